@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import redis
+from django.conf import settings
+from django.db import connection
+
+from voting_site import embedded
+from voting_site.redis import redis_client
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+_servers = ExitStack()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # The embedded PostgreSQL and Redis (when DATABASE_URL / REDIS_URL are unset),
+    # for the whole run; stopped at the end if this run started them.
+    _servers.enter_context(embedded.serving())
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    _servers.close()
+
+
+@pytest.fixture
+def redis_db() -> redis.Redis:
+    """The test Redis, emptied first."""
+    client = redis_client()
+    client.flushdb()
+    return client
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def database_url() -> str:
+    """A URL for the database the tests use (pytest-django's `test_` one, once set up)."""
+    db = connection.settings_dict
+    host = quote(db["HOST"], safe="")
+    port = f":{db['PORT']}" if db["PORT"] else ""
+    return f"postgres://{quote(db['USER'])}:{quote(db['PASSWORD'])}@{host}{port}/{db['NAME']}"
+
+
+def wait_for(url: str, *, process: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args} exited with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"{url} did not answer within {timeout}s")
+
+
+@contextmanager
+def asgi_server(**env: str) -> Iterator[str]:
+    """The real web process (daphne) on a free port, with the project's settings; yields its URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "voting_site.asgi:application",
+        ],
+        cwd=BASE_DIR,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "voting_site.settings",
+            "DATABASE_URL": database_url(),
+            "REDIS_URL": settings.REDIS_URL,
+            **env,
+        },
+    )
+    try:
+        base_url = f"http://127.0.0.1:{port}"
+        wait_for(f"{base_url}/healthz", process=process)
+        yield base_url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -1,0 +1,133 @@
+"""`make up` as a person runs it: a real process tree, stopped with Ctrl-C (SIGINT)."""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import signal
+import subprocess
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psutil
+
+from tests.conftest import BASE_DIR, free_port
+
+# What a newcomer's shell would not have: the suite's own configuration.
+NOT_INHERITED = {
+    "DATABASE_URL", "REDIS_URL", "REDIS_HOST", "REDIS_PORT", "DJANGO_SECRET_KEY",
+    "DJANGO_SETTINGS_MODULE", "VOTING_DATA_DIR", "MAKEFLAGS", "MAKELEVEL", "MFLAGS",
+}  # fmt: skip
+
+
+class Up:
+    """A running `make up`: its output, and the processes it made."""
+
+    def __init__(self, process: subprocess.Popen[str], port: int, data_dir: Path) -> None:
+        self.process = process
+        self.url = f"http://127.0.0.1:{port}"
+        self.data_dir = data_dir
+        self.output: list[str] = []
+        self._lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self._lines.put(line)
+
+    def wait_for(self, pattern: str, timeout: float = 90) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self._lines.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            self.output.append(line)
+            if re.search(pattern, line):
+                return line
+        raise AssertionError(f"no line matching {pattern!r} in:\n{''.join(self.output)}")
+
+    def get(self, path: str) -> str:
+        with urllib.request.urlopen(f"{self.url}{path}", timeout=10) as response:
+            return response.read().decode()
+
+    def processes(self) -> list[psutil.Process]:
+        """Everything `make up` runs: its descendants, and the daemonized servers."""
+        tree = [
+            psutil.Process(self.process.pid),
+            *psutil.Process(self.process.pid).children(recursive=True),
+        ]
+        for pidfile in (
+            self.data_dir / "postgres" / "postmaster.pid",
+            self.data_dir / "redis" / "redis.pid",
+        ):
+            tree.append(psutil.Process(int(pidfile.read_text().split()[0])))
+        return tree
+
+    def child(self, word: str) -> psutil.Process:
+        return next(
+            p
+            for p in psutil.Process(self.process.pid).children(recursive=True)
+            if word in p.cmdline()
+        )
+
+    def interrupt(self) -> None:
+        """Ctrl-C in a terminal: SIGINT to the whole foreground process group."""
+        os.killpg(self.process.pid, signal.SIGINT)
+        self.process.wait(timeout=60)
+        self.wait_for(r"up +\| stopped", timeout=5)
+
+
+@contextmanager
+def make_up(data_dir: Path) -> Iterator[Up]:
+    port = free_port()
+    env = {name: value for name, value in os.environ.items() if name not in NOT_INHERITED}
+    process = subprocess.Popen(
+        ["make", "up"],
+        cwd=BASE_DIR,
+        env={**env, "VOTING_DATA_DIR": str(data_dir), "PORT": str(port)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    up = Up(process, port, data_dir)
+    try:
+        up.wait_for("The voting system is up")
+        yield up
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            for leftover in (data_dir / "postgres", data_dir / "redis"):
+                subprocess.run(["pkill", "-f", str(leftover)], check=False)
+
+
+def test_make_up_serves_hits_and_a_second_run_continues_the_count(tmp_path):
+    with make_up(tmp_path) as up:
+        assert up.get("/hits/") == "Hello from Redis! I have been seen 1 times."
+        assert up.get("/hits/") == "Hello from Redis! I have been seen 2 times."
+        processes = up.processes()
+        up.interrupt()
+
+    assert [p for p in processes if p.is_running() and p.status() != psutil.STATUS_ZOMBIE] == []
+
+    with make_up(tmp_path) as up:
+        assert up.get("/hits/") == "Hello from Redis! I have been seen 3 times."
+        up.interrupt()
+
+
+def test_make_up_restarts_a_child_that_dies(tmp_path):
+    with make_up(tmp_path) as up:
+        worker = up.child("rqworker")
+        worker.kill()
+
+        up.wait_for(r"worker exited with code -9; restarting")
+        up.wait_for(r"worker +\| .*Listening on default")
+        assert up.child("rqworker").pid != worker.pid
+        up.interrupt()

@@ -1,0 +1,213 @@
+"""`make up`: the whole system on one machine, supervised.
+
+Starts the embedded PostgreSQL and Redis when DATABASE_URL / REDIS_URL are unset,
+migrates, then runs the web process (daphne) and the RQ worker side by side: their
+output interleaved under a name prefix, a child that dies restarted with backoff,
+and Ctrl-C (or SIGTERM) stopping the children, then the servers, within seconds.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from contextlib import suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+STOP_GRACE = 10.0  # seconds a child gets to finish after SIGTERM
+MAX_BACKOFF = 30.0
+STABLE_AFTER = 30.0  # a child that ran this long restarts without delay
+
+_print_lock = threading.Lock()
+
+
+def say(prefix: str, line: str) -> None:
+    with _print_lock:
+        print(f"{prefix:<6} | {line}", flush=True)
+
+
+@dataclass
+class Child:
+    """One supervised process, restarted with backoff when it dies."""
+
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    process: subprocess.Popen[str] | None = None
+    started_at: float = 0.0
+    backoff: float = 1.0
+    restart_at: float | None = None
+    pids: list[int] = field(default_factory=list)
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            self.argv,
+            cwd=BASE_DIR,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            bufsize=1,
+            # Own process group: Ctrl-C reaches only the launcher, which stops
+            # the children itself, in order, and their own children with them.
+            start_new_session=True,
+        )
+        self.started_at = time.monotonic()
+        self.restart_at = None
+        self.pids.append(self.process.pid)
+        threading.Thread(target=self._relay, args=(self.process,), daemon=True).start()
+
+    def _relay(self, process: subprocess.Popen[str]) -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            say(self.name, line.rstrip())
+
+    def check(self, now: float) -> None:
+        """Restart the child if it died and its backoff has passed."""
+        if self.process is None or self.process.poll() is None:
+            return
+        if self.restart_at is None:
+            if now - self.started_at > STABLE_AFTER:
+                self.backoff = 1.0
+            self.restart_at = now + self.backoff
+            say(
+                "up",
+                f"{self.name} exited with code {self.process.returncode}; "
+                f"restarting in {self.backoff:.0f}s",
+            )
+            self.backoff = min(self.backoff * 2, MAX_BACKOFF)
+        elif now >= self.restart_at:
+            self.start()
+
+    def signal(self, signum: int) -> None:
+        if self.process is not None and self.process.poll() is None:
+            with suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signum)
+
+    def wait(self, deadline: float) -> bool:
+        if self.process is None:
+            return True
+        try:
+            self.process.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            return False
+        return True
+
+
+def run_once(name: str, argv: list[str], env: dict[str, str]) -> None:
+    """Run a set-up step to completion, its output prefixed; stop the launch if it fails."""
+    child = Child(name, argv, env)
+    child.start()
+    assert child.process is not None
+    if child.process.wait() != 0:
+        raise SystemExit(f"up     | `{' '.join(argv[1:])}` failed; see its output above")
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind((HOST, port))
+        except OSError:
+            return False
+    return True
+
+
+def wait_until_serving(url: str, web: Child, deadline: float) -> bool:
+    while time.monotonic() < deadline:
+        if web.process is None or web.process.poll() is not None:
+            return False
+        try:
+            with urllib.request.urlopen(url, timeout=1):  # noqa: S310 (our own http URL)
+                return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
+def supervise(children: list[Child], base_url: str) -> None:
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    for child in children:
+        child.start()
+    web = children[0]
+    if wait_until_serving(f"{base_url}/healthz", web, time.monotonic() + 60):
+        for line in (
+            "The voting system is up. Open:",
+            f"  {base_url}/          polls",
+            f"  {base_url}/hits/     the hit counter",
+            f"  {base_url}/admin/    the admin (python manage.py createsuperuser)",
+            "Ctrl-C stops everything; the data stays for the next `make up`.",
+        ):
+            say("up", line)
+    while not stop.wait(0.2):
+        now = time.monotonic()
+        for child in children:
+            child.check(now)
+
+    say("up", "stopping…")
+    # A second Ctrl-C while stopping means: now.
+    signal.signal(signal.SIGINT, lambda *_: [c.signal(signal.SIGKILL) for c in children])
+    for child in children:
+        child.signal(signal.SIGTERM)
+    deadline = time.monotonic() + STOP_GRACE
+    for child in children:
+        if not child.wait(deadline):
+            say("up", f"{child.name} did not stop in {STOP_GRACE:.0f}s; killing it")
+            child.signal(signal.SIGKILL)
+            child.wait(time.monotonic() + 5)
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "voting_site.settings")
+    from django.conf import settings
+
+    from voting_site import embedded
+
+    try:
+        port = settings.PORT
+    except ImproperlyConfigured as error:
+        raise SystemExit(f"up     | configuration error: {error}") from None
+    if not port_is_free(port):
+        raise SystemExit(
+            f"up     | port {port} on {HOST} is in use; free it or choose another: "
+            f"PORT=8001 make up"
+        )
+
+    python = sys.executable
+    manage = str(BASE_DIR / "manage.py")
+    with embedded.serving(own=True) as servers:
+        for server in servers:
+            say("up", f"embedded {server.name} running, data in {settings.DATA_DIR}")
+        # The children talk to the servers as to any others: no embedded logic in them.
+        env = {
+            **os.environ,
+            "DATABASE_URL": os.environ.get("DATABASE_URL")
+            or embedded.postgres_url(settings.DATA_DIR),
+            "REDIS_URL": settings.REDIS_URL,
+            "DJANGO_SECRET_KEY": settings.SECRET_KEY,
+            "PYTHONUNBUFFERED": "1",
+        }
+        run_once("setup", [python, manage, "migrate", "--noinput"], env)
+        run_once("setup", [python, manage, "collectstatic", "--noinput", "-v", "0"], env)
+        web_args = ["-b", HOST, "-p", str(port)]
+        children = [
+            Child("web", [python, "-m", "daphne", *web_args, "voting_site.asgi:application"], env),
+            Child("worker", [python, manage, "rqworker", "default"], env),
+        ]
+        supervise(children, f"http://{HOST}:{port}")
+    say("up", "stopped")
+
+
+if __name__ == "__main__":
+    main()

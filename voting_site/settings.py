@@ -1,0 +1,174 @@
+"""Settings, read once from the environment. `.env.example` documents every variable."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+from voting_site import embedded
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+env = environ.Env()
+
+# --- Core -----------------------------------------------------------------
+
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# The port `make up` serves on; the launcher and the container read it from here.
+PORT = env.int("PORT", default=8000)
+# Where the embedded PostgreSQL and Redis keep their data, and a local run its secret key.
+DATA_DIR = Path(env.str("VOTING_DATA_DIR", default=str(BASE_DIR / ".data"))).resolve()
+
+# With no DATABASE_URL / REDIS_URL this is a local run on embedded servers.
+EMBEDDED_POSTGRES = "DATABASE_URL" not in os.environ
+EMBEDDED_REDIS = "REDIS_URL" not in os.environ and "REDIS_HOST" not in os.environ
+
+if "DJANGO_SECRET_KEY" in os.environ:
+    SECRET_KEY = env.str("DJANGO_SECRET_KEY")
+    if not DEBUG and (len(SECRET_KEY) < 32 or SECRET_KEY.startswith("django-insecure")):
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is too weak: use at least 32 random characters, e.g. "
+            'python3 -c "import secrets; print(secrets.token_urlsafe(50))"'
+        )
+elif DEBUG:
+    SECRET_KEY = "django-insecure-development-only"  # noqa: S105
+elif EMBEDDED_POSTGRES:
+    SECRET_KEY = embedded.secret_key(DATA_DIR)
+else:
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY must be set when DATABASE_URL is (a deployment); "
+        "only a local run on the embedded database makes its own."
+    )
+
+# --- Applications -----------------------------------------------------------
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "channels",
+    "django_rq",
+    "polls",
+    "tally",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "servestatic.middleware.ServeStaticMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "voting_site.urls"
+ASGI_APPLICATION = "voting_site.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- PostgreSQL -------------------------------------------------------------
+
+# dj-database-url, not env.db(): it understands a unix-socket directory as host
+# (postgres://user@%2Fpath%2Fto%2Fdir/db), which the embedded server uses.
+DATABASES = {
+    "default": dj_database_url.parse(
+        env.str("DATABASE_URL", default=embedded.postgres_url(DATA_DIR)),
+        conn_health_checks=True,
+    )
+}
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis: hit counter, vote stream, RQ queues, channel layer ---------------
+
+if "REDIS_URL" in os.environ:
+    REDIS_URL = env.str("REDIS_URL")
+elif "REDIS_HOST" in os.environ:  # the course's hit counter was configured this way
+    REDIS_URL = f"redis://{env.str('REDIS_HOST')}:{env.int('REDIS_PORT', default=6379)}/0"
+else:
+    REDIS_URL = embedded.redis_url(DATA_DIR)
+
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 300}}
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {"hosts": [REDIS_URL]},
+    }
+}
+
+# --- Static files (served by the app itself) -------------------------------
+
+STATIC_URL = "static/"
+STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))).resolve()
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "servestatic.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# --- Security -----------------------------------------------------------------
+
+# DJANGO_HTTPS: the site is reached over HTTPS, directly or through a proxy that
+# sets X-Forwarded-Proto (an ingress). Cookies then go only over HTTPS.
+HTTPS = env.bool("DJANGO_HTTPS", default=False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT = HTTPS
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31_536_000 if HTTPS else 0)
+# Both reach beyond this site (every subdomain, browsers' preload lists): the
+# domain's owner decides.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=False)
+# Probes (load balancers, Kubernetes) speak plain HTTP to the process.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+X_FRAME_OPTIONS = "DENY"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": f"django.contrib.auth.password_validation.{name}"}
+    for name in (
+        "UserAttributeSimilarityValidator",
+        "MinimumLengthValidator",
+        "CommonPasswordValidator",
+        "NumericPasswordValidator",
+    )
+]
+
+# --- Internationalisation -----------------------------------------------------
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- Logging --------------------------------------------------------------------
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+}

@@ -1,0 +1,75 @@
+"""Site-wide views: the course's hit counter and the health probes."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.http import require_GET
+from redis import RedisError
+
+from voting_site.redis import redis_client
+
+logger = logging.getLogger(__name__)
+
+HITS_KEY = "hits"
+
+
+def plain_text(body: str, *, status: int = 200) -> HttpResponse:
+    response = HttpResponse(body, status=status, content_type="text/plain; charset=utf-8")
+    if status == 503:
+        response["Retry-After"] = "5"
+    return response
+
+
+@require_GET
+def hits(request: HttpRequest) -> HttpResponse:
+    """The course's hit counter: INCR a Redis key and say how many times we were seen."""
+    try:
+        count = redis_client().incr(HITS_KEY)
+    except RedisError:
+        logger.warning("hit counter: Redis is unreachable", exc_info=True)
+        return plain_text(
+            "Redis is unreachable, so visits cannot be counted right now. Try again in a moment.\n",
+            status=503,
+        )
+    return plain_text(f"Hello from Redis! I have been seen {count} times.")
+
+
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Liveness: the process is up and answering."""
+    return plain_text("ok\n")
+
+
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness: PostgreSQL and Redis both answer; 503 names the ones that do not."""
+    checks = {"postgres": _postgres_ok(), "redis": _redis_ok()}
+    down = [name for name, ok in checks.items() if not ok]
+    body = {
+        "status": "unavailable" if down else "ok",
+        "down": down,
+        "checks": {name: "ok" if ok else "down" for name, ok in checks.items()},
+    }
+    return JsonResponse(body, status=503 if down else 200)
+
+
+def _postgres_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        logger.warning("readiness: PostgreSQL is down", exc_info=True)
+        return False
+    return True
+
+
+def _redis_ok() -> bool:
+    try:
+        redis_client().ping()
+    except RedisError:
+        logger.warning("readiness: Redis is down", exc_info=True)
+        return False
+    return True
