@@ -144,9 +144,8 @@ def supervise(children: list[Child], base_url: str) -> None:
     if wait_until_serving(f"{base_url}/healthz", web, time.monotonic() + 60):
         for line in (
             "The voting system is up. Open:",
-            f"  {base_url}/          polls",
             f"  {base_url}/hits/     the hit counter",
-            f"  {base_url}/admin/    the admin (python manage.py createsuperuser)",
+            f"  {base_url}/admin/    the admin (.venv/bin/python manage.py createsuperuser)",
             "Ctrl-C stops everything; the data stays for the next `make up`.",
         ):
             say("up", line)
@@ -156,8 +155,13 @@ def supervise(children: list[Child], base_url: str) -> None:
             child.check(now)
 
     say("up", "stopping…")
+
     # A second Ctrl-C while stopping means: now.
-    signal.signal(signal.SIGINT, lambda *_: [c.signal(signal.SIGKILL) for c in children])
+    def kill_all(*_: object) -> None:
+        for child in children:
+            child.signal(signal.SIGKILL)
+
+    signal.signal(signal.SIGINT, kill_all)
     for child in children:
         child.signal(signal.SIGTERM)
     deadline = time.monotonic() + STOP_GRACE
