@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import os
 import socket
 import subprocess
@@ -14,6 +15,7 @@ from urllib.parse import quote
 import pytest
 import redis
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 
 from voting_site import embedded
@@ -39,6 +41,22 @@ def redis_db() -> redis.Redis:
     client = redis_client()
     client.flushdb()
     return client
+
+
+@pytest.fixture
+def poll(db):
+    """The demo poll, open: cats or dogs."""
+    from polls.services import poll_create
+
+    return poll_create(
+        question="Cats or dogs?", options=[("cats", "Cats"), ("dogs", "Dogs")], slug="cats-vs-dogs"
+    )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_ballot_cache():
+    """Each test sees its own polls, not one cached by a test before it."""
+    cache.clear()
 
 
 def free_port() -> int:
@@ -68,6 +86,23 @@ def wait_for(url: str, *, process: subprocess.Popen, timeout: float = 30) -> Non
     raise TimeoutError(f"{url} did not answer within {timeout}s")
 
 
+@functools.cache
+def collected_static() -> str:
+    """Static files collected once per run, as a deployment has them (hashed names)."""
+    static_root = str(Path(settings.DATA_DIR) / "static")
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=BASE_DIR,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "voting_site.settings",
+            "DJANGO_STATIC_ROOT": static_root,
+        },
+        check=True,
+    )
+    return static_root
+
+
 @contextmanager
 def asgi_server(**env: str) -> Iterator[str]:
     """The real web process (daphne) on a free port, with the project's settings; yields its URL."""
@@ -89,6 +124,7 @@ def asgi_server(**env: str) -> Iterator[str]:
             "DJANGO_SETTINGS_MODULE": "voting_site.settings",
             "DATABASE_URL": database_url(),
             "REDIS_URL": settings.REDIS_URL,
+            "DJANGO_STATIC_ROOT": collected_static(),
             **env,
         },
     )

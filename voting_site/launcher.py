@@ -144,6 +144,7 @@ def supervise(children: list[Child], base_url: str) -> None:
     if wait_until_serving(f"{base_url}/healthz", web, time.monotonic() + 60):
         for line in (
             "The voting system is up. Open:",
+            f"  {base_url}/          the polls (the demo: {base_url}/polls/cats-vs-dogs/)",
             f"  {base_url}/hits/     the hit counter",
             f"  {base_url}/admin/    the admin (.venv/bin/python manage.py createsuperuser)",
             "Ctrl-C stops everything; the data stays for the next `make up`.",
@@ -204,6 +205,7 @@ def main() -> None:
         }
         run_once("setup", [python, manage, "migrate", "--noinput"], env)
         run_once("setup", [python, manage, "collectstatic", "--noinput", "-v", "0"], env)
+        run_once("setup", [python, manage, "seed_demo", "--if-no-polls"], env)
         web_args = ["-b", HOST, "-p", str(port)]
         children = [
             Child("web", [python, "-m", "daphne", *web_args, "voting_site.asgi:application"], env),

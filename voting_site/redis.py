@@ -1,13 +1,21 @@
-"""The one Redis client of a process, for the hit counter and the vote stream."""
+"""The Redis clients of a process: one for sync code, one per event loop for async code."""
 
 from __future__ import annotations
 
+import asyncio
 import functools
+import weakref
 
 import redis
+import redis.asyncio
 from django.conf import settings
 from redis.backoff import NoBackoff
 from redis.retry import Retry
+
+# With Redis gone, a request should fail fast with a 503, not hang: short
+# timeouts, and one immediate retry (enough for a connection Redis dropped).
+CONNECT_TIMEOUT = 2
+READ_TIMEOUT = 5
 
 
 def redis_client() -> redis.Redis:
@@ -17,8 +25,28 @@ def redis_client() -> redis.Redis:
 
 @functools.cache
 def _client_for(url: str) -> redis.Redis:
-    # With Redis gone, a request should fail fast with a 503, not hang: short
-    # timeouts, and one immediate retry (enough for a connection Redis dropped).
     return redis.Redis.from_url(
-        url, socket_connect_timeout=2, socket_timeout=5, retry=Retry(NoBackoff(), 1)
+        url,
+        retry=Retry(NoBackoff(), 1),
+        socket_connect_timeout=CONNECT_TIMEOUT,
+        socket_timeout=READ_TIMEOUT,
     )
+
+
+_async_clients: weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop, dict[str, redis.asyncio.Redis]
+] = weakref.WeakKeyDictionary()
+
+
+def async_redis_client() -> redis.asyncio.Redis:
+    """The client of the running event loop (an asyncio pool cannot be shared between loops)."""
+    clients = _async_clients.setdefault(asyncio.get_running_loop(), {})
+    url = settings.REDIS_URL
+    if url not in clients:
+        clients[url] = redis.asyncio.Redis.from_url(
+            url,
+            retry=redis.asyncio.retry.Retry(NoBackoff(), 1),
+            socket_connect_timeout=CONNECT_TIMEOUT,
+            socket_timeout=READ_TIMEOUT,
+        )
+    return clients[url]

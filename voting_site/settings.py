@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "voting_site.middleware.UnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "voting_site.urls"
@@ -103,6 +104,9 @@ DATABASES = {
 DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Per-process memory: polls are cached a few seconds on the vote path.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # --- Redis: hit counter, vote stream, RQ queues, channel layer ---------------
 
 if "REDIS_URL" in os.environ:
@@ -123,6 +127,7 @@ CHANNEL_LAYERS = {
 # --- Static files (served by the app itself) -------------------------------
 
 STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))).resolve()
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

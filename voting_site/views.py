@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.views.decorators.http import require_GET
 from redis import RedisError
 
@@ -23,17 +23,17 @@ def plain_text(body: str, *, status: int = 200) -> HttpResponse:
     return response
 
 
+def see_other(url: str) -> HttpResponseRedirect:
+    """The answer to a successful POST: 303, so a reload does not post again."""
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
+
+
 @require_GET
 def hits(request: HttpRequest) -> HttpResponse:
     """The course's hit counter: INCR a Redis key and say how many times we were seen."""
-    try:
-        count = redis_client().incr(HITS_KEY)
-    except RedisError:
-        logger.warning("hit counter: Redis is unreachable", exc_info=True)
-        return plain_text(
-            "Redis is unreachable, so visits cannot be counted right now. Try again in a moment.\n",
-            status=503,
-        )
+    count = redis_client().incr(HITS_KEY)  # Redis down: 503 from UnavailableMiddleware
     return plain_text(f"Hello from Redis! I have been seen {count} times.")
 
 

@@ -112,6 +112,7 @@ def test_make_up_serves_hits_and_a_second_run_continues_the_count(tmp_path):
     with make_up(tmp_path) as up:
         assert up.get("/hits/") == "Hello from Redis! I have been seen 1 times."
         assert up.get("/hits/") == "Hello from Redis! I have been seen 2 times."
+        assert "Cats or dogs?" in up.get("/polls/cats-vs-dogs/")  # the demo poll, seeded
         processes = up.processes()
         up.interrupt()
 

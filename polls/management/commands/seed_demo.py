@@ -1,0 +1,33 @@
+"""Create the demo poll `cats-vs-dogs` (Cats or Dogs), if it is not there already."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from polls.models import Option, Poll
+
+DEMO_SLUG = "cats-vs-dogs"
+
+
+class Command(BaseCommand):
+    help = __doc__
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--if-no-polls", action="store_true", help="Do nothing if there is any poll at all."
+        )
+
+    def handle(self, *args: Any, if_no_polls: bool, **options: Any) -> None:
+        if if_no_polls and Poll.objects.exists():
+            return
+        poll, created = Poll.objects.get_or_create(
+            slug=DEMO_SLUG, defaults={"question": "Cats or dogs?"}
+        )
+        for position, (slug, label) in enumerate([("cats", "Cats"), ("dogs", "Dogs")]):
+            Option.objects.get_or_create(
+                poll=poll, slug=slug, defaults={"label": label, "position": position}
+            )
+        verb = "Created" if created else "Kept"
+        self.stdout.write(f"{verb} the demo poll: /polls/{poll.slug}/")

@@ -1,0 +1,115 @@
+"""Reads: the poll list, the ballot a vote page needs (cached briefly), a voter's choice."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from asgiref.sync import sync_to_async
+from django.core.cache import cache
+from django.utils import timezone
+
+from polls.models import Poll, Vote, poll_state
+from polls.services import choices_key
+from voting_site.redis import async_redis_client
+
+# A burst of votes reads the poll from PostgreSQL at most once per process per this
+# many seconds; an admin's change (closing a poll, say) takes effect within it.
+BALLOT_CACHE_SECONDS = 5
+_NO_POLL = "no-such-poll"
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: int
+    slug: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Ballot:
+    """A poll as the vote page and the vote POST need it: plain data, safe to cache."""
+
+    id: int
+    slug: str
+    question: str
+    is_open: bool
+    opens_at: datetime | None
+    closes_at: datetime | None
+    options: tuple[Choice, ...]
+
+    def state(self) -> Poll.State:
+        return poll_state(
+            is_open=self.is_open,
+            opens_at=self.opens_at,
+            closes_at=self.closes_at,
+            now=timezone.now(),
+        )
+
+    def choice(self, slug: str) -> Choice | None:
+        return next((option for option in self.options if option.slug == slug), None)
+
+    def choice_by_id(self, option_id: int) -> Choice | None:
+        return next((option for option in self.options if option.id == option_id), None)
+
+
+def polls_listed() -> list[Poll]:
+    """Every poll, open ones first, then those not open yet, then closed; newest first in each."""
+    order = [Poll.State.OPEN, Poll.State.SCHEDULED, Poll.State.CLOSED]
+    now = timezone.now()
+    polls = list(Poll.objects.all())
+    return sorted(polls, key=lambda poll: order.index(poll.state_at(now)))
+
+
+def _load_ballot(slug: str) -> Ballot | str:
+    poll = Poll.objects.filter(slug=slug).prefetch_related("options").first()
+    if poll is None:
+        return _NO_POLL
+    return Ballot(
+        id=poll.pk,
+        slug=poll.slug,
+        question=poll.question,
+        is_open=poll.is_open,
+        opens_at=poll.opens_at,
+        closes_at=poll.closes_at,
+        options=tuple(Choice(id=o.pk, slug=o.slug, label=o.label) for o in poll.options.all()),
+    )
+
+
+def _ballot_key(slug: str) -> str:
+    return f"polls:ballot:{slug}"
+
+
+async def ballot_for(*, slug: str) -> Ballot | None:
+    """The poll `slug` (None if there is none), from the cache or, once in a while, PostgreSQL."""
+    ballot = cache.get(_ballot_key(slug))  # local memory: no I/O, safe on the event loop
+    if ballot is None:
+        ballot = await sync_to_async(_load_ballot)(slug)
+        cache.set(_ballot_key(slug), ballot, BALLOT_CACHE_SECONDS)
+    return None if ballot == _NO_POLL else ballot
+
+
+def ballot_forget(*, slug: str) -> None:
+    """Drop this process's cached copy (other processes' expire within seconds)."""
+    cache.delete(_ballot_key(slug))
+
+
+@dataclass(frozen=True)
+class VoterChoice:
+    choice: Choice
+    counted: bool
+
+
+async def voter_choice(*, ballot: Ballot, voter: str) -> VoterChoice | None:
+    """The voter's latest choice, and whether the worker has counted it yet."""
+    queued = await async_redis_client().hget(choices_key(ballot.id), voter)
+    counted = (
+        await Vote.objects.filter(poll_id=ballot.id, voter=voter)
+        .values_list("option_id", flat=True)
+        .afirst()
+    )
+    option_id = int(queued) if queued is not None else counted
+    choice = ballot.choice_by_id(option_id) if option_id is not None else None
+    if choice is None:
+        return None
+    return VoterChoice(choice=choice, counted=counted == choice.id)

@@ -1,0 +1,75 @@
+"""The poll list and the vote page."""
+
+from __future__ import annotations
+
+import logging
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_http_methods
+from redis import RedisError
+
+from polls import voters
+from polls.forms import VoteForm
+from polls.models import Poll
+from polls.selectors import Ballot, ballot_for, polls_listed, voter_choice
+from polls.services import vote_cast
+from voting_site.views import plain_text, see_other
+
+logger = logging.getLogger(__name__)
+
+# A vote is one short field and a CSRF token; anything much larger is not a vote.
+MAX_VOTE_BODY = 4096
+
+
+@require_GET
+def poll_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "polls/poll_list.html", {"polls": polls_listed()})
+
+
+@require_http_methods(["GET", "POST"])
+async def poll_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """The vote page: GET shows the poll and the voter's choice; POST queues a vote, then 303."""
+    ballot = await ballot_for(slug=slug)
+    if ballot is None:
+        raise Http404("There is no poll by that name.")
+    token = voters.voter_token(request)
+    if request.method == "POST":
+        response = await _vote(request, ballot, token)
+    else:
+        response = await _page(request, ballot, token, form=VoteForm(ballot=ballot))
+    voters.remember_voter(response, token=token or voters.new_voter_token(), request=request)
+    return response
+
+
+async def _vote(request: HttpRequest, ballot: Ballot, token: str | None) -> HttpResponse:
+    if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_VOTE_BODY:
+        return plain_text("That request is too large to be a vote.\n", status=413)
+    form = VoteForm(request.POST, ballot=ballot)
+    if token is None:
+        # Missing, forged or tampered with: never trusted. The page comes back
+        # with a fresh cookie, so voting again from it works.
+        form.add_error(None, "Your browser did not send its voter cookie. "
+                             "Cookies must be enabled to vote; please vote again.")  # fmt: skip
+        return await _page(request, ballot, token, form=form, status=400)
+    if ballot.state() != Poll.State.OPEN:
+        return await _page(request, ballot, token, form=VoteForm(ballot=ballot), status=409)
+    if not form.is_valid():
+        return await _page(request, ballot, token, form=form, status=400)
+    choice = ballot.choice(form.cleaned_data["option"])
+    assert choice is not None  # the form accepts only this ballot's options
+    try:
+        await vote_cast(ballot=ballot, choice=choice, voter=voters.voter_key(token))
+    except RedisError:
+        logger.warning("vote not queued: Redis is unreachable", exc_info=True)
+        return plain_text("Sorry, your vote was not recorded: the vote queue is unreachable. "
+                          "Please go back and try again in a moment.\n", status=503)  # fmt: skip
+    return see_other(request.path)
+
+
+async def _page(
+    request: HttpRequest, ballot: Ballot, token: str | None, *, form: VoteForm, status: int = 200
+) -> HttpResponse:
+    choice = await voter_choice(ballot=ballot, voter=voters.voter_key(token)) if token else None
+    context = {"ballot": ballot, "state": ballot.state(), "form": form, "voter_choice": choice}
+    return render(request, "polls/poll_detail.html", context, status=status)

@@ -1,0 +1,63 @@
+"""The vote rules that PostgreSQL itself enforces."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from polls.models import Poll, Vote
+from polls.services import poll_create
+
+pytestmark = pytest.mark.django_db
+
+
+def test_one_vote_per_voter_per_poll(poll):
+    cats, dogs = poll.options.all()
+    Vote.objects.create(poll=poll, option=cats, voter="a" * 64, cast_at=timezone.now())
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Vote.objects.create(poll=poll, option=dogs, voter="a" * 64, cast_at=timezone.now())
+
+
+def test_a_votes_option_must_be_of_its_poll(poll):
+    other = poll_create(question="Tea or coffee?", options=[("tea", "Tea"), ("coffee", "Coffee")])
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Vote.objects.create(
+            poll=poll, option=other.options.first(), voter="b" * 64, cast_at=timezone.now()
+        )
+        connection.check_constraints()  # the key is deferred to commit; check it now
+
+
+def test_a_poll_closes_after_it_opens():
+    now = timezone.now()
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Poll.objects.create(
+            slug="backwards", question="?", opens_at=now, closes_at=now - timedelta(hours=1)
+        )
+
+
+@pytest.mark.parametrize(
+    ("is_open", "opens_in", "closes_in", "state"),
+    [
+        (True, None, None, Poll.State.OPEN),
+        (False, None, None, Poll.State.CLOSED),
+        (True, -1, 1, Poll.State.OPEN),
+        (True, 1, 2, Poll.State.SCHEDULED),
+        (True, -2, -1, Poll.State.CLOSED),
+        (False, -1, 1, Poll.State.CLOSED),
+    ],
+)
+def test_poll_state(is_open, opens_in, closes_in, state):
+    now = timezone.now()
+    poll = Poll(
+        is_open=is_open,
+        opens_at=now + timedelta(hours=opens_in) if opens_in is not None else None,
+        closes_at=now + timedelta(hours=closes_in) if closes_in is not None else None,
+    )
+
+    assert poll.state_at(now) == state
