@@ -5,6 +5,7 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.html import format_html
 
 from polls.models import Option, Poll, Vote
@@ -56,8 +57,10 @@ class PollAdmin(admin.ModelAdmin):
 
     @admin.display(description="public pages")
     def pages(self, poll: Poll) -> str:
-        url = poll.get_absolute_url()
-        return format_html('<a href="{}">vote</a> · <a href="{}results/">results</a>', url, url)
+        results = reverse("tally:results", kwargs={"slug": poll.slug})
+        return format_html(
+            '<a href="{}">vote</a> · <a href="{}">results</a>', poll.get_absolute_url(), results
+        )
 
     @admin.action(description="Open the selected polls")
     def open_polls(self, request: HttpRequest, queryset: QuerySet[Poll]) -> None:

@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
+import django_rq
+from asgiref.sync import sync_to_async
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from redis import RedisError
 
 from polls.models import Option, Poll
 from voting_site.redis import async_redis_client
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from polls.selectors import Ballot, Choice
 
 # The Redis stream every accepted vote is appended to; the worker drains it.
 VOTE_STREAM = "votes"
+# Set by the vote that queues an ingest job, cleared by the job as it starts:
+# one job waiting is enough, however many votes arrive meanwhile. Its expiry
+# heals a job that was never queued; the periodic job is the safety net.
+INGEST_FLAG = "ingest:queued"
+INGEST_FLAG_TTL = 10
+INGEST_JOB = "tally.jobs.ingest_votes"
 # Voters' latest choices per poll, so the vote page can show one before the
 # worker has counted it. Refreshed by every vote; PostgreSQL has them after.
 CHOICES_TTL = 7 * 24 * 60 * 60
@@ -26,7 +38,7 @@ def choices_key(poll_id: int) -> str:
 
 
 async def vote_cast(*, ballot: Ballot, choice: Choice, voter: str) -> None:
-    """Queue a vote; returns only once Redis has it."""
+    """Queue a vote, and an ingest job if none is waiting; returns only once Redis has the vote."""
     async with async_redis_client().pipeline(transaction=True) as pipe:
         pipe.xadd(
             VOTE_STREAM,
@@ -39,7 +51,17 @@ async def vote_cast(*, ballot: Ballot, choice: Choice, voter: str) -> None:
         )
         pipe.hset(choices_key(ballot.id), voter, choice.id)
         pipe.expire(choices_key(ballot.id), CHOICES_TTL)
-        await pipe.execute()
+        pipe.set(INGEST_FLAG, 1, nx=True, ex=INGEST_FLAG_TTL)
+        *_, job_wanted = await pipe.execute()
+    if job_wanted:
+        try:
+            await sync_to_async(_ingest_enqueue)()
+        except RedisError:  # the vote is queued; the periodic job will count it
+            logger.warning("vote queued, but its ingest job was not", exc_info=True)
+
+
+def _ingest_enqueue() -> None:
+    django_rq.get_queue("default").enqueue(INGEST_JOB)
 
 
 class PollError(ValueError):

@@ -1,12 +1,21 @@
-"""The web process: HTTP (Django views) and, through Channels, WebSocket."""
+"""The web process: HTTP (Django views) and WebSocket (Channels), on one port."""
 
 import os
 
-from channels.routing import ProtocolTypeRouter
+from channels.routing import ProtocolTypeRouter, URLRouter
+from channels.security.websocket import AllowedHostsOriginValidator
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "voting_site.settings")
-# Set Django up before anything that imports models (the WebSocket routes will).
+# Set Django up before importing the consumers, which import models.
 django_asgi_app = get_asgi_application()
 
-application = ProtocolTypeRouter({"http": django_asgi_app})
+from tally.routing import websocket_urlpatterns  # noqa: E402
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_asgi_app,
+        # A page on another site must not open our sockets with its visitors' cookies.
+        "websocket": AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns)),
+    }
+)

@@ -115,6 +115,8 @@ def run_once(name: str, argv: list[str], env: dict[str, str]) -> None:
 
 def port_is_free(port: int) -> bool:
     with socket.socket() as probe:
+        # As servers do: connections of a previous run in TIME_WAIT do not count.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((HOST, port))
         except OSError:
@@ -210,6 +212,7 @@ def main() -> None:
         children = [
             Child("web", [python, "-m", "daphne", *web_args, "voting_site.asgi:application"], env),
             Child("worker", [python, manage, "rqworker", "default"], env),
+            Child("cron", [python, manage, "rqcron", "tally.cron"], env),
         ]
         supervise(children, f"http://{HOST}:{port}")
     say("up", "stopped")

@@ -9,4 +9,5 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("", include("polls.urls")),
+    path("", include("tally.urls")),
 ]

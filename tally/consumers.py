@@ -1,0 +1,47 @@
+"""The results WebSocket: current results on connect, then each newer snapshot."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from polls.models import Poll
+from tally.selectors import Results, results_for
+from tally.services import poll_group
+
+NO_SUCH_POLL = 4404  # WebSocket close code: 4000-4999 are the application's
+
+
+@database_sync_to_async
+def current_results(slug: str) -> tuple[int, Results] | None:
+    poll = Poll.objects.filter(slug=slug).first()
+    return None if poll is None else (poll.pk, results_for(poll=poll))
+
+
+class ResultsConsumer(AsyncJsonWebsocketConsumer):
+    group: str | None = None
+    version = -1
+
+    async def connect(self) -> None:
+        found = await current_results(self.scope["url_route"]["kwargs"]["slug"])
+        if found is None:
+            await self.close(code=NO_SUCH_POLL)
+            return
+        poll_id, results = found
+        self.group = poll_group(poll_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        await self.results_update({"results": results})
+
+    async def disconnect(self, code: int) -> None:
+        if self.group is not None:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def results_update(self, event: dict[str, Any]) -> None:
+        """A snapshot from the worker; one older than what this viewer has is dropped."""
+        results = event["results"]
+        if results["version"] >= self.version:
+            self.version = results["version"]
+            await self.send_json({"type": "results", **results})

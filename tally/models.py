@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from polls.models import Option, Poll
+
+
+class OptionTally(models.Model):
+    """How many voters currently choose an option; kept by the ingest, in step with the votes."""
+
+    option = models.OneToOneField(
+        Option, on_delete=models.CASCADE, primary_key=True, related_name="tally"
+    )
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="option_tallies")
+    votes = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "option tallies"
+        constraints = [
+            models.CheckConstraint(condition=Q(votes__gte=0), name="tally_never_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.option}: {self.votes}"
+
+
+class PollTally(models.Model):
+    """A poll's results version: bumped in the same transaction as the tallies it describes."""
+
+    poll = models.OneToOneField(
+        Poll, on_delete=models.CASCADE, primary_key=True, related_name="tally"
+    )
+    version = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "poll tallies"
+
+    def __str__(self) -> str:
+        return f"{self.poll} v{self.version}"

@@ -1,0 +1,335 @@
+"""Writes: votes drained from the stream into PostgreSQL, tallies kept in step, results published.
+
+Delivery is at least once: stream entries are acknowledged (and deleted) only after
+the transaction that applied them commits, and entries a dead worker left pending
+are claimed by the next. Applying is idempotent: a cast older than (or the same as)
+the voter's stored one changes nothing, so a redelivery counts nothing twice and
+an older cast processed after a newer one does not win.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import redis
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import connection, transaction
+from django.db.models import Case, Count, F, When
+
+from polls.models import Option, Poll, Vote
+from polls.services import INGEST_FLAG, VOTE_STREAM
+from tally.models import OptionTally, PollTally
+from tally.selectors import Results, results_for
+from voting_site.redis import redis_client
+
+logger = logging.getLogger(__name__)
+
+INGEST_GROUP = "ingest"
+BATCH_SIZE = 2000
+# An entry pending this long belongs to a consumer presumed dead: another claims it.
+RECLAIM_IDLE_MS = 30_000
+# How long a job waits for more votes before it ends, and how long it runs at most
+# (then it hands over to a successor, so RQ's job timeout never cuts a batch).
+IDLE_MS = 250
+MAX_JOB_SECONDS = 60
+# Viewers get at most one update per poll per this many seconds, whatever the vote rate.
+PUBLISH_INTERVAL = 0.15
+# Advisory lock namespace for "this poll's votes and tallies are being written".
+_POLL_LOCK = 7_262_478
+
+
+def poll_group(poll_id: int) -> str:
+    """The channel-layer group of a poll's viewers."""
+    return f"poll.{poll_id}"
+
+
+@dataclass(frozen=True)
+class Cast:
+    """One stream entry: a voter's choice at a moment."""
+
+    entry_id: str
+    poll_id: int
+    option_id: int
+    voter: str
+    cast_at: datetime
+
+    @classmethod
+    def parse(cls, entry_id: str, fields: dict[bytes, bytes]) -> Cast | None:
+        try:
+            return cls(
+                entry_id=entry_id,
+                poll_id=int(fields[b"poll"]),
+                option_id=int(fields[b"option"]),
+                voter=fields[b"voter"].decode(),
+                cast_at=datetime.fromisoformat(fields[b"cast_at"].decode()),
+            )
+        except (KeyError, ValueError):
+            logger.error("dropping malformed vote entry %s: %r", entry_id, fields)
+            return None
+
+
+# --- Applying casts -------------------------------------------------------------
+
+
+def casts_apply(casts: Iterable[Cast]) -> set[int]:
+    """Upsert the casts as votes and move the tallies, in one transaction.
+
+    Returns the polls whose results changed. Per poll, writers take turns (an
+    advisory lock), so two workers never count the same change twice.
+    """
+    latest: dict[tuple[int, str], Cast] = {}
+    for cast in casts:
+        key = (cast.poll_id, cast.voter)
+        if key not in latest or latest[key].cast_at < cast.cast_at:
+            latest[key] = cast
+    if not latest:
+        return set()
+    poll_ids = sorted({poll_id for poll_id, _ in latest})
+    option_poll = dict(Option.objects.filter(poll_id__in=poll_ids).values_list("id", "poll_id"))
+    valid = {}
+    for key, cast in latest.items():
+        if option_poll.get(cast.option_id) == cast.poll_id:
+            valid[key] = cast
+        else:
+            logger.warning("dropping a vote for an option that is gone: %s", cast)
+
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            for poll_id in poll_ids:  # in order, so two workers cannot deadlock
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_POLL_LOCK, poll_id])
+        stored = {
+            (poll_id, voter): (option_id, cast_at)
+            for poll_id, voter, option_id, cast_at in Vote.objects.filter(
+                poll_id__in=poll_ids, voter__in={voter for _, voter in valid}
+            ).values_list("poll_id", "voter", "option_id", "cast_at")
+        }
+        newer = [
+            cast
+            for key, cast in valid.items()
+            if key not in stored or stored[key][1] < cast.cast_at
+        ]
+        deltas: Counter[int] = Counter()
+        for cast in newer:
+            before = stored.get((cast.poll_id, cast.voter))
+            if before is None or before[0] != cast.option_id:
+                deltas[cast.option_id] += 1
+                if before is not None:
+                    deltas[before[0]] -= 1
+        Vote.objects.bulk_create(
+            [
+                Vote(poll_id=c.poll_id, option_id=c.option_id, voter=c.voter, cast_at=c.cast_at)
+                for c in newer
+            ],
+            update_conflicts=True,
+            unique_fields=["poll", "voter"],
+            update_fields=["option", "cast_at"],
+        )
+        changed = {option_poll[option_id] for option_id, delta in deltas.items() if delta}
+        tallies_add(
+            deltas={option: delta for option, delta in deltas.items() if delta},
+            option_poll=option_poll,
+        )
+        versions_bump(poll_ids=changed)
+    return changed
+
+
+def tallies_add(*, deltas: dict[int, int], option_poll: dict[int, int]) -> None:
+    """Add each delta to its option's tally (rows made on first use)."""
+    if not deltas:
+        return
+    OptionTally.objects.bulk_create(
+        [OptionTally(option_id=option, poll_id=option_poll[option]) for option in deltas],
+        ignore_conflicts=True,
+    )
+    OptionTally.objects.filter(option_id__in=deltas).update(
+        votes=F("votes")
+        + Case(*(When(option_id=option, then=delta) for option, delta in deltas.items()))
+    )
+
+
+def versions_bump(*, poll_ids: set[int]) -> None:
+    if not poll_ids:
+        return
+    PollTally.objects.bulk_create(
+        [PollTally(poll_id=poll_id) for poll_id in poll_ids], ignore_conflicts=True
+    )
+    PollTally.objects.filter(poll_id__in=poll_ids).update(version=F("version") + 1)
+
+
+# --- The stream -------------------------------------------------------------------
+
+
+class VoteStream:
+    """The vote stream as one consumer of the ingest group sees it."""
+
+    def __init__(self, client: redis.Redis, consumer: str) -> None:
+        self.client = client
+        self.consumer = consumer
+        try:
+            client.xgroup_create(VOTE_STREAM, INGEST_GROUP, id="0", mkstream=True)
+        except redis.ResponseError as error:
+            if "BUSYGROUP" not in str(error):
+                raise
+
+    def _read(
+        self, entry_id: str, block: int | None = None
+    ) -> list[tuple[str, dict[bytes, bytes]]]:
+        answer: Any = self.client.xreadgroup(
+            INGEST_GROUP, self.consumer, {VOTE_STREAM: entry_id}, count=BATCH_SIZE, block=block
+        )
+        return [(entry.decode(), fields) for entry, fields in answer[0][1]] if answer else []
+
+    def leftovers(self) -> list[tuple[str, dict[bytes, bytes]]]:
+        """Entries this consumer read but never acknowledged, then others' long-idle ones."""
+        own = self._read("0")
+        if own:
+            return own
+        answer: Any = self.client.xautoclaim(
+            VOTE_STREAM, INGEST_GROUP, self.consumer, RECLAIM_IDLE_MS, "0-0", count=BATCH_SIZE
+        )
+        claimed = answer[1]  # Redis 7 adds a third item, the ids of deleted entries
+        return [(entry.decode(), fields) for entry, fields in claimed if fields]
+
+    def new(self, *, block_ms: int) -> list[tuple[str, dict[bytes, bytes]]]:
+        return self._read(">", block=block_ms)
+
+    def ack(self, entry_ids: list[str]) -> None:
+        """Done with these: acknowledge them and delete them, so the stream stays short."""
+        with self.client.pipeline(transaction=True) as pipe:
+            pipe.xack(VOTE_STREAM, INGEST_GROUP, *entry_ids)
+            pipe.xdel(VOTE_STREAM, *entry_ids)
+            pipe.execute()
+
+    def depth(self) -> int:
+        """Votes not yet counted: the stream holds only unacknowledged entries."""
+        return int(self.client.xlen(VOTE_STREAM))
+
+
+def votes_ingest(*, consumer: str, max_seconds: float = MAX_JOB_SECONDS) -> tuple[int, bool]:
+    """Drain the stream in batches until it stays empty for a moment or time is up.
+
+    Returns how many entries were processed, and whether work may remain.
+    """
+    client = redis_client()
+    client.delete(INGEST_FLAG)  # from now on, a new vote queues a successor job
+    stream = VoteStream(client, consumer)
+    publisher = ResultsPublisher(client)
+    deadline = time.monotonic() + max_seconds
+    processed = 0
+    entries = stream.leftovers()
+    while True:
+        if entries:
+            changed = casts_apply(
+                cast for cast in (Cast.parse(*entry) for entry in entries) if cast
+            )
+            stream.ack([entry_id for entry_id, _ in entries])
+            processed += len(entries)
+            publisher.changed(changed)
+        if time.monotonic() >= deadline:
+            publisher.flush()
+            return processed, True
+        more_waiting = len(entries) == BATCH_SIZE
+        entries = stream.new(block_ms=0 if more_waiting else IDLE_MS) or stream.leftovers()
+        if not entries:
+            publisher.flush()
+            return processed, False
+
+
+# --- Publishing results -----------------------------------------------------------
+
+
+def results_publish(*, poll_id: int) -> Results | None:
+    """Send the poll's current results to everyone watching it."""
+    poll = Poll.objects.filter(pk=poll_id).first()
+    if poll is None:
+        return None
+    results = results_for(poll=poll)
+    layer = get_channel_layer()
+    assert layer is not None, "CHANNEL_LAYERS is not configured"
+    async_to_sync(layer.group_send)(
+        poll_group(poll_id), {"type": "results.update", "results": results}
+    )
+    return results
+
+
+class ResultsPublisher:
+    """Publishes changed polls, each at most once per PUBLISH_INTERVAL across all workers.
+
+    A change inside the interval is held back, not dropped: the state at the end
+    of the interval goes out (snapshots, so the latest state is all that matters).
+    """
+
+    def __init__(self, client: redis.Redis) -> None:
+        self.client = client
+        self.waiting: set[int] = set()
+
+    def changed(self, poll_ids: set[int]) -> None:
+        self.waiting |= poll_ids
+        for poll_id in list(self.waiting):
+            if self._claim(poll_id):
+                self._send(poll_id)
+
+    def flush(self) -> None:
+        """Send what is held back, waiting out the interval where needed."""
+        for poll_id in sorted(self.waiting):
+            while not self._claim(poll_id):
+                time.sleep(max(self.client.pttl(self._key(poll_id)), 1) / 1000)
+            self._send(poll_id)
+
+    def _key(self, poll_id: int) -> str:
+        return f"results:published:{poll_id}"
+
+    def _claim(self, poll_id: int) -> bool:
+        interval_ms = int(PUBLISH_INTERVAL * 1000)
+        return bool(self.client.set(self._key(poll_id), 1, nx=True, px=interval_ms))
+
+    def _send(self, poll_id: int) -> None:
+        self.waiting.discard(poll_id)
+        results_publish(poll_id=poll_id)
+
+
+# --- Recount ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Difference:
+    poll: str
+    option: str
+    tallied: int
+    counted: int
+
+
+def tallies_rebuild(*, polls: Iterable[Poll], fix: bool = True) -> list[Difference]:
+    """Count each poll's votes afresh and compare with its tallies; fix them unless told not to."""
+    differences: list[Difference] = []
+    for poll in polls:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_POLL_LOCK, poll.pk])
+            counted = Counter(
+                dict(
+                    Vote.objects.filter(poll=poll)
+                    .values("option_id")
+                    .annotate(n=Count("id"))
+                    .values_list("option_id", "n")
+                )
+            )
+            options = list(Option.objects.filter(poll=poll).values_list("id", "slug"))
+            tallied = dict(OptionTally.objects.filter(poll=poll).values_list("option_id", "votes"))
+            deltas = {}
+            for option_id, slug in options:
+                if tallied.get(option_id, 0) != counted[option_id]:
+                    differences.append(
+                        Difference(poll.slug, slug, tallied.get(option_id, 0), counted[option_id])
+                    )
+                    deltas[option_id] = counted[option_id] - tallied.get(option_id, 0)
+            if fix and deltas:
+                tallies_add(deltas=deltas, option_poll={option_id: poll.pk for option_id in deltas})
+                versions_bump(poll_ids={poll.pk})
+    return differences
