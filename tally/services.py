@@ -20,6 +20,7 @@ from typing import Any
 import redis
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, Count, F, When
 
@@ -33,8 +34,6 @@ logger = logging.getLogger(__name__)
 
 INGEST_GROUP = "ingest"
 BATCH_SIZE = 2000
-# An entry pending this long belongs to a consumer presumed dead: another claims it.
-RECLAIM_IDLE_MS = 30_000
 # How long a job waits for more votes before it ends, and how long it runs at most
 # (then it hands over to a successor, so RQ's job timeout never cuts a batch).
 IDLE_MS = 250
@@ -43,6 +42,10 @@ MAX_JOB_SECONDS = 60
 PUBLISH_INTERVAL = 0.15
 # Advisory lock namespace for "this poll's votes and tallies are being written".
 _POLL_LOCK = 7_262_478
+
+
+# A stream entry as redis-py gives it: its id, and its fields.
+Entry = tuple[str, dict[bytes, bytes]]
 
 
 def poll_group(poll_id: int) -> str:
@@ -178,26 +181,30 @@ class VoteStream:
             if "BUSYGROUP" not in str(error):
                 raise
 
-    def _read(
-        self, entry_id: str, block: int | None = None
-    ) -> list[tuple[str, dict[bytes, bytes]]]:
+    def _read(self, entry_id: str, block: int | None = None) -> list[Entry]:
         answer: Any = self.client.xreadgroup(
             INGEST_GROUP, self.consumer, {VOTE_STREAM: entry_id}, count=BATCH_SIZE, block=block
         )
         return [(entry.decode(), fields) for entry, fields in answer[0][1]] if answer else []
 
-    def leftovers(self) -> list[tuple[str, dict[bytes, bytes]]]:
+    def leftovers(self) -> list[Entry]:
         """Entries this consumer read but never acknowledged, then others' long-idle ones."""
         own = self._read("0")
         if own:
             return own
         answer: Any = self.client.xautoclaim(
-            VOTE_STREAM, INGEST_GROUP, self.consumer, RECLAIM_IDLE_MS, "0-0", count=BATCH_SIZE
+            VOTE_STREAM,
+            INGEST_GROUP,
+            self.consumer,
+            int(settings.VOTES_RECLAIM_AFTER_SECONDS * 1000),
+            "0-0",
+            count=BATCH_SIZE,
         )
         claimed = answer[1]  # Redis 7 adds a third item, the ids of deleted entries
         return [(entry.decode(), fields) for entry, fields in claimed if fields]
 
-    def new(self, *, block_ms: int) -> list[tuple[str, dict[bytes, bytes]]]:
+    def new(self, *, block_ms: int | None) -> list[Entry]:
+        """New entries; with `block_ms`, waits that long for some (0 would wait forever)."""
         return self._read(">", block=block_ms)
 
     def ack(self, entry_ids: list[str]) -> None:
@@ -236,7 +243,7 @@ def votes_ingest(*, consumer: str, max_seconds: float = MAX_JOB_SECONDS) -> tupl
             publisher.flush()
             return processed, True
         more_waiting = len(entries) == BATCH_SIZE
-        entries = stream.new(block_ms=0 if more_waiting else IDLE_MS) or stream.leftovers()
+        entries = stream.new(block_ms=None if more_waiting else IDLE_MS) or stream.leftovers()
         if not entries:
             publisher.flush()
             return processed, False

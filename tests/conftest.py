@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import functools
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -103,21 +104,10 @@ def collected_static() -> str:
     return static_root
 
 
-@contextmanager
-def asgi_server(**env: str) -> Iterator[str]:
-    """The real web process (daphne) on a free port, with the project's settings; yields its URL."""
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "voting_site.asgi:application",
-        ],
+def project_process(argv: list[str], **env: str) -> subprocess.Popen:
+    """One of the project's processes, as deployed: its own settings, the tests' servers."""
+    return subprocess.Popen(
+        [sys.executable, *argv],
         cwd=BASE_DIR,
         env={
             **os.environ,
@@ -127,11 +117,36 @@ def asgi_server(**env: str) -> Iterator[str]:
             "DJANGO_STATIC_ROOT": collected_static(),
             **env,
         },
+        start_new_session=True,
     )
+
+
+def stop(process: subprocess.Popen) -> None:
+    """SIGTERM the process and its children (an RQ worker forks one per job)."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=15)
+
+
+@contextmanager
+def asgi_server(**env: str) -> Iterator[str]:
+    """The real web process (daphne) on a free port; yields its URL."""
+    port = free_port()
+    app = "voting_site.asgi:application"
+    process = project_process(["-m", "daphne", "-b", "127.0.0.1", "-p", str(port), app], **env)
     try:
         base_url = f"http://127.0.0.1:{port}"
         wait_for(f"{base_url}/healthz", process=process)
         yield base_url
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop(process)
+
+
+@contextmanager
+def rq_worker(**env: str) -> Iterator[subprocess.Popen]:
+    """The real worker process, working until the block ends."""
+    process = project_process(["manage.py", "rqworker", "default"], **env)
+    try:
+        yield process
+    finally:
+        stop(process)

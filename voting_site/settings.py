@@ -117,6 +117,10 @@ else:
     REDIS_URL = embedded.redis_url(DATA_DIR)
 
 RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 300}}
+# Worker settings: an entry left pending this long by a worker is presumed
+# orphaned (the worker died) and claimed by another.
+VOTES_RECLAIM_AFTER_SECONDS = env.float("VOTES_RECLAIM_AFTER_SECONDS", default=30)
+
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
@@ -176,4 +180,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+    # One line per request of the vote simulator is noise.
+    "loggers": {"httpx": {"level": "WARNING"}},
 }

@@ -1,0 +1,187 @@
+"""Votes over real HTTP as distinct browsers: the course's seed-data service, done properly.
+
+Each simulated voter is a browser of its own: it opens the vote page (getting its
+voter and CSRF cookies), reads the CSRF token from the form, and posts its vote.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import re
+import statistics
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import httpx
+
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+OPTION_BUTTON = re.compile(r'name="option" value="([^"]+)"')
+
+
+class SimulationError(Exception):
+    """The simulation cannot start: the message says why."""
+
+
+@dataclass
+class Report:
+    votes: int
+    seconds: float
+    accepted: int = 0
+    statuses: Counter[str] = field(default_factory=Counter)
+    latencies: list[float] = field(default_factory=list)  # seconds, of accepted POSTs
+    accepted_at: list[float] = field(default_factory=list)  # time.monotonic() of each 303
+    chosen: Counter[str] = field(default_factory=Counter)  # accepted votes per option
+
+    @property
+    def rate(self) -> float:
+        return self.accepted / self.seconds if self.seconds else 0.0
+
+    def percentile(self, p: float) -> float:
+        """The p-th percentile of accepted-vote latency, in seconds."""
+        if not self.latencies:
+            return 0.0
+        if len(self.latencies) == 1:
+            return self.latencies[0]
+        return statistics.quantiles(self.latencies, n=100, method="inclusive")[int(p) - 1]
+
+    def summary(self) -> str:
+        refused = ", ".join(
+            f"{count} answered {status}" for status, count in sorted(self.statuses.items())
+        )
+        lines = [
+            f"Accepted {self.accepted} of {self.votes} votes in {self.seconds:.2f} s: "
+            f"{self.rate:.0f} votes/s.",
+            f"Latency of an accepted vote: p50 {self.percentile(50) * 1000:.1f} ms, "
+            f"p95 {self.percentile(95) * 1000:.1f} ms, p99 {self.percentile(99) * 1000:.1f} ms.",
+            "Per option: " + ", ".join(f"{slug} {n}" for slug, n in sorted(self.chosen.items())),
+        ]
+        if refused:
+            lines.append(f"Not accepted: {refused}.")
+        return "\n".join(lines)
+
+
+def parse_split(text: str) -> dict[str, float]:
+    """'cats=2,dogs=1' -> {'cats': 2.0, 'dogs': 1.0}."""
+    weights: dict[str, float] = {}
+    for part in filter(None, (piece.strip() for piece in text.split(","))):
+        slug, _, weight = part.partition("=")
+        try:
+            weights[slug.strip()] = float(weight) if weight else 1.0
+        except ValueError:
+            raise SimulationError(f"--split: {part!r} is not option=weight") from None
+        if weights[slug.strip()] < 0:
+            raise SimulationError(f"--split: {part!r} has a negative weight")
+    if not weights or sum(weights.values()) <= 0:
+        raise SimulationError("--split needs at least one option with a positive weight")
+    return weights
+
+
+def assign(votes: int, weights: dict[str, float], rng: random.Random) -> list[str]:
+    """Exactly proportional choices (largest remainder), in random order."""
+    total = sum(weights.values())
+    shares = {slug: votes * weight / total for slug, weight in weights.items()}
+    counts = {slug: int(share) for slug, share in shares.items()}
+    by_remainder = sorted(shares, key=lambda slug: shares[slug] - counts[slug], reverse=True)
+    for slug in by_remainder[: votes - sum(counts.values())]:
+        counts[slug] += 1
+    choices = [slug for slug, count in counts.items() for _ in range(count)]
+    rng.shuffle(choices)
+    return choices
+
+
+async def simulate(
+    *,
+    url: str,
+    poll: str,
+    votes: int,
+    concurrency: int,
+    split: dict[str, float] | None = None,
+    rate: float | None = None,
+    seed: int | None = None,
+    on_vote: Callable[[], None] | None = None,
+) -> Report:
+    """Cast `votes` votes as as many browsers, `concurrency` at once, at most `rate` a second."""
+    page_url = f"{url.rstrip('/')}/polls/{poll}/"
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    transport = httpx.AsyncHTTPTransport(limits=limits)  # shared: browsers differ in cookies only
+    try:
+        options = await _options(page_url, transport)
+        weights = split or dict.fromkeys(options, 1.0)
+        unknown = sorted(set(weights) - set(options))
+        if unknown:
+            raise SimulationError(
+                f"{poll} has no option {', '.join(unknown)}; it has {', '.join(options)}"
+            )
+        choices = assign(votes, weights, random.Random(seed))  # noqa: S311 (an order, not a secret)
+        report = Report(votes=votes, seconds=0.0)
+        slots = asyncio.Semaphore(concurrency)
+        started = time.monotonic()
+
+        async def voter(index: int, option: str) -> None:
+            if rate:
+                await asyncio.sleep(max(0.0, started + index / rate - time.monotonic()))
+            async with slots:
+                status = await _vote(page_url, option, transport, report)
+            if status != "303":
+                report.statuses[status] += 1
+            if on_vote:
+                on_vote()
+
+        await asyncio.gather(*(voter(i, option) for i, option in enumerate(choices)))
+        report.seconds = time.monotonic() - started
+        return report
+    finally:
+        await transport.aclose()
+
+
+async def _options(page_url: str, transport: httpx.AsyncHTTPTransport) -> list[str]:
+    try:
+        async with httpx.AsyncClient(transport=_Unclosed(transport), timeout=10) as client:
+            page = await client.get(page_url)
+    except httpx.HTTPError as error:
+        raise SimulationError(f"cannot reach {page_url}: {error}") from None
+    if page.status_code != 200:
+        raise SimulationError(f"{page_url} answered {page.status_code}")
+    options = OPTION_BUTTON.findall(page.text)
+    if not options:
+        raise SimulationError(f"{page_url} shows no vote form: is the poll open?")
+    return options
+
+
+async def _vote(
+    page_url: str, option: str, transport: httpx.AsyncHTTPTransport, report: Report
+) -> str:
+    """One browser: open the page, vote, and say how it went ("303" when accepted)."""
+    async with httpx.AsyncClient(transport=_Unclosed(transport), timeout=30) as browser:
+        try:
+            page = await browser.get(page_url)
+            token = CSRF_INPUT.search(page.text)
+            if page.status_code != 200 or token is None:
+                return f"page {page.status_code}"
+            sent = time.monotonic()
+            answer = await browser.post(
+                page_url, data={"csrfmiddlewaretoken": token.group(1), "option": option}
+            )
+        except httpx.HTTPError as error:
+            return type(error).__name__
+    if answer.status_code != 303:
+        return str(answer.status_code)
+    now = time.monotonic()
+    report.accepted += 1
+    report.latencies.append(now - sent)
+    report.accepted_at.append(now)
+    report.chosen[option] += 1
+    return "303"
+
+
+class _Unclosed(httpx.AsyncBaseTransport):
+    """Lends the shared transport to one browser without letting it close it."""
+
+    def __init__(self, transport: httpx.AsyncHTTPTransport) -> None:
+        self.transport = transport
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await self.transport.handle_async_request(request)

@@ -1,0 +1,37 @@
+"""Rebuild tallies from the votes (one poll, or all) and report any difference."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from polls.models import Poll
+from tally.services import tallies_rebuild
+
+
+class Command(BaseCommand):
+    help = __doc__
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("slug", nargs="?", help="the poll (default: every poll)")
+        parser.add_argument(
+            "--check", action="store_true", help="change nothing; exit 1 if any tally differs"
+        )
+
+    def handle(self, *args: Any, slug: str | None, check: bool, **options: Any) -> None:
+        polls = Poll.objects.all()
+        if slug is not None:
+            polls = polls.filter(slug=slug)
+            if not polls.exists():
+                raise CommandError(f"There is no poll {slug!r}.")
+        differences = tallies_rebuild(polls=polls, fix=not check)
+        if not differences:
+            self.stdout.write("All tallies agree with the votes.")
+            return
+        for d in differences:
+            self.stdout.write(f"{d.poll}: {d.option} tallied {d.tallied}, counted {d.counted}")
+        if check:
+            sys.exit(1)
+        self.stdout.write(f"{len(differences)} tally(ies) fixed to match the votes.")

@@ -1,0 +1,110 @@
+"""The ingest against real PostgreSQL and Redis: batched, idempotent, latest cast wins."""
+
+from __future__ import annotations
+
+import pytest
+
+from polls.models import Vote
+from tally.models import PollTally
+from tally.services import Cast, casts_apply, tallies_rebuild, votes_ingest
+from tests.tally.conftest import at, tallies
+
+pytestmark = pytest.mark.django_db
+
+
+def version(poll) -> int:
+    return PollTally.objects.filter(poll=poll).values_list("version", flat=True).first() or 0
+
+
+def test_a_burst_with_vote_changes_ends_with_tallies_equal_to_recount(backlog, poll):
+    backlog.burst(voters=3000, changes=700)
+
+    processed, more = votes_ingest(consumer="test")
+
+    assert (processed, more) == (3700, False)
+    assert tallies(poll) == backlog.expected() == {"cats": 1500, "dogs": 1500}
+    assert tallies_rebuild(polls=[poll], fix=False) == []
+    assert Vote.objects.filter(poll=poll).count() == 3000
+    assert backlog.length() == 0 and backlog.pending() == 0  # acknowledged entries are trimmed
+
+
+def test_an_older_cast_processed_after_a_newer_one_does_not_win(backlog, poll):
+    backlog.cast("alice", "dogs", at(2))
+    votes_ingest(consumer="test")
+    backlog.cast("alice", "cats", at(1))  # sent earlier, arrived later
+
+    votes_ingest(consumer="test")
+
+    assert Vote.objects.get(voter="alice").option.slug == "dogs"
+    assert tallies(poll) == {"cats": 0, "dogs": 1}
+
+
+def test_within_one_batch_the_latest_cast_wins_whatever_the_order(backlog, poll):
+    backlog.add([("bob", "dogs", at(3)), ("bob", "cats", at(1)), ("bob", "dogs", at(2))])
+
+    votes_ingest(consumer="test")
+
+    assert tallies(poll) == {"cats": 0, "dogs": 1}
+    assert Vote.objects.get(voter="bob").cast_at == at(3)
+
+
+def test_a_redelivered_batch_counts_nothing_twice(poll):
+    cats, dogs = poll.options.values_list("pk", flat=True)
+    batch = [
+        Cast("1-0", poll.pk, cats, "carol", at(1)),
+        Cast("2-0", poll.pk, dogs, "dave", at(1)),
+        Cast("3-0", poll.pk, dogs, "carol", at(2)),
+    ]
+    assert casts_apply(batch) == {poll.pk}
+    before = version(poll)
+
+    assert casts_apply(batch) == set()
+
+    assert tallies(poll) == {"cats": 0, "dogs": 2}
+    assert version(poll) == before
+
+
+def test_the_version_grows_only_when_results_change(backlog, poll):
+    backlog.cast("erin", "cats", at(1))
+    votes_ingest(consumer="test")
+    first = version(poll)
+    backlog.cast("erin", "cats", at(2))  # the same choice again: nothing to show
+    votes_ingest(consumer="test")
+    assert version(poll) == first
+    backlog.cast("erin", "dogs", at(3))
+    votes_ingest(consumer="test")
+    assert version(poll) == first + 1
+
+
+def test_a_malformed_entry_or_a_vanished_option_is_dropped_without_blocking_the_rest(
+    backlog, poll, redis_db
+):
+    from polls.services import VOTE_STREAM
+
+    redis_db.xadd(VOTE_STREAM, {"poll": "x", "voter": "mallory"})
+    backlog.cast("frank", "cats", at(1))
+    backlog.cast("grace", "dogs", at(1))
+    poll.options.get(slug="dogs").delete()
+
+    processed, _ = votes_ingest(consumer="test")
+
+    assert processed == 3
+    assert tallies(poll) == {"cats": 1}
+    assert backlog.length() == 0
+
+
+def test_recount_finds_and_fixes_a_tally_that_drifted(backlog, poll):
+    from tally.models import OptionTally
+
+    backlog.burst(voters=10, changes=3)
+    votes_ingest(consumer="test")
+    OptionTally.objects.filter(option__slug="cats").update(votes=99)
+    before = version(poll)
+
+    [difference] = tallies_rebuild(polls=[poll])
+
+    assert (difference.option, difference.tallied) == ("cats", 99)
+    assert difference.counted == backlog.expected()["cats"] == 4
+    assert tallies(poll) == backlog.expected()
+    assert version(poll) == before + 1
+    assert tallies_rebuild(polls=[poll]) == []

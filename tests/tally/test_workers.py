@@ -1,0 +1,106 @@
+"""Real worker processes: killed mid-batch, or two at once, the totals stay exact."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import django_rq
+import pytest
+from django.core.management import call_command
+from rq import SimpleWorker
+
+from polls.models import Vote
+from tally.services import tallies_rebuild
+from tests.conftest import project_process, rq_worker
+from tests.tally.conftest import tallies
+
+pytestmark = pytest.mark.django_db(transaction=True)  # the workers must see the poll
+
+INGEST_JOB = "tally.jobs.ingest_votes"
+
+
+def burst_worker(**env: str):
+    """A worker that drains the queue, then exits."""
+    return project_process(["manage.py", "rqworker", "--burst", "default"], **env)
+
+
+def wait_until(condition, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def assert_exact(backlog, poll) -> None:
+    assert tallies(poll) == backlog.expected()
+    assert tallies_rebuild(polls=[poll], fix=False) == []
+    assert backlog.length() == 0 and backlog.pending() == 0
+
+
+def test_two_workers_in_parallel_give_exact_totals(backlog, poll):
+    backlog.burst(voters=20_000, changes=8_000)
+    queue = django_rq.get_queue("default")
+    queue.enqueue(INGEST_JOB)
+    queue.enqueue(INGEST_JOB)
+
+    workers = [burst_worker(), burst_worker()]
+    for worker in workers:
+        assert worker.wait(timeout=180) == 0
+
+    assert_exact(backlog, poll)
+
+
+def test_a_worker_killed_mid_batch_loses_nothing_and_counts_nothing_twice(backlog, poll):
+    backlog.burst(voters=40_000, changes=10_000)
+    django_rq.get_queue("default").enqueue(INGEST_JOB)
+
+    with rq_worker() as doomed:
+        wait_until(lambda: Vote.objects.exists() and backlog.pending() > 0)
+        os.killpg(doomed.pid, signal.SIGKILL)  # the worker and the job it forked
+        doomed.wait()
+    assert backlog.pending() > 0  # it died holding entries it had read
+    assert tallies(poll) != backlog.expected()
+
+    django_rq.get_queue("default").enqueue(INGEST_JOB)
+    survivor = burst_worker(VOTES_RECLAIM_AFTER_SECONDS="0.2")
+    assert survivor.wait(timeout=180) == 0
+
+    assert_exact(backlog, poll)
+
+
+def test_a_vote_queues_one_ingest_job_that_a_burst_worker_drains(client, poll, redis_db):
+    queue = django_rq.get_queue("default")
+    client.get("/polls/cats-vs-dogs/")
+
+    for option in ("cats", "dogs", "cats"):
+        assert client.post("/polls/cats-vs-dogs/", {"option": option}).status_code == 303
+    assert queue.count == 1  # one job waiting is enough
+
+    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+
+    assert tallies(poll) == {"cats": 1, "dogs": 0}
+    client.post("/polls/cats-vs-dogs/", {"option": "dogs"})
+    assert queue.count == 1  # the job cleared the flag: the next vote queued another
+
+
+def test_the_recount_command_reports_and_fixes_differences(backlog, poll, capsys):
+    from tally.models import OptionTally
+
+    backlog.burst(voters=6, changes=0)
+    queue = django_rq.get_queue("default")
+    queue.enqueue(INGEST_JOB)
+    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    call_command("recount")
+    assert "All tallies agree with the votes" in capsys.readouterr().out
+    OptionTally.objects.filter(option__slug="dogs").update(votes=7)
+
+    with pytest.raises(SystemExit) as exit_code:
+        call_command("recount", "cats-vs-dogs", "--check")
+    assert exit_code.value.code == 1
+    assert "cats-vs-dogs: dogs tallied 7, counted 3" in capsys.readouterr().out
+
+    call_command("recount", "cats-vs-dogs")
+    assert "fixed" in capsys.readouterr().out
+    assert tallies(poll) == {"cats": 3, "dogs": 3}
