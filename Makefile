@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: up test lint fmt clean
+.PHONY: up test bench lint fmt clean
 
 up: $(INSTALLED)
 	$(BIN)/python -m voting_site.launcher
@@ -14,10 +14,14 @@ up: $(INSTALLED)
 test: $(INSTALLED)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# Not a test: prints the pipeline's figures and writes bench/results.json (a few minutes).
+bench: $(INSTALLED)
+	$(BIN)/python bench/run.py
+
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy voting_site polls tally
+	$(BIN)/mypy voting_site polls tally bench
 
 fmt: $(INSTALLED)
 	$(BIN)/ruff check --fix .

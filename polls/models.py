@@ -89,8 +89,15 @@ class Option(models.Model):
 class Vote(models.Model):
     """A voter's current choice in a poll: one row per voter per poll, the latest cast."""
 
-    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="votes")
-    option = models.ForeignKey(Option, on_delete=models.CASCADE, related_name="votes")
+    # Both columns are checked by one foreign key on the pair (migration 0001:
+    # the option must be one of the poll's), so these two need none of their own:
+    # one check per vote instead of three, on the worker's hot path.
+    poll = models.ForeignKey(
+        Poll, on_delete=models.CASCADE, related_name="votes", db_constraint=False
+    )
+    option = models.ForeignKey(
+        Option, on_delete=models.CASCADE, related_name="votes", db_constraint=False
+    )
     # A keyed hash (HMAC) of the voter's cookie token, never the token itself:
     # a leaked table cannot be replayed as cookies to change anyone's vote.
     voter = models.CharField(max_length=64)

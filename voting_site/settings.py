@@ -121,9 +121,22 @@ RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 300}}
 # orphaned (the worker died) and claimed by another.
 VOTES_RECLAIM_AFTER_SECONDS = env.float("VOTES_RECLAIM_AFTER_SECONDS", default=30)
 
+# How results reach the viewers' sockets. "pubsub": one Redis message per web
+# process, fanned out in memory; "core": one Redis list entry per socket.
+# docs/performance.md has the figures behind the default.
+CHANNEL_LAYER_BACKENDS = {
+    "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+    "core": "channels_redis.core.RedisChannelLayer",
+}
+CHANNEL_LAYER = env.str("VOTING_CHANNEL_LAYER", default="pubsub")
+if CHANNEL_LAYER not in CHANNEL_LAYER_BACKENDS:
+    choices = ", ".join(CHANNEL_LAYER_BACKENDS)
+    raise ImproperlyConfigured(
+        f"VOTING_CHANNEL_LAYER must be one of {choices}, not {CHANNEL_LAYER!r}"
+    )
 CHANNEL_LAYERS = {
     "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "BACKEND": CHANNEL_LAYER_BACKENDS[CHANNEL_LAYER],
         "CONFIG": {"hosts": [REDIS_URL]},
     }
 }

@@ -16,6 +16,7 @@ from tests.conftest import BASE_DIR, database_url
 VARIABLES = [
     "DATABASE_URL", "REDIS_URL", "REDIS_HOST", "REDIS_PORT", "DJANGO_SECRET_KEY",
     "DJANGO_DEBUG", "DJANGO_ALLOWED_HOSTS", "PORT", "DJANGO_HTTPS", "VOTING_DATA_DIR",
+    "VOTING_CHANNEL_LAYER", "VOTES_RECLAIM_AFTER_SECONDS",
 ]  # fmt: skip
 STRONG_KEY = "k" * 20 + "-a-long-random-looking-secret-key"
 
@@ -129,6 +130,22 @@ def test_hosts_port_and_https(load_settings):
     )
     assert settings.SECURE_PROXY_SSL_HEADER == ("HTTP_X_FORWARDED_PROTO", "https")
     assert settings.SECURE_HSTS_SECONDS == 31_536_000
+
+
+@pytest.mark.parametrize(
+    ("name", "backend"),
+    [
+        ("pubsub", "channels_redis.pubsub.RedisPubSubChannelLayer"),
+        ("core", "channels_redis.core.RedisChannelLayer"),
+    ],
+)
+def test_the_channel_layer_is_chosen_by_name(load_settings, name, backend):
+    assert load_settings(VOTING_CHANNEL_LAYER=name).CHANNEL_LAYERS["default"]["BACKEND"] == backend
+
+
+def test_an_unknown_channel_layer_is_refused(load_settings):
+    with pytest.raises(ImproperlyConfigured, match="VOTING_CHANNEL_LAYER must be one of"):
+        load_settings(VOTING_CHANNEL_LAYER="carrier-pigeon")
 
 
 @pytest.mark.django_db

@@ -1,0 +1,110 @@
+"""A lean HTTP/1.1 load client for the benchmark: keep-alive connections on asyncio streams.
+
+httpx, which `simulate_votes` uses, costs more CPU per request than the web
+process under test, and shares its two cores: the figures would measure the
+client. This one does just what a voting browser does, and little else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urlencode, urlsplit
+
+CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+@dataclass
+class Answer:
+    status: int
+    cookies: dict[str, str]
+    body: bytes
+
+
+class HttpPool:
+    """Up to `size` keep-alive connections to one server, shared by many browsers."""
+
+    def __init__(self, url: str, size: int) -> None:
+        parts = urlsplit(url)
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
+        self.slots = asyncio.Semaphore(size)
+        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+
+    async def request(
+        self, method: str, path: str, *, cookies: dict[str, str], form: dict[str, str] | None = None
+    ) -> Answer:
+        body = urlencode(form).encode() if form is not None else b""
+        head = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
+        if cookies:
+            head.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in cookies.items()))
+        if form is not None:
+            head += [
+                "Content-Type: application/x-www-form-urlencoded",
+                f"Content-Length: {len(body)}",
+            ]
+        raw = ("\r\n".join(head) + "\r\n\r\n").encode() + body
+        async with self.slots:
+            reader, writer = (
+                self.idle.pop()
+                if self.idle
+                else await asyncio.open_connection(self.host, self.port)
+            )
+            try:
+                writer.write(raw)
+                answer = await self._read(reader)
+            except BaseException:
+                writer.close()
+                raise
+            self.idle.append((reader, writer))
+        return answer
+
+    async def _read(self, reader: asyncio.StreamReader) -> Answer:
+        status = int((await reader.readline()).split()[1])
+        cookies: dict[str, str] = {}
+        length, chunked = 0, False
+        while (line := await reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode("latin-1").partition(":")
+            name, value = name.strip().lower(), value.strip()
+            if name == "content-length":
+                length = int(value)
+            elif name == "transfer-encoding" and "chunked" in value:
+                chunked = True
+            elif name == "set-cookie":
+                key, _, rest = value.partition("=")
+                cookies[key] = rest.split(";", 1)[0]
+        if not chunked:
+            return Answer(status, cookies, await reader.readexactly(length))
+        body = b""
+        while size := int((await reader.readline()).strip(), 16):
+            body += await reader.readexactly(size)
+            await reader.readline()
+        await reader.readline()
+        return Answer(status, cookies, body)
+
+    def close(self) -> None:
+        for _, writer in self.idle:
+            writer.close()
+
+
+@dataclass
+class Browser:
+    """One voter: its cookies and the CSRF token of the vote page it opened."""
+
+    cookies: dict[str, str] = field(default_factory=dict)
+    token: str = ""
+
+    async def open(self, pool: HttpPool, path: str) -> None:
+        page = await pool.request("GET", path, cookies=self.cookies)
+        self.cookies.update(page.cookies)
+        match = CSRF_INPUT.search(page.body)
+        if page.status != 200 or match is None:
+            raise RuntimeError(f"GET {path} answered {page.status} without a vote form")
+        self.token = match.group(1).decode()
+
+    async def vote(self, pool: HttpPool, path: str, option: str) -> tuple[bool, float]:
+        """POST the vote; whether it was accepted (303), and when the answer came."""
+        form = {"csrfmiddlewaretoken": self.token, "option": option}
+        answer = await pool.request("POST", path, cookies=self.cookies, form=form)
+        return answer.status == 303, time.monotonic()

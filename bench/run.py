@@ -1,0 +1,411 @@
+"""`make bench`: the pipeline's figures, printed as a table and written to bench/results.json.
+
+A benchmark, not a test: it asserts nothing and prints what it measured.
+
+1. votes accepted per second over HTTP, at a few concurrencies, with p50/p99;
+2. votes persisted per second draining a backlog of 100,000 queued votes, next to
+   a plain SQL batch upsert of the same rows on the same database;
+3. vote-to-browser latency (HTTP 303 to the WebSocket message that includes the vote)
+   at a steady 200 votes/s;
+4. concurrent WebSocket viewers of one poll that receive every update within one
+   second, for both channel layers.
+
+It runs on its own embedded PostgreSQL and Redis (in .data/bench), or on the
+servers DATABASE_URL / REDIS_URL name, and starts its own web and worker processes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+os.environ.setdefault("VOTING_DATA_DIR", str(BASE_DIR / ".data" / "bench"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "voting_site.settings")
+sys.path.insert(0, str(BASE_DIR))
+
+import django  # noqa: E402
+
+django.setup()
+
+import psycopg2.extras  # noqa: E402
+import websockets  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from websockets.typing import Origin  # noqa: E402
+
+from bench.client import Browser, HttpPool  # noqa: E402
+from polls.models import Poll  # noqa: E402
+from polls.services import VOTE_STREAM, poll_create  # noqa: E402
+from tally.services import BATCH_SIZE, votes_ingest  # noqa: E402
+from voting_site import embedded  # noqa: E402
+from voting_site.redis import redis_client  # noqa: E402
+
+RESULTS = BASE_DIR / "bench" / "results.json"
+BACKLOG = 100_000
+STEADY_RATE = 200
+STEADY_VOTES = 2_000
+VIEWERS = 2_000
+FAN_OUT_VOTES = 200
+
+
+# --- Processes ------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    db = connection.settings_dict
+    host = db["HOST"].replace("/", "%2F")
+    port = f":{db['PORT']}" if db["PORT"] else ""
+    return {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{host}{port}/{db['NAME']}",
+        "REDIS_URL": settings.REDIS_URL,
+        "DJANGO_SECRET_KEY": settings.SECRET_KEY,
+        "DJANGO_LOG_LEVEL": "WARNING",
+        **extra,
+    }
+
+
+@contextmanager
+def running(argv: list[str], **env: str) -> Iterator[subprocess.Popen]:
+    process = subprocess.Popen(
+        argv, cwd=BASE_DIR, env=child_env(**env), start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        yield process
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+@contextmanager
+def web(server: str, **env: str) -> Iterator[str]:
+    """The web tier on a free port: daphne (make up's) or uvicorn with two workers."""
+    port = str(free_port())
+    app = "voting_site.asgi:application"
+    argv = {
+        "daphne": [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", port, app],
+        "uvicorn": [sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", port,
+                    "--workers", "2", "--no-access-log", "--log-level", "warning", app],
+    }[server]  # fmt: skip
+    with running(argv, **env):
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/healthz", timeout=1)  # noqa: S310
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        yield url
+
+
+def worker(**env: str):
+    return running([sys.executable, "manage.py", "rqworker", "default"], **env)
+
+
+def fresh_poll(slug: str, options: int = 2) -> Poll:
+    Poll.objects.filter(slug=slug).delete()
+    labels = [(f"o{i}", f"Option {i}") for i in range(options)]
+    return poll_create(question=f"Bench {slug}?", options=labels, slug=slug)
+
+
+# --- 1. HTTP --------------------------------------------------------------------------
+
+
+async def http_votes(url: str, slug: str, votes: int, concurrency: int) -> dict:
+    """`votes` new browsers, `concurrency` at a time: each opens the page, then votes."""
+    pool = HttpPool(url, concurrency)
+    path = f"/polls/{slug}/"
+    latencies: list[float] = []
+    remaining = iter(range(votes))
+
+    async def voter_loop() -> None:
+        for index in remaining:
+            browser = Browser()
+            await browser.open(pool, path)
+            sent = time.monotonic()
+            accepted, answered = await browser.vote(pool, path, ("o0", "o1")[index % 2])
+            if accepted:
+                latencies.append(answered - sent)
+
+    started = time.monotonic()
+    await asyncio.gather(*(voter_loop() for _ in range(concurrency)))
+    seconds = time.monotonic() - started
+    pool.close()
+    return {
+        "accepted": len(latencies), "votes_per_s": round(len(latencies) / seconds),
+        "p50_ms": ms(percentile(latencies, 50)), "p99_ms": ms(percentile(latencies, 99)),
+    }  # fmt: skip
+
+
+def bench_http() -> list[dict]:
+    rows = []
+    for server in ("daphne", "uvicorn"):
+        with web(server) as url, worker():
+            fresh_poll("bench-http")
+            for concurrency, votes in ((1, 500), (10, 3000), (50, 3000)):
+                result = asyncio.run(http_votes(url, "bench-http", votes, concurrency))
+                name = "daphne, 1 process" if server == "daphne" else "uvicorn, 2 workers"
+                rows.append({"server": name, "concurrency": concurrency, "votes": votes, **result})
+                print_row("1", rows[-1])
+    return rows
+
+
+def percentile(values: list[float], p: int) -> float:
+    if len(values) < 2:
+        return values[0] if values else 0.0
+    return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
+
+
+def ms(seconds: float) -> float:
+    return round(seconds * 1000, 1)
+
+
+# --- 2. Drain -------------------------------------------------------------------------
+
+
+def bench_drain() -> dict:
+    poll = fresh_poll("bench-drain", options=4)
+    option_ids = list(poll.options.values_list("pk", flat=True))
+    voters = int(BACKLOG * 0.8)
+    t0 = timezone.now()
+    rows = [(f"{i:064x}", option_ids[i % 4], t0 + timedelta(microseconds=i)) for i in range(voters)]
+    rows += [(f"{i:064x}", option_ids[(i + 1) % 4], t0 + timedelta(seconds=1, microseconds=i))
+             for i in range(BACKLOG - voters)]  # fmt: skip
+    client = redis_client()
+    client.delete(VOTE_STREAM)
+    with client.pipeline(transaction=False) as pipe:
+        for voter, option, cast_at in rows:
+            fields: Any = {"poll": poll.pk, "option": option, "voter": voter}
+            pipe.xadd(VOTE_STREAM, {**fields, "cast_at": cast_at.isoformat()})
+        pipe.execute()
+
+    started = time.perf_counter()
+    processed = 0
+    while client.xlen(VOTE_STREAM):
+        processed += votes_ingest(consumer="bench")[0]
+    ingest_seconds = time.perf_counter() - started
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_plain_vote")
+        cursor.execute(
+            "CREATE TABLE bench_plain_vote (id bigserial PRIMARY KEY, poll_id bigint, "
+            "option_id bigint, voter varchar(64), cast_at timestamptz, UNIQUE (poll_id, voter))"
+        )
+    raw = connection.connection
+    started = time.perf_counter()
+    for start in range(0, len(rows), BATCH_SIZE):
+        with raw.cursor() as cursor:
+            psycopg2.extras.execute_values(
+                cursor,
+                "INSERT INTO bench_plain_vote (poll_id, voter, option_id, cast_at) VALUES %s "
+                "ON CONFLICT (poll_id, voter) DO UPDATE SET option_id = EXCLUDED.option_id, "
+                "cast_at = EXCLUDED.cast_at WHERE bench_plain_vote.cast_at < EXCLUDED.cast_at",
+                [
+                    (poll.pk, voter, option, cast_at)
+                    for voter, option, cast_at in rows[start : start + BATCH_SIZE]
+                ],
+                page_size=BATCH_SIZE,
+            )
+        raw.commit()
+    plain_seconds = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bench_plain_vote")
+    result: dict[str, float] = {
+        "backlog": BACKLOG, "processed": processed, "batch_size": BATCH_SIZE,
+        "ingest_votes_per_s": round(processed / ingest_seconds),
+        "plain_sql_votes_per_s": round(len(rows) / plain_seconds),
+    }  # fmt: skip
+    result["ratio"] = round(result["ingest_votes_per_s"] / result["plain_sql_votes_per_s"], 2)
+    print_row("2", result)
+    return result
+
+
+# --- 3. Vote-to-browser latency ----------------------------------------------------------
+
+
+async def steady_latency(url: str) -> dict:
+    poll = await asyncio.to_thread(fresh_poll, "bench-latency")
+    path = f"/polls/{poll.slug}/"
+    pool = HttpPool(url, 64)
+    browsers = [Browser() for _ in range(STEADY_VOTES)]
+    gate = asyncio.Semaphore(32)
+
+    async def open_page(browser: Browser) -> None:
+        async with gate:
+            await browser.open(pool, path)
+
+    await asyncio.gather(*(open_page(browser) for browser in browsers))  # not timed
+    socket_url = url.replace("http://", "ws://") + f"/ws/polls/{poll.slug}/"
+    accepted: list[float] = []
+    arrivals: list[tuple[float, int]] = []
+    async with websockets.connect(socket_url, origin=Origin(url)) as viewer:
+        await viewer.recv()
+
+        async def listen() -> None:
+            while True:
+                message = json.loads(await viewer.recv())
+                arrivals.append((time.monotonic(), message["total"]))
+
+        listener = asyncio.create_task(listen())
+        started = time.monotonic()
+
+        async def vote(index: int, browser: Browser) -> None:
+            await asyncio.sleep(max(0.0, started + index / STEADY_RATE - time.monotonic()))
+            ok, answered = await browser.vote(pool, path, "o0")
+            if ok:
+                accepted.append(answered)
+
+        await asyncio.gather(*(vote(i, browser) for i, browser in enumerate(browsers)))
+        sent_seconds = time.monotonic() - started
+        deadline = time.monotonic() + 60
+        while (not arrivals or arrivals[-1][1] < len(accepted)) and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        listener.cancel()
+    pool.close()
+    accepted.sort()
+    latencies = []
+    for k, at in enumerate(accepted, start=1):
+        # The k-th accepted vote is surely shown by the first message counting k votes.
+        shown = next((when for when, total in arrivals if total >= k), None)
+        if shown is not None:
+            latencies.append(max(0.0, shown - at))
+    return {
+        "target_votes_per_s": STEADY_RATE, "votes": len(accepted),
+        "achieved_votes_per_s": round(len(accepted) / sent_seconds),
+        "messages": len(arrivals), "p50_ms": ms(percentile(latencies, 50)),
+        "p95_ms": ms(percentile(latencies, 95)), "p99_ms": ms(percentile(latencies, 99)),
+    }  # fmt: skip
+
+
+def bench_latency() -> dict:
+    with web("uvicorn") as url, worker():
+        result = asyncio.run(steady_latency(url))
+    print_row("3", result)
+    return result
+
+
+# --- 4. Fan-out -----------------------------------------------------------------------------
+
+
+async def fan_out(url: str, viewers: int) -> dict:
+    poll = await asyncio.to_thread(fresh_poll, "bench-fanout")
+    socket_url = url.replace("http://", "ws://") + f"/ws/polls/{poll.slug}/"
+    received: list[dict[int, float]] = [{} for _ in range(viewers)]
+    sockets = []
+    listeners: list[asyncio.Task] = []
+    gate = asyncio.Semaphore(100)
+
+    async def join(index: int) -> None:
+        async with gate:
+            socket = await websockets.connect(socket_url, origin=Origin(url), open_timeout=60)
+        await socket.recv()
+        sockets.append(socket)
+
+        async def listen() -> None:
+            with contextlib.suppress(websockets.ConnectionClosed):
+                async for message in socket:
+                    received[index][json.loads(message)["version"]] = time.monotonic()
+
+        listeners.append(asyncio.create_task(listen()))
+
+    await asyncio.gather(*(join(i) for i in range(viewers)))
+    pool = HttpPool(url, 4)
+    voters = [Browser() for _ in range(FAN_OUT_VOTES)]
+    for browser in voters:
+        await browser.open(pool, f"/polls/{poll.slug}/")
+    started = time.monotonic()
+    for index, browser in enumerate(voters):  # a steady 20 votes/s
+        await asyncio.sleep(max(0.0, started + index / 20 - time.monotonic()))
+        await browser.vote(pool, f"/polls/{poll.slug}/", "o0")
+    pool.close()
+    await asyncio.sleep(3)  # let the last update arrive
+    for socket in sockets:
+        await socket.close()
+    await asyncio.gather(*listeners)
+    versions = sorted({v for viewer in received for v in viewer})
+    first_seen = {v: min(viewer[v] for viewer in received if v in viewer) for v in versions}
+    on_time = sum(
+        1 for viewer in received
+        if all(v in viewer and viewer[v] - first_seen[v] <= 1.0 for v in versions)
+    )  # fmt: skip
+    late = [viewer[v] - first_seen[v] for viewer in received for v in versions if v in viewer]
+    late.sort()
+    return {
+        "viewers": viewers, "updates": len(versions), "votes": FAN_OUT_VOTES,
+        "viewers_with_every_update_within_1s": on_time,
+        "max_spread_ms": ms(late[-1]) if late else 0.0,
+    }  # fmt: skip
+
+
+def bench_fan_out() -> list[dict]:
+    rows = []
+    for layer in ("pubsub", "core"):
+        with web("uvicorn", VOTING_CHANNEL_LAYER=layer) as url, worker(VOTING_CHANNEL_LAYER=layer):
+            result = {"layer": layer, **asyncio.run(fan_out(url, VIEWERS))}
+        rows.append(result)
+        print_row("4", result)
+    return rows
+
+
+# --- Report ---------------------------------------------------------------------------------
+
+
+def print_row(figure: str, row: dict) -> None:
+    print(f"({figure}) " + "  ".join(f"{key}={value}" for key, value in row.items()), flush=True)
+
+
+def machine() -> dict:
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+         if line.startswith("model name")), platform.processor(),
+    )  # fmt: skip
+    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version()}
+
+
+def main() -> None:
+    with embedded.serving():
+        call_command("migrate", verbosity=0)
+        redis_client().flushdb()
+        print(f"machine: {machine()}")
+        results = {
+            "machine": machine(),
+            "http": bench_http(),
+            "drain": bench_drain(),
+            "latency": bench_latency(),
+            "fan_out": bench_fan_out(),
+        }
+        RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+        print(f"written to {RESULTS.relative_to(BASE_DIR)}")
+
+
+if __name__ == "__main__":
+    main()
