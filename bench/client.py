@@ -46,22 +46,30 @@ class HttpPool:
             ]
         raw = ("\r\n".join(head) + "\r\n\r\n").encode() + body
         async with self.slots:
-            reader, writer = (
-                self.idle.pop()
-                if self.idle
-                else await asyncio.open_connection(self.host, self.port)
-            )
+            reused = bool(self.idle)
+            reader, writer = self.idle.pop() if reused else await self._connect()
             try:
                 writer.write(raw)
                 answer = await self._read(reader)
-            except BaseException:
+            except (ConnectionError, asyncio.IncompleteReadError):
                 writer.close()
-                raise
+                if not reused:
+                    raise
+                # The server closed an idle keep-alive connection: once more on a new one.
+                reader, writer = await self._connect()
+                writer.write(raw)
+                answer = await self._read(reader)
             self.idle.append((reader, writer))
         return answer
 
+    async def _connect(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        return await asyncio.open_connection(self.host, self.port)
+
     async def _read(self, reader: asyncio.StreamReader) -> Answer:
-        status = int((await reader.readline()).split()[1])
+        status_line = await reader.readline()
+        if not status_line:
+            raise ConnectionResetError("the server closed the connection")
+        status = int(status_line.split()[1])
         cookies: dict[str, str] = {}
         length, chunked = 0, False
         while (line := await reader.readline()) not in (b"\r\n", b""):
