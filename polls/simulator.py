@@ -32,7 +32,6 @@ class Report:
     accepted: int = 0
     statuses: Counter[str] = field(default_factory=Counter)
     latencies: list[float] = field(default_factory=list)  # seconds, of accepted POSTs
-    accepted_at: list[float] = field(default_factory=list)  # time.monotonic() of each 303
     chosen: Counter[str] = field(default_factory=Counter)  # accepted votes per option
 
     @property
@@ -169,10 +168,8 @@ async def _vote(
             return type(error).__name__
     if answer.status_code != 303:
         return str(answer.status_code)
-    now = time.monotonic()
     report.accepted += 1
-    report.latencies.append(now - sent)
-    report.accepted_at.append(now)
+    report.latencies.append(time.monotonic() - sent)
     report.chosen[option] += 1
     return "303"
 
