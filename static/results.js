@@ -42,7 +42,12 @@
     };
     socket.onmessage = function (event) {
       const message = JSON.parse(event.data);
-      if (message.type === "results") render(message);
+      if (message.type === "results") {
+        render(message);
+        show("live", "Live");
+      } else if (message.type === "stale") {
+        show("lost", "Counting is paused: these numbers may be behind.");
+      }
     };
     socket.onclose = function (event) {
       if (event.code === NO_SUCH_POLL) {

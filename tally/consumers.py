@@ -39,6 +39,10 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
         if self.group is not None:
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
+    async def results_stale(self, event: dict[str, Any]) -> None:
+        """The worker cannot count for now (PostgreSQL is down): the numbers may be behind."""
+        await self.send_json({"type": "stale"})
+
     async def results_update(self, event: dict[str, Any]) -> None:
         """A snapshot from the worker; one older than what this viewer has is dropped."""
         results = event["results"]

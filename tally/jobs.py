@@ -19,6 +19,11 @@ def consumer_name() -> str:
     return f"{socket.gethostname()}-{os.getpid()}"
 
 
+def prune_consumers() -> int:
+    """Forget stream consumers of workers long gone (each worker that ever ran is one)."""
+    return len(services.consumers_prune())
+
+
 def ingest_votes() -> int:
     """Drain the vote stream into PostgreSQL; hand over to a successor if time ran out."""
     processed, more = services.votes_ingest(consumer=consumer_name())

@@ -21,7 +21,7 @@ import redis
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Case, Count, F, When
 
 from polls.models import Option, Poll, Vote
@@ -219,6 +219,23 @@ class VoteStream:
         return int(self.client.xlen(VOTE_STREAM))
 
 
+def consumers_prune(*, idle_seconds: float = 3600) -> list[str]:
+    """Forget the consumers of workers long gone: nothing pending, idle this long."""
+    client = redis_client()
+    try:
+        consumers: Any = client.xinfo_consumers(VOTE_STREAM, INGEST_GROUP)
+    except redis.ResponseError:  # no stream or no group yet: nobody to forget
+        return []
+    gone = [
+        consumer["name"].decode()
+        for consumer in consumers
+        if consumer["pending"] == 0 and consumer["idle"] >= idle_seconds * 1000
+    ]
+    for name in gone:
+        client.xgroup_delconsumer(VOTE_STREAM, INGEST_GROUP, name)
+    return gone
+
+
 def votes_ingest(*, consumer: str, max_seconds: float = MAX_JOB_SECONDS) -> tuple[int, bool]:
     """Drain the stream in batches until it stays empty for a moment or time is up.
 
@@ -233,9 +250,13 @@ def votes_ingest(*, consumer: str, max_seconds: float = MAX_JOB_SECONDS) -> tupl
     entries = stream.leftovers()
     while True:
         if entries:
-            changed = casts_apply(
-                cast for cast in (Cast.parse(*entry) for entry in entries) if cast
-            )
+            casts = [cast for cast in (Cast.parse(*entry) for entry in entries) if cast]
+            try:
+                changed = casts_apply(casts)
+            except DatabaseError:
+                # The entries stay pending for the next job; meanwhile viewers are told.
+                results_stale(poll_ids={cast.poll_id for cast in casts})
+                raise
             stream.ack([entry_id for entry_id, _ in entries])
             processed += len(entries)
             publisher.changed(changed)
@@ -264,6 +285,14 @@ def results_publish(*, poll_id: int) -> Results | None:
         poll_group(poll_id), {"type": "results.update", "results": results}
     )
     return results
+
+
+def results_stale(*, poll_ids: set[int]) -> None:
+    """Tell these polls' viewers that counting is paused: their numbers may be behind."""
+    layer = get_channel_layer()
+    assert layer is not None, "CHANNEL_LAYERS is not configured"
+    for poll_id in poll_ids:
+        async_to_sync(layer.group_send)(poll_group(poll_id), {"type": "results.stale"})
 
 
 class ResultsPublisher:

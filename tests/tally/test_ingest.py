@@ -108,3 +108,40 @@ def test_recount_finds_and_fixes_a_tally_that_drifted(backlog, poll):
     assert tallies(poll) == backlog.expected()
     assert version(poll) == before + 1
     assert tallies_rebuild(polls=[poll]) == []
+
+
+def test_consumers_of_workers_long_gone_are_forgotten(backlog, poll):
+    from tally.services import VoteStream, consumers_prune
+
+    backlog.cast("heidi", "cats", at(1))
+    VoteStream(backlog.redis, "holding").new(block_ms=None)  # reads, never acknowledges
+    votes_ingest(consumer="finished")  # its own entries: none; reclaims nothing yet
+
+    assert consumers_prune(idle_seconds=0) == ["finished"]
+    assert [c["name"] for c in backlog.redis.xinfo_consumers("votes", "ingest")] == [b"holding"]
+
+
+def test_with_postgresql_down_the_batch_stays_queued_and_viewers_hear_it(
+    backlog, poll, monkeypatch
+):
+    from django.db import OperationalError
+
+    import tally.services
+
+    told = []
+    monkeypatch.setattr(tally.services, "results_stale", lambda *, poll_ids: told.append(poll_ids))
+
+    def database_down(casts):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(tally.services, "casts_apply", database_down)
+    backlog.cast("ivan", "cats", at(1))
+
+    with pytest.raises(OperationalError):
+        votes_ingest(consumer="test")
+
+    assert told == [{poll.pk}]
+    assert backlog.pending() == 1  # not acknowledged: the next job counts it
+    monkeypatch.undo()
+    votes_ingest(consumer="test")
+    assert tallies(poll) == {"cats": 1, "dogs": 0}

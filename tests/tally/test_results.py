@@ -119,3 +119,16 @@ async def test_a_socket_from_another_site_is_refused(in_memory_layer, poll):
 
     assert not connected
     await socket.disconnect()
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_viewers_are_told_when_counting_is_paused(in_memory_layer, poll):
+    socket = await connect("/ws/polls/cats-vs-dogs/")
+    await socket.connect()
+    await socket.receive_json_from()
+
+    await get_channel_layer().group_send(poll_group(poll.pk), {"type": "results.stale"})
+
+    assert await socket.receive_json_from() == {"type": "stale"}
+    await socket.disconnect()
