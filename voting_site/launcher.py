@@ -23,7 +23,6 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
 STOP_GRACE = 10.0  # seconds a child gets to finish after SIGTERM
 MAX_BACKOFF = 30.0
 STABLE_AFTER = 30.0  # a child that ran this long restarts without delay
@@ -113,12 +112,12 @@ def run_once(name: str, argv: list[str], env: dict[str, str]) -> None:
         raise SystemExit(f"up     | `{' '.join(argv[1:])}` failed; see its output above")
 
 
-def port_is_free(port: int) -> bool:
+def port_is_free(host: str, port: int) -> bool:
     with socket.socket() as probe:
         # As servers do: connections of a previous run in TIME_WAIT do not count.
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            probe.bind((HOST, port))
+            probe.bind((host, port))
         except OSError:
             return False
     return True
@@ -136,7 +135,7 @@ def wait_until_serving(url: str, web: Child, deadline: float) -> bool:
     return False
 
 
-def supervise(children: list[Child], base_url: str) -> None:
+def supervise(children: list[Child], base_url: str, *, network_hint: str = "") -> None:
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -149,6 +148,7 @@ def supervise(children: list[Child], base_url: str) -> None:
             f"  {base_url}/          the polls (the demo: {base_url}/polls/cats-vs-dogs/)",
             f"  {base_url}/hits/     the hit counter",
             f"  {base_url}/admin/    the admin (.venv/bin/python manage.py createsuperuser)",
+            *([network_hint] if network_hint else []),
             "Ctrl-C stops everything; the data stays for the next `make up`.",
         ):
             say("up", line)
@@ -182,12 +182,12 @@ def main() -> None:
     from voting_site import embedded
 
     try:
-        port = settings.PORT
+        host, port = settings.BIND_HOST, settings.PORT
     except ImproperlyConfigured as error:
         raise SystemExit(f"up     | configuration error: {error}") from None
-    if not port_is_free(port):
+    if not port_is_free(host, port):
         raise SystemExit(
-            f"up     | port {port} on {HOST} is in use; free it or choose another: "
+            f"up     | port {port} on {host} is in use; free it or choose another: "
             f"PORT=8001 make up"
         )
 
@@ -208,13 +208,19 @@ def main() -> None:
         run_once("setup", [python, manage, "migrate", "--noinput"], env)
         run_once("setup", [python, manage, "collectstatic", "--noinput", "-v", "0"], env)
         run_once("setup", [python, manage, "seed_demo", "--if-no-polls"], env)
-        web_args = ["-b", HOST, "-p", str(port)]
+        web_args = ["-b", host, "-p", str(port)]
         children = [
             Child("web", [python, "-m", "daphne", *web_args, "voting_site.asgi:application"], env),
             Child("worker", [python, manage, "rqworker", "default"], env),
             Child("cron", [python, manage, "rqcron", "tally.cron"], env),
         ]
-        supervise(children, f"http://{HOST}:{port}")
+        everywhere = host in ("0.0.0.0", "::")  # noqa: S104 (a comparison, not a bind)
+        hint = (
+            f"  Phones on your network: http://<this machine's address>:{port}/ "
+            "(put that address in DJANGO_ALLOWED_HOSTS)"
+        )
+        local = "127.0.0.1" if everywhere else host
+        supervise(children, f"http://{local}:{port}", network_hint=hint if everywhere else "")
     say("up", "stopped")
 
 

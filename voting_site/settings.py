@@ -21,6 +21,10 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 # The port `make up` serves on; the launcher and the container read it from here.
 PORT = env.int("PORT", default=8000)
+# The address `make up` listens on: this machine only, unless you open it to the
+# network (0.0.0.0) so phones can vote; then name this machine's address in
+# DJANGO_ALLOWED_HOSTS too.
+BIND_HOST = env.str("BIND_HOST", default="127.0.0.1")
 # Where the embedded PostgreSQL and Redis keep their data, and a local run its secret key.
 DATA_DIR = Path(env.str("VOTING_DATA_DIR", default=str(BASE_DIR / ".data"))).resolve()
 

@@ -21,7 +21,7 @@ from tests.conftest import BASE_DIR, free_port
 # What a newcomer's shell would not have: the suite's own configuration.
 NOT_INHERITED = {
     "DATABASE_URL", "REDIS_URL", "REDIS_HOST", "REDIS_PORT", "DJANGO_SECRET_KEY",
-    "DJANGO_SETTINGS_MODULE", "VOTING_DATA_DIR", "MAKEFLAGS", "MAKELEVEL", "MFLAGS",
+    "DJANGO_SETTINGS_MODULE", "VOTING_DATA_DIR", "MAKEFLAGS", "MAKELEVEL", "MFLAGS", "BIND_HOST",
 }  # fmt: skip
 
 
@@ -85,13 +85,13 @@ class Up:
 
 
 @contextmanager
-def make_up(data_dir: Path) -> Iterator[Up]:
+def make_up(data_dir: Path, **extra: str) -> Iterator[Up]:
     port = free_port()
     env = {name: value for name, value in os.environ.items() if name not in NOT_INHERITED}
     process = subprocess.Popen(
         ["make", "up"],
         cwd=BASE_DIR,
-        env={**env, "VOTING_DATA_DIR": str(data_dir), "PORT": str(port)},
+        env={**env, "VOTING_DATA_DIR": str(data_dir), "PORT": str(port), **extra},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -131,4 +131,12 @@ def test_make_up_restarts_a_child_that_dies(tmp_path):
         up.wait_for(r"worker exited with code -9; restarting")
         up.wait_for(r"worker +\| .*Listening on default")
         assert up.child("rqworker").pid != worker.pid
+        up.interrupt()
+
+
+def test_make_up_can_listen_on_the_network_and_says_how_to_reach_it(tmp_path):
+    with make_up(tmp_path, BIND_HOST="0.0.0.0") as up:  # noqa: S104
+        hint = up.wait_for("Phones on your network")
+        assert "DJANGO_ALLOWED_HOSTS" in hint
+        assert up.get("/hits/") == "Hello from Redis! I have been seen 1 times."
         up.interrupt()
