@@ -1,9 +1,15 @@
-"""Turns an unreachable Redis or PostgreSQL into a plain 503, never a traceback."""
+"""The project's middleware: plain 503s for outages, and the admin's own stack."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
 
+from asgiref.sync import markcoroutinefunction
+from django.contrib.auth.middleware import AuthenticationMiddleware
+from django.contrib.messages.middleware import MessageMiddleware
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.utils.deprecation import MiddlewareMixin
@@ -31,3 +37,30 @@ class UnavailableMiddleware(MiddlewareMixin):
                                exc_info=exception)  # fmt: skip
                 return plain_text(message, status=503)
         return None
+
+
+class AdminOnlyMiddleware:
+    """Sessions, users and messages, for the admin's pages only.
+
+    Only the admin needs them. Under ASGI, Django runs each of them in a thread
+    on every request; skipping them on the vote path served about 38 % more
+    votes per second (docs/performance.md).
+    """
+
+    sync_capable = False
+    async_capable = True
+    prefix = "/admin/"
+    stack = (SessionMiddleware, AuthenticationMiddleware, MessageMiddleware)
+
+    def __init__(self, get_response: Callable[[HttpRequest], Awaitable[HttpResponse]]) -> None:
+        self.get_response = get_response
+        admin: Any = get_response
+        for middleware in reversed(self.stack):
+            admin = middleware(admin)
+        self.admin = admin
+        markcoroutinefunction(self)
+
+    async def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(self.prefix):
+            return await self.admin(request)
+        return await self.get_response(request)
