@@ -214,10 +214,6 @@ class VoteStream:
             pipe.xdel(VOTE_STREAM, *entry_ids)
             pipe.execute()
 
-    def depth(self) -> int:
-        """Votes not yet counted: the stream holds only unacknowledged entries."""
-        return int(self.client.xlen(VOTE_STREAM))
-
 
 def consumers_prune(*, idle_seconds: float = 3600) -> list[str]:
     """Forget the consumers of workers long gone: nothing pending, idle this long."""

@@ -145,3 +145,19 @@ def test_with_postgresql_down_the_batch_stays_queued_and_viewers_hear_it(
     monkeypatch.undo()
     votes_ingest(consumer="test")
     assert tallies(poll) == {"cats": 1, "dogs": 0}
+
+
+def test_the_queue_depth_is_visible_to_operators(backlog, poll, capsys):
+    from django.core.management import call_command
+
+    from tally.services import VoteStream
+
+    backlog.burst(voters=5, changes=0)
+    VoteStream(backlog.redis, "worker-1").new(block_ms=None)
+    backlog.cast("judy", "dogs", at(9))
+
+    call_command("votes_queue")
+
+    out = capsys.readouterr().out
+    assert "6 vote(s) waiting to be counted." in out
+    assert "5 held by worker worker-1" in out
