@@ -28,6 +28,7 @@ from typing import Protocol
 from urllib.parse import quote
 
 import redis
+from django.core.exceptions import ImproperlyConfigured
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
@@ -207,7 +208,11 @@ class Redis:
 def _package_dir(name: str) -> Path:
     """The folder of an installed package, without importing it (both are heavy on import)."""
     spec = importlib.util.find_spec(name)
-    assert spec is not None and spec.origin is not None, f"{name} is not installed"
+    if spec is None or spec.origin is None:
+        raise ImproperlyConfigured(
+            f"DATABASE_URL / REDIS_URL are unset, and the embedded servers are not installed "
+            f"({name} is missing): set both, or pip install '.[embedded]'."
+        )
     return Path(spec.origin).parent
 
 
