@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: up test bench lint fmt clean
+.PHONY: up test bench lint fmt check-deploy clean
 
 up: $(INSTALLED)
 	$(BIN)/python -m voting_site.launcher
@@ -22,6 +22,16 @@ lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy voting_site polls tally bench
+
+# The deployment files, checked without a Docker engine: hadolint, the compose
+# and stack files through docker-compose (Debian's package), the Kubernetes
+# manifests against the API's schemas.
+K8S_MANIFESTS := $(filter-out docker/k8s/kustomization.yaml,$(wildcard docker/k8s/*.yaml))
+check-deploy: $(INSTALLED)
+	$(BIN)/hadolint docker/Dockerfile
+	POSTGRES_PASSWORD=check DJANGO_SECRET_KEY=check docker-compose -f docker/compose.yaml --profile seed config -q
+	POSTGRES_PASSWORD=check DJANGO_SECRET_KEY=check docker-compose -f docker/stack.yaml config -q
+	$(BIN)/kubernetes-validate --strict --quiet $(K8S_MANIFESTS)
 
 fmt: $(INSTALLED)
 	$(BIN)/ruff check --fix .
