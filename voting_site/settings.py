@@ -128,8 +128,7 @@ VOTES_RECLAIM_AFTER_SECONDS = env.float("VOTES_RECLAIM_AFTER_SECONDS", default=3
 
 # How results reach the viewers' sockets: "core" (one Redis list entry per
 # socket) or "pubsub" (Redis Pub/Sub). With 2,000 viewers of one poll, core kept
-# 99.7 % on time in every run; pubsub swung between 100 % and 47 %:
-# docs/performance.md.
+# them on time in 4 runs of 5, pubsub in 2 of 4: docs/performance.md.
 CHANNEL_LAYER_BACKENDS = {
     "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
     "core": "channels_redis.core.RedisChannelLayer",
