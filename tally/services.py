@@ -48,6 +48,11 @@ _POLL_LOCK = 7_262_478
 Entry = tuple[str, dict[bytes, bytes]]
 
 
+def _entries(answer: Any) -> list[Entry]:
+    """redis-py's entries with string ids; a deleted entry (no fields) is left out."""
+    return [(entry.decode(), fields) for entry, fields in answer if fields]
+
+
 def poll_group(poll_id: int) -> str:
     """The channel-layer group of a poll's viewers."""
     return f"poll.{poll_id}"
@@ -185,7 +190,7 @@ class VoteStream:
         answer: Any = self.client.xreadgroup(
             INGEST_GROUP, self.consumer, {VOTE_STREAM: entry_id}, count=BATCH_SIZE, block=block
         )
-        return [(entry.decode(), fields) for entry, fields in answer[0][1]] if answer else []
+        return _entries(answer[0][1]) if answer else []
 
     def leftovers(self) -> list[Entry]:
         """Entries this consumer read but never acknowledged, then others' long-idle ones."""
@@ -201,7 +206,7 @@ class VoteStream:
             count=BATCH_SIZE,
         )
         claimed = answer[1]  # Redis 7 adds a third item, the ids of deleted entries
-        return [(entry.decode(), fields) for entry, fields in claimed if fields]
+        return _entries(claimed)
 
     def new(self, *, block_ms: int | None) -> list[Entry]:
         """New entries; with `block_ms`, waits that long for some (0 would wait forever)."""
@@ -275,20 +280,21 @@ def results_publish(*, poll_id: int) -> Results | None:
     if poll is None:
         return None
     results = results_for(poll=poll)
-    layer = get_channel_layer()
-    assert layer is not None, "CHANNEL_LAYERS is not configured"
-    async_to_sync(layer.group_send)(
-        poll_group(poll_id), {"type": "results.update", "results": results}
-    )
+    _to_viewers(poll_id, {"type": "results.update", "results": results})
     return results
 
 
 def results_stale(*, poll_ids: set[int]) -> None:
     """Tell these polls' viewers that counting is paused: their numbers may be behind."""
+    for poll_id in poll_ids:
+        _to_viewers(poll_id, {"type": "results.stale"})
+
+
+def _to_viewers(poll_id: int, message: dict[str, Any]) -> None:
+    """The worker reaches browsers only through the channel layer."""
     layer = get_channel_layer()
     assert layer is not None, "CHANNEL_LAYERS is not configured"
-    for poll_id in poll_ids:
-        async_to_sync(layer.group_send)(poll_group(poll_id), {"type": "results.stale"})
+    async_to_sync(layer.group_send)(poll_group(poll_id), message)
 
 
 class ResultsPublisher:

@@ -199,8 +199,7 @@ def main() -> None:
         # The children talk to the servers as to any others: no embedded logic in them.
         env = {
             **os.environ,
-            "DATABASE_URL": os.environ.get("DATABASE_URL")
-            or embedded.postgres_url(settings.DATA_DIR),
+            "DATABASE_URL": settings.DATABASE_URL,
             "REDIS_URL": settings.REDIS_URL,
             "DJANGO_SECRET_KEY": settings.SECRET_KEY,
             "PYTHONUNBUFFERED": "1",

@@ -100,12 +100,8 @@ TEMPLATES = [
 
 # dj-database-url, not env.db(): it understands a unix-socket directory as host
 # (postgres://user@%2Fpath%2Fto%2Fdir/db), which the embedded server uses.
-DATABASES = {
-    "default": dj_database_url.parse(
-        env.str("DATABASE_URL", default=embedded.postgres_url(DATA_DIR)),
-        conn_health_checks=True,
-    )
-}
+DATABASE_URL = env.str("DATABASE_URL", default=embedded.postgres_url(DATA_DIR))
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_health_checks=True)}
 DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
