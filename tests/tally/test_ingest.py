@@ -6,7 +6,7 @@ import pytest
 
 from polls.models import Vote
 from tally.models import PollTally
-from tally.services import Cast, casts_apply, tallies_rebuild, votes_ingest
+from tally.services import BATCH_SIZE, Cast, casts_apply, tallies_rebuild, votes_ingest
 from tests.tally.conftest import at, tallies
 
 pytestmark = pytest.mark.django_db
@@ -46,6 +46,33 @@ def test_within_one_batch_the_latest_cast_wins_whatever_the_order(backlog, poll)
 
     assert tallies(poll) == {"cats": 0, "dogs": 1}
     assert Vote.objects.get(voter="bob").cast_at == at(3)
+
+
+def test_one_batch_for_two_polls_counts_each_voter_in_each_poll(poll):
+    from polls.services import poll_create
+
+    other = poll_create(
+        slug="tea-or-coffee", question="?", options=[("tea", "Tea"), ("coffee", "Coffee")]
+    )
+    cats, dogs = poll.options.values_list("pk", flat=True)
+    tea, coffee = other.options.values_list("pk", flat=True)
+    casts_apply(
+        [Cast("1-0", poll.pk, cats, "kim", at(1)), Cast("2-0", other.pk, tea, "kim", at(1))]
+    )
+
+    changed = casts_apply(
+        [
+            Cast("3-0", poll.pk, dogs, "kim", at(2)),  # kim changes her mind in one poll only
+            Cast("4-0", other.pk, tea, "kim", at(2)),
+            Cast("5-0", other.pk, coffee, "lee", at(2)),
+            Cast("6-0", other.pk, tea, "lee", at(3)),  # and back again, within the batch
+        ]
+    )
+
+    assert changed == {poll.pk, other.pk}
+    assert tallies(poll) == {"cats": 0, "dogs": 1}
+    assert tallies(other) == {"tea": 2, "coffee": 0}
+    assert tallies_rebuild(polls=[poll, other], fix=False) == []
 
 
 def test_a_redelivered_batch_counts_nothing_twice(poll):
@@ -135,16 +162,33 @@ def test_with_postgresql_down_the_batch_stays_queued_and_viewers_hear_it(
         raise OperationalError("connection refused")
 
     monkeypatch.setattr(tally.services, "casts_apply", database_down)
-    backlog.cast("ivan", "cats", at(1))
+    backlog.burst(voters=BATCH_SIZE + 500, changes=0)  # a batch, and more read ahead
 
     with pytest.raises(OperationalError):
         votes_ingest(consumer="test")
 
     assert told == [{poll.pk}]
-    assert backlog.pending() == 1  # not acknowledged: the next job counts it
+    assert backlog.pending() == BATCH_SIZE + 500  # not acknowledged: the next job counts them
     monkeypatch.undo()
     votes_ingest(consumer="test")
-    assert tallies(poll) == {"cats": 1, "dogs": 0}
+    assert tallies(poll) == backlog.expected()
+    assert backlog.length() == backlog.pending() == 0
+
+
+def test_a_job_out_of_time_counts_what_it_read_ahead_and_hands_over(backlog, poll):
+    backlog.burst(voters=2 * BATCH_SIZE + 100, changes=300)
+
+    processed, more = 0, True
+    for _ in range(100):  # jobs so short that most end after a batch or two
+        job_processed, more = votes_ingest(consumer="test", max_seconds=0.05)
+        processed += job_processed
+        assert backlog.pending() == 0  # nothing read ahead is left held by a finished job
+        if not more:
+            break
+
+    assert (processed, more) == (2 * BATCH_SIZE + 400, False)
+    assert tallies(poll) == backlog.expected()
+    assert backlog.length() == 0
 
 
 def test_the_queue_depth_is_visible_to_operators(backlog, poll, capsys):
