@@ -111,7 +111,8 @@ def web(server: str, **env: str) -> Iterator[str]:
     argv = {
         "daphne": [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", port, app],
         "uvicorn": [sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", port,
-                    "--workers", "2", "--no-access-log", "--log-level", "warning", app],
+                    "--workers", "2", "--no-access-log", "--log-level", "warning",
+                    "--ws-per-message-deflate", "false", app],
     }[server]  # fmt: skip
     with running(argv, **env):
         url = f"http://127.0.0.1:{port}"

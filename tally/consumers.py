@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
@@ -38,6 +39,20 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         if self.group is not None:
             await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """The worker's messages go straight to their handler.
+
+        Channels first closes stale database connections before every handler, a
+        hop to a thread and back; these handlers never touch the database, and with
+        a hop per viewer per update that hop was most of the web process's work
+        (docs/performance.md). Connecting reads the database through
+        `database_sync_to_async`, which closes stale connections itself.
+        """
+        if message["type"] in ("results.update", "results.stale"):
+            await getattr(self, get_handler_name(message))(message)
+        else:
+            await super().dispatch(message)
 
     async def results_stale(self, event: dict[str, Any]) -> None:
         """The worker cannot count for now (PostgreSQL is down): the numbers may be behind."""

@@ -138,7 +138,10 @@ if CHANNEL_LAYER not in CHANNEL_LAYER_BACKENDS:
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": CHANNEL_LAYER_BACKENDS[CHANNEL_LAYER],
-        "CONFIG": {"hosts": [REDIS_URL]},
+        # The core layer waits for messages in a 5 s BZPOPMIN; redis-py 8 gives up
+        # reading after 5 s by default, which dropped every idle viewer's socket
+        # every 5 s (django/channels_redis#422). Reads may take a little longer.
+        "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 10}]},
     }
 }
 
