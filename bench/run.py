@@ -60,7 +60,7 @@ RESULTS = BASE_DIR / "bench" / "results.json"
 BACKLOG = 100_000
 STEADY_RATE = 200
 STEADY_VOTES = 2_000
-VIEWERS = 2_000
+VIEWERS = (1_000, 2_000)
 FAN_OUT_VOTES = 200
 FAN_OUT_RATE = 20
 
@@ -394,10 +394,12 @@ async def fan_out(url: str, viewers: int) -> dict:
 def bench_fan_out() -> list[dict]:
     rows = []
     for layer in ("pubsub", "core"):
-        with web("uvicorn", VOTING_CHANNEL_LAYER=layer) as url, worker(VOTING_CHANNEL_LAYER=layer):
-            result = {"layer": layer, **asyncio.run(fan_out(url, VIEWERS))}
-        rows.append(result)
-        print_row("4", result)
+        for viewers in VIEWERS:
+            env = {"VOTING_CHANNEL_LAYER": layer}
+            with web("uvicorn", **env) as url, worker(**env):
+                result = {"layer": layer, **asyncio.run(fan_out(url, viewers))}
+            rows.append(result)
+            print_row("4", result)
     return rows
 
 

@@ -122,14 +122,15 @@ RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 300}}
 # orphaned (the worker died) and claimed by another.
 VOTES_RECLAIM_AFTER_SECONDS = env.float("VOTES_RECLAIM_AFTER_SECONDS", default=30)
 
-# How results reach the viewers' sockets: "core" (one Redis list entry per
-# socket) or "pubsub" (Redis Pub/Sub). With 2,000 viewers of one poll, core kept
-# them on time in 4 runs of 5, pubsub in 2 of 4: docs/performance.md.
+# How results reach the viewers' sockets: "pubsub" (Redis Pub/Sub) or "core"
+# (a Redis sorted set per web process). Both send one Redis message per process;
+# Pub/Sub hands it to each socket for less CPU, and with 2,000 viewers of one
+# poll its web processes had room left to take twice the votes: docs/performance.md.
 CHANNEL_LAYER_BACKENDS = {
     "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
     "core": "channels_redis.core.RedisChannelLayer",
 }
-CHANNEL_LAYER = env.str("VOTING_CHANNEL_LAYER", default="core")
+CHANNEL_LAYER = env.str("VOTING_CHANNEL_LAYER", default="pubsub")
 if CHANNEL_LAYER not in CHANNEL_LAYER_BACKENDS:
     choices = ", ".join(CHANNEL_LAYER_BACKENDS)
     raise ImproperlyConfigured(

@@ -95,7 +95,8 @@ def test_redis_from_url_or_host_and_port(load_settings, env, expected):
     assert expected == settings.REDIS_URL
     assert not settings.EMBEDDED_REDIS
     assert settings.RQ_QUEUES["default"]["URL"] == expected
-    assert settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] == [expected]
+    [host] = settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"]
+    assert host["address"] == expected
 
 
 def test_a_deployment_refuses_to_start_without_a_secret_key(load_settings):
