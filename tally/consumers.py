@@ -44,9 +44,9 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
         """The worker's messages go straight to their handler.
 
         Channels first closes stale database connections before every handler, a
-        hop to a thread and back; these handlers never touch the database, and with
-        a hop per viewer per update that hop was most of the web process's work
-        (docs/performance.md). Connecting reads the database through
+        hop to a thread and back; these handlers never touch the database, and a
+        hop per viewer per update was a quarter of a web process's work in a
+        fan-out (docs/performance.md). Connecting reads the database through
         `database_sync_to_async`, which closes stale connections itself.
         """
         if message["type"] in ("results.update", "results.stale"):
