@@ -49,7 +49,7 @@ from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from websockets.typing import Origin  # noqa: E402
 
-from bench.client import Browser, HttpPool  # noqa: E402
+from bench.client import Browser, HttpPool, Viewer  # noqa: E402
 from polls.models import Poll  # noqa: E402
 from polls.services import VOTE_STREAM, poll_create  # noqa: E402
 from tally.services import BATCH_SIZE, votes_ingest  # noqa: E402
@@ -342,25 +342,28 @@ async def paced_votes(url: str, path: str, rate: float, votes: int) -> float:
 
 async def fan_out(url: str, viewers: int) -> dict:
     poll = await asyncio.to_thread(fresh_poll, "bench-fanout")
-    socket_url = url.replace("http://", "ws://") + f"/ws/polls/{poll.slug}/"
+    socket_path = f"/ws/polls/{poll.slug}/"
     received: list[dict[int, float]] = [{} for _ in range(viewers)]
     dropped: list[int] = []
-    sockets = []
+    sockets: list[Viewer] = []
     listeners: list[asyncio.Task] = []
     gate = asyncio.Semaphore(100)
+    closing = False
 
     async def join(index: int) -> None:
         async with gate:
-            socket = await websockets.connect(socket_url, origin=Origin(url), open_timeout=60)
-        await socket.recv()
+            socket = await Viewer.connect(url, socket_path)
+            await socket.recv()  # the current results
         sockets.append(socket)
 
         async def listen() -> None:
             try:
-                async for message in socket:
+                while True:
+                    message = await socket.recv()
                     received[index][json.loads(message)["version"]] = time.monotonic()
-            except websockets.ConnectionClosedError:
-                dropped.append(index)  # the server closed it: a browser would reconnect
+            except EOFError:
+                if not closing:
+                    dropped.append(index)  # the server closed it: a browser would reconnect
 
         listeners.append(asyncio.create_task(listen()))
 
@@ -371,8 +374,9 @@ async def fan_out(url: str, viewers: int) -> dict:
         asyncio.run, paced_votes(url, f"/polls/{poll.slug}/", FAN_OUT_RATE, FAN_OUT_VOTES)
     )
     await asyncio.sleep(3)  # let the last update arrive
+    closing = True
     for socket in sockets:
-        await socket.close()
+        socket.close()
     await asyncio.gather(*listeners)
     versions = sorted({v for viewer in received for v in viewer})
     first_seen = {v: min(viewer[v] for viewer in received if v in viewer) for v in versions}
