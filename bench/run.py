@@ -259,20 +259,45 @@ def bench_drain() -> dict:
 # --- 3. Vote-to-browser latency ----------------------------------------------------------
 
 
-async def steady_latency(url: str) -> dict:
-    poll = await asyncio.to_thread(fresh_poll, "bench-latency")
-    path = f"/polls/{poll.slug}/"
-    pool = HttpPool(url, 64)
-    browsers = [Browser() for _ in range(STEADY_VOTES)]
+async def opened_browsers(pool: HttpPool, path: str, count: int) -> list[Browser]:
+    """`count` new browsers that have opened the vote page (cookies, CSRF token)."""
+    browsers = [Browser() for _ in range(count)]
     gate = asyncio.Semaphore(32)
 
     async def open_page(browser: Browser) -> None:
         async with gate:
             await browser.open(pool, path)
 
-    await asyncio.gather(*(open_page(browser) for browser in browsers))  # not timed
-    socket_url = url.replace("http://", "ws://") + f"/ws/polls/{poll.slug}/"
+    await asyncio.gather(*(open_page(browser) for browser in browsers))
+    return browsers
+
+
+async def votes_at_rate(
+    pool: HttpPool, path: str, browsers: list[Browser], rate: float
+) -> tuple[list[float], float]:
+    """Each browser votes once, on a steady schedule of `rate` votes a second.
+
+    Returns when each accepted vote's answer came, and how long the votes took.
+    """
     accepted: list[float] = []
+    started = time.monotonic()
+
+    async def vote(index: int, browser: Browser) -> None:
+        await asyncio.sleep(max(0.0, started + index / rate - time.monotonic()))
+        ok, answered = await browser.vote(pool, path, "o0")
+        if ok:
+            accepted.append(answered)
+
+    await asyncio.gather(*(vote(i, browser) for i, browser in enumerate(browsers)))
+    return accepted, time.monotonic() - started
+
+
+async def steady_latency(url: str) -> dict:
+    poll = await asyncio.to_thread(fresh_poll, "bench-latency")
+    path = f"/polls/{poll.slug}/"
+    pool = HttpPool(url, 64)
+    browsers = await opened_browsers(pool, path, STEADY_VOTES)  # not timed
+    socket_url = url.replace("http://", "ws://") + f"/ws/polls/{poll.slug}/"
     arrivals: list[tuple[float, int]] = []
     async with websockets.connect(socket_url, origin=Origin(url)) as viewer:
         await viewer.recv()
@@ -283,16 +308,7 @@ async def steady_latency(url: str) -> dict:
                 arrivals.append((time.monotonic(), message["total"]))
 
         listener = asyncio.create_task(listen())
-        started = time.monotonic()
-
-        async def vote(index: int, browser: Browser) -> None:
-            await asyncio.sleep(max(0.0, started + index / STEADY_RATE - time.monotonic()))
-            ok, answered = await browser.vote(pool, path, "o0")
-            if ok:
-                accepted.append(answered)
-
-        await asyncio.gather(*(vote(i, browser) for i, browser in enumerate(browsers)))
-        sent_seconds = time.monotonic() - started
+        accepted, sent_seconds = await votes_at_rate(pool, path, browsers, STEADY_RATE)
         deadline = time.monotonic() + 60
         while (not arrivals or arrivals[-1][1] < len(accepted)) and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
@@ -323,21 +339,13 @@ def bench_latency() -> dict:
 # --- 4. Fan-out -----------------------------------------------------------------------------
 
 
-async def paced_votes(url: str, path: str, rate: float, votes: int) -> float:
-    """`votes` new browsers vote at a steady `rate`; returns the rate achieved."""
+async def fan_out_votes(url: str, path: str) -> float:
+    """FAN_OUT_VOTES new browsers vote at FAN_OUT_RATE; returns the rate achieved."""
     pool = HttpPool(url, 8)
-    browsers = [Browser() for _ in range(votes)]
-    for browser in browsers:
-        await browser.open(pool, path)
-    started = time.monotonic()
-
-    async def vote(index: int, browser: Browser) -> None:
-        await asyncio.sleep(max(0.0, started + index / rate - time.monotonic()))
-        await browser.vote(pool, path, "o0")
-
-    await asyncio.gather(*(vote(i, browser) for i, browser in enumerate(browsers)))
+    browsers = await opened_browsers(pool, path, FAN_OUT_VOTES)
+    _, seconds = await votes_at_rate(pool, path, browsers, FAN_OUT_RATE)
     pool.close()
-    return votes / (time.monotonic() - started)
+    return len(browsers) / seconds
 
 
 async def fan_out(url: str, viewers: int) -> dict:
@@ -370,9 +378,7 @@ async def fan_out(url: str, viewers: int) -> dict:
     await asyncio.gather(*(join(i) for i in range(viewers)))
     # The voters get their own thread and event loop, so that 2,000 busy sockets
     # here do not slow the votes down (and with them the updates).
-    votes_per_s = await asyncio.to_thread(
-        asyncio.run, paced_votes(url, f"/polls/{poll.slug}/", FAN_OUT_RATE, FAN_OUT_VOTES)
-    )
+    votes_per_s = await asyncio.to_thread(asyncio.run, fan_out_votes(url, f"/polls/{poll.slug}/"))
     await asyncio.sleep(3)  # let the last update arrive
     closing = True
     for socket in sockets:
