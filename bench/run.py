@@ -77,12 +77,9 @@ def free_port() -> int:
 
 
 def child_env(**extra: str) -> dict[str, str]:
-    db = connection.settings_dict
-    host = db["HOST"].replace("/", "%2F")
-    port = f":{db['PORT']}" if db["PORT"] else ""
     return {
         **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{host}{port}/{db['NAME']}",
+        "DATABASE_URL": settings.DATABASE_URL,
         "REDIS_URL": settings.REDIS_URL,
         "DJANGO_SECRET_KEY": settings.SECRET_KEY,
         "DJANGO_LOG_LEVEL": "WARNING",

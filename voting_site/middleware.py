@@ -43,7 +43,7 @@ class AdminOnlyMiddleware:
     """Sessions, users and messages, for the admin's pages only.
 
     Only the admin needs them. Under ASGI, Django runs each of them in a thread
-    on every request; skipping them on the vote path served about 38 % more
+    on every request; skipping them on the vote path served about 14 % more
     votes per second (docs/performance.md).
     """
 
