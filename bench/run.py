@@ -428,6 +428,7 @@ def machine() -> dict:
 def main() -> None:
     with embedded.serving():
         call_command("migrate", verbosity=0)
+        call_command("collectstatic", interactive=False, verbosity=0)  # the pages' hashed names
         redis_client().flushdb()
         print(f"machine: {machine()}")
         figures = {
