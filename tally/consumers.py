@@ -10,7 +10,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from polls.models import Poll
 from tally.selectors import Results, results_for
-from tally.services import poll_group
+from tally.services import poll_group, results_message
 
 NO_SUCH_POLL = 4404  # WebSocket close code: 4000-4999 are the application's
 
@@ -34,7 +34,7 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
         self.group = poll_group(poll_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
-        await self.results_update({"results": results})
+        await self.results_update(results_message(results))
 
     async def disconnect(self, code: int) -> None:
         if self.group is not None:
@@ -60,7 +60,6 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
 
     async def results_update(self, event: dict[str, Any]) -> None:
         """A snapshot from the worker; one older than what this viewer has is dropped."""
-        results = event["results"]
-        if results["version"] >= self.version:
-            self.version = results["version"]
-            await self.send_json({"type": "results", **results})
+        if event["version"] >= self.version:
+            self.version = event["version"]
+            await self.send(text_data=event["text"])

@@ -60,6 +60,17 @@ def poll_group(poll_id: int) -> str:
     return f"poll.{poll_id}"
 
 
+def results_message(results: Results) -> dict[str, Any]:
+    """The channel-layer message of a results snapshot, its JSON encoded once.
+
+    A web process hands the same text to each of its viewers, instead of encoding
+    it again per socket; the version travels beside it, for the consumer to drop
+    an older snapshot.
+    """
+    text = json.dumps({"type": "results", **results}, separators=(",", ":"))
+    return {"type": "results.update", "version": results["version"], "text": text}
+
+
 class Cast(NamedTuple):
     """One stream entry: a voter's choice at a moment."""
 
@@ -293,7 +304,7 @@ def results_publish(*, poll_id: int) -> Results | None:
     if poll is None:
         return None
     results = results_for(poll=poll)
-    _to_viewers(poll_id, {"type": "results.update", "results": results})
+    _to_viewers(poll_id, results_message(results))
     return results
 
 

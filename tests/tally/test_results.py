@@ -6,7 +6,7 @@ import pytest
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 
-from tally.services import Cast, casts_apply, poll_group
+from tally.services import Cast, casts_apply, poll_group, results_message
 from tests.tally.conftest import at
 from voting_site.asgi import application
 
@@ -92,8 +92,8 @@ async def test_the_consumer_sends_results_on_connect_then_newer_updates_only(in_
     layer = get_channel_layer()
     newer = {**first, "total": 5, "version": 7}
     older = {**first, "total": 4, "version": 6}
-    await layer.group_send(poll_group(poll.pk), {"type": "results.update", "results": newer})
-    await layer.group_send(poll_group(poll.pk), {"type": "results.update", "results": older})
+    await layer.group_send(poll_group(poll.pk), results_message(newer))
+    await layer.group_send(poll_group(poll.pk), results_message(older))
 
     assert (await socket.receive_json_from())["version"] == 7
     assert await socket.receive_nothing(timeout=0.2)
