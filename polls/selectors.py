@@ -1,12 +1,19 @@
-"""Reads: the poll list, the ballot a vote page needs (cached briefly), a voter's choice."""
+"""Reads: the poll list, the ballot a vote page needs (cached briefly), a voter's choice.
+
+The vote path reads PostgreSQL only when it can do without it: while PostgreSQL is
+down, voting goes on (DESIGN.md, failure behaviour) on the poll as this process
+last read it, and a voter's choice comes from Redis alone.
+"""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 
 from asgiref.sync import sync_to_async
 from django.core.cache import cache
+from django.db import DatabaseError
 from django.utils import timezone
 
 from polls.models import Poll, Vote, poll_state
@@ -16,6 +23,7 @@ from voting_site.redis import async_redis_client
 # A burst of votes reads the poll from PostgreSQL at most once per process per this
 # many seconds; an admin's change (closing a poll, say) takes effect within it.
 BALLOT_CACHE_SECONDS = 5
+logger = logging.getLogger(__name__)
 _NO_POLL = "no-such-poll"
 
 
@@ -80,11 +88,28 @@ def _ballot_key(slug: str) -> str:
     return f"polls:ballot:{slug}"
 
 
+def _last_known_key(slug: str) -> str:
+    return f"polls:ballot-last-known:{slug}"
+
+
 async def ballot_for(*, slug: str) -> Ballot | None:
-    """The poll `slug` (None if there is none), from the cache or, once in a while, PostgreSQL."""
+    """The poll `slug` (None if there is none), from the cache or, once in a while, PostgreSQL.
+
+    With PostgreSQL unreachable, the poll as this process last read it; a poll it
+    never read raises the database's error (the page answers 503).
+    """
     ballot = cache.get(_ballot_key(slug))  # local memory: no I/O, safe on the event loop
     if ballot is None:
-        ballot = await sync_to_async(_load_ballot)(slug)
+        try:
+            ballot = await sync_to_async(_load_ballot)(slug)
+        except DatabaseError:
+            ballot = cache.get(_last_known_key(slug))
+            if ballot is None:
+                raise
+            logger.warning("PostgreSQL is unreachable: poll %r as last read", slug)
+        else:
+            cache.set(_last_known_key(slug), ballot, timeout=None)
+        # Down or not, the next read is due in a few seconds, not on every request.
         cache.set(_ballot_key(slug), ballot, BALLOT_CACHE_SECONDS)
     return None if ballot == _NO_POLL else ballot
 
@@ -101,13 +126,20 @@ class VoterChoice:
 
 
 async def voter_choice(*, ballot: Ballot, voter: str) -> VoterChoice | None:
-    """The voter's latest choice, and whether the worker has counted it yet."""
+    """The voter's latest choice, and whether the worker has counted it yet.
+
+    With PostgreSQL unreachable, the choice queued in Redis, not yet counted.
+    """
     queued = await async_redis_client().hget(choices_key(ballot.id), voter)
-    counted = (
-        await Vote.objects.filter(poll_id=ballot.id, voter=voter)
-        .values_list("option_id", flat=True)
-        .afirst()
-    )
+    try:
+        counted = (
+            await Vote.objects.filter(poll_id=ballot.id, voter=voter)
+            .values_list("option_id", flat=True)
+            .afirst()
+        )
+    except DatabaseError:
+        logger.warning("PostgreSQL is unreachable: a voter's choice from Redis only")
+        counted = None
     option_id = int(queued) if queued is not None else counted
     choice = ballot.choice_by_id(option_id) if option_id is not None else None
     if choice is None:

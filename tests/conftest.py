@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -150,3 +153,80 @@ def rq_worker(**env: str) -> Iterator[subprocess.Popen]:
         yield process
     finally:
         stop(process)
+
+
+class PostgresLink:
+    """A TCP link to the tests' PostgreSQL that a test can cut: PostgreSQL down, for one process.
+
+    Tests never stop the PostgreSQL they share; a process given `url` reaches it
+    through this link instead, and loses it on `cut()` (connections closed, new
+    ones refused) until `restore()`.
+    """
+
+    def __init__(self) -> None:
+        db = connection.settings_dict
+        self.port = free_port()
+        self.url = (
+            f"postgres://{quote(db['USER'])}:{quote(db['PASSWORD'])}"
+            f"@127.0.0.1:{self.port}/{db['NAME']}"
+        )
+        if db["HOST"].startswith("/"):
+            self._target = {"path": f"{db['HOST']}/.s.PGSQL.{db['PORT'] or 5432}"}
+        else:
+            self._target = {"host": db["HOST"] or "127.0.0.1", "port": int(db["PORT"] or 5432)}
+        self._loop = asyncio.new_event_loop()
+        self._writers: set[asyncio.StreamWriter] = set()
+        self._server: asyncio.Server | None = None
+        threading.Thread(target=self._loop.run_forever, daemon=True).start()
+        self.restore()
+
+    def cut(self) -> None:
+        asyncio.run_coroutine_threadsafe(self._cut(), self._loop).result()
+
+    def restore(self) -> None:
+        asyncio.run_coroutine_threadsafe(self._listen(), self._loop).result()
+
+    def close(self) -> None:
+        asyncio.run_coroutine_threadsafe(self._close(), self._loop).result()
+        self._loop.call_soon_threadsafe(self._loop.stop)
+
+    async def _listen(self) -> None:
+        self._server = await asyncio.start_server(self._forward, "127.0.0.1", self.port)
+
+    async def _cut(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+        for writer in self._writers:
+            writer.close()
+        self._writers.clear()
+
+    async def _close(self) -> None:
+        await self._cut()
+        forwarding = asyncio.all_tasks() - {asyncio.current_task()}
+        for task in forwarding:
+            task.cancel()
+        await asyncio.gather(*forwarding, return_exceptions=True)
+
+    async def _forward(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if "path" in self._target:
+            up_reader, up_writer = await asyncio.open_unix_connection(self._target["path"])
+        else:
+            up_reader, up_writer = await asyncio.open_connection(**self._target)
+        self._writers.update((writer, up_writer))
+
+        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            with contextlib.suppress(OSError):
+                while data := await source.read(65536):
+                    sink.write(data)
+                    await sink.drain()
+            sink.close()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+
+@pytest.fixture
+def postgres_link() -> Iterator[PostgresLink]:
+    link = PostgresLink()
+    yield link
+    link.close()

@@ -1,0 +1,65 @@
+"""PostgreSQL down: voting goes on, the votes queue in Redis, and they are counted once it is back.
+
+The real web process reaches PostgreSQL through a link the test cuts
+(`PostgresLink`); the shared server itself never stops.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+import httpx
+import pytest
+
+from polls.selectors import BALLOT_CACHE_SECONDS
+from polls.services import poll_create
+from tests.conftest import PostgresLink, asgi_server, rq_worker
+from tests.tally.conftest import tallies
+
+
+def vote(browser: httpx.Client, option: str) -> httpx.Response:
+    """What a browser does: open the vote page, post the form, follow the 303."""
+    page = browser.get("/polls/cats-vs-dogs/")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    assert page.status_code == 200 and token is not None, page.text
+    form = {"csrfmiddlewaretoken": token.group(1), "option": option}
+    return browser.post("/polls/cats-vs-dogs/", data=form)
+
+
+def said(page: httpx.Response) -> str:
+    """The page's text as a reader sees it: no tags, single spaces."""
+    return " ".join(re.sub(r"<[^>]+>", " ", page.text).split()).replace(" .", ".")
+
+
+@pytest.mark.django_db(transaction=True)  # the processes must see the poll
+def test_voting_goes_on_while_postgresql_is_down(poll, redis_db, postgres_link: PostgresLink):
+    poll_create(question="Tea or coffee?", options=[("tea", "Tea"), ("coffee", "Coffee")])
+    with (
+        asgi_server(DATABASE_URL=postgres_link.url) as url,
+        httpx.Client(base_url=url, follow_redirects=True) as alice,
+        httpx.Client(base_url=url, follow_redirects=True) as bob,
+    ):
+        assert "You voted for Cats." in said(vote(alice, "cats"))
+
+        postgres_link.cut()
+        time.sleep(BALLOT_CACHE_SECONDS + 1)  # the poll's cached copy is due for a re-read
+
+        changed = vote(alice, "dogs")
+        first = vote(bob, "cats")
+        results = alice.get("/polls/cats-vs-dogs/results/")
+        unseen = alice.get("/polls/tea-or-coffee/")  # a poll this process never read
+        postgres_link.restore()
+
+    assert changed.status_code == first.status_code == 200
+    assert "You voted for Dogs. It is being counted." in said(changed)
+    assert "You voted for Cats. It is being counted." in said(first)
+    assert results.status_code == 503  # the results live in PostgreSQL: a plain 503, no traceback
+    assert "database is unreachable" in results.text
+    assert unseen.status_code == 503
+
+    with rq_worker():
+        deadline = time.monotonic() + 30
+        while tallies(poll) != {"cats": 1, "dogs": 1} and time.monotonic() < deadline:
+            time.sleep(0.2)
+    assert tallies(poll) == {"cats": 1, "dogs": 1}
