@@ -21,6 +21,7 @@
     if (results.version < version) return; // older than what is shown
     version = results.version;
     root.querySelector("[data-total]").textContent = results.total;
+    root.querySelector("[data-total-unit]").textContent = results.total === 1 ? "vote" : "votes";
     const open = root.querySelector("[data-open]");
     open.textContent = results.is_open ? "open" : "closed";
     open.className = "badge badge-" + (results.is_open ? "open" : "closed");

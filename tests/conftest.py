@@ -132,9 +132,9 @@ def stop(process: subprocess.Popen) -> None:
 
 
 @contextmanager
-def asgi_server(**env: str) -> Iterator[str]:
-    """The real web process (daphne) on a free port; yields its URL."""
-    port = free_port()
+def asgi_server(port: int | None = None, **env: str) -> Iterator[str]:
+    """The real web process (daphne) on `port` (a free one by default); yields its URL."""
+    port = port or free_port()
     app = "voting_site.asgi:application"
     process = project_process(["-m", "daphne", "-b", "127.0.0.1", "-p", str(port), app], **env)
     try:

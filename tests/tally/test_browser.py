@@ -1,0 +1,76 @@
+"""The results page in a real browser (Chromium): it moves with the votes, and says when
+it has lost the server, until it is back.
+
+Chromium is the `CHROMIUM` environment variable's (`.ci/run` installs Debian's
+`chromium` and sets it), or the `chromium` on the PATH; with neither, the test is
+skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from polls.simulator import simulate
+from tests.conftest import asgi_server, free_port, rq_worker
+
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium")
+
+
+@pytest.fixture
+def page() -> Iterator[Page]:
+    if CHROMIUM is None:
+        pytest.skip("no Chromium: apt-get install chromium, or set CHROMIUM to its path")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser.new_page()
+        browser.close()
+
+
+def votes(url: str, count: int, split: dict[str, int]) -> None:
+    """Browsers of their own vote over HTTP (in a thread: Playwright holds this one's loop)."""
+    ballot = simulate(url=url, poll="cats-vs-dogs", votes=count, concurrency=2, split=split)
+    with ThreadPoolExecutor(1) as thread:
+        assert thread.submit(asyncio.run, ballot).result().accepted == count
+
+
+@pytest.mark.django_db(transaction=True)  # the processes must see the poll
+def test_the_results_page_moves_with_the_votes_and_says_when_it_is_cut_off(poll, redis_db, page):
+    # `page` last: Playwright runs an event loop, under which Django refuses the ORM.
+    port = free_port()
+    total, status = page.locator("[data-total]"), page.locator("[data-status]")
+    cats = page.locator('[data-option="cats"]')
+
+    with rq_worker():
+        with asgi_server(port) as url:
+            page.goto(f"{url}/polls/cats-vs-dogs/results/")
+            expect(total).to_have_text("0")  # rendered by the server
+            expect(status).to_have_text("Live")
+
+            votes(url, 1, {"cats": 1})
+            expect(total).to_have_text("1")  # no reload: over the WebSocket
+            expect(page.locator("[data-total-unit]")).to_have_text("vote")
+            votes(url, 2, {"cats": 1, "dogs": 1})
+            expect(total).to_have_text("3")
+            expect(page.locator("[data-total-unit]")).to_have_text("votes")
+            expect(cats.locator("[data-votes]")).to_have_text("2")
+            expect(cats.locator("[data-percent]")).to_have_text("66.7%")
+            expect(cats.locator("[data-bar]")).to_have_attribute("style", "width: 66.7%;")
+
+        # The web process is gone: the page says so and keeps its numbers.
+        expect(status).to_contain_text("Connection lost: reconnecting")
+        expect(total).to_have_text("3")
+
+        with asgi_server(port) as url:
+            expect(status).to_have_text("Live", timeout=15_000)  # retried by itself
+            votes(url, 1, {"dogs": 1})
+            expect(total).to_have_text("4")
