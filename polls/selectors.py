@@ -1,8 +1,8 @@
 """Reads: the poll list, the ballot a vote page needs (cached briefly), a voter's choice.
 
-The vote path reads PostgreSQL only when it can do without it: while PostgreSQL is
-down, voting goes on (DESIGN.md, failure behaviour) on the poll as this process
-last read it, and a voter's choice comes from Redis alone.
+The vote path can do without PostgreSQL for a while: when it is down, voting goes
+on (DESIGN.md, failure behaviour) on the poll as this process last read it, and a
+voter's choice comes from Redis alone.
 """
 
 from __future__ import annotations
