@@ -14,6 +14,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -155,25 +156,20 @@ def rq_worker(**env: str) -> Iterator[subprocess.Popen]:
         stop(process)
 
 
-class PostgresLink:
-    """A TCP link to the tests' PostgreSQL that a test can cut: PostgreSQL down, for one process.
+class Link:
+    """A TCP link to a server of the tests' that a test can cut: that server down, for one process.
 
-    Tests never stop the PostgreSQL they share; a process given `url` reaches it
-    through this link instead, and loses it on `cut()` (connections closed, new
-    ones refused) until `restore()`.
+    Tests never stop the PostgreSQL and Redis they share; a process given `url`
+    reaches the server through this link instead, and loses it on `cut()`
+    (connections closed, new ones refused) until `restore()`.
     """
 
-    def __init__(self) -> None:
-        db = connection.settings_dict
+    def __init__(self, target: dict[str, Any], url: str) -> None:
+        """`target`: the server's unix socket (`path`) or `host` and `port`; `url`: a URL
+        for the server with `{port}` where the link's port goes."""
+        self._target = target
         self.port = free_port()
-        self.url = (
-            f"postgres://{quote(db['USER'])}:{quote(db['PASSWORD'])}"
-            f"@127.0.0.1:{self.port}/{db['NAME']}"
-        )
-        if db["HOST"].startswith("/"):
-            self._target = {"path": f"{db['HOST']}/.s.PGSQL.{db['PORT'] or 5432}"}
-        else:
-            self._target = {"host": db["HOST"] or "127.0.0.1", "port": int(db["PORT"] or 5432)}
+        self.url = url.format(port=self.port)
         self._loop = asyncio.new_event_loop()
         self._writers: set[asyncio.StreamWriter] = set()
         self._server: asyncio.Server | None = None
@@ -226,7 +222,27 @@ class PostgresLink:
 
 
 @pytest.fixture
-def postgres_link() -> Iterator[PostgresLink]:
-    link = PostgresLink()
+def postgres_link() -> Iterator[Link]:
+    """PostgreSQL (the tests' database) through a link a test can cut."""
+    db = connection.settings_dict
+    if db["HOST"].startswith("/"):
+        target: dict[str, Any] = {"path": f"{db['HOST']}/.s.PGSQL.{db['PORT'] or 5432}"}
+    else:
+        target = {"host": db["HOST"] or "127.0.0.1", "port": int(db["PORT"] or 5432)}
+    credentials = f"{quote(db['USER'])}:{quote(db['PASSWORD'])}"
+    link = Link(target, f"postgres://{credentials}@127.0.0.1:{{port}}/{db['NAME']}")
+    yield link
+    link.close()
+
+
+@pytest.fixture
+def redis_link() -> Iterator[Link]:
+    """Redis (the tests' database on it) through a link a test can cut."""
+    options = redis_client().connection_pool.connection_kwargs
+    if "path" in options:
+        target: dict[str, Any] = {"path": options["path"]}
+    else:
+        target = {"host": options["host"], "port": options["port"]}
+    link = Link(target, f"redis://127.0.0.1:{{port}}/{options.get('db', 0)}")
     yield link
     link.close()

@@ -1,7 +1,7 @@
 """PostgreSQL down: voting goes on, the votes queue in Redis, and they are counted once it is back.
 
 The real web process reaches PostgreSQL through a link the test cuts
-(`PostgresLink`); the shared server itself never stops.
+(`postgres_link`); the shared server itself never stops.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 
 from polls.selectors import BALLOT_CACHE_SECONDS
 from polls.services import poll_create
-from tests.conftest import PostgresLink, asgi_server, rq_worker
+from tests.conftest import Link, asgi_server, rq_worker
 from tests.tally.conftest import tallies
 
 
@@ -33,7 +33,7 @@ def said(page: httpx.Response) -> str:
 
 
 @pytest.mark.django_db(transaction=True)  # the processes must see the poll
-def test_voting_goes_on_while_postgresql_is_down(poll, redis_db, postgres_link: PostgresLink):
+def test_voting_goes_on_while_postgresql_is_down(poll, redis_db, postgres_link: Link):
     poll_create(question="Tea or coffee?", options=[("tea", "Tea"), ("coffee", "Coffee")])
     with (
         asgi_server(DATABASE_URL=postgres_link.url) as url,

@@ -57,3 +57,50 @@ def test_a_viewer_left_idle_keeps_its_socket_and_gets_the_next_update(poll, redi
         first, update = asyncio.run(idle_then_vote(url))
 
     assert (first["total"], update["total"]) == (0, 1)
+
+
+@pytest.mark.parametrize("layer", ["core", "pubsub"])
+@pytest.mark.django_db(transaction=True)
+def test_after_a_redis_outage_viewers_get_the_new_votes(poll, redis_db, redis_link, layer):
+    """Redis goes away and comes back: the results move again, nothing restarted.
+
+    The web process reaches Redis through a link the test cuts. On the core
+    layer the server closes the viewers' sockets (1011) and the page reconnects;
+    on Pub/Sub the sockets stay open and the layer subscribes again. The viewer
+    here does what the page does: it reconnects when its socket is closed.
+    """
+
+    async def outage_then_vote(url: str) -> dict:
+        socket_url = url.replace("http://", "ws://") + "/ws/polls/cats-vs-dogs/"
+
+        async def viewer() -> websockets.ClientConnection:
+            while True:
+                try:
+                    return await websockets.connect(socket_url, origin=url)
+                except (OSError, websockets.InvalidStatus, websockets.InvalidMessage):
+                    await asyncio.sleep(0.5)
+
+        socket = await viewer()
+        assert json.loads(await socket.recv())["total"] == 0
+        redis_link.cut()
+        await asyncio.sleep(3)
+        redis_link.restore()
+        report = await simulate(url=url, poll="cats-vs-dogs", votes=2, concurrency=1)
+        assert report.accepted == 2
+        while True:  # pytest-timeout ends it, should the votes never show
+            try:
+                message = json.loads(await asyncio.wait_for(socket.recv(), timeout=30))
+            except websockets.ConnectionClosed:
+                socket = await viewer()
+                continue
+            if message["total"] == 2:
+                await socket.close()
+                return message
+
+    with (
+        asgi_server(REDIS_URL=redis_link.url, VOTING_CHANNEL_LAYER=layer) as url,
+        rq_worker(VOTING_CHANNEL_LAYER=layer),
+    ):
+        last = asyncio.run(outage_then_vote(url))
+
+    assert last["total"] == 2
