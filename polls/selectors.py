@@ -8,6 +8,7 @@ voter's choice comes from Redis alone.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -88,29 +89,27 @@ def _ballot_key(slug: str) -> str:
     return f"polls:ballot:{slug}"
 
 
-def _last_known_key(slug: str) -> str:
-    return f"polls:ballot-last-known:{slug}"
-
-
 async def ballot_for(*, slug: str) -> Ballot | None:
     """The poll `slug` (None if there is none), from the cache or, once in a while, PostgreSQL.
 
-    With PostgreSQL unreachable, the poll as this process last read it; a poll it
-    never read raises the database's error (the page answers 503).
+    The cached copy is kept past its freshness: with PostgreSQL unreachable, it is
+    the poll as this process last read it. A poll never read raises the
+    database's error (the page answers 503).
     """
-    ballot = cache.get(_ballot_key(slug))  # local memory: no I/O, safe on the event loop
-    if ballot is None:
+    cached = cache.get(_ballot_key(slug))  # local memory: no I/O, safe on the event loop
+    if cached is not None and time.monotonic() < cached[1]:
+        ballot = cached[0]
+    else:
         try:
             ballot = await sync_to_async(_load_ballot)(slug)
         except DatabaseError:
-            ballot = cache.get(_last_known_key(slug))
-            if ballot is None:
+            if cached is None:
                 raise
+            ballot = cached[0]
             logger.warning("PostgreSQL is unreachable: poll %r as last read", slug)
-        else:
-            cache.set(_last_known_key(slug), ballot, timeout=None)
         # Down or not, the next read is due in a few seconds, not on every request.
-        cache.set(_ballot_key(slug), ballot, BALLOT_CACHE_SECONDS)
+        fresh_until = time.monotonic() + BALLOT_CACHE_SECONDS
+        cache.set(_ballot_key(slug), (ballot, fresh_until), timeout=None)
     return None if ballot == _NO_POLL else ballot
 
 
