@@ -297,7 +297,8 @@ async def steady_latency(url: str) -> dict:
     socket_url = url.replace("http://", "ws://") + f"/ws/polls/{poll.slug}/"
     arrivals: list[tuple[float, int]] = []
     async with websockets.connect(socket_url, origin=Origin(url)) as viewer:
-        await viewer.recv()
+        await viewer.recv()  # the poll's state
+        await viewer.recv()  # the current results
 
         async def listen() -> None:
             while True:
@@ -358,6 +359,7 @@ async def fan_out(url: str, viewers: int) -> dict:
     async def join(index: int) -> None:
         async with gate:
             socket = await Viewer.connect(url, socket_path)
+            await socket.recv()  # the poll's state
             await socket.recv()  # the current results
         sockets.append(socket)
 

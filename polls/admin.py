@@ -6,10 +6,12 @@ from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from polls.models import Option, Poll, Vote
-from polls.services import poll_close, poll_open
+from polls.services import poll_control
 
 
 class OptionInline(admin.TabularInline):
@@ -29,20 +31,37 @@ class PollAdmin(admin.ModelAdmin):
     list_display = [
         "question",
         "slug",
+        "code",
         "state",
+        "results_visibility",
+        "round",
         "is_open",
         "opens_at",
         "closes_at",
         "vote_count",
         "pages",
     ]
-    list_filter = ["is_open"]
-    search_fields = ["question", "slug"]
+    list_filter = ["is_open", "results_visibility"]
+    search_fields = ["question", "slug", "code"]
     prepopulated_fields = {"slug": ["question"]}
-    readonly_fields = ["created_at", "updated_at"]
-    fields = ["question", "slug", "is_open", "opens_at", "closes_at", "created_at", "updated_at"]
+    readonly_fields = ["code", "round", "rounds", "pages", "created_at", "updated_at"]
+    fields = [
+        "question",
+        "slug",
+        "code",
+        "is_open",
+        "opens_at",
+        "closes_at",
+        "results_visibility",
+        "results_shown",
+        "round",
+        "rounds",
+        "pages",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [OptionInline]
-    actions = ["open_polls", "close_polls"]
+    actions = ["open_polls", "close_polls", "reveal_results", "hide_results", "reset_polls"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Poll]:
         return super().get_queryset(request).annotate(vote_total=Count("votes"))
@@ -55,32 +74,85 @@ class PollAdmin(admin.ModelAdmin):
     def vote_count(self, poll: Poll) -> int:
         return poll.vote_total  # type: ignore[attr-defined]
 
-    @admin.display(description="public pages")
+    @admin.display(description=_("pages"))
     def pages(self, poll: Poll) -> str:
-        results = reverse("tally:results", kwargs={"slug": poll.slug})
-        return format_html(
-            '<a href="{}">vote</a> · <a href="{}">results</a>', poll.get_absolute_url(), results
-        )
+        links = [
+            (poll.get_absolute_url(), _("vote")),
+            (reverse("tally:results", kwargs={"slug": poll.slug}), _("results")),
+            (reverse("polls:present", kwargs={"slug": poll.slug}), _("projector")),
+            (reverse("polls:results-csv", kwargs={"slug": poll.slug}), _("results CSV")),
+            (reverse("polls:votes-csv", kwargs={"slug": poll.slug}), _("votes CSV")),
+        ]
+        return format_html_join(" · ", '<a href="{}">{}</a>', links)
 
-    @admin.action(description="Open the selected polls")
+    @admin.display(description=_("results by round"))
+    def rounds(self, poll: Poll) -> str:
+        """Every round's results; a finished round's are its final ones."""
+        from tally.selectors import rounds_for  # tally builds on polls: imported when used
+
+        if poll.pk is None:
+            return "—"
+        lines = [
+            _("Round %(round)d: %(votes)s (%(options)s)")
+            % {
+                "round": results["round"],
+                "votes": ngettext("%(n)d vote", "%(n)d votes", results["total"])
+                % {"n": results["total"]},
+                "options": ", ".join(f"{o['label']} {o.get('votes')}" for o in results["options"]),
+            }
+            for results in rounds_for(poll=poll)
+        ]
+        return format_html_join("", "<p>{}</p>", ((line,) for line in lines))
+
+    def _control(self, request: HttpRequest, queryset: QuerySet[Poll], action: str) -> None:
+        for poll in queryset:
+            poll_control(poll=poll, action=action)
+        done = {
+            "open": ngettext("Opened %(n)d poll.", "Opened %(n)d polls.", len(queryset)),
+            "close": ngettext("Closed %(n)d poll.", "Closed %(n)d polls.", len(queryset)),
+            "reveal": ngettext(
+                "Showed the results of %(n)d poll.",
+                "Showed the results of %(n)d polls.",
+                len(queryset),
+            ),
+            "hide": ngettext(
+                "Hid the results of %(n)d poll.", "Hid the results of %(n)d polls.", len(queryset)
+            ),
+            "reset": ngettext(
+                "Started a new round of %(n)d poll.",
+                "Started a new round of %(n)d polls.",
+                len(queryset),
+            ),
+        }[action]
+        self.message_user(request, done % {"n": len(queryset)}, messages.SUCCESS)
+
+    @admin.action(description=_("Open the selected polls"))
     def open_polls(self, request: HttpRequest, queryset: QuerySet[Poll]) -> None:
-        for poll in queryset:
-            poll_open(poll=poll)
-        self.message_user(request, f"Opened {len(queryset)} poll(s).", messages.SUCCESS)
+        self._control(request, queryset, "open")
 
-    @admin.action(description="Close the selected polls")
+    @admin.action(description=_("Close the selected polls"))
     def close_polls(self, request: HttpRequest, queryset: QuerySet[Poll]) -> None:
-        for poll in queryset:
-            poll_close(poll=poll)
-        self.message_user(request, f"Closed {len(queryset)} poll(s).", messages.SUCCESS)
+        self._control(request, queryset, "close")
+
+    @admin.action(description=_("Show the results of the selected polls"))
+    def reveal_results(self, request: HttpRequest, queryset: QuerySet[Poll]) -> None:
+        self._control(request, queryset, "reveal")
+
+    @admin.action(description=_("Hide the results of the selected polls"))
+    def hide_results(self, request: HttpRequest, queryset: QuerySet[Poll]) -> None:
+        self._control(request, queryset, "hide")
+
+    @admin.action(description=_("Start a new round (counts to zero, old results kept)"))
+    def reset_polls(self, request: HttpRequest, queryset: QuerySet[Poll]) -> None:
+        self._control(request, queryset, "reset")
 
 
 @admin.register(Vote)
 class VoteAdmin(admin.ModelAdmin):
     """Votes come only from voters, through the worker: here they can be read, not changed."""
 
-    list_display = ["poll", "option", "voter_short", "cast_at"]
-    list_filter = ["poll"]
+    list_display = ["poll", "round", "option", "voter_short", "cast_at"]
+    list_filter = ["poll", "round"]
     list_select_related = ["poll", "option"]
     date_hierarchy = "cast_at"
 

@@ -1,11 +1,32 @@
 from __future__ import annotations
 
+import re
+import secrets
 from datetime import datetime
 
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# Join codes: read aloud and typed on phones, so no characters that look alike
+# (no 0/O, 1/I/L).
+JOIN_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+JOIN_CODE_LENGTH = 6
+
+
+def join_code_new() -> str:
+    """A random join code that no poll has yet (31**6, about 887 million, to choose from)."""
+    while True:
+        code = "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+        if not Poll.objects.filter(code=code).exists():
+            return code
+
+
+def join_code_clean(text: str) -> str:
+    """A code as people type it (any case, spaces, dashes) in the form it is stored."""
+    return re.sub(r"[\s-]+", "", text).upper()
 
 
 class Poll(models.Model):
@@ -15,6 +36,12 @@ class Poll(models.Model):
         OPEN = "open", "open"
         SCHEDULED = "scheduled", "not open yet"
         CLOSED = "closed", "closed"
+
+    class Visibility(models.TextChoices):
+        ALWAYS = "always", _("always")
+        VOTED = "voted", _("to each browser once it has voted")
+        REVEALED = "revealed", _("when the presenter reveals them")
+        CLOSED = "closed", _("once the poll is closed")
 
     slug = models.SlugField(max_length=60, unique=True)
     question = models.CharField(max_length=200)
@@ -26,6 +53,31 @@ class Poll(models.Model):
     )
     closes_at = models.DateTimeField(
         null=True, blank=True, help_text="Leave empty to keep it open."
+    )
+    code = models.CharField(
+        _("join code"),
+        max_length=JOIN_CODE_LENGTH,
+        unique=True,
+        default=join_code_new,
+        editable=False,
+        help_text=_("People join at /j/<code>; made with the poll."),
+    )
+    results_visibility = models.CharField(
+        _("results shown"),
+        max_length=10,
+        choices=Visibility,
+        default=Visibility.ALWAYS,
+        help_text=_("When voters may see the counts. Staff always see them."),
+    )
+    results_shown = models.BooleanField(
+        _("presenter's word on the results"),
+        null=True,
+        blank=True,
+        choices=[(None, _("as the rule says")), (True, _("revealed")), (False, _("hidden"))],
+        help_text=_("Set by reveal and hide; it overrides the rule until the next reset."),
+    )
+    round = models.PositiveIntegerField(
+        _("round"), default=1, help_text=_("A reset starts a new round; older rounds are kept.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -55,6 +107,28 @@ class Poll(models.Model):
             closes_at=self.closes_at,
             now=now or timezone.now(),
         )
+
+    def results_visible(self, *, has_voted: bool = False) -> bool:
+        return results_visible(
+            visibility=self.results_visibility,
+            shown=self.results_shown,
+            state=self.state_at(),
+            has_voted=has_voted,
+        )
+
+
+def results_visible(
+    *, visibility: str, shown: bool | None, state: Poll.State, has_voted: bool
+) -> bool:
+    """Whether a voter may see the counts: the presenter's last reveal or hide, else the rule."""
+    if shown is not None:
+        return shown
+    return {
+        Poll.Visibility.ALWAYS: True,
+        Poll.Visibility.VOTED: has_voted,
+        Poll.Visibility.REVEALED: False,
+        Poll.Visibility.CLOSED: state == Poll.State.CLOSED,
+    }[Poll.Visibility(visibility)]
 
 
 def poll_state(
@@ -87,18 +161,19 @@ class Option(models.Model):
 
 
 class Vote(models.Model):
-    """A voter's current choice in a poll: one row per voter per poll, the latest cast."""
+    """A voter's current choice in a poll's round: one row per voter per round, the latest cast."""
 
     # Both columns are checked by one foreign key on the pair (migration 0001:
     # the option must be one of the poll's), so these two need none of their own:
     # one check per vote instead of three, on the worker's hot path. Nor does the
-    # poll need an index of its own: the unique (poll, voter) one serves it.
+    # poll need an index of its own: the unique (poll, round, voter) one serves it.
     poll = models.ForeignKey(
         Poll, on_delete=models.CASCADE, related_name="votes", db_constraint=False, db_index=False
     )
     option = models.ForeignKey(
         Option, on_delete=models.CASCADE, related_name="votes", db_constraint=False
     )
+    round = models.PositiveIntegerField(default=1)
     # A keyed hash (HMAC) of the voter's cookie token, never the token itself:
     # a leaked table cannot be replayed as cookies to change anyone's vote.
     voter = models.CharField(max_length=64)
@@ -106,7 +181,9 @@ class Vote(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["poll", "voter"], name="one_vote_per_voter_per_poll"),
+            models.UniqueConstraint(
+                fields=["poll", "round", "voter"], name="one_vote_per_voter_per_round"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -17,13 +17,15 @@ from django.core.cache import cache
 from django.db import DatabaseError
 from django.utils import timezone
 
-from polls.models import Poll, Vote, poll_state
+from polls.models import Poll, Vote, join_code_clean, poll_state, results_visible
 from polls.services import choices_key
-from voting_site.redis import async_redis_client
+from voting_site.redis import async_redis_client, redis_client
 
 # A burst of votes reads the poll from PostgreSQL at most once per process per this
-# many seconds; an admin's change (closing a poll, say) takes effect within it.
-BALLOT_CACHE_SECONDS = 5
+# many seconds; a change (a presenter closing the poll, say) reaches every web
+# process's vote path within it. With PostgreSQL down, the next try waits longer.
+BALLOT_CACHE_SECONDS = 0.5
+BALLOT_RETRY_SECONDS = 5
 logger = logging.getLogger(__name__)
 _NO_POLL = "no-such-poll"
 
@@ -41,10 +43,14 @@ class Ballot:
 
     id: int
     slug: str
+    code: str
     question: str
     is_open: bool
     opens_at: datetime | None
     closes_at: datetime | None
+    results_visibility: str
+    results_shown: bool | None
+    round: int
     options: tuple[Choice, ...]
 
     def state(self) -> Poll.State:
@@ -53,6 +59,14 @@ class Ballot:
             opens_at=self.opens_at,
             closes_at=self.closes_at,
             now=timezone.now(),
+        )
+
+    def results_visible(self, *, has_voted: bool) -> bool:
+        return results_visible(
+            visibility=self.results_visibility,
+            shown=self.results_shown,
+            state=self.state(),
+            has_voted=has_voted,
         )
 
     def choice(self, slug: str) -> Choice | None:
@@ -77,10 +91,14 @@ def _load_ballot(slug: str) -> Ballot | str:
     return Ballot(
         id=poll.pk,
         slug=poll.slug,
+        code=poll.code,
         question=poll.question,
         is_open=poll.is_open,
         opens_at=poll.opens_at,
         closes_at=poll.closes_at,
+        results_visibility=poll.results_visibility,
+        results_shown=poll.results_shown,
+        round=poll.round,
         options=tuple(Choice(id=o.pk, slug=o.slug, label=o.label) for o in poll.options.all()),
     )
 
@@ -100,21 +118,22 @@ async def ballot_for(*, slug: str) -> Ballot | None:
     if cached is not None and time.monotonic() < cached[1]:
         ballot = cached[0]
     else:
+        fresh_for = BALLOT_CACHE_SECONDS
         try:
             ballot = await sync_to_async(_load_ballot)(slug)
         except DatabaseError:
             if cached is None:
                 raise
             ballot = cached[0]
+            fresh_for = BALLOT_RETRY_SECONDS  # not a failed connection per request
             logger.warning("PostgreSQL is unreachable: poll %r as last read", slug)
-        # Down or not, the next read is due in a few seconds, not on every request.
-        fresh_until = time.monotonic() + BALLOT_CACHE_SECONDS
+        fresh_until = time.monotonic() + fresh_for
         cache.set(_ballot_key(slug), (ballot, fresh_until), timeout=None)
     return None if ballot == _NO_POLL else ballot
 
 
 def ballot_forget(*, slug: str) -> None:
-    """Drop this process's cached copy (other processes' expire within seconds)."""
+    """Drop this process's cached copy (other processes' expire within a second)."""
     cache.delete(_ballot_key(slug))
 
 
@@ -129,10 +148,10 @@ async def voter_choice(*, ballot: Ballot, voter: str) -> VoterChoice | None:
 
     With PostgreSQL unreachable, the choice queued in Redis, not yet counted.
     """
-    queued = await async_redis_client().hget(choices_key(ballot.id), voter)
+    queued = await async_redis_client().hget(choices_key(ballot.id, ballot.round), voter)
     try:
         counted = (
-            await Vote.objects.filter(poll_id=ballot.id, voter=voter)
+            await Vote.objects.filter(poll_id=ballot.id, round=ballot.round, voter=voter)
             .values_list("option_id", flat=True)
             .afirst()
         )
@@ -144,3 +163,15 @@ async def voter_choice(*, ballot: Ballot, voter: str) -> VoterChoice | None:
     if choice is None:
         return None
     return VoterChoice(choice=choice, counted=counted == choice.id)
+
+
+def poll_by_code(code: str) -> Poll | None:
+    """The poll with this join code, typed in any case, with spaces or dashes."""
+    return Poll.objects.filter(code=join_code_clean(code)).first()
+
+
+def voter_has_voted(*, poll: Poll, voter: str) -> bool:
+    """Whether the voter has a vote in the poll's current round, queued or counted."""
+    if redis_client().hexists(choices_key(poll.pk, poll.round), voter):
+        return True
+    return Vote.objects.filter(poll=poll, round=poll.round, voter=voter).exists()

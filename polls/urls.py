@@ -1,9 +1,16 @@
 from django.urls import path
 
-from polls import views
+from polls import presenter, views
 
 app_name = "polls"
 urlpatterns = [
     path("", views.poll_list, name="list"),
+    path("j/", views.join, name="join"),
+    path("j/<str:code>", views.join, name="join-code"),
     path("polls/<slug:slug>/", views.poll_detail, name="detail"),
+    path("polls/<slug:slug>/present/", presenter.present, name="present"),
+    path("polls/<slug:slug>/control/", presenter.control, name="control"),
+    path("polls/<slug:slug>/qr.svg", presenter.qr_code, name="qr"),
+    path("polls/<slug:slug>/results.csv", presenter.results_csv, name="results-csv"),
+    path("polls/<slug:slug>/votes.csv", presenter.votes_csv, name="votes-csv"),
 ]

@@ -1,18 +1,19 @@
-"""The poll list and the vote page."""
+"""The audience's pages: the poll list with its join-code field, joining by code, the vote page."""
 
 from __future__ import annotations
 
 import logging
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from redis import RedisError
 
 from polls import voters
 from polls.forms import VoteForm
 from polls.models import Poll
-from polls.selectors import Ballot, ballot_for, polls_listed, voter_choice
+from polls.selectors import Ballot, ballot_for, poll_by_code, polls_listed, voter_choice
 from polls.services import vote_cast
 from voting_site.views import plain_text, see_other
 
@@ -23,8 +24,22 @@ MAX_VOTE_BODY = 4096
 
 
 @require_GET
-def poll_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "polls/poll_list.html", {"polls": polls_listed()})
+def poll_list(request: HttpRequest, *, message: str = "", status: int = 200) -> HttpResponse:
+    context = {"polls": polls_listed(), "message": message, "code": request.GET.get("code", "")}
+    return render(request, "polls/poll_list.html", context, status=status)
+
+
+@require_GET
+def join(request: HttpRequest, code: str = "") -> HttpResponse:
+    """`/j/<code>`, or the home page's field (`/j/?code=`): 302 to the poll, 404 if unknown."""
+    code = code or request.GET.get("code", "")
+    if not code.strip(" -"):
+        return redirect("polls:list")
+    poll = poll_by_code(code)
+    if poll is None:
+        message = _("No poll has the code “%(code)s”. Check the code on the screen and try again.")
+        return poll_list(request, message=message % {"code": code}, status=404)
+    return redirect(poll)
 
 
 @require_http_methods(["GET", "POST"])

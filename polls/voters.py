@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.utils.crypto import salted_hmac
 
@@ -16,6 +17,17 @@ _KEY_SALT = "polls.voter-key"
 def voter_token(request: HttpRequest) -> str | None:
     """The token of a validly signed cookie; None when it is missing, forged or tampered with."""
     return request.get_signed_cookie(VOTER_COOKIE, default=None, salt=_SIGNING_SALT)
+
+
+def voter_token_from_cookies(cookies: dict[str, str]) -> str | None:
+    """The same, from parsed cookies (a WebSocket's handshake has no HttpRequest)."""
+    value = cookies.get(VOTER_COOKIE)
+    if value is None:
+        return None
+    try:
+        return signing.get_cookie_signer(salt=VOTER_COOKIE + _SIGNING_SALT).unsign(value)
+    except signing.BadSignature:
+        return None
 
 
 def new_voter_token() -> str:

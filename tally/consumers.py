@@ -1,4 +1,4 @@
-"""The results WebSocket: current results on connect, then each newer snapshot."""
+"""The live sockets: results and poll state to every open page, counts only where visible."""
 
 from __future__ import annotations
 
@@ -7,34 +7,85 @@ from typing import Any
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.http.cookie import parse_cookie
 
-from polls.models import Poll
-from tally.selectors import Results, results_for
+from polls import voters
+from polls.models import Poll, results_visible
+from polls.selectors import voter_has_voted
+from tally.selectors import results_for
 from tally.services import poll_group, results_message
 
-NO_SUCH_POLL = 4404  # WebSocket close code: 4000-4999 are the application's
+NO_SUCH_POLL = 4404  # WebSocket close codes: 4000-4999 are the application's
+FORBIDDEN = 4403
 
 
 @database_sync_to_async
-def current_results(slug: str) -> tuple[int, Results] | None:
-    poll = Poll.objects.filter(slug=slug).first()
-    return None if poll is None else (poll.pk, results_for(poll=poll))
+def poll_for(slug: str) -> Poll | None:
+    return Poll.objects.filter(slug=slug).first()
+
+
+@database_sync_to_async
+def current(poll_id: int, voter: str | None) -> tuple[dict[str, Any], bool] | None:
+    """The poll's state and results message, and whether this voter has voted in its round."""
+    poll = Poll.objects.filter(pk=poll_id).first()
+    if poll is None:
+        return None
+    has_voted = (
+        voter is not None
+        and poll.results_visibility == Poll.Visibility.VOTED
+        and voter_has_voted(poll=poll, voter=voter)
+    )
+    results = results_for(poll=poll)
+    message = {
+        **results_message(results),
+        "state": results["state"],
+        "round": results["round"],
+        "visibility": poll.results_visibility,
+        "shown": poll.results_shown,
+    }
+    return message, has_voted
 
 
 class ResultsConsumer(AsyncJsonWebsocketConsumer):
+    """`/ws/polls/<slug>/`: what a voter may see.
+
+    Sends `{"type": "poll", "state", "visible"}` on connect and on every change of
+    the poll, and the results (`{"type": "results", ...}`) whenever they change,
+    only while this viewer may see them: while hidden, no count leaves the server.
+    """
+
+    staff = False  # the presenter's socket sees the counts whatever the visibility
     group: str | None = None
     version = -1
+    visible = False
+    has_voted = False
 
     async def connect(self) -> None:
-        found = await current_results(self.scope["url_route"]["kwargs"]["slug"])
+        if not await self.allowed():
+            await self.close(code=FORBIDDEN)
+            return
+        poll = await poll_for(self.scope["url_route"]["kwargs"]["slug"])
+        if poll is None:
+            await self.close(code=NO_SUCH_POLL)
+            return
+        # Join first, then read: a change in between arrives twice, never not at all.
+        self.group = poll_group(poll.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        found = await current(poll.pk, self.voter())
         if found is None:
             await self.close(code=NO_SUCH_POLL)
             return
-        poll_id, results = found
-        self.group = poll_group(poll_id)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        message, self.has_voted = found
         await self.accept()
-        await self.results_update(results_message(results))
+        await self.poll_update(message)
+
+    async def allowed(self) -> bool:
+        return True
+
+    def voter(self) -> str | None:
+        headers = dict(self.scope.get("headers", []))
+        token = voters.voter_token_from_cookies(parse_cookie(headers.get(b"cookie", b"").decode()))
+        return voters.voter_key(token) if token else None
 
     async def disconnect(self, code: int) -> None:
         if self.group is not None:
@@ -49,10 +100,30 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
         fan-out (docs/performance.md). Connecting reads the database through
         `database_sync_to_async`, which closes stale connections itself.
         """
-        if message["type"] in ("results.update", "results.stale"):
+        if message["type"] in ("results.update", "results.stale", "poll.update"):
             await getattr(self, get_handler_name(message))(message)
         else:
             await super().dispatch(message)
+
+    async def poll_update(self, event: dict[str, Any]) -> None:
+        """The poll changed (opened, closed, revealed, hidden, reset, edited): say so."""
+        public = results_visible(
+            visibility=event["visibility"],
+            shown=event["shown"],
+            state=Poll.State(event["state"]),
+            has_voted=self.has_voted,
+        )
+        self.visible = self.staff or public
+        message = {
+            "type": "poll",
+            "state": event["state"],
+            "round": event["round"],
+            "visible": self.visible,
+        }
+        if self.staff:
+            message["public"] = public  # what the audience sees, for the presenter
+        await self.send_json(message)
+        await self.results_update(event)
 
     async def results_stale(self, event: dict[str, Any]) -> None:
         """The worker cannot count for now (PostgreSQL is down): the numbers may be behind."""
@@ -60,6 +131,18 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
 
     async def results_update(self, event: dict[str, Any]) -> None:
         """A snapshot from the worker; one older than what this viewer has is dropped."""
-        if event["version"] >= self.version:
+        if self.visible and event["version"] >= self.version:
             self.version = event["version"]
             await self.send(text_data=event["text"])
+
+
+class PresenterConsumer(ResultsConsumer):
+    """`/ws/polls/<slug>/present/`: the projector view's socket, staff only, counts always."""
+
+    staff = True
+
+    async def allowed(self) -> bool:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            return False
+        return await database_sync_to_async(user.has_perm)("polls.change_poll")

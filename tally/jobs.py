@@ -30,3 +30,8 @@ def ingest_votes() -> int:
     if more:
         django_rq.get_queue("default").enqueue(ingest_votes)
     return processed
+
+
+def publish_poll(poll_id: int) -> None:
+    """Tell the poll's open pages its state: queued for the moment it opens or closes."""
+    services.poll_publish(poll_id=poll_id)

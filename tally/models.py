@@ -7,22 +7,25 @@ from polls.models import Option, Poll
 
 
 class OptionTally(models.Model):
-    """How many voters currently choose an option; kept by the ingest, in step with the votes."""
+    """How many voters of a round currently choose an option; kept by the ingest, with the votes.
 
-    option = models.OneToOneField(
-        Option, on_delete=models.CASCADE, primary_key=True, related_name="tally"
-    )
+    A finished round's tallies stay: they are its final results.
+    """
+
+    option = models.ForeignKey(Option, on_delete=models.CASCADE, related_name="tallies")
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="option_tallies")
+    round = models.PositiveIntegerField(default=1)
     votes = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name_plural = "option tallies"
         constraints = [
+            models.UniqueConstraint(fields=["option", "round"], name="one_tally_per_option_round"),
             models.CheckConstraint(condition=Q(votes__gte=0), name="tally_never_negative"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.option}: {self.votes}"
+        return f"{self.option} (round {self.round}): {self.votes}"
 
 
 class PollTally(models.Model):

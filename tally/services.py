@@ -76,6 +76,7 @@ class Cast(NamedTuple):
 
     entry_id: str
     poll_id: int
+    round: int
     option_id: int
     voter: str
     cast_at: datetime
@@ -86,6 +87,8 @@ class Cast(NamedTuple):
             return cls(
                 entry_id=entry_id,
                 poll_id=int(fields[b"poll"]),
+                # Entries queued before rounds existed were all of round 1.
+                round=int(fields.get(b"round", 1)),
                 option_id=int(fields[b"option"]),
                 voter=fields[b"voter"].decode(),
                 cast_at=datetime.fromisoformat(fields[b"cast_at"].decode()),
@@ -100,28 +103,29 @@ class Cast(NamedTuple):
 
 # One statement per batch, under the poll's lock: the incoming casts (one JSON
 # array), the votes they replace, and the upsert. It answers each change of a
-# voter's option as (old option or NULL, new option). A cast not newer than the
+# voter's option in a round as (round, old option or NULL, new option). A cast not newer than the
 # stored vote is skipped by the WHERE, so a redelivery changes nothing.
 # Not `bulk_create(update_conflicts=True)`: that spent three fifths of the drain
 # building and preparing one model instance per row (docs/performance.md).
 _VOTES_UPSERT = """
     WITH incoming AS (
-        SELECT (cast_->>0)::bigint AS poll_id, cast_->>1 AS voter,
-               (cast_->>2)::bigint AS option_id, (cast_->>3)::timestamptz AS cast_at
+        SELECT (cast_->>0)::bigint AS poll_id, (cast_->>1)::integer AS round,
+               cast_->>2 AS voter, (cast_->>3)::bigint AS option_id,
+               (cast_->>4)::timestamptz AS cast_at
         FROM json_array_elements(%s::json) AS cast_
     ), before AS MATERIALIZED (
-        SELECT vote.poll_id, vote.voter, vote.option_id
-        FROM polls_vote AS vote JOIN incoming USING (poll_id, voter)
+        SELECT vote.poll_id, vote.round, vote.voter, vote.option_id
+        FROM polls_vote AS vote JOIN incoming USING (poll_id, round, voter)
     ), after AS (
-        INSERT INTO polls_vote AS vote (poll_id, voter, option_id, cast_at)
-        SELECT poll_id, voter, option_id, cast_at FROM incoming
-        ON CONFLICT (poll_id, voter) DO UPDATE
+        INSERT INTO polls_vote AS vote (poll_id, round, voter, option_id, cast_at)
+        SELECT poll_id, round, voter, option_id, cast_at FROM incoming
+        ON CONFLICT (poll_id, round, voter) DO UPDATE
             SET option_id = EXCLUDED.option_id, cast_at = EXCLUDED.cast_at
             WHERE vote.cast_at < EXCLUDED.cast_at
-        RETURNING poll_id, voter, option_id
+        RETURNING poll_id, round, voter, option_id
     )
-    SELECT before.option_id, after.option_id
-    FROM after LEFT JOIN before USING (poll_id, voter)
+    SELECT after.round, before.option_id, after.option_id
+    FROM after LEFT JOIN before USING (poll_id, round, voter)
     WHERE before.option_id IS DISTINCT FROM after.option_id
 """
 
@@ -132,14 +136,14 @@ def casts_apply(casts: Iterable[Cast]) -> set[int]:
     Returns the polls whose results changed. Per poll, writers take turns (an
     advisory lock), so two workers never count the same change twice.
     """
-    latest: dict[tuple[int, str], Cast] = {}
+    latest: dict[tuple[int, int, str], Cast] = {}
     for cast in casts:
-        key = (cast.poll_id, cast.voter)
+        key = (cast.poll_id, cast.round, cast.voter)
         if key not in latest or latest[key].cast_at < cast.cast_at:
             latest[key] = cast
     if not latest:
         return set()
-    poll_ids = sorted({poll_id for poll_id, _ in latest})
+    poll_ids = sorted({poll_id for poll_id, _, _ in latest})
     option_poll = dict(Option.objects.filter(poll_id__in=poll_ids).values_list("id", "poll_id"))
     valid = []
     for cast in latest.values():
@@ -148,36 +152,43 @@ def casts_apply(casts: Iterable[Cast]) -> set[int]:
         else:
             logger.warning("dropping a vote for an option that is gone: %s", cast)
 
-    deltas: Counter[int] = Counter()
+    deltas: Counter[tuple[int, int]] = Counter()
     with transaction.atomic():
         with connection.cursor() as cursor:
             for poll_id in poll_ids:  # in order, so two workers cannot deadlock
                 cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_POLL_LOCK, poll_id])
-            rows = [[c.poll_id, c.voter, c.option_id, c.cast_at.isoformat()] for c in valid]
+            rows = [
+                [c.poll_id, c.round, c.voter, c.option_id, c.cast_at.isoformat()] for c in valid
+            ]
             cursor.execute(_VOTES_UPSERT, [json.dumps(rows)])
-            for before, after in cursor.fetchall():
-                deltas[after] += 1
+            for round, before, after in cursor.fetchall():
+                deltas[after, round] += 1
                 if before is not None:
-                    deltas[before] -= 1
-        moved = {option: delta for option, delta in deltas.items() if delta}
-        changed = {option_poll[option_id] for option_id in moved}
+                    deltas[before, round] -= 1
+        moved = {key: delta for key, delta in deltas.items() if delta}
+        changed = {option_poll[option_id] for option_id, _ in moved}
         tallies_add(deltas=moved, option_poll=option_poll)
         versions_bump(poll_ids=changed)
     return changed
 
 
-def tallies_add(*, deltas: dict[int, int], option_poll: dict[int, int]) -> None:
-    """Add each delta to its option's tally (rows made on first use)."""
+def tallies_add(*, deltas: dict[tuple[int, int], int], option_poll: dict[int, int]) -> None:
+    """Add each delta to its (option, round) tally (rows made on first use)."""
     if not deltas:
         return
     OptionTally.objects.bulk_create(
-        [OptionTally(option_id=option, poll_id=option_poll[option]) for option in deltas],
+        [
+            OptionTally(option_id=option, round=round, poll_id=option_poll[option])
+            for option, round in deltas
+        ],
         ignore_conflicts=True,
     )
-    OptionTally.objects.filter(option_id__in=deltas).update(
-        votes=F("votes")
-        + Case(*(When(option_id=option, then=delta) for option, delta in deltas.items()))
-    )
+    whens = [
+        When(option_id=option, round=round, then=delta) for (option, round), delta in deltas.items()
+    ]
+    OptionTally.objects.filter(
+        option_id__in={option for option, _ in deltas}, round__in={round for _, round in deltas}
+    ).update(votes=F("votes") + Case(*whens, default=0))
 
 
 def versions_bump(*, poll_ids: set[int]) -> None:
@@ -308,6 +319,27 @@ def results_publish(*, poll_id: int) -> Results | None:
     return results
 
 
+def poll_publish(*, poll_id: int) -> None:
+    """Tell everyone watching the poll its state (open, closed, results shown or not).
+
+    Each socket works out for its own viewer whether the results are visible; the
+    current results travel along, for the sockets that may show them.
+    """
+    poll = Poll.objects.filter(pk=poll_id).first()
+    if poll is None:
+        return
+    results = results_for(poll=poll)
+    message = {
+        **results_message(results),
+        "type": "poll.update",
+        "state": results["state"],
+        "round": results["round"],
+        "visibility": poll.results_visibility,
+        "shown": poll.results_shown,
+    }
+    _to_viewers(poll_id, message)
+
+
 def results_stale(*, poll_ids: set[int]) -> None:
     """Tell these polls' viewers that counting is paused: their numbers may be behind."""
     for poll_id in poll_ids:
@@ -363,35 +395,44 @@ class ResultsPublisher:
 @dataclass(frozen=True)
 class Difference:
     poll: str
+    round: int
     option: str
     tallied: int
     counted: int
 
 
 def tallies_rebuild(*, polls: Iterable[Poll], fix: bool = True) -> list[Difference]:
-    """Count each poll's votes afresh and compare with its tallies; fix them unless told not to."""
+    """Count each poll's votes afresh, round by round, and compare with its tallies.
+
+    Fixes them unless told not to.
+    """
     differences: list[Difference] = []
     for poll in polls:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_POLL_LOCK, poll.pk])
             counted = Counter(
-                dict(
-                    Vote.objects.filter(poll=poll)
-                    .values("option_id")
+                {
+                    (option_id, round): n
+                    for option_id, round, n in Vote.objects.filter(poll=poll)
+                    .values("option_id", "round")
                     .annotate(n=Count("id"))
-                    .values_list("option_id", "n")
-                )
+                    .values_list("option_id", "round", "n")
+                }
             )
-            options = list(Option.objects.filter(poll=poll).values_list("id", "slug"))
-            tallied = dict(OptionTally.objects.filter(poll=poll).values_list("option_id", "votes"))
+            tallied = {
+                (option_id, round): votes
+                for option_id, round, votes in OptionTally.objects.filter(poll=poll).values_list(
+                    "option_id", "round", "votes"
+                )
+            }
+            slugs = dict(Option.objects.filter(poll=poll).values_list("id", "slug"))
             deltas = {}
-            for option_id, slug in options:
-                if tallied.get(option_id, 0) != counted[option_id]:
-                    differences.append(
-                        Difference(poll.slug, slug, tallied.get(option_id, 0), counted[option_id])
-                    )
-                    deltas[option_id] = counted[option_id] - tallied.get(option_id, 0)
+            for option_id, round in sorted(set(counted) | set(tallied)):
+                was, now = tallied.get((option_id, round), 0), counted[option_id, round]
+                if was != now:
+                    differences.append(Difference(poll.slug, round, slugs[option_id], was, now))
+                    deltas[option_id, round] = now - was
             if fix and deltas:
-                tallies_add(deltas=deltas, option_poll={option_id: poll.pk for option_id in deltas})
+                tallies_add(deltas=deltas, option_poll=dict.fromkeys(slugs, poll.pk))
                 versions_bump(poll_ids={poll.pk})
     return differences

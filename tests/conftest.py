@@ -149,7 +149,7 @@ def asgi_server(port: int | None = None, **env: str) -> Iterator[str]:
 @contextmanager
 def rq_worker(**env: str) -> Iterator[subprocess.Popen]:
     """The real worker process, working until the block ends."""
-    process = project_process(["manage.py", "rqworker", "default"], **env)
+    process = project_process(["manage.py", "rqworker", "--with-scheduler", "default"], **env)
     try:
         yield process
     finally:

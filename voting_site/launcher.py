@@ -8,6 +8,7 @@ and Ctrl-C (or SIGTERM) stopping the children, then the servers, within seconds.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import signal
 import socket
@@ -135,6 +136,16 @@ def wait_until_serving(url: str, web: Child, deadline: float) -> bool:
     return False
 
 
+def lan_address() -> str | None:
+    """This machine's address on its network, as its name resolves; None if only loopback."""
+    try:
+        found = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
+    except OSError:
+        return None
+    addresses = [str(sockaddr[0]) for *_, sockaddr in found]
+    return next((a for a in addresses if not ipaddress.ip_address(a).is_loopback), None)
+
+
 def supervise(children: list[Child], base_url: str, *, network_hint: str = "") -> None:
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
@@ -207,17 +218,26 @@ def main() -> None:
         run_once("setup", [python, manage, "migrate", "--noinput"], env)
         run_once("setup", [python, manage, "collectstatic", "--noinput", "-v", "0"], env)
         run_once("setup", [python, manage, "seed_demo", "--if-no-polls"], env)
+        everywhere = host in ("0.0.0.0", "::")  # noqa: S104 (a comparison, not a bind)
+        lan = lan_address() if everywhere else None
+        if lan:
+            # Phones join at this address: the projector's QR code and join URL use it.
+            env.setdefault("VOTING_PUBLIC_URL", f"http://{lan}:{port}")
+            if "DJANGO_ALLOWED_HOSTS" not in os.environ:
+                env["DJANGO_ALLOWED_HOSTS"] = ",".join([*settings.ALLOWED_HOSTS, lan])
         web_args = ["-b", host, "-p", str(port)]
         children = [
             Child("web", [python, "-m", "daphne", *web_args, "voting_site.asgi:application"], env),
-            Child("worker", [python, manage, "rqworker", "default"], env),
+            Child("worker", [python, manage, "rqworker", "--with-scheduler", "default"], env),
             Child("cron", [python, manage, "rqcron", "tally.cron"], env),
         ]
-        everywhere = host in ("0.0.0.0", "::")  # noqa: S104 (a comparison, not a bind)
-        hint = (
-            f"  Phones on your network: http://<this machine's address>:{port}/ "
-            "(put that address in DJANGO_ALLOWED_HOSTS)"
-        )
+        if lan:
+            hint = f"  Phones on your network: {env['VOTING_PUBLIC_URL']}/ (the QR codes use it)"
+        else:
+            hint = (
+                f"  Phones on your network: http://<this machine's address>:{port}/ "
+                "(put that address in DJANGO_ALLOWED_HOSTS and VOTING_PUBLIC_URL)"
+            )
         local = "127.0.0.1" if everywhere else host
         supervise(children, f"http://{local}:{port}", network_hint=hint if everywhere else "")
     say("up", "stopped")

@@ -1,17 +1,23 @@
-"""The project's middleware: plain 503s for outages, and the admin's own stack."""
+"""The project's middleware: plain 503s for outages, and the admin's own stack (also for
+the presenter's views, through `staff_only`)."""
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from asgiref.sync import markcoroutinefunction
 from django.contrib.auth.middleware import AuthenticationMiddleware
+from django.contrib.auth.views import redirect_to_login
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
+from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.urls import reverse
+from django.utils.decorators import decorator_from_middleware
 from django.utils.deprecation import MiddlewareMixin
 from redis import RedisError
 
@@ -64,3 +70,22 @@ class AdminOnlyMiddleware:
         if request.path.startswith(self.prefix):
             return await self.admin(request)
         return await self.get_response(request)
+
+
+def staff_only(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """A presenter's view: the admin's session and user, and the right to change polls.
+
+    Anonymous users go to the admin's login and come back; a user without
+    `polls.change_poll` gets 403.
+    """
+
+    @functools.wraps(view)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+        if not request.user.has_perm("polls.change_poll"):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    with_user = decorator_from_middleware(AuthenticationMiddleware)(checked)
+    return decorator_from_middleware(SessionMiddleware)(with_user)

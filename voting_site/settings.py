@@ -25,6 +25,9 @@ PORT = env.int("PORT", default=8000)
 # network (0.0.0.0) so phones can vote; then name this machine's address in
 # DJANGO_ALLOWED_HOSTS too.
 BIND_HOST = env.str("BIND_HOST", default="127.0.0.1")
+# The address phones use, for the join URL and QR code on the projector view
+# (which is often opened on localhost); empty: the address of the request.
+VOTING_PUBLIC_URL = env.str("VOTING_PUBLIC_URL", default="")
 # Where the embedded PostgreSQL and Redis keep their data, and a local run its secret key.
 DATA_DIR = Path(env.str("VOTING_DATA_DIR", default=str(BASE_DIR / ".data"))).resolve()
 
@@ -79,6 +82,8 @@ MIDDLEWARE = [
 SILENCED_SYSTEM_CHECKS = ["admin.E408", "admin.E409", "admin.E410"]
 
 ROOT_URLCONF = "voting_site.urls"
+# The presenter's pages send anonymous users to the admin's login.
+LOGIN_URL = "admin:login"
 ASGI_APPLICATION = "voting_site.asgi.application"
 
 TEMPLATES = [

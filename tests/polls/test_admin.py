@@ -18,6 +18,7 @@ def test_the_admin_creates_a_poll_with_three_options_that_appears_on_the_list(
         "question": "Favourite colour?",
         "slug": "colour",
         "is_open": "on",
+        "results_visibility": "always",
         "options-TOTAL_FORMS": "3",
         "options-INITIAL_FORMS": "0",
         "options-MIN_NUM_FORMS": "2",

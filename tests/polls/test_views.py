@@ -148,7 +148,7 @@ def test_a_closed_poll_is_409_and_says_so(browser, poll, redis_db):
     response = browser.post("/polls/cats-vs-dogs/", {"option": "cats"})
 
     assert response.status_code == 409
-    assert "This poll is closed" in response.content.decode()
+    assert "Voting is closed" in response.content.decode()
     assert queued(redis_db) == []
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import asyncio
+import json
 from collections import Counter
 from datetime import datetime, timedelta
 
@@ -23,6 +25,7 @@ class Backlog:
     def __init__(self, redis_db, poll) -> None:
         self.redis = redis_db
         self.poll = poll
+        self.round = 1
         self.options = dict(poll.options.values_list("slug", "pk"))
         self.latest: dict[str, tuple[datetime, str]] = {}
 
@@ -32,7 +35,12 @@ class Backlog:
     def add(self, casts: list[tuple[str, str, datetime]]) -> None:
         with self.redis.pipeline(transaction=False) as pipe:
             for voter, option, cast_at in casts:
-                fields = {"poll": self.poll.pk, "option": self.options[option], "voter": voter}
+                fields = {
+                    "poll": self.poll.pk,
+                    "round": self.round,
+                    "option": self.options[option],
+                    "voter": voter,
+                }
                 pipe.xadd(VOTE_STREAM, {**fields, "cast_at": cast_at.isoformat()})
                 if voter not in self.latest or self.latest[voter][0] < cast_at:
                     self.latest[voter] = (cast_at, option)
@@ -62,11 +70,21 @@ class Backlog:
         return int(self.redis.xlen(VOTE_STREAM))
 
 
-def tallies(poll) -> dict[str, int]:
-    counts = dict(OptionTally.objects.filter(poll=poll).values_list("option__slug", "votes"))
+def tallies(poll, round: int = 1) -> dict[str, int]:
+    """The poll's tallies in a round (the first by default)."""
+    rows = OptionTally.objects.filter(poll=poll, round=round).values_list("option__slug", "votes")
+    counts = dict(rows)
     return {slug: counts.get(slug, 0) for slug in poll.options.values_list("slug", flat=True)}
 
 
 @pytest.fixture
 def backlog(poll, redis_db) -> Backlog:
     return Backlog(redis_db, poll)
+
+
+async def next_results(socket, timeout: float = 30) -> dict:
+    """The next results message on a viewer's socket; poll-state messages are skipped."""
+    while True:
+        message = json.loads(await asyncio.wait_for(socket.recv(), timeout))
+        if message["type"] == "results":
+            return message

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 
 import pytest
 import websockets
@@ -11,6 +10,7 @@ from channels_redis.core import RedisChannelLayer
 
 from polls.simulator import simulate
 from tests.conftest import asgi_server, rq_worker
+from tests.tally.conftest import next_results
 
 
 @pytest.mark.django_db(transaction=True)  # the processes must see the poll
@@ -18,13 +18,13 @@ def test_a_viewer_receives_the_results_of_votes_cast_over_http(poll, redis_db):
     async def watch_and_vote(url: str) -> list[dict]:
         socket_url = url.replace("http://", "ws://") + "/ws/polls/cats-vs-dogs/"
         async with websockets.connect(socket_url, origin=url) as viewer:
-            messages = [json.loads(await viewer.recv())]
+            messages = [await next_results(viewer)]
             report = await simulate(
                 url=url, poll="cats-vs-dogs", votes=30, concurrency=10, split={"cats": 2, "dogs": 1}
             )
             assert report.accepted == 30
             while messages[-1]["total"] < 30:
-                messages.append(json.loads(await asyncio.wait_for(viewer.recv(), timeout=30)))
+                messages.append(await next_results(viewer))
         return messages
 
     with asgi_server() as url, rq_worker():
@@ -47,10 +47,10 @@ def test_a_viewer_left_idle_keeps_its_socket_and_gets_the_next_update(poll, redi
     async def idle_then_vote(url: str) -> list[dict]:
         socket_url = url.replace("http://", "ws://") + "/ws/polls/cats-vs-dogs/"
         async with websockets.connect(socket_url, origin=url) as viewer:
-            messages = [json.loads(await viewer.recv())]
+            messages = [await next_results(viewer)]
             await asyncio.sleep(idle)
             await simulate(url=url, poll="cats-vs-dogs", votes=1, concurrency=1)
-            messages.append(json.loads(await asyncio.wait_for(viewer.recv(), timeout=30)))
+            messages.append(await next_results(viewer))
         return messages
 
     with asgi_server(VOTING_CHANNEL_LAYER=layer) as url, rq_worker(VOTING_CHANNEL_LAYER=layer):
@@ -81,7 +81,7 @@ def test_after_a_redis_outage_viewers_get_the_new_votes(poll, redis_db, redis_li
                     await asyncio.sleep(0.5)
 
         socket = await viewer()
-        assert json.loads(await socket.recv())["total"] == 0
+        assert (await next_results(socket))["total"] == 0
         redis_link.cut()
         await asyncio.sleep(3)
         redis_link.restore()
@@ -89,7 +89,7 @@ def test_after_a_redis_outage_viewers_get_the_new_votes(poll, redis_db, redis_li
         assert report.accepted == 2
         while True:  # pytest-timeout ends it, should the votes never show
             try:
-                message = json.loads(await asyncio.wait_for(socket.recv(), timeout=30))
+                message = await next_results(socket)
             except websockets.ConnectionClosed:
                 socket = await viewer()
                 continue

@@ -14,7 +14,8 @@ IN_MEMORY = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 
 def cast(poll, voter: str, slug: str, seconds: float) -> None:
-    casts_apply([Cast("0-0", poll.pk, poll.options.get(slug=slug).pk, voter, at(seconds))])
+    option = poll.options.get(slug=slug).pk
+    casts_apply([Cast("0-0", poll.pk, poll.round, option, voter, at(seconds))])
 
 
 @pytest.mark.django_db
@@ -28,7 +29,10 @@ def test_the_json_results_follow_the_contract(client, poll):
     assert response.json() == {
         "poll": "cats-vs-dogs",
         "question": "Cats or dogs?",
+        "state": "open",
         "is_open": True,
+        "visible": True,
+        "round": 1,
         "total": 3,
         "version": 3,
         "options": [
@@ -61,7 +65,7 @@ def test_the_results_page_renders_the_numbers_without_javascript(client, poll):
     assert 'data-option="dogs"' in page
     assert "<span data-votes>1</span> · <span data-percent>100.0%</span>" in page
     assert 'data-socket="/ws/polls/cats-vs-dogs/"' in page
-    assert "results." in page and ".js" in page  # the live script, served by the project
+    assert "live." in page and ".js" in page  # the live script, served by the project
 
 
 @pytest.fixture
@@ -81,6 +85,8 @@ async def test_the_consumer_sends_results_on_connect_then_newer_updates_only(in_
     socket = await connect("/ws/polls/cats-vs-dogs/")
     connected, _ = await socket.connect()
     assert connected
+    state = await socket.receive_json_from()
+    assert state == {"type": "poll", "state": "open", "round": 1, "visible": True}
     first = await socket.receive_json_from()
     assert (first["type"], first["poll"], first["total"], first["version"]) == (
         "results",
@@ -126,7 +132,8 @@ async def test_a_socket_from_another_site_is_refused(in_memory_layer, poll):
 async def test_viewers_are_told_when_counting_is_paused(in_memory_layer, poll):
     socket = await connect("/ws/polls/cats-vs-dogs/")
     await socket.connect()
-    await socket.receive_json_from()
+    await socket.receive_json_from()  # the poll's state
+    await socket.receive_json_from()  # its results
 
     await get_channel_layer().group_send(poll_group(poll.pk), {"type": "results.stale"})
 

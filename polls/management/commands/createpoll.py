@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from polls.models import Poll
 from polls.services import PollError, poll_create
 
 
@@ -18,13 +19,29 @@ class Command(BaseCommand):
         parser.add_argument(
             "--slug", default="", help="the poll's slug (default: from the question)"
         )
+        parser.add_argument(
+            "--results",
+            choices=Poll.Visibility.values,
+            default=Poll.Visibility.ALWAYS,
+            help="when voters see the results: always (default), once they have voted, "
+            "once the presenter reveals them, or once the poll is closed",
+        )
 
-    def handle(self, *args: Any, question: str, options: list[str], slug: str, **rest: Any) -> None:
+    def handle(
+        self, *args: Any, question: str, options: list[str], slug: str, results: str, **rest: Any
+    ) -> None:
         pairs = [
             tuple(option.split("=", 1)) if "=" in option else ("", option) for option in options
         ]
         try:
-            poll = poll_create(question=question, options=pairs, slug=slug)  # type: ignore[arg-type]
+            poll = poll_create(
+                question=question,
+                options=pairs,  # type: ignore[arg-type]
+                slug=slug,
+                results_visibility=results,
+            )
         except PollError as error:
             raise CommandError(str(error)) from None
-        self.stdout.write(f"Created {poll.slug}: /polls/{poll.slug}/")
+        self.stdout.write(
+            f"Created {poll.slug}: /polls/{poll.slug}/ (join code {poll.code}: /j/{poll.code})"
+        )

@@ -1,0 +1,73 @@
+"""CSV exports of a poll, row by row, so a million votes never sit in memory at once.
+
+The staff views stream them; `manage.py exportpoll` writes them to standard output.
+Votes are exported without their voter keys.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+from collections.abc import AsyncIterator, Iterable, Iterator
+from typing import Any
+
+from asgiref.sync import sync_to_async
+
+from polls.models import Poll, Vote
+
+CHUNK = 2000
+
+
+def results_rows(poll: Poll) -> Iterator[list[Any]]:
+    """Each round's results: round, option, label, votes, percent (of that round's votes)."""
+    from tally.selectors import rounds_for  # tally builds on polls: imported when used
+
+    yield ["round", "option", "label", "votes", "percent"]
+    for results in rounds_for(poll=poll):
+        for option in results["options"]:
+            yield [
+                results["round"],
+                option["slug"],
+                option["label"],
+                option.get("votes"),
+                option.get("percent"),
+            ]
+
+
+def votes_rows(poll: Poll) -> Iterator[list[Any]]:
+    """Every counted vote: round, option, cast time (ISO 8601); never who cast it."""
+    yield ["round", "option", "cast_at"]
+    votes = (
+        Vote.objects.filter(poll=poll)
+        .order_by("round", "cast_at", "pk")
+        .values_list("round", "option__slug", "cast_at")
+    )
+    for round_, option, cast_at in votes.iterator(chunk_size=CHUNK):
+        yield [round_, option, cast_at.isoformat()]
+
+
+class _Line:
+    """A file for csv.writer that hands back what is written to it."""
+
+    def write(self, text: str) -> str:
+        return text
+
+
+def csv_lines(rows: Iterable[list[Any]]) -> Iterator[str]:
+    writer = csv.writer(_Line())
+    return (writer.writerow(row) for row in rows)
+
+
+async def csv_stream(rows: Iterable[list[Any]]) -> AsyncIterator[str]:
+    """The lines for an ASGI response, read from the database a chunk at a time.
+
+    An ASGI server needs an asynchronous iterator: given a plain one, Django
+    would read it whole into memory first.
+    """
+    lines = csv_lines(rows)
+
+    def chunk() -> str:
+        return "".join(itertools.islice(lines, CHUNK))
+
+    while text := await sync_to_async(chunk)():
+        yield text

@@ -1,0 +1,123 @@
+"""The presenter's views: the projector view, the controls, the QR code and the CSV exports.
+
+All but the QR code are staff only (`polls.change_poll`).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from typing import Any
+
+import segno
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from polls.exports import csv_stream, results_rows, votes_rows
+from polls.models import Poll
+from polls.services import CONTROL_ACTIONS, poll_control
+from tally.selectors import results_for
+from voting_site.middleware import staff_only
+from voting_site.views import plain_text, see_other
+
+# The projector's keyboard shortcuts, one per control.
+SHORTCUTS = {"open": "o", "close": "c", "reveal": "r", "hide": "h", "reset": "n"}
+
+
+def join_url(request: HttpRequest, poll: Poll) -> str:
+    """The poll's absolute join URL: on VOTING_PUBLIC_URL when set (the address phones can
+    reach), else on the address the request came to."""
+    path = reverse("polls:join-code", kwargs={"code": poll.code})
+    if settings.VOTING_PUBLIC_URL:
+        return settings.VOTING_PUBLIC_URL.rstrip("/") + path
+    return request.build_absolute_uri(path)
+
+
+def code_shown(code: str) -> str:
+    """The code as people read it off a screen: two groups of three."""
+    return f"{code[:3]} {code[3:]}"
+
+
+@require_GET
+def qr_code(request: HttpRequest, slug: str) -> HttpResponse:
+    """An SVG QR code of the poll's join URL: no fixed size, so it is crisp at any."""
+    poll = get_object_or_404(Poll, slug=slug)
+    svg = io.BytesIO()
+    segno.make(join_url(request, poll), error="m").save(
+        svg, kind="svg", border=2, omitsize=True, xmldecl=False, title=_("QR code to join the poll")
+    )
+    response = HttpResponse(svg.getvalue(), content_type="image/svg+xml")
+    response["Cache-Control"] = "max-age=300"
+    return response
+
+
+@require_GET
+@staff_only
+def present(request: HttpRequest, slug: str) -> HttpResponse:
+    """The projector view: question, join code and QR, live results and the controls."""
+    poll = get_object_or_404(Poll, slug=slug)
+    context = {
+        "poll": poll,
+        "results": results_for(poll=poll),
+        "voters_see_results": poll.results_visible(has_voted=False),
+        "join_url": join_url(request, poll),
+        "code": code_shown(poll.code),
+        "controls": _controls(poll),
+    }
+    return render(request, "polls/present.html", context)
+
+
+def _controls(poll: Poll) -> list[dict[str, str]]:
+    labels = {
+        "open": _("Open voting"),
+        "close": _("Close voting"),
+        "reveal": _("Show results"),
+        "hide": _("Hide results"),
+        "reset": _("New round"),
+    }
+    return [{"action": a, "label": labels[a], "key": SHORTCUTS[a]} for a in CONTROL_ACTIONS]
+
+
+@require_POST
+@staff_only
+def control(request: HttpRequest, slug: str) -> HttpResponse:
+    """Open, close, reveal, hide or reset; then 303 back to the page the button was on."""
+    poll = get_object_or_404(Poll, slug=slug)
+    action = request.POST.get("action", "")
+    if action not in CONTROL_ACTIONS:
+        message = _("Unknown action %(action)r: use one of %(actions)s.")
+        return plain_text(
+            message % {"action": action, "actions": ", ".join(CONTROL_ACTIONS)} + "\n", status=400
+        )
+    poll_control(poll=poll, action=action)
+    back = request.POST.get("next") or request.headers.get("referer", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = reverse("polls:present", kwargs={"slug": poll.slug})
+    return see_other(back)
+
+
+@require_GET
+@staff_only
+def results_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    """Each round's results, as CSV."""
+    poll = get_object_or_404(Poll, slug=slug)
+    return _csv_response(results_rows(poll), filename=f"{poll.slug}-results.csv")
+
+
+@require_GET
+@staff_only
+def votes_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    """Every counted vote, without voter keys, as CSV."""
+    poll = get_object_or_404(Poll, slug=slug)
+    return _csv_response(votes_rows(poll), filename=f"{poll.slug}-votes.csv")
+
+
+def _csv_response(rows: Iterator[list[Any]], *, filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(csv_stream(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,101 @@
+// Keeps a page live over its poll's WebSocket: the results (newest version wins),
+// the poll's state (open or closed, results shown or hidden), and a word when the
+// connection is lost, retried with backoff. One script for the vote page, the
+// results page and the projector view; each marks what it has with data-attributes.
+(function () {
+  "use strict";
+  const root = document.querySelector("[data-live]");
+  if (!root || !("WebSocket" in window)) return;
+
+  const words = JSON.parse(document.getElementById("live-text").textContent);
+  const status = root.querySelector("[data-status]");
+  const scheme = location.protocol === "https:" ? "wss://" : "ws://";
+  const url = scheme + location.host + root.dataset.socket;
+  const NO_SUCH_POLL = 4404;
+  const FORBIDDEN = 4403;
+  let version = Number(root.dataset.version || -1);
+  let delay = 1000;
+
+  function all(selector) {
+    return root.querySelectorAll(selector);
+  }
+
+  function show(state, text) {
+    if (!status) return;
+    status.dataset.state = state;
+    status.textContent = text;
+  }
+
+  function renderResults(results) {
+    if (results.version < version) return; // older than what is shown
+    version = results.version;
+    for (const total of all("[data-total]")) total.textContent = results.total;
+    for (const unit of all("[data-total-unit]")) {
+      unit.textContent = results.total === 1 ? unit.dataset.one : unit.dataset.many;
+    }
+    for (const option of results.options) {
+      const row = root.querySelector('[data-option="' + CSS.escape(option.slug) + '"]');
+      if (!row) { location.reload(); return; } // the options changed
+      row.querySelector("[data-votes]").textContent = option.votes;
+      row.querySelector("[data-percent]").textContent = option.percent + "%";
+      row.querySelector("[data-bar]").style.width = option.percent + "%";
+      row.querySelector("[data-meter]").setAttribute("aria-valuenow", option.percent);
+    }
+  }
+
+  function renderPoll(poll) {
+    if (root.dataset.round && poll.round !== undefined && String(poll.round) !== root.dataset.round) {
+      location.reload(); // a new round: the voter's old vote no longer stands
+      return;
+    }
+    root.dataset.state = poll.state;
+    for (const badge of all("[data-state-badge]")) {
+      badge.textContent = badge.dataset["label" + poll.state[0].toUpperCase() + poll.state.slice(1)];
+      badge.className = "badge badge-" + poll.state;
+    }
+    for (const part of all("[data-when-state]")) {
+      const wanted = part.dataset.whenState.split(" ");
+      part.hidden = !wanted.includes(poll.state);
+    }
+    for (const button of all("[data-vote-button]")) button.disabled = poll.state !== "open";
+    for (const part of all("[data-counts]")) part.hidden = !poll.visible;
+    for (const part of all("[data-hidden-notice]")) part.hidden = poll.visible;
+    if (poll.public !== undefined) {
+      for (const part of all("[data-when-public]")) {
+        part.hidden = part.dataset.whenPublic !== String(poll.public);
+      }
+    }
+  }
+
+  function connect() {
+    show("connecting", words.connecting);
+    const socket = new WebSocket(url);
+    socket.onopen = function () {
+      delay = 1000;
+      show("live", words.live);
+    };
+    socket.onmessage = function (event) {
+      const message = JSON.parse(event.data);
+      if (message.type === "results") {
+        renderResults(message);
+        show("live", words.live);
+      } else if (message.type === "poll") {
+        renderPoll(message);
+      } else if (message.type === "stale") {
+        show("lost", words.stale);
+      }
+    };
+    socket.onclose = function (event) {
+      if (event.code === NO_SUCH_POLL || event.code === FORBIDDEN) {
+        show("lost", words.gone);
+        return;
+      }
+      const wait = Math.round(delay * (0.5 + Math.random() / 2));
+      show("lost", words.lost.replace("%(seconds)s", Math.ceil(wait / 1000)));
+      setTimeout(connect, wait);
+      delay = Math.min(delay * 2, 30000);
+    };
+  }
+
+  connect();
+})();
