@@ -78,3 +78,57 @@ def test_closepoll_closes_it(poll, capsys):
 def test_closepoll_names_an_unknown_poll():
     with pytest.raises(CommandError, match="no poll 'nope'"):
         call_command("closepoll", "nope")
+
+
+def test_createpoll_sets_when_results_are_shown(capsys):
+    call_command("createpoll", "Secret?", "Yes", "No", "--results", "revealed")
+
+    poll = Poll.objects.get(slug="secret")
+    assert poll.results_visibility == "revealed"
+    assert f"/j/{poll.code}" in capsys.readouterr().out
+
+
+def test_createpoll_refuses_an_unknown_visibility():
+    with pytest.raises(CommandError):
+        call_command("createpoll", "Secret?", "Yes", "No", "--results", "never")
+    assert not Poll.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("action", "field", "value"),
+    [("close", "is_open", False), ("reveal", "results_shown", True), ("reset", "round", 2)],
+)
+def test_the_poll_command_runs_the_presenters_controls(
+    poll, redis_db, capsys, action, field, value
+):
+    call_command("poll", "cats-vs-dogs", action)
+
+    poll.refresh_from_db()
+    assert getattr(poll, field) == value
+    assert capsys.readouterr().out.startswith(f"cats-vs-dogs: {action} done.")
+
+
+def test_the_poll_command_names_an_unknown_poll_or_action(poll):
+    with pytest.raises(CommandError, match="no poll 'nope'"):
+        call_command("poll", "nope", "close")
+    with pytest.raises(CommandError):
+        call_command("poll", "cats-vs-dogs", "explode")
+
+
+def test_exportpoll_writes_results_or_votes_as_csv(poll, redis_db, capsys):
+    from tally.services import Cast, casts_apply
+    from tests.tally.conftest import at
+
+    casts_apply([Cast("1-0", poll.pk, 1, poll.options.get(slug="dogs").pk, "ann", at(1))])
+
+    call_command("exportpoll", "cats-vs-dogs")
+    assert capsys.readouterr().out.splitlines() == [
+        "round,option,label,votes,percent",
+        "1,cats,Cats,0,0.0",
+        "1,dogs,Dogs,1,100.0",
+    ]
+    call_command("exportpoll", "cats-vs-dogs", "--votes")
+    assert capsys.readouterr().out.splitlines() == [
+        "round,option,cast_at",
+        f"1,dogs,{at(1).isoformat()}",
+    ]

@@ -1,0 +1,217 @@
+"""Results visibility: while hidden from a requester, no count leaves the server, on the
+page, the JSON or the WebSocket; every open page hears of a change of the poll."""
+
+from __future__ import annotations
+
+import pytest
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+from django.test import Client
+
+from polls.models import Poll
+from polls.services import poll_control
+from tally.services import Cast, casts_apply, poll_publish
+from tests.tally.conftest import at
+from voting_site.asgi import application
+
+IN_MEMORY = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+HIDDEN_OPTIONS = [{"slug": "cats", "label": "Cats"}, {"slug": "dogs", "label": "Dogs"}]
+
+
+@pytest.fixture
+def counted(poll, redis_db):
+    """The poll with one counted vote for cats."""
+    casts_apply([Cast("1-0", poll.pk, 1, poll.options.get(slug="cats").pk, "ann", at(1))])
+    return poll
+
+
+def with_rule(poll: Poll, rule: str) -> Poll:
+    poll.results_visibility = rule
+    poll.save()
+    return poll
+
+
+def results_json(client: Client | None = None) -> dict:
+    return (client or Client()).get("/api/polls/cats-vs-dogs/results").json()
+
+
+def assert_hidden(body: dict) -> None:
+    assert (body["visible"], body["total"], body["options"]) == (False, None, HIDDEN_OPTIONS)
+
+
+@pytest.mark.django_db
+def test_always_shows_the_counts(counted):
+    body = results_json()
+
+    assert (body["visible"], body["total"], body["state"]) == (True, 1, "open")
+
+
+@pytest.mark.django_db
+def test_revealed_hides_the_counts_until_the_presenter_reveals_them(counted):
+    with_rule(counted, "revealed")
+    assert_hidden(results_json())
+    page = Client().get("/polls/cats-vs-dogs/results/").content.decode()
+    assert "<span data-votes>1</span>" not in page and "data-votes>1<" not in page
+    assert "The results appear here when the presenter shows them." in page
+
+    poll_control(poll=counted, action="reveal")
+    assert results_json()["total"] == 1
+    assert (
+        "<span data-votes>1</span>" in Client().get("/polls/cats-vs-dogs/results/").content.decode()
+    )
+
+    poll_control(poll=counted, action="hide")
+    assert_hidden(results_json())
+
+
+@pytest.mark.django_db
+def test_closed_shows_the_counts_once_the_poll_is_closed(counted):
+    with_rule(counted, "closed")
+    assert_hidden(results_json())
+
+    poll_control(poll=counted, action="close")
+
+    body = results_json()
+    assert (body["visible"], body["total"], body["state"]) == (True, 1, "closed")
+
+
+@pytest.mark.django_db
+def test_voted_shows_the_counts_to_a_browser_once_it_has_voted(counted):
+    with_rule(counted, "voted")
+    voter, other = Client(), Client()
+    for browser in (voter, other):
+        browser.get("/polls/cats-vs-dogs/")
+    assert_hidden(results_json(voter))
+
+    assert voter.post("/polls/cats-vs-dogs/", {"option": "dogs"}).status_code == 303
+
+    assert results_json(voter)["visible"] is True  # queued is enough: the count follows
+    assert_hidden(results_json(other))
+    page = other.get("/polls/cats-vs-dogs/results/").content.decode()
+    assert "The results appear here once you have voted." in page
+
+
+@pytest.mark.django_db
+def test_a_reset_hides_revealed_results_again_and_starts_from_zero(counted):
+    with_rule(counted, "revealed")
+    poll_control(poll=counted, action="reveal")
+
+    poll_control(poll=counted, action="reset")
+
+    assert_hidden(results_json())
+    poll_control(poll=counted, action="reveal")
+    body = results_json()
+    assert (body["round"], body["total"]) == (2, 0)
+
+
+# --- The WebSocket ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def in_memory_layer(settings):
+    settings.CHANNEL_LAYERS = IN_MEMORY
+
+
+async def viewer(path: str = "/ws/polls/cats-vs-dogs/", cookie: str = "") -> WebsocketCommunicator:
+    headers = [(b"origin", b"http://localhost"), (b"host", b"localhost")]
+    if cookie:
+        headers.append((b"cookie", cookie.encode()))
+    socket = WebsocketCommunicator(application, path, headers=headers)
+    connected, _ = await socket.connect()
+    assert connected
+    return socket
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_a_hidden_poll_sends_state_only_until_revealed(in_memory_layer, counted):
+    from asgiref.sync import sync_to_async
+
+    await sync_to_async(with_rule)(counted, "revealed")
+    socket = await viewer()
+    assert await socket.receive_json_from() == {
+        "type": "poll", "state": "open", "round": 1, "visible": False
+    }  # fmt: skip
+    assert await socket.receive_nothing(timeout=0.2)
+
+    from tally.services import results_for, results_message
+
+    snapshot = await sync_to_async(results_for)(poll=counted)
+    await get_channel_layer().group_send(
+        f"poll.{counted.pk}", results_message({**snapshot, "version": 99})
+    )
+    assert await socket.receive_nothing(timeout=0.2)  # a vote's update: not for this viewer
+
+    await sync_to_async(poll_control)(poll=counted, action="reveal")
+    await sync_to_async(poll_publish)(poll_id=counted.pk)  # as on commit
+
+    state = await socket.receive_json_from()
+    results = await socket.receive_json_from()
+    assert (state["type"], state["visible"]) == ("poll", True)
+    assert (results["type"], results["total"]) == ("results", 1)
+    await socket.disconnect()
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_a_close_reaches_an_open_socket(in_memory_layer, counted):
+    from asgiref.sync import sync_to_async
+
+    socket = await viewer()
+    await socket.receive_json_from()
+    await socket.receive_json_from()
+
+    await sync_to_async(poll_control)(poll=counted, action="close")
+    await sync_to_async(poll_publish)(poll_id=counted.pk)
+
+    state = await socket.receive_json_from()
+    assert (state["type"], state["state"], state["visible"]) == ("poll", "closed", True)
+    await socket.disconnect()
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_voted_counts_reach_the_socket_of_a_browser_that_has_voted(in_memory_layer, counted):
+    from asgiref.sync import sync_to_async
+
+    await sync_to_async(with_rule)(counted, "voted")
+    voter = Client()
+    await sync_to_async(voter.get)("/polls/cats-vs-dogs/")
+    await sync_to_async(voter.post)("/polls/cats-vs-dogs/", {"option": "dogs"})
+    cookie = "; ".join(f"{name}={morsel.value}" for name, morsel in voter.cookies.items())
+
+    theirs, anyone = await viewer(cookie=cookie), await viewer()
+
+    assert (await theirs.receive_json_from())["visible"] is True
+    assert (await theirs.receive_json_from())["type"] == "results"
+    assert (await anyone.receive_json_from())["visible"] is False
+    assert await anyone.receive_nothing(timeout=0.2)
+    await theirs.disconnect()
+    await anyone.disconnect()
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_the_presenter_socket_is_staff_only_and_always_has_the_counts(
+    in_memory_layer, counted, admin_user
+):
+    from asgiref.sync import sync_to_async
+
+    await sync_to_async(with_rule)(counted, "revealed")
+    anonymous = WebsocketCommunicator(
+        application,
+        "/ws/polls/cats-vs-dogs/present/",
+        headers=[(b"origin", b"http://localhost"), (b"host", b"localhost")],
+    )
+    connected, code = await anonymous.connect()
+    assert (connected, code) == (False, 4403)
+
+    staff = Client()
+    await sync_to_async(staff.force_login)(admin_user)
+    cookie = f"sessionid={staff.cookies['sessionid'].value}"
+    socket = await viewer("/ws/polls/cats-vs-dogs/present/", cookie=cookie)
+
+    state = await socket.receive_json_from()
+    assert (state["visible"], state["public"]) == (True, False)
+    assert (await socket.receive_json_from())["total"] == 1
+    await socket.disconnect()
