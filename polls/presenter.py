@@ -61,11 +61,16 @@ def qr_code(request: HttpRequest, slug: str) -> HttpResponse:
 def present(request: HttpRequest, slug: str) -> HttpResponse:
     """The projector view: question, join code and QR, live results and the controls."""
     poll = get_object_or_404(Poll, slug=slug)
+    url = join_url(request, poll)
+    address, _slash, _path = url.partition("://")[2].partition("/")
     context = {
         "poll": poll,
         "results": results_for(poll=poll),
         "voters_see_results": poll.results_visible(has_voted=False),
-        "join_url": join_url(request, poll),
+        "join_url": url,
+        # Shown without the scheme, and broken (if at all) before the path.
+        "join_address": address,
+        "join_path": url[url.index(address) + len(address) :],
         "code": code_shown(poll.code),
         "controls": _controls(poll),
     }

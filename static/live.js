@@ -27,6 +27,7 @@
   }
 
   function renderResults(results) {
+    if (!root.querySelector("[data-option]")) return; // a page without bars (the vote page)
     if (results.version < version) return; // older than what is shown
     version = results.version;
     for (const total of all("[data-total]")) total.textContent = results.total;

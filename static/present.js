@@ -8,7 +8,8 @@
   function send(form) {
     const button = form.querySelector("button");
     if (button.dataset.confirm && !window.confirm(button.dataset.confirm)) return;
-    fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin" })
+    // getAttribute: the form's field named "action" hides the form.action property.
+    fetch(form.getAttribute("action"), { method: "POST", body: new FormData(form), credentials: "same-origin" })
       .then(function (response) { if (!response.ok) form.submit(); })
       .catch(function () { form.submit(); });
   }

@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import functools
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -22,6 +23,7 @@ import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from playwright.sync_api import Browser, sync_playwright
 
 from voting_site import embedded
 from voting_site.redis import redis_client
@@ -246,3 +248,24 @@ def redis_link() -> Iterator[Link]:
     link = Link(target, f"redis://127.0.0.1:{{port}}/{options.get('db', 0)}")
     yield link
     link.close()
+
+
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium")
+
+
+@pytest.fixture
+def chromium() -> Iterator[Browser]:
+    """Debian's Chromium, headless, driven by Playwright (which downloads no browser here).
+
+    The `CHROMIUM` environment variable's (`.ci/run` installs it and sets it), or
+    the `chromium` on the PATH; with neither, the test is skipped.
+    """
+    if CHROMIUM is None:
+        pytest.skip("no Chromium: apt-get install chromium, or set CHROMIUM to its path")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()

@@ -9,31 +9,18 @@ skipped.
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from polls.simulator import simulate
 from tests.conftest import asgi_server, free_port, rq_worker
 
-CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium")
-
 
 @pytest.fixture
-def page() -> Iterator[Page]:
-    if CHROMIUM is None:
-        pytest.skip("no Chromium: apt-get install chromium, or set CHROMIUM to its path")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser.new_page()
-        browser.close()
+def page(chromium: Browser) -> Page:
+    return chromium.new_page()
 
 
 def votes(url: str, count: int, split: dict[str, int]) -> None:

@@ -1,0 +1,92 @@
+"""The presenter's controls through real web processes, as browsers use them: a staff
+browser signs in and closes the poll on one web process; another process's vote path
+and an open socket on it hear of it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import time
+
+import httpx
+import pytest
+import websockets
+from django.contrib.auth.models import User
+
+from tests.conftest import asgi_server, rq_worker
+
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def signed_in(url: str) -> httpx.Client:
+    """A staff browser, signed in through the admin's login form."""
+    browser = httpx.Client(base_url=url)
+    login = browser.get("/admin/login/").text
+    browser.post(
+        "/admin/login/",
+        data={
+            "csrfmiddlewaretoken": CSRF_INPUT.search(login).group(1),
+            "username": "teacher",
+            "password": "a long pass phrase",
+        },
+    )
+    return browser
+
+
+def control(browser: httpx.Client, action: str) -> httpx.Response:
+    """Press a button on the projector view: its form, with the page's CSRF token."""
+    page = browser.get("/polls/cats-vs-dogs/present/")
+    assert page.status_code == 200
+    token = CSRF_INPUT.search(page.text).group(1)
+    return browser.post(
+        "/polls/cats-vs-dogs/control/", data={"csrfmiddlewaretoken": token, "action": action}
+    )
+
+
+def vote(url: str, option: str) -> int:
+    with httpx.Client(base_url=url) as browser:
+        page = browser.get("/polls/cats-vs-dogs/").text
+        token = CSRF_INPUT.search(page).group(1)
+        answer = browser.post(
+            "/polls/cats-vs-dogs/", data={"csrfmiddlewaretoken": token, "option": option}
+        )
+        return answer.status_code
+
+
+@pytest.mark.django_db(transaction=True)  # the processes must see the poll and the user
+def test_a_close_on_one_web_process_is_honoured_by_another_within_a_second(poll, redis_db):
+    User.objects.create_superuser("teacher", "t@example.com", "a long pass phrase")
+
+    async def watch(url: str, closed: asyncio.Event) -> dict:
+        socket_url = url.replace("http://", "ws://") + "/ws/polls/cats-vs-dogs/"
+        async with websockets.connect(socket_url, origin=url) as socket:
+            assert json.loads(await socket.recv())["state"] == "open"
+            closed.set()
+            while True:
+                message = json.loads(await asyncio.wait_for(socket.recv(), timeout=30))
+                if message["type"] == "poll":
+                    return message
+
+    with asgi_server() as first, asgi_server() as second, rq_worker():
+        assert vote(second, "cats") == 303  # the second process has read the poll
+
+        async def scenario() -> tuple[dict, int]:
+            listening = asyncio.Event()
+            watcher = asyncio.create_task(watch(second, listening))
+            await listening.wait()
+            staff = signed_in(first)
+            answer = await asyncio.to_thread(control, staff, "close")
+            assert (answer.status_code, answer.headers["location"]) == (
+                303,
+                "/polls/cats-vs-dogs/present/",
+            )
+            closed_at = time.monotonic()
+            message = await watcher
+            await asyncio.sleep(max(0.0, 1.0 - (time.monotonic() - closed_at)))
+            return message, await asyncio.to_thread(vote, second, "dogs")
+
+        message, late_vote = asyncio.run(scenario())
+
+    assert (message["state"], message["visible"]) == ("closed", True)
+    assert late_vote == 409
