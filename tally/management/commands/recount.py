@@ -1,4 +1,4 @@
-"""Rebuild tallies from the votes (one poll, or all) and report any difference."""
+"""Rebuild tallies from the votes, round by round (one poll, or all), and report any difference."""
 
 from __future__ import annotations
 
@@ -31,7 +31,9 @@ class Command(BaseCommand):
             self.stdout.write("All tallies agree with the votes.")
             return
         for d in differences:
-            self.stdout.write(f"{d.poll}: {d.option} tallied {d.tallied}, counted {d.counted}")
+            self.stdout.write(
+                f"{d.poll} round {d.round}: {d.option} tallied {d.tallied}, counted {d.counted}"
+            )
         if check:
             sys.exit(1)
         self.stdout.write(f"{len(differences)} tally(ies) fixed to match the votes.")
