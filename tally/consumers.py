@@ -58,7 +58,8 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
     group: str | None = None
     version = -1
     visible = False
-    has_voted = False
+    has_voted = False  # in the round below; read on connect, for the `voted` rule
+    round = 0
 
     async def connect(self) -> None:
         if not await self.allowed():
@@ -76,6 +77,7 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=NO_SUCH_POLL)
             return
         message, self.has_voted = found
+        self.round = message["round"]
         await self.accept()
         await self.poll_update(message)
 
@@ -107,6 +109,8 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
 
     async def poll_update(self, event: dict[str, Any]) -> None:
         """The poll changed (opened, closed, revealed, hidden, reset, edited): say so."""
+        if event["round"] != self.round:  # a reset: nobody has voted in the new round yet
+            self.round, self.has_voted = event["round"], False
         public = results_visible(
             visibility=event["visibility"],
             shown=event["shown"],

@@ -83,3 +83,54 @@ def test_votes_are_read_only(admin_client, poll):
     assert admin_client.get("/admin/polls/vote/add/").status_code == 403
     admin_client.post(f"/admin/polls/vote/{vote.pk}/delete/", {"post": "yes"})
     assert Vote.objects.filter(pk=vote.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_admin_edit_reaches_the_polls_open_pages(admin_client, poll, redis_db, settings):
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(f"poll.{poll.pk}", channel)
+
+    admin_client.post(
+        "/admin/polls/poll/",
+        {"action": "close_polls", "_selected_action": [poll.pk]},
+    )
+
+    message = async_to_sync(layer.receive)(channel)
+    assert (message["type"], message["state"]) == ("poll.update", "closed")
+
+
+def test_the_admin_actions_run_the_presenters_controls(admin_client, poll, redis_db):
+    for action, check in [
+        ("reveal_results", lambda p: p.results_shown is True),
+        ("hide_results", lambda p: p.results_shown is False),
+        ("reset_polls", lambda p: p.round == 2 and p.results_shown is None),
+        ("close_polls", lambda p: not p.is_open),
+        ("open_polls", lambda p: p.is_open),
+    ]:
+        response = admin_client.post(
+            "/admin/polls/poll/", {"action": action, "_selected_action": [poll.pk]}, follow=True
+        )
+        poll.refresh_from_db()
+        assert check(poll), action
+        assert "1 poll" in response.content.decode()
+
+
+def test_the_change_page_shows_the_code_and_each_rounds_results(admin_client, poll, redis_db):
+    from polls.services import poll_control
+    from tally.services import Cast, casts_apply
+    from tests.tally.conftest import at
+
+    casts_apply([Cast("1-0", poll.pk, 1, poll.options.get(slug="cats").pk, "ann", at(1))])
+    poll_control(poll=poll, action="reset")
+
+    page = admin_client.get(f"/admin/polls/poll/{poll.pk}/change/").content.decode()
+
+    assert poll.code in page
+    assert "Round 1: 1 vote (Cats 1, Dogs 0)" in page
+    assert "Round 2: 0 votes (Cats 0, Dogs 0)" in page
+    assert f'href="/polls/{poll.slug}/present/"' in page

@@ -90,3 +90,31 @@ def test_a_close_on_one_web_process_is_honoured_by_another_within_a_second(poll,
 
     assert (message["state"], message["visible"]) == ("closed", True)
     assert late_vote == 409
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_closing_time_passing_reaches_open_pages(poll, redis_db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    async def watch(url: str) -> list[str]:
+        socket_url = url.replace("http://", "ws://") + "/ws/polls/cats-vs-dogs/"
+        states = []
+        async with websockets.connect(socket_url, origin=url) as socket:
+            while not states or states[-1] != "closed":  # pytest-timeout ends it otherwise
+                message = json.loads(await socket.recv())
+                if message["type"] == "poll":
+                    states.append(message["state"])
+                    if len(states) == 1:  # connected: now the poll gets its closing time
+                        await asyncio.to_thread(close_soon)
+        return states
+
+    def close_soon() -> None:
+        poll.closes_at = timezone.now() + timedelta(seconds=2)
+        poll.save()
+
+    with asgi_server() as url, rq_worker():
+        states = asyncio.run(watch(url))
+
+    assert states[0] == "open" and states[-1] == "closed"

@@ -10,7 +10,7 @@ from django.test import Client
 
 from polls.models import Poll
 from polls.services import poll_control
-from tally.services import Cast, casts_apply, poll_publish
+from tally.services import Cast, casts_apply
 from tests.tally.conftest import at
 from voting_site.asgi import application
 
@@ -142,8 +142,7 @@ async def test_a_hidden_poll_sends_state_only_until_revealed(in_memory_layer, co
     )
     assert await socket.receive_nothing(timeout=0.2)  # a vote's update: not for this viewer
 
-    await sync_to_async(poll_control)(poll=counted, action="reveal")
-    await sync_to_async(poll_publish)(poll_id=counted.pk)  # as on commit
+    await sync_to_async(poll_control)(poll=counted, action="reveal")  # published on commit
 
     state = await socket.receive_json_from()
     results = await socket.receive_json_from()
@@ -162,7 +161,6 @@ async def test_a_close_reaches_an_open_socket(in_memory_layer, counted):
     await socket.receive_json_from()
 
     await sync_to_async(poll_control)(poll=counted, action="close")
-    await sync_to_async(poll_publish)(poll_id=counted.pk)
 
     state = await socket.receive_json_from()
     assert (state["type"], state["state"], state["visible"]) == ("poll", "closed", True)
@@ -186,6 +184,10 @@ async def test_voted_counts_reach_the_socket_of_a_browser_that_has_voted(in_memo
     assert (await theirs.receive_json_from())["type"] == "results"
     assert (await anyone.receive_json_from())["visible"] is False
     assert await anyone.receive_nothing(timeout=0.2)
+
+    await sync_to_async(poll_control)(poll=counted, action="reset")
+    assert (await theirs.receive_json_from())["visible"] is False  # not voted in the new round
+    assert await theirs.receive_nothing(timeout=0.2)
     await theirs.disconnect()
     await anyone.disconnect()
 
