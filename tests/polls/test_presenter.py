@@ -3,6 +3,7 @@ who may reach each staff page, and the CSV exports; on the real PostgreSQL and R
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import re
@@ -266,7 +267,12 @@ def test_a_reset_starts_a_round_at_zero_and_keeps_the_last_ones_results(poll, re
 # --- CSV exports --------------------------------------------------------------------------
 
 
-def _two_rounds(poll) -> None:
+@pytest.fixture
+def download(poll, admin_user, redis_db):
+    """A staff download of one of the poll's exports, after two rounds of votes.
+
+    Through the async client: the exports stream as an ASGI server serves them.
+    """
     cats, dogs = poll.options.values_list("pk", flat=True)
     casts_apply(
         [
@@ -277,23 +283,20 @@ def _two_rounds(poll) -> None:
     )
     poll_control(poll=poll, action="reset")
     casts_apply([Cast("4-0", poll.pk, 2, dogs, "ann", at(4))])
-
-
-async def _download(client: AsyncClient, path: str) -> tuple[int, str, str]:
-    response = await client.get(path)
-    body = b"".join([part async for part in response.streaming_content]).decode()
-    return response.status_code, response["Content-Disposition"], body
-
-
-@pytest.mark.django_db(transaction=True)
-def test_results_csv_has_each_rounds_results(poll, admin_user, redis_db):
-    import asyncio
-
-    _two_rounds(poll)
     client = AsyncClient()
     client.force_login(admin_user)
 
-    status, disposition, body = asyncio.run(_download(client, "/polls/cats-vs-dogs/results.csv"))
+    async def get(path: str) -> tuple[int, str, str]:
+        response = await client.get(path)
+        body = b"".join([part async for part in response.streaming_content]).decode()
+        return response.status_code, response["Content-Disposition"], body
+
+    return lambda path: asyncio.run(get(path))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_results_csv_has_each_rounds_results(download):
+    status, disposition, body = download("/polls/cats-vs-dogs/results.csv")
 
     assert status == 200
     assert disposition == 'attachment; filename="cats-vs-dogs-results.csv"'
@@ -307,17 +310,12 @@ def test_results_csv_has_each_rounds_results(poll, admin_user, redis_db):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_votes_csv_has_every_vote_and_no_voter_key(poll, admin_user, redis_db):
-    import asyncio
-
-    _two_rounds(poll)
-    client = AsyncClient()
-    client.force_login(admin_user)
-
-    status, _, body = asyncio.run(_download(client, "/polls/cats-vs-dogs/votes.csv"))
+def test_votes_csv_has_every_vote_and_no_voter_key(download):
+    status, disposition, body = download("/polls/cats-vs-dogs/votes.csv")
 
     rows = list(csv.reader(io.StringIO(body)))
     assert status == 200
+    assert disposition == 'attachment; filename="cats-vs-dogs-votes.csv"'
     assert rows[0] == ["round", "option", "cast_at"]
     assert [row[:2] for row in rows[1:]] == [
         ["1", "cats"],

@@ -119,6 +119,7 @@ def test_a_poll_run_in_a_room_from_projector_and_phone(room, chromium: Browser):
         phone = phone_context.new_page()
         phone.goto(f"{url}/")
         phone.fill("#join-code", f"{poll.code[:3].lower()} {poll.code[3:]}")
+        phone.screenshot(path=SCREENSHOTS / "phone-join.png")
         phone.get_by_role("button", name="Join").click()
         expect(phone).to_have_url(f"{url}/polls/cats-vs-dogs/")
         phone.click("button.option:has-text('Cats')")
@@ -168,6 +169,7 @@ def test_a_poll_run_in_a_room_from_projector_and_phone(room, chromium: Browser):
         expect(phone.locator("button.option").first).to_be_disabled(timeout=LIVE)
         expect(phone.locator("[data-when-state=closed]")).to_be_visible()
         assert post_vote_status(phone, "dogs") == 409
+        phone.screenshot(path=SCREENSHOTS / "phone-closed.png")
         expect(projector.locator("[data-state-badge]")).to_have_text("closed")
 
         projector.keyboard.press("o")
