@@ -146,6 +146,22 @@ def lan_address() -> str | None:
     return next((a for a in addresses if not ipaddress.ip_address(a).is_loopback), None)
 
 
+def reached_from_phones(port: int, allowed_hosts: list[str]) -> tuple[dict[str, str], str]:
+    """For a `make up` open to the network: the children's settings for phones to join at
+    this machine's address (its QR codes too), and the line that says where."""
+    lan = lan_address()
+    if lan is None:
+        return {}, (
+            f"  Phones on your network: http://<this machine's address>:{port}/ "
+            "(put that address in DJANGO_ALLOWED_HOSTS and VOTING_PUBLIC_URL)"
+        )
+    public = os.environ.get("VOTING_PUBLIC_URL") or f"http://{lan}:{port}"
+    reach = {"VOTING_PUBLIC_URL": public}
+    if "DJANGO_ALLOWED_HOSTS" not in os.environ:
+        reach["DJANGO_ALLOWED_HOSTS"] = ",".join([*allowed_hosts, lan])
+    return reach, f"  Phones on your network: {public}/ (the QR codes use it)"
+
+
 def supervise(children: list[Child], base_url: str, *, network_hint: str = "") -> None:
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
@@ -219,27 +235,18 @@ def main() -> None:
         run_once("setup", [python, manage, "collectstatic", "--noinput", "-v", "0"], env)
         run_once("setup", [python, manage, "seed_demo", "--if-no-polls"], env)
         everywhere = host in ("0.0.0.0", "::")  # noqa: S104 (a comparison, not a bind)
-        lan = lan_address() if everywhere else None
-        if lan:
-            # Phones join at this address: the projector's QR code and join URL use it.
-            env.setdefault("VOTING_PUBLIC_URL", f"http://{lan}:{port}")
-            if "DJANGO_ALLOWED_HOSTS" not in os.environ:
-                env["DJANGO_ALLOWED_HOSTS"] = ",".join([*settings.ALLOWED_HOSTS, lan])
+        hint = ""
+        if everywhere:
+            reach, hint = reached_from_phones(port, settings.ALLOWED_HOSTS)
+            env.update(reach)
         web_args = ["-b", host, "-p", str(port)]
         children = [
             Child("web", [python, "-m", "daphne", *web_args, "voting_site.asgi:application"], env),
             Child("worker", [python, manage, "rqworker", "--with-scheduler", "default"], env),
             Child("cron", [python, manage, "rqcron", "tally.cron"], env),
         ]
-        if lan:
-            hint = f"  Phones on your network: {env['VOTING_PUBLIC_URL']}/ (the QR codes use it)"
-        else:
-            hint = (
-                f"  Phones on your network: http://<this machine's address>:{port}/ "
-                "(put that address in DJANGO_ALLOWED_HOSTS and VOTING_PUBLIC_URL)"
-            )
         local = "127.0.0.1" if everywhere else host
-        supervise(children, f"http://{local}:{port}", network_hint=hint if everywhere else "")
+        supervise(children, f"http://{local}:{port}", network_hint=hint)
     say("up", "stopped")
 
 

@@ -137,6 +137,38 @@ def test_make_up_restarts_a_child_that_dies(tmp_path):
 def test_make_up_can_listen_on_the_network_and_says_how_to_reach_it(tmp_path):
     with make_up(tmp_path, BIND_HOST="0.0.0.0") as up:  # noqa: S104
         hint = up.wait_for("Phones on your network")
-        assert "DJANGO_ALLOWED_HOSTS" in hint
+        # This machine's network address when its name resolves to one, else how to name it.
+        assert "the QR codes use it" in hint or "DJANGO_ALLOWED_HOSTS" in hint
         assert up.get("/hits/") == "Hello from Redis! I have been seen 1 times."
         up.interrupt()
+
+
+def test_open_to_the_network_phones_join_at_the_machines_address(monkeypatch):
+    from voting_site import launcher
+
+    monkeypatch.delenv("VOTING_PUBLIC_URL", raising=False)
+    monkeypatch.delenv("DJANGO_ALLOWED_HOSTS", raising=False)
+    monkeypatch.setattr(launcher, "lan_address", lambda: "192.0.2.20")
+
+    reach, hint = launcher.reached_from_phones(8000, ["localhost"])
+
+    assert reach == {
+        "VOTING_PUBLIC_URL": "http://192.0.2.20:8000",
+        "DJANGO_ALLOWED_HOSTS": "localhost,192.0.2.20",
+    }
+    assert "http://192.0.2.20:8000/" in hint
+
+
+def test_a_public_url_given_is_kept_and_an_unknown_address_is_asked_for(monkeypatch):
+    from voting_site import launcher
+
+    monkeypatch.setenv("VOTING_PUBLIC_URL", "https://vote.example")
+    monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", "vote.example")
+    monkeypatch.setattr(launcher, "lan_address", lambda: "192.0.2.20")
+    assert launcher.reached_from_phones(8000, [])[0] == {
+        "VOTING_PUBLIC_URL": "https://vote.example"
+    }
+
+    monkeypatch.setattr(launcher, "lan_address", lambda: None)
+    reach, hint = launcher.reached_from_phones(8000, [])
+    assert reach == {} and "VOTING_PUBLIC_URL" in hint
