@@ -8,7 +8,7 @@ job the worker's scheduler runs at that moment.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import django_rq
@@ -48,6 +48,9 @@ def _publish(poll_id: int, *times: datetime | None) -> None:
         queue = django_rq.get_queue("default")
         for moment in times:
             if moment is not None and moment > timezone.now():
-                queue.enqueue_at(moment, POLL_PUBLISH_JOB, poll_id)
+                # RQ keeps whole seconds, dropping the fraction: the next whole second
+                # is the first that is surely past the moment.
+                due = moment.replace(microsecond=0) + timedelta(seconds=1)
+                queue.enqueue_at(due, POLL_PUBLISH_JOB, poll_id)
     except RedisError:  # the change is saved; pages catch up on their next connect
         logger.warning("poll %s changed, but open pages were not told", poll_id, exc_info=True)

@@ -351,6 +351,6 @@ def test_a_poll_with_times_to_come_is_published_again_at_each(
     assert sorted(job.func_name for job in jobs) == ["tally.jobs.publish_poll"] * 2
     assert {job.args for job in jobs} == {(poll.pk,)}
     assert sorted(registry.get_scheduled_time(job) for job in jobs) == [
-        opens.replace(microsecond=0),
-        closes.replace(microsecond=0),
+        opens.replace(microsecond=0) + timedelta(seconds=1),  # surely past, in whole seconds
+        closes.replace(microsecond=0) + timedelta(seconds=1),
     ]
