@@ -216,7 +216,9 @@ def eight_options(db) -> Poll:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_projector_view_fits_eight_options_at_both_sizes(eight_options, chromium: Browser):
+def test_the_projector_view_fits_eight_options_at_both_sizes_and_a_phone(
+    eight_options, chromium: Browser
+):
     with asgi_server() as url:
         projector = chromium.new_page(viewport={"width": 1280, "height": 720})
         projector.goto(f"{url}/polls/eight/present/")
@@ -238,3 +240,9 @@ def test_the_projector_view_fits_eight_options_at_both_sizes(eight_options, chro
             )
             projector.screenshot(path=SCREENSHOTS / f"projector-eight-{width}.png")
             assert fits, f"the projector view does not fit {width}x{height}"
+
+        # On the presenter's phone it is a remote: one column, the controls first.
+        projector.set_viewport_size({"width": 390, "height": 844})
+        assert projector.evaluate("document.documentElement.scrollWidth <= innerWidth")
+        assert projector.get_by_role("button", name="Close voting").is_visible()
+        projector.screenshot(path=SCREENSHOTS / "projector-phone.png", full_page=True)
