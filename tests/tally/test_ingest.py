@@ -205,3 +205,27 @@ def test_the_queue_depth_is_visible_to_operators(backlog, poll, capsys):
     out = capsys.readouterr().out
     assert "6 vote(s) waiting to be counted." in out
     assert "5 held by worker worker-1" in out
+
+
+def test_recount_works_round_by_round(backlog, poll):
+    from polls.services import poll_control
+    from tally.models import OptionTally
+
+    backlog.burst(voters=6, changes=0)
+    poll_control(poll=poll, action="reset")
+    backlog.round = 2
+    backlog.burst(voters=3, changes=0, prefix="later")
+    votes_ingest(consumer="test")
+    assert (tallies(poll, 1), tallies(poll, 2)) == ({"cats": 3, "dogs": 3}, {"cats": 2, "dogs": 1})
+    OptionTally.objects.filter(round=2, option__slug="dogs").update(votes=5)
+
+    [difference] = tallies_rebuild(polls=[poll])
+
+    assert (difference.round, difference.option, difference.tallied, difference.counted) == (
+        2,
+        "dogs",
+        5,
+        1,
+    )
+    assert tallies(poll, 1) == {"cats": 3, "dogs": 3}  # the finished round untouched
+    assert tallies_rebuild(polls=[poll], fix=False) == []

@@ -103,7 +103,7 @@ def test_the_recount_command_reports_and_fixes_differences(backlog, poll, capsys
     with pytest.raises(SystemExit) as exit_code:
         call_command("recount", "cats-vs-dogs", "--check")
     assert exit_code.value.code == 1
-    assert "cats-vs-dogs: dogs tallied 7, counted 3" in capsys.readouterr().out
+    assert "cats-vs-dogs round 1: dogs tallied 7, counted 3" in capsys.readouterr().out
 
     call_command("recount", "cats-vs-dogs")
     assert "fixed" in capsys.readouterr().out
