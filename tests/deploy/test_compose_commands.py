@@ -34,6 +34,7 @@ def as_in_compose(service: str, port: int) -> subprocess.Popen:
         "REDIS_URL": settings.REDIS_URL,
         "DJANGO_SECRET_KEY": os.environ["DJANGO_SECRET_KEY"],
         "DJANGO_ALLOWED_HOSTS": "localhost,127.0.0.1,web",
+        "VOTING_PUBLIC_URL": "",  # compose.yaml's default
     }
     assert set(SERVICES[service]["environment"]) <= set(env)
     return subprocess.Popen(command, cwd=BASE_DIR, env=env, start_new_session=True)
