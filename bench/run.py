@@ -208,7 +208,7 @@ def bench_drain() -> dict:
     client.delete(VOTE_STREAM)
     with client.pipeline(transaction=False) as pipe:
         for voter, option, cast_at in rows:
-            fields: Any = {"poll": poll.pk, "option": option, "voter": voter}
+            fields: Any = {"poll": poll.pk, "choices": option, "voter": voter}
             pipe.xadd(VOTE_STREAM, {**fields, "cast_at": cast_at.isoformat()})
         pipe.execute()
 

@@ -151,10 +151,15 @@ class PollAdmin(admin.ModelAdmin):
 class VoteAdmin(admin.ModelAdmin):
     """Votes come only from voters, through the worker: here they can be read, not changed."""
 
-    list_display = ["poll", "round", "option", "voter_short", "cast_at"]
+    list_display = ["poll", "round", "choices_shown", "voter_short", "cast_at"]
     list_filter = ["poll", "round"]
-    list_select_related = ["poll", "option"]
+    list_select_related = ["poll"]
     date_hierarchy = "cast_at"
+
+    @admin.display(description=_("choices"))
+    def choices_shown(self, vote: Vote) -> str:
+        labels = dict(Option.objects.filter(pk__in=vote.choices).values_list("pk", "label"))
+        return ", ".join(labels.get(option, "?") for option in vote.choices)
 
     @admin.display(description="voter (keyed hash)")
     def voter_short(self, vote: Vote) -> str:

@@ -35,15 +35,19 @@ def results_rows(poll: Poll) -> Iterator[list[Any]]:
 
 
 def votes_rows(poll: Poll) -> Iterator[list[Any]]:
-    """Every counted vote: round, option, cast time (ISO 8601); never who cast it."""
+    """Every counted vote: round, option, cast time (ISO 8601); never who cast it.
+
+    A cast of several options has their slugs joined by ";", in order for a ranking.
+    """
     yield ["round", "option", "cast_at"]
+    slugs = dict(poll.options.values_list("pk", "slug"))
     votes = (
         Vote.objects.filter(poll=poll)
         .order_by("round", "cast_at", "pk")
-        .values_list("round", "option__slug", "cast_at")
+        .values_list("round", "choices", "cast_at")
     )
-    for round_, option, cast_at in votes.iterator(chunk_size=CHUNK):
-        yield [round_, option, cast_at.isoformat()]
+    for round_, choices, cast_at in votes.iterator(chunk_size=CHUNK):
+        yield [round_, ";".join(slugs.get(option, "?") for option in choices), cast_at.isoformat()]
 
 
 class _Line:

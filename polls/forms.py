@@ -1,24 +1,103 @@
+"""The vote, by the poll's kind: `option` (one; several; in order of preference) or `score`."""
+
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from polls.selectors import Ballot
+from polls.models import Poll
+from polls.selectors import Ballot, Choice
+
+CSRF_FIELD = "csrfmiddlewaretoken"
 
 
 class VoteForm(forms.Form):
-    """The vote: one field, `option`, the slug of one of the poll's options."""
+    """Checks a cast against the poll's rules; `cleaned_data["choices"]` is what it chose.
 
-    option = forms.ChoiceField(
-        error_messages={
-            "required": "Choose an option to vote for.",
-            "invalid_choice": "That is not an option of this poll; choose one below.",
-        }
-    )
+    Every problem is one message for the top of the page: the fields are the
+    page's buttons, checkboxes or selects, which show no errors of their own.
+    """
 
     def __init__(self, *args: Any, ballot: Ballot, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.ballot = ballot
-        field: forms.ChoiceField = self.fields["option"]  # type: ignore[assignment]
-        field.choices = [(option.slug, option.label) for option in ballot.options]
+        self.field = "score" if ballot.kind == Poll.Kind.RATING else "option"
+
+    def clean(self) -> dict[str, Any]:
+        others = sorted(set(self.data) - {CSRF_FIELD, self.field})
+        if others:
+            raise ValidationError(
+                _("This poll does not take %(fields)s; use the form below.")
+                % {"fields": ", ".join(others)}
+            )
+        given = [value.strip() for value in self.data.getlist(self.field)]  # type: ignore[attr-defined]
+        check = {
+            Poll.Kind.SINGLE: self._single,
+            Poll.Kind.MULTIPLE: self._multiple,
+            Poll.Kind.RATING: self._rating,
+            Poll.Kind.RANKING: self._ranking,
+        }[Poll.Kind(self.ballot.kind)]
+        return {"choices": check(given)}
+
+    def _options(self, slugs: list[str]) -> tuple[Choice, ...]:
+        choices = tuple(self.ballot.choice(slug) for slug in slugs)
+        if None in choices:
+            raise ValidationError(_("That is not an option of this poll; choose one below."))
+        if len(set(slugs)) != len(slugs):
+            raise ValidationError(_("Each option can be chosen only once."))
+        return choices  # type: ignore[return-value]
+
+    def _single(self, given: list[str]) -> tuple[Choice, ...]:
+        given = [slug for slug in given if slug]
+        if not given:
+            raise ValidationError(_("Choose an option to vote for."))
+        if len(given) > 1:
+            raise ValidationError(_("Choose one option only."))
+        return self._options(given)
+
+    def _multiple(self, given: list[str]) -> tuple[Choice, ...]:
+        chosen = self._options([slug for slug in given if slug])
+        least, most = self.ballot.choices_allowed()
+        if len(chosen) < least:
+            raise ValidationError(
+                ngettext("Choose at least %(n)d option.", "Choose at least %(n)d options.", least)
+                % {"n": least}
+            )
+        if len(chosen) > most:
+            raise ValidationError(
+                ngettext("Choose at most %(n)d option.", "Choose at most %(n)d options.", most)
+                % {"n": most}
+            )
+        return chosen
+
+    def _rating(self, given: list[str]) -> tuple[Choice, ...]:
+        given = [score for score in given if score]
+        if not given:
+            raise ValidationError(_("Choose a score."))
+        choice = self.ballot.choice(given[0]) if len(given) == 1 else None
+        if choice is None:
+            raise ValidationError(
+                _("Choose one score from %(low)d to %(high)d.")
+                % {"low": self.ballot.scale_min, "high": self.ballot.scale_max}
+            )
+        return (choice,)
+
+    def _ranking(self, given: list[str]) -> tuple[Choice, ...]:
+        while given and not given[-1]:
+            given.pop()  # the selects left empty at the end
+        if "" in given:
+            raise ValidationError(_("Rank the options in order, without leaving a place empty."))
+        _least, places = self.ballot.choices_allowed()
+        if len(set(given)) != len(given):
+            raise ValidationError(_("Each option can be ranked only once."))
+        ranked = self._options(given)
+        if len(ranked) != places:
+            raise ValidationError(
+                ngettext("Rank %(n)d option.", "Rank %(n)d options, in order.", places)
+                % {"n": places}
+            )
+        return ranked

@@ -4,6 +4,7 @@ import re
 import secrets
 from datetime import datetime
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -37,6 +38,12 @@ class Poll(models.Model):
         SCHEDULED = "scheduled", "not open yet"
         CLOSED = "closed", "closed"
 
+    class Kind(models.TextChoices):
+        SINGLE = "single", _("single choice")
+        MULTIPLE = "multiple", _("several choices")
+        RATING = "rating", _("a score on a scale")
+        RANKING = "ranking", _("options in order of preference")
+
     class Visibility(models.TextChoices):
         ALWAYS = "always", _("always")
         VOTED = "voted", _("to each browser once it has voted")
@@ -45,6 +52,32 @@ class Poll(models.Model):
 
     slug = models.SlugField(max_length=60, unique=True)
     question = models.CharField(max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind, default=Kind.SINGLE)
+    min_choices = models.PositiveSmallIntegerField(
+        _("at least"), default=1, help_text=_("Several choices: how many a voter picks at least.")
+    )
+    max_choices = models.PositiveSmallIntegerField(
+        _("at most"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Several choices: how many a voter picks at most; a ranking: how many places "
+            "are ranked. Empty: all of the options."
+        ),
+    )
+    scale_min = models.SmallIntegerField(_("lowest score"), default=1)
+    scale_max = models.SmallIntegerField(_("highest score"), default=5)
+    scale_min_label = models.CharField(
+        _("label of the lowest score"), max_length=40, blank=True, help_text=_("e.g. “Poor”")
+    )
+    scale_max_label = models.CharField(
+        _("label of the highest score"), max_length=40, blank=True, help_text=_("e.g. “Great”")
+    )
+    voters_may_change = models.BooleanField(
+        _("voters may change their vote"),
+        default=True,
+        help_text=_("Untick to make each voter's first vote final."),
+    )
     is_open = models.BooleanField(
         "open", default=True, help_text="Untick to close the poll now, whatever its times say."
     )
@@ -85,6 +118,16 @@ class Poll(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(scale_min__lt=F("scale_max")),
+                name="poll_scale_goes_up",
+                violation_error_message="The highest score must be above the lowest.",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_choices__isnull=True) | Q(max_choices__gte=F("min_choices")),
+                name="poll_choices_range",
+                violation_error_message="“At most” cannot be below “at least”.",
+            ),
             models.CheckConstraint(
                 condition=Q(opens_at__isnull=True)
                 | Q(closes_at__isnull=True)
@@ -161,19 +204,18 @@ class Option(models.Model):
 
 
 class Vote(models.Model):
-    """A voter's current choice in a poll's round: one row per voter per round, the latest cast."""
+    """A voter's current cast in a poll's round: one row per voter per round, the latest cast.
 
-    # Both columns are checked by one foreign key on the pair (migration 0001:
-    # the option must be one of the poll's), so these two need none of their own:
-    # one check per vote instead of three, on the worker's hot path. Nor does the
-    # poll need an index of its own: the unique (poll, round, voter) one serves it.
-    poll = models.ForeignKey(
-        Poll, on_delete=models.CASCADE, related_name="votes", db_constraint=False, db_index=False
-    )
-    option = models.ForeignKey(
-        Option, on_delete=models.CASCADE, related_name="votes", db_constraint=False
-    )
+    `choices` holds option ids: one for a single choice or a rating (the score's
+    option), the chosen ones for several choices, the ranked ones in order of
+    preference for a ranking. The worker checks each is one of the poll's.
+    """
+
+    # No index of its own: the unique (poll, round, voter) one serves it, on the
+    # worker's hot path.
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="votes", db_index=False)
     round = models.PositiveIntegerField(default=1)
+    choices = ArrayField(models.BigIntegerField())
     # A keyed hash (HMAC) of the voter's cookie token, never the token itself:
     # a leaked table cannot be replayed as cookies to change anyone's vote.
     voter = models.CharField(max_length=64)
@@ -187,4 +229,4 @@ class Vote(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.voter[:8]}… → {self.option_id}"
+        return f"{self.voter[:8]}… → {self.choices}"

@@ -18,7 +18,7 @@ from django.db import DatabaseError
 from django.utils import timezone
 
 from polls.models import Poll, Vote, join_code_clean, poll_state, results_visible
-from polls.services import choices_key
+from polls.services import choices_decode, choices_key
 from voting_site.redis import async_redis_client, redis_client
 
 # A burst of votes reads the poll from PostgreSQL at most once per process per this
@@ -45,6 +45,14 @@ class Ballot:
     slug: str
     code: str
     question: str
+    kind: str
+    min_choices: int
+    max_choices: int | None
+    scale_min: int
+    scale_max: int
+    scale_min_label: str
+    scale_max_label: str
+    voters_may_change: bool
     is_open: bool
     opens_at: datetime | None
     closes_at: datetime | None
@@ -68,6 +76,15 @@ class Ballot:
             state=self.state(),
             has_voted=has_voted,
         )
+
+    def choices_allowed(self) -> tuple[int, int]:
+        """How many options a cast holds, at least and at most (a ranking: exactly the most)."""
+        most = min(self.max_choices or len(self.options), len(self.options))
+        if self.kind == Poll.Kind.MULTIPLE:
+            return min(self.min_choices, most), most
+        if self.kind == Poll.Kind.RANKING:
+            return most, most
+        return 1, 1
 
     def choice(self, slug: str) -> Choice | None:
         return next((option for option in self.options if option.slug == slug), None)
@@ -93,6 +110,14 @@ def _load_ballot(slug: str) -> Ballot | str:
         slug=poll.slug,
         code=poll.code,
         question=poll.question,
+        kind=poll.kind,
+        min_choices=poll.min_choices,
+        max_choices=poll.max_choices,
+        scale_min=poll.scale_min,
+        scale_max=poll.scale_max,
+        scale_min_label=poll.scale_min_label,
+        scale_max_label=poll.scale_max_label,
+        voters_may_change=poll.voters_may_change,
         is_open=poll.is_open,
         opens_at=poll.opens_at,
         closes_at=poll.closes_at,
@@ -139,30 +164,45 @@ def ballot_forget(*, slug: str) -> None:
 
 @dataclass(frozen=True)
 class VoterChoice:
-    choice: Choice
+    """A voter's current cast: the options, in order for a ranking (a rating: the score's)."""
+
+    choices: tuple[Choice, ...]
     counted: bool
+
+    def ids(self) -> list[int]:
+        return [choice.id for choice in self.choices]
+
+    def labels(self) -> str:
+        return ", ".join(choice.label for choice in self.choices)
 
 
 async def voter_choice(*, ballot: Ballot, voter: str) -> VoterChoice | None:
-    """The voter's latest choice, and whether the worker has counted it yet.
+    """The voter's latest cast, and whether the worker has counted it yet.
 
-    With PostgreSQL unreachable, the choice queued in Redis, not yet counted.
+    With PostgreSQL unreachable, the cast queued in Redis, not yet counted.
     """
     queued = await async_redis_client().hget(choices_key(ballot.id, ballot.round), voter)
     try:
         counted = (
             await Vote.objects.filter(poll_id=ballot.id, round=ballot.round, voter=voter)
-            .values_list("option_id", flat=True)
+            .values_list("choices", flat=True)
             .afirst()
         )
     except DatabaseError:
         logger.warning("PostgreSQL is unreachable: a voter's choice from Redis only")
         counted = None
-    option_id = int(queued) if queued is not None else counted
-    choice = ballot.choice_by_id(option_id) if option_id is not None else None
-    if choice is None:
+    if isinstance(queued, bytes):
+        queued = queued.decode()
+    option_ids = choices_decode(queued) if queued is not None else counted
+    if not option_ids:
         return None
-    return VoterChoice(choice=choice, counted=counted == choice.id)
+    choices = tuple(ballot.choice_by_id(option_id) for option_id in option_ids)
+    if None in choices:
+        return None  # an option since removed
+    return VoterChoice(
+        choices=choices,  # type: ignore[arg-type]
+        counted=counted is not None and list(counted) == list(option_ids),
+    )
 
 
 def poll_by_code(code: str) -> Poll | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import django_rq
@@ -38,28 +39,66 @@ def choices_key(poll_id: int, round: int) -> str:
     return f"poll:{poll_id}:{round}:choices"
 
 
-async def vote_cast(*, ballot: Ballot, choice: Choice, voter: str) -> None:
-    """Queue a vote, and an ingest job if none is waiting; returns only once Redis has the vote."""
-    async with async_redis_client().pipeline(transaction=True) as pipe:
-        pipe.xadd(
-            VOTE_STREAM,
-            {
-                "poll": ballot.id,
-                "round": ballot.round,
-                "option": choice.id,
-                "voter": voter,
-                "cast_at": timezone.now().isoformat(),
-            },
+# A cast's choices as a stream entry and the choices hash carry them: option
+# ids, comma-separated, in order (the order matters for a ranking).
+def choices_encode(option_ids: Sequence[int]) -> str:
+    return ",".join(str(option_id) for option_id in option_ids)
+
+
+def choices_decode(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split(","))
+
+
+# A final poll's vote is queued only if the voter has none in this round yet, in
+# one atomic step: of two racing casts, the first in the stream wins and the
+# other is refused. KEYS: choices hash, stream, ingest flag. ARGV: voter, the
+# encoded choices, the hash's expiry, the flag's, then the entry's fields.
+_FINAL_VOTE = """
+if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return -1 end
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+redis.call('XADD', KEYS[2], '*', unpack(ARGV, 5))
+if redis.call('SET', KEYS[3], 1, 'NX', 'EX', ARGV[4]) then return 1 end
+return 0
+"""
+
+
+async def vote_cast(*, ballot: Ballot, choices: Sequence[Choice], voter: str) -> bool:
+    """Queue a vote, and an ingest job if none is waiting; returns once Redis has the vote.
+
+    False, and nothing queued, when the poll's votes are final and this voter has one.
+    """
+    encoded = choices_encode([choice.id for choice in choices])
+    entry = {
+        "poll": ballot.id,
+        "round": ballot.round,
+        "choices": encoded,
+        "voter": voter,
+        "cast_at": timezone.now().isoformat(),
+    }
+    key = choices_key(ballot.id, ballot.round)
+    client = async_redis_client()
+    if ballot.voters_may_change:
+        async with client.pipeline(transaction=True) as pipe:
+            pipe.xadd(VOTE_STREAM, entry)  # type: ignore[arg-type]
+            pipe.hset(key, voter, encoded)
+            pipe.expire(key, CHOICES_TTL)
+            pipe.set(INGEST_FLAG, 1, nx=True, ex=INGEST_FLAG_TTL)
+            *_, job_wanted = await pipe.execute()
+    else:
+        fields = [str(part) for pair in entry.items() for part in pair]
+        queued = await client.register_script(_FINAL_VOTE)(
+            keys=[key, VOTE_STREAM, INGEST_FLAG],
+            args=[voter, encoded, CHOICES_TTL, INGEST_FLAG_TTL, *fields],
         )
-        pipe.hset(choices_key(ballot.id, ballot.round), voter, choice.id)
-        pipe.expire(choices_key(ballot.id, ballot.round), CHOICES_TTL)
-        pipe.set(INGEST_FLAG, 1, nx=True, ex=INGEST_FLAG_TTL)
-        *_, job_wanted = await pipe.execute()
+        if queued == -1:
+            return False
+        job_wanted = queued == 1
     if job_wanted:
         try:
             await sync_to_async(_ingest_enqueue)()
         except RedisError:  # the vote is queued; the periodic job will count it
             logger.warning("vote queued, but its ingest job was not", exc_info=True)
+    return True
 
 
 def _ingest_enqueue() -> None:
@@ -70,18 +109,38 @@ class PollError(ValueError):
     """A poll that cannot be made as asked; the message says why."""
 
 
+# A rating's scale: from 0 or more, at most eleven points (0 to 10).
+MAX_SCALE_POINTS = 11
+
+
 def poll_create(
     *,
     question: str,
     options: list[tuple[str, str]],
     slug: str = "",
+    kind: str = Poll.Kind.SINGLE,
+    min_choices: int = 1,
+    max_choices: int | None = None,
+    scale: tuple[int, int] = (1, 5),
+    scale_labels: tuple[str, str] = ("", ""),
+    voters_may_change: bool = True,
     results_visibility: str = Poll.Visibility.ALWAYS,
 ) -> Poll:
-    """Make an open poll; `options` are (slug, label) pairs, a blank slug derived from the label."""
+    """Make an open poll of any kind; `options` are (slug, label) pairs, a blank slug derived
+    from the label. A rating takes a scale instead: its options are the scores."""
     slug = slug or slugify(question)[:60].strip("-")
-    options = [(option_slug or slugify(label)[:60], label) for option_slug, label in options]
     if not slug:
         raise PollError(_("The poll needs a slug: give one with --slug."))
+    if kind not in Poll.Kind.values:
+        raise PollError(
+            _("A poll's kind is one of %(kinds)s, not %(given)r.")
+            % {"kinds": ", ".join(Poll.Kind.values), "given": kind}
+        )
+    if kind == Poll.Kind.RATING:
+        if options:
+            raise PollError(_("A rating takes a scale (--scale 1-5), not options."))
+        options = scale_options(*scale)
+    options = [(option_slug or slugify(label)[:60], label) for option_slug, label in options]
     if len(options) < 2:
         raise PollError(_("A poll needs at least two options."))
     slugs = [option_slug for option_slug, _label in options]
@@ -90,6 +149,7 @@ def poll_create(
             _("Each option needs its own slug; these clash or are empty: %(slugs)s.")
             % {"slugs": slugs}
         )
+    _check_choices(kind, min_choices, max_choices, len(options))
     if results_visibility not in Poll.Visibility.values:
         raise PollError(
             _("Results can be shown %(choices)s, not %(given)r.")
@@ -102,13 +162,43 @@ def poll_create(
         )
     with transaction.atomic():
         poll = Poll.objects.create(
-            slug=slug, question=question, results_visibility=results_visibility
+            slug=slug,
+            question=question,
+            kind=kind,
+            min_choices=min_choices,
+            max_choices=max_choices,
+            scale_min=scale[0],
+            scale_max=scale[1],
+            scale_min_label=scale_labels[0],
+            scale_max_label=scale_labels[1],
+            voters_may_change=voters_may_change,
+            results_visibility=results_visibility,
         )
         Option.objects.bulk_create(
             Option(poll=poll, slug=option_slug, label=label, position=position)
             for position, (option_slug, label) in enumerate(options)
         )
     return poll
+
+
+def scale_options(low: int, high: int) -> list[tuple[str, str]]:
+    """A rating's options: one per score, the score its slug and label."""
+    if not 0 <= low < high or high - low + 1 > MAX_SCALE_POINTS:
+        raise PollError(
+            _("A scale goes up from 0 or more, with at most %(n)d points, like 1-5 or 0-10.")
+            % {"n": MAX_SCALE_POINTS}
+        )
+    return [(str(score), str(score)) for score in range(low, high + 1)]
+
+
+def _check_choices(kind: str, least: int, most: int | None, options: int) -> None:
+    if kind == Poll.Kind.MULTIPLE and not 1 <= least <= (most or options) <= options:
+        raise PollError(
+            _("Choose at least 1 and at most %(n)d options, the least no more than the most.")
+            % {"n": options}
+        )
+    if kind == Poll.Kind.RANKING and most is not None and not 2 <= most <= options:
+        raise PollError(_("A ranking ranks from 2 to %(n)d options (--max).") % {"n": options})
 
 
 # The presenter's controls: the projector view's buttons, the admin's actions and

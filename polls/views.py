@@ -7,6 +7,7 @@ import logging
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 from redis import RedisError
 
@@ -71,14 +72,22 @@ async def _vote(request: HttpRequest, ballot: Ballot, token: str | None) -> Http
         return await _page(request, ballot, token, form=VoteForm(ballot=ballot), status=409)
     if not form.is_valid():
         return await _page(request, ballot, token, form=form, status=400)
-    choice = ballot.choice(form.cleaned_data["option"])
-    assert choice is not None  # the form accepts only this ballot's options
+    voter = voters.voter_key(token)
     try:
-        await vote_cast(ballot=ballot, choice=choice, voter=voters.voter_key(token))
+        if not ballot.voters_may_change and await voter_choice(ballot=ballot, voter=voter):
+            queued = False  # counted already (its queued copy may have expired)
+        else:
+            queued = await vote_cast(
+                ballot=ballot, choices=form.cleaned_data["choices"], voter=voter
+            )
     except RedisError:
         logger.warning("vote not queued: Redis is unreachable", exc_info=True)
         return plain_text("Sorry, your vote was not recorded: the vote queue is unreachable. "
                           "Please go back and try again in a moment.\n", status=503)  # fmt: skip
+    if not queued:
+        form = VoteForm(ballot=ballot)
+        form.add_error(None, _("You have already voted: in this poll a vote is final."))
+        return await _page(request, ballot, token, form=form, status=409)
     return see_other(request.path)
 
 
@@ -86,5 +95,36 @@ async def _page(
     request: HttpRequest, ballot: Ballot, token: str | None, *, form: VoteForm, status: int = 200
 ) -> HttpResponse:
     choice = await voter_choice(ballot=ballot, voter=voters.voter_key(token)) if token else None
-    context = {"ballot": ballot, "state": ballot.state(), "form": form, "voter_choice": choice}
+    chosen = choice.ids() if choice else []
+    _least, places = ballot.choices_allowed()
+    context = {
+        "ballot": ballot,
+        "state": ballot.state(),
+        "form": form,
+        "voter_choice": choice,
+        "chosen": chosen,
+        # A ranking's selects, one per place, preset to the voter's order.
+        "places": [*chosen, *[None] * (places - len(chosen))],
+        "instructions": _instructions(ballot),
+    }
     return render(request, "polls/poll_detail.html", context, status=status)
+
+
+def _instructions(ballot: Ballot) -> str:
+    least, most = ballot.choices_allowed()
+    if ballot.kind == Poll.Kind.MULTIPLE:
+        if least == most:
+            return ngettext("Choose %(n)d option.", "Choose %(n)d options.", most) % {"n": most}
+        return _("Choose from %(least)d to %(most)d options.") % {"least": least, "most": most}
+    if ballot.kind == Poll.Kind.RATING:
+        return _("Choose a score from %(low)d to %(high)d.") % {
+            "low": ballot.scale_min,
+            "high": ballot.scale_max,
+        }
+    if ballot.kind == Poll.Kind.RANKING:
+        return ngettext(
+            "Put your favourite first.",
+            "Rank %(n)d options: your favourite first.",
+            most,
+        ) % {"n": most}
+    return _("Tap an option to vote.")

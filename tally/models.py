@@ -7,9 +7,8 @@ from polls.models import Option, Poll
 
 
 class OptionTally(models.Model):
-    """How many voters of a round currently choose an option; kept by the ingest, with the votes.
-
-    A finished round's tallies stay: they are its final results.
+    """How many voters of a round currently choose an option (a ranking: its Borda points);
+    kept by the ingest, with the votes. A finished round's tallies stay: its final results.
     """
 
     option = models.ForeignKey(Option, on_delete=models.CASCADE, related_name="tallies")
@@ -41,3 +40,19 @@ class PollTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.poll} v{self.version}"
+
+
+class RoundTally(models.Model):
+    """How many voters have a vote in a poll's round; kept by the ingest, with the votes."""
+
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="round_tallies")
+    round = models.PositiveIntegerField(default=1)
+    voters = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "round"], name="one_tally_per_poll_round"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.poll} (round {self.round}): {self.voters} voters"

@@ -2,106 +2,144 @@
 
 from __future__ import annotations
 
-from typing import NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from polls.models import Option, Poll
-from tally.models import OptionTally, PollTally
+from tally.models import OptionTally, PollTally, RoundTally
 
 
 class OptionResult(TypedDict):
     slug: str
     label: str
-    votes: NotRequired[int]
-    percent: NotRequired[float]
+    votes: NotRequired[int]  # how many chose it (a ranking: its points, also as `points`)
+    percent: NotRequired[float]  # of the voters (a ranking: of all points given)
+    points: NotRequired[int]
+    position: NotRequired[int]
 
 
 class Results(TypedDict):
     poll: str
     question: str
+    kind: str
     state: str
     is_open: bool
     visible: bool
     round: int
     total: int | None
+    voters: int | None
     version: int
     options: list[OptionResult]
+    # A rating's: a count per score, their average, how many scores.
+    distribution: NotRequired[dict[str, int]]
+    average: NotRequired[float | None]
+    count: NotRequired[int]
 
 
 def results_for(*, poll: Poll) -> Results:
     """The current round's tallies and their version, read in one statement so they agree."""
     version = PollTally.objects.filter(poll_id=OuterRef("poll_id")).values("version")
+    voters = RoundTally.objects.filter(poll_id=OuterRef("poll_id"), round=poll.round)
     votes = OptionTally.objects.filter(option_id=OuterRef("pk"), round=poll.round).values("votes")
     rows = list(
         Option.objects.filter(poll=poll)
         .annotate(
             count=Coalesce(Subquery(votes), Value(0)),
             version=Coalesce(Subquery(version), Value(0)),
+            voters=Coalesce(Subquery(voters.values("voters")), Value(0)),
         )
-        .values_list("slug", "label", "count", "version")
+        .values_list("slug", "label", "count", "version", "voters")
     )
     state = poll.state_at()
+    version_now, voters_now = (rows[0][3], rows[0][4]) if rows else (0, 0)
     return {
         "poll": poll.slug,
         "question": poll.question,
+        "kind": poll.kind,
         "state": state.value,
         "is_open": state == Poll.State.OPEN,
         "visible": True,
         "round": poll.round,
-        "version": rows[0][3] if rows else 0,
-        **_counted([(slug, label, count) for slug, label, count, _ in rows]),  # type: ignore[typeddict-item]
+        "version": version_now,
+        **counted(  # type: ignore[typeddict-item]
+            poll.kind, [(slug, label, count) for slug, label, count, _, _ in rows], voters_now
+        ),
     }
+
+
+def counted(kind: str, rows: list[tuple[str, str, int]], voters: int) -> dict[str, Any]:
+    """A round's figures from its tallies, (slug, label, tally) per option, by the poll's kind."""
+    total = sum(tally for _, _, tally in rows)
+    options: list[dict[str, Any]] = [
+        {"slug": slug, "label": label, "votes": tally} for slug, label, tally in rows
+    ]
+    figures: dict[str, Any] = {"total": total, "voters": voters, "options": options}
+    if kind == Poll.Kind.RANKING:
+        ranked = sorted({option["votes"] for option in options}, reverse=True)
+        for option in options:
+            option["points"] = option["votes"]
+            option["position"] = 1 + sum(1 for points in ranked if points > option["votes"])
+            option["percent"] = _percent(option["votes"], total)
+        return figures
+    for option in options:
+        option["percent"] = _percent(option["votes"], voters)
+    if kind == Poll.Kind.RATING:
+        scores = {slug: tally for slug, _, tally in rows}
+        figures["distribution"] = scores
+        figures["count"] = total
+        figures["average"] = (
+            round(sum(int(score) * n for score, n in scores.items()) / total, 2) if total else None
+        )
+    return figures
+
+
+def _percent(part: int, whole: int) -> float:
+    return round(100 * part / whole, 1) if whole else 0.0
 
 
 def results_hidden(results: Results) -> Results:
     """The results as a requester who may not see them gets them: no count leaves the server."""
-    return {
-        **results,
+    hidden: dict[str, Any] = {
+        key: value
+        for key, value in results.items()
+        if key not in ("distribution", "average", "count")
+    }
+    hidden |= {
         "visible": False,
         "total": None,
+        "voters": None,
         "options": [{"slug": o["slug"], "label": o["label"]} for o in results["options"]],
     }
+    return hidden  # type: ignore[return-value]
 
 
 class RoundResults(TypedDict):
     round: int
     total: int
+    voters: int
     options: list[OptionResult]
 
 
 def rounds_for(*, poll: Poll) -> list[RoundResults]:
     """Every round's results, the first first: a finished round's are its final ones."""
     options = list(poll.options.values_list("pk", "slug", "label"))
-    counts = {
-        (option_id, round): votes
-        for option_id, round, votes in OptionTally.objects.filter(poll=poll).values_list(
+    tallies = {
+        (option_id, number): votes
+        for option_id, number, votes in OptionTally.objects.filter(poll=poll).values_list(
             "option_id", "round", "votes"
         )
     }
+    voters = dict(RoundTally.objects.filter(poll=poll).values_list("round", "voters"))
     return [
         {
-            "round": round,
-            **_counted(  # type: ignore[typeddict-item]
-                [(slug, label, counts.get((pk, round), 0)) for pk, slug, label in options]
+            "round": number,
+            **counted(  # type: ignore[typeddict-item]
+                poll.kind,
+                [(slug, label, tallies.get((pk, number), 0)) for pk, slug, label in options],
+                voters.get(number, 0),
             ),
         }
-        for round in range(1, poll.round + 1)
+        for number in range(1, poll.round + 1)
     ]
-
-
-def _counted(rows: list[tuple[str, str, int]]) -> dict:
-    total = sum(count for _, _, count in rows)
-    return {
-        "total": total,
-        "options": [
-            {
-                "slug": slug,
-                "label": label,
-                "votes": count,
-                "percent": round(100 * count / total, 1) if total else 0.0,
-            }
-            for slug, label, count in rows
-        ],
-    }

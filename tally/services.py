@@ -27,8 +27,8 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Case, Count, F, When
 
 from polls.models import Option, Poll, Vote
-from polls.services import INGEST_FLAG, VOTE_STREAM
-from tally.models import OptionTally, PollTally
+from polls.services import INGEST_FLAG, VOTE_STREAM, choices_decode
+from tally.models import OptionTally, PollTally, RoundTally
 from tally.selectors import Results, results_for
 from voting_site.redis import redis_client
 
@@ -77,7 +77,7 @@ class Cast(NamedTuple):
     entry_id: str
     poll_id: int
     round: int
-    option_id: int
+    choices: tuple[int, ...]  # option ids, in order of preference for a ranking
     voter: str
     cast_at: datetime
 
@@ -89,7 +89,8 @@ class Cast(NamedTuple):
                 poll_id=int(fields[b"poll"]),
                 # Entries queued before rounds existed were all of round 1.
                 round=int(fields.get(b"round", 1)),
-                option_id=int(fields[b"option"]),
+                # Entries queued before question kinds carried one option.
+                choices=choices_decode((fields.get(b"choices") or fields[b"option"]).decode()),
                 voter=fields[b"voter"].decode(),
                 cast_at=datetime.fromisoformat(fields[b"cast_at"].decode()),
             )
@@ -101,33 +102,70 @@ class Cast(NamedTuple):
 # --- Applying casts -------------------------------------------------------------
 
 
-# One statement per batch, under the poll's lock: the incoming casts (one JSON
+# One statement per batch, under the polls' locks: the incoming casts (one JSON
 # array), the votes they replace, and the upsert. It answers each change of a
-# voter's option in a round as (round, old option or NULL, new option). A cast not newer than the
-# stored vote is skipped by the WHERE, so a redelivery changes nothing.
+# voter's cast in a round as (poll, round, old choices or NULL, new choices). A
+# cast not newer than the stored vote is skipped by the WHERE, so a redelivery
+# changes nothing; on a poll whose votes are final, nothing replaces a vote.
 # Not `bulk_create(update_conflicts=True)`: that spent three fifths of the drain
 # building and preparing one model instance per row (docs/performance.md).
 _VOTES_UPSERT = """
     WITH incoming AS (
         SELECT (cast_->>0)::bigint AS poll_id, (cast_->>1)::integer AS round,
-               cast_->>2 AS voter, (cast_->>3)::bigint AS option_id,
+               cast_->>2 AS voter, (cast_->>3)::bigint[] AS choices,
                (cast_->>4)::timestamptz AS cast_at
         FROM json_array_elements(%s::json) AS cast_
     ), before AS MATERIALIZED (
-        SELECT vote.poll_id, vote.round, vote.voter, vote.option_id
+        SELECT vote.poll_id, vote.round, vote.voter, vote.choices
         FROM polls_vote AS vote JOIN incoming USING (poll_id, round, voter)
     ), after AS (
-        INSERT INTO polls_vote AS vote (poll_id, round, voter, option_id, cast_at)
-        SELECT poll_id, round, voter, option_id, cast_at FROM incoming
+        INSERT INTO polls_vote AS vote (poll_id, round, voter, choices, cast_at)
+        SELECT poll_id, round, voter, choices, cast_at FROM incoming
         ON CONFLICT (poll_id, round, voter) DO UPDATE
-            SET option_id = EXCLUDED.option_id, cast_at = EXCLUDED.cast_at
+            SET choices = EXCLUDED.choices, cast_at = EXCLUDED.cast_at
             WHERE vote.cast_at < EXCLUDED.cast_at
-        RETURNING poll_id, round, voter, option_id
+              AND (SELECT voters_may_change FROM polls_poll WHERE id = vote.poll_id)
+        RETURNING poll_id, round, voter, choices
     )
-    SELECT after.round, before.option_id, after.option_id
+    SELECT after.poll_id, after.round, before.choices, after.choices
     FROM after LEFT JOIN before USING (poll_id, round, voter)
-    WHERE before.option_id IS DISTINCT FROM after.option_id
+    WHERE before.choices IS DISTINCT FROM after.choices
 """
+
+
+@dataclass(frozen=True)
+class Counting:
+    """How a poll's casts move its tallies."""
+
+    kind: str
+    options: int  # how many the poll has
+    final: bool  # a voter's first vote stands
+
+    def points(self, position: int) -> int:
+        """What the option at `position` (from 1) of a cast adds to its tally.
+
+        A ranking's is a Borda count: of n options, the k-th ranked earns n - k.
+        Every other kind counts one per chosen option (a rating's score is one).
+        """
+        return self.options - position if self.kind == Poll.Kind.RANKING else 1
+
+    def deltas(self, before: Iterable[int], after: Iterable[int]) -> Counter[int]:
+        moved: Counter[int] = Counter()
+        for position, option in enumerate(after, start=1):
+            moved[option] += self.points(position)
+        for position, option in enumerate(before, start=1):
+            moved[option] -= self.points(position)
+        return moved
+
+
+def countings_for(poll_ids: Iterable[int]) -> dict[int, Counting]:
+    options = Counter(Option.objects.filter(poll_id__in=poll_ids).values_list("poll_id", flat=True))
+    return {
+        pk: Counting(kind=kind, options=options[pk], final=not may_change)
+        for pk, kind, may_change in Poll.objects.filter(pk__in=poll_ids).values_list(
+            "pk", "kind", "voters_may_change"
+        )
+    }
 
 
 def casts_apply(casts: Iterable[Cast]) -> set[int]:
@@ -136,40 +174,59 @@ def casts_apply(casts: Iterable[Cast]) -> set[int]:
     Returns the polls whose results changed. Per poll, writers take turns (an
     advisory lock), so two workers never count the same change twice.
     """
-    latest: dict[tuple[int, int, str], Cast] = {}
-    for cast in casts:
-        key = (cast.poll_id, cast.round, cast.voter)
-        if key not in latest or latest[key].cast_at < cast.cast_at:
-            latest[key] = cast
-    if not latest:
-        return set()
-    poll_ids = sorted({poll_id for poll_id, _, _ in latest})
+    casts = list(casts)
+    poll_ids = sorted({cast.poll_id for cast in casts})
+    countings = countings_for(poll_ids)
     option_poll = dict(Option.objects.filter(poll_id__in=poll_ids).values_list("id", "poll_id"))
-    valid = []
-    for cast in latest.values():
-        if option_poll.get(cast.option_id) == cast.poll_id:
-            valid.append(cast)
-        else:
+    kept: dict[tuple[int, int, str], Cast] = {}
+    for cast in casts:
+        if not _valid(cast, option_poll):
             logger.warning("dropping a vote for an option that is gone: %s", cast)
+            continue
+        key = (cast.poll_id, cast.round, cast.voter)
+        if key not in kept:
+            kept[key] = cast
+        elif (kept[key].cast_at < cast.cast_at) != countings[cast.poll_id].final:
+            kept[key] = cast  # the latest cast wins, or on a final poll the first
+    if not kept:
+        return set()
 
     deltas: Counter[tuple[int, int]] = Counter()
+    new_voters: Counter[tuple[int, int]] = Counter()
     with transaction.atomic():
         with connection.cursor() as cursor:
             for poll_id in poll_ids:  # in order, so two workers cannot deadlock
                 cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_POLL_LOCK, poll_id])
             rows = [
-                [c.poll_id, c.round, c.voter, c.option_id, c.cast_at.isoformat()] for c in valid
+                [c.poll_id, c.round, c.voter, _pg_array(c.choices), c.cast_at.isoformat()]
+                for c in kept.values()
             ]
             cursor.execute(_VOTES_UPSERT, [json.dumps(rows)])
-            for round, before, after in cursor.fetchall():
-                deltas[after, round] += 1
-                if before is not None:
-                    deltas[before, round] -= 1
+            for poll_id, round, before, after in cursor.fetchall():
+                if before is None:
+                    new_voters[poll_id, round] += 1
+                for option, delta in countings[poll_id].deltas(before or [], after).items():
+                    deltas[option, round] += delta
         moved = {key: delta for key, delta in deltas.items() if delta}
-        changed = {option_poll[option_id] for option_id, _ in moved}
+        changed = {option_poll[option_id] for option_id, _ in moved} | {p for p, _ in new_voters}
         tallies_add(deltas=moved, option_poll=option_poll)
+        voters_add(counts=new_voters)
         versions_bump(poll_ids=changed)
     return changed
+
+
+def _valid(cast: Cast, option_poll: dict[int, int]) -> bool:
+    """Options of its poll, each once (the web checked the rest of the poll's rules)."""
+    choices = cast.choices
+    return (
+        bool(choices)
+        and len(set(choices)) == len(choices)
+        and all(option_poll.get(option) == cast.poll_id for option in choices)
+    )
+
+
+def _pg_array(values: Iterable[int]) -> str:
+    return "{" + ",".join(str(value) for value in values) + "}"
 
 
 def tallies_add(*, deltas: dict[tuple[int, int], int], option_poll: dict[int, int]) -> None:
@@ -189,6 +246,19 @@ def tallies_add(*, deltas: dict[tuple[int, int], int], option_poll: dict[int, in
     OptionTally.objects.filter(
         option_id__in={option for option, _ in deltas}, round__in={round for _, round in deltas}
     ).update(votes=F("votes") + Case(*whens, default=0))
+
+
+def voters_add(*, counts: dict[tuple[int, int], int]) -> None:
+    """Add to each (poll, round)'s count of voters (rows made on first use)."""
+    if not counts:
+        return
+    RoundTally.objects.bulk_create(
+        [RoundTally(poll_id=poll, round=round) for poll, round in counts], ignore_conflicts=True
+    )
+    whens = [When(poll_id=poll, round=round, then=n) for (poll, round), n in counts.items()]
+    RoundTally.objects.filter(
+        poll_id__in={poll for poll, _ in counts}, round__in={round for _, round in counts}
+    ).update(voters=F("voters") + Case(*whens, default=0))
 
 
 def versions_bump(*, poll_ids: set[int]) -> None:
@@ -392,6 +462,31 @@ class ResultsPublisher:
 # --- Recount ------------------------------------------------------------------------
 
 
+def _voters_differences(poll: Poll) -> dict[tuple[int, int], tuple[int, int]]:
+    """(poll, round): (voters tallied, voters counted), where they differ."""
+    counted = dict(
+        Vote.objects.filter(poll=poll)
+        .values("round")
+        .annotate(n=Count("id"))
+        .values_list("round", "n")
+    )
+    tallied = dict(RoundTally.objects.filter(poll=poll).values_list("round", "voters"))
+    return {
+        (poll.pk, round): (tallied.get(round, 0), counted.get(round, 0))
+        for round in sorted(set(counted) | set(tallied))
+        if tallied.get(round, 0) != counted.get(round, 0)
+    }
+
+
+# How many votes of a poll put each option at each position, per round.
+_CHOICES_COUNTED = """
+    SELECT vote.round, choice.option_id, choice.position, count(*)
+    FROM polls_vote AS vote, unnest(vote.choices) WITH ORDINALITY AS choice(option_id, position)
+    WHERE vote.poll_id = %s
+    GROUP BY 1, 2, 3
+"""
+
+
 @dataclass(frozen=True)
 class Difference:
     poll: str
@@ -410,15 +505,11 @@ def tallies_rebuild(*, polls: Iterable[Poll], fix: bool = True) -> list[Differen
     for poll in polls:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_POLL_LOCK, poll.pk])
-            counted = Counter(
-                {
-                    (option_id, round): n
-                    for option_id, round, n in Vote.objects.filter(poll=poll)
-                    .values("option_id", "round")
-                    .annotate(n=Count("id"))
-                    .values_list("option_id", "round", "n")
-                }
-            )
+            counting = countings_for([poll.pk])[poll.pk]
+            cursor.execute(_CHOICES_COUNTED, [poll.pk])
+            counted: Counter[tuple[int, int]] = Counter()
+            for round, option_id, position, n in cursor.fetchall():
+                counted[option_id, round] += counting.points(position) * n
             tallied = {
                 (option_id, round): votes
                 for option_id, round, votes in OptionTally.objects.filter(poll=poll).values_list(
@@ -432,7 +523,13 @@ def tallies_rebuild(*, polls: Iterable[Poll], fix: bool = True) -> list[Differen
                 if was != now:
                     differences.append(Difference(poll.slug, round, slugs[option_id], was, now))
                     deltas[option_id, round] = now - was
-            if fix and deltas:
+            voters = _voters_differences(poll)
+            differences += [
+                Difference(poll.slug, round, "(voters)", was, now)
+                for (_, round), (was, now) in voters.items()
+            ]
+            if fix and (deltas or voters):
                 tallies_add(deltas=deltas, option_poll=dict.fromkeys(slugs, poll.pk))
+                voters_add(counts={key: now - was for key, (was, now) in voters.items()})
                 versions_bump(poll_ids={poll.pk})
     return differences

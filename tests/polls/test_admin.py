@@ -59,7 +59,7 @@ def test_the_admin_refuses_a_poll_with_one_option(admin_client):
 
 
 def test_the_poll_list_shows_vote_counts_and_public_links(admin_client, poll):
-    poll.votes.create(option=poll.options.first(), voter="c" * 64, cast_at=timezone.now())
+    poll.votes.create(choices=[poll.options.first().pk], voter="c" * 64, cast_at=timezone.now())
 
     page = admin_client.get("/admin/polls/poll/").content.decode()
 
@@ -77,7 +77,9 @@ def test_the_close_action_closes_polls(admin_client, poll):
 
 
 def test_votes_are_read_only(admin_client, poll):
-    vote = poll.votes.create(option=poll.options.first(), voter="d" * 64, cast_at=timezone.now())
+    vote = poll.votes.create(
+        choices=[poll.options.first().pk], voter="d" * 64, cast_at=timezone.now()
+    )
 
     assert admin_client.get("/admin/polls/vote/").status_code == 200
     assert admin_client.get("/admin/polls/vote/add/").status_code == 403
@@ -125,7 +127,7 @@ def test_the_change_page_shows_the_code_and_each_rounds_results(admin_client, po
     from tally.services import Cast, casts_apply
     from tests.tally.conftest import at
 
-    casts_apply([Cast("1-0", poll.pk, 1, poll.options.get(slug="cats").pk, "ann", at(1))])
+    casts_apply([Cast("1-0", poll.pk, 1, (poll.options.get(slug="cats").pk,), "ann", at(1))])
     poll_control(poll=poll, action="reset")
 
     page = admin_client.get(f"/admin/polls/poll/{poll.pk}/change/").content.decode()

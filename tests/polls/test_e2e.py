@@ -37,4 +37,4 @@ def test_a_browser_votes_through_the_real_asgi_server(poll, redis_db):
     assert cookies[VOTER_COOKIE].has_nonstandard_attr("HttpOnly")
     [(_, entry)] = redis_db.xrange(VOTE_STREAM)
     assert entry[b"voter"] == voter_key(token).encode()
-    assert entry[b"option"] == str(poll.options.get(slug="dogs").pk).encode()
+    assert entry[b"choices"] == str(poll.options.get(slug="dogs").pk).encode()

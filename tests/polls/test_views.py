@@ -58,7 +58,7 @@ def test_a_vote_queues_one_entry_and_answers_303_to_the_page(browser, poll, redi
     assert response["Location"] == "/polls/cats-vs-dogs/"
     [entry] = queued(redis_db)
     assert entry["poll"] == str(poll.pk)
-    assert entry["option"] == str(poll.options.get(slug="cats").pk)
+    assert entry["choices"] == str(poll.options.get(slug="cats").pk)
     assert entry["voter"] == voter_key(token_of(browser))
     assert abs(timezone.now() - timezone.datetime.fromisoformat(entry["cast_at"])) < timedelta(
         minutes=1
@@ -78,7 +78,7 @@ def test_the_page_then_shows_the_voters_choice(browser, redis_db):
 def test_the_page_says_counted_once_the_vote_is_in_postgresql(browser, poll, redis_db):
     browser.post("/polls/cats-vs-dogs/", {"option": "dogs"})
     poll.votes.create(
-        option=poll.options.get(slug="dogs"),
+        choices=[poll.options.get(slug="dogs").pk],
         voter=voter_key(token_of(browser)),
         cast_at=timezone.now(),
     )

@@ -15,7 +15,7 @@ IN_MEMORY = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 def cast(poll, voter: str, slug: str, seconds: float) -> None:
     option = poll.options.get(slug=slug).pk
-    casts_apply([Cast("0-0", poll.pk, poll.round, option, voter, at(seconds))])
+    casts_apply([Cast("0-0", poll.pk, poll.round, (option,), voter, at(seconds))])
 
 
 @pytest.mark.django_db
@@ -29,11 +29,13 @@ def test_the_json_results_follow_the_contract(client, poll):
     assert response.json() == {
         "poll": "cats-vs-dogs",
         "question": "Cats or dogs?",
+        "kind": "single",
         "state": "open",
         "is_open": True,
         "visible": True,
         "round": 1,
         "total": 3,
+        "voters": 3,
         "version": 3,
         "options": [
             {"slug": "cats", "label": "Cats", "votes": 2, "percent": 66.7},

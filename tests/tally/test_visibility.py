@@ -21,7 +21,7 @@ HIDDEN_OPTIONS = [{"slug": "cats", "label": "Cats"}, {"slug": "dogs", "label": "
 @pytest.fixture
 def counted(poll, redis_db):
     """The poll with one counted vote for cats."""
-    casts_apply([Cast("1-0", poll.pk, 1, poll.options.get(slug="cats").pk, "ann", at(1))])
+    casts_apply([Cast("1-0", poll.pk, 1, (poll.options.get(slug="cats").pk,), "ann", at(1))])
     return poll
 
 

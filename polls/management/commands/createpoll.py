@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -15,10 +16,36 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("question")
-        parser.add_argument("options", nargs="+", metavar="option", help='"Label" or "slug=Label"')
+        parser.add_argument(
+            "options",
+            nargs="*",
+            metavar="option",
+            help='"Label" or "slug=Label" (not for a rating)',
+        )
         parser.add_argument(
             "--slug", default="", help="the poll's slug (default: from the question)"
         )
+        parser.add_argument(
+            "--kind",
+            choices=Poll.Kind.values,
+            default=Poll.Kind.SINGLE,
+            help="single (default), multiple, rating or ranking",
+        )
+        parser.add_argument(
+            "--min", type=int, default=1, help="multiple: how many a voter picks at least (1)"
+        )
+        parser.add_argument(
+            "--max",
+            type=int,
+            default=None,
+            help="multiple: how many at most; ranking: how many places (default: all)",
+        )
+        parser.add_argument(
+            "--scale", default="1-5", help="rating: the lowest and highest score (1-5)"
+        )
+        parser.add_argument("--low-label", default="", help="rating: the lowest score's label")
+        parser.add_argument("--high-label", default="", help="rating: the highest score's label")
+        parser.add_argument("--final", action="store_true", help="a voter's first vote is final")
         parser.add_argument(
             "--results",
             choices=Poll.Visibility.values,
@@ -27,18 +54,25 @@ class Command(BaseCommand):
             "once the presenter reveals them, or once the poll is closed",
         )
 
-    def handle(
-        self, *args: Any, question: str, options: list[str], slug: str, results: str, **rest: Any
-    ) -> None:
+    def handle(self, *args: Any, question: str, options: list[str], **flags: Any) -> None:
         pairs = [
             tuple(option.split("=", 1)) if "=" in option else ("", option) for option in options
         ]
+        scale = re.fullmatch(r"\s*(\d+)\s*-\s*(\d+)\s*", flags["scale"])
+        if scale is None:
+            raise CommandError(f"--scale takes two scores like 1-5, not {flags['scale']!r}.")
         try:
             poll = poll_create(
                 question=question,
                 options=pairs,  # type: ignore[arg-type]
-                slug=slug,
-                results_visibility=results,
+                slug=flags["slug"],
+                kind=flags["kind"],
+                min_choices=flags["min"],
+                max_choices=flags["max"],
+                scale=(int(scale[1]), int(scale[2])),
+                scale_labels=(flags["low_label"], flags["high_label"]),
+                voters_may_change=not flags["final"],
+                results_visibility=flags["results"],
             )
         except PollError as error:
             raise CommandError(str(error)) from None
