@@ -85,7 +85,6 @@ async def _vote(request: HttpRequest, ballot: Ballot, token: str | None) -> Http
         return plain_text("Sorry, your vote was not recorded: the vote queue is unreachable. "
                           "Please go back and try again in a moment.\n", status=503)  # fmt: skip
     if not queued:
-        form = VoteForm(ballot=ballot)
         form.add_error(None, _("You have already voted: in this poll a vote is final."))
         return await _page(request, ballot, token, form=form, status=409)
     return see_other(request.path)

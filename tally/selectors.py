@@ -77,10 +77,10 @@ def counted(kind: str, rows: list[tuple[str, str, int]], voters: int) -> dict[st
     ]
     figures: dict[str, Any] = {"total": total, "voters": voters, "options": options}
     if kind == Poll.Kind.RANKING:
-        ranked = sorted({option["votes"] for option in options}, reverse=True)
-        for option in options:
+        points = [option["votes"] for option in options]
+        for option in options:  # ties share a place: 1, 1, 3
             option["points"] = option["votes"]
-            option["position"] = 1 + sum(1 for points in ranked if points > option["votes"])
+            option["position"] = 1 + sum(1 for other in points if other > option["votes"])
             option["percent"] = _percent(option["votes"], total)
         return figures
     for option in options:
