@@ -3,7 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html_join
@@ -11,19 +13,31 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from polls.models import Option, Poll, Vote
-from polls.services import poll_control
+from polls.services import poll_control, scale_options_sync
+
+
+class OptionFormSet(BaseInlineFormSet):
+    def clean(self) -> None:
+        """A poll needs two options, but a rating makes its own: one per score."""
+        super().clean()
+        if self.instance.kind == Poll.Kind.RATING:
+            return
+        kept = [
+            form
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE", False)
+        ]
+        if len(kept) < 2:
+            raise ValidationError(_("Please submit at least 2 forms: a poll needs two options."))
 
 
 class OptionInline(admin.TabularInline):
     model = Option
+    formset = OptionFormSet
     fields = ["label", "slug", "position"]
     prepopulated_fields = {"slug": ["label"]}
     extra = 0
     min_num = 2
-
-    def get_formset(self, request: HttpRequest, obj: Poll | None = None, **kwargs: Any) -> Any:
-        # A poll needs two options; the admin shows two rows but checks nothing by itself.
-        return super().get_formset(request, obj, validate_min=True, **kwargs)
 
 
 @admin.register(Poll)
@@ -32,6 +46,7 @@ class PollAdmin(admin.ModelAdmin):
         "question",
         "slug",
         "code",
+        "kind",
         "state",
         "results_visibility",
         "round",
@@ -41,7 +56,7 @@ class PollAdmin(admin.ModelAdmin):
         "vote_count",
         "pages",
     ]
-    list_filter = ["is_open", "results_visibility"]
+    list_filter = ["kind", "is_open", "results_visibility"]
     search_fields = ["question", "slug", "code"]
     prepopulated_fields = {"slug": ["question"]}
     readonly_fields = ["code", "round", "rounds", "pages", "created_at", "updated_at"]
@@ -49,6 +64,11 @@ class PollAdmin(admin.ModelAdmin):
         "question",
         "slug",
         "code",
+        "kind",
+        ("min_choices", "max_choices"),
+        ("scale_min", "scale_max"),
+        ("scale_min_label", "scale_max_label"),
+        "voters_may_change",
         "is_open",
         "opens_at",
         "closes_at",
@@ -62,6 +82,11 @@ class PollAdmin(admin.ModelAdmin):
     ]
     inlines = [OptionInline]
     actions = ["open_polls", "close_polls", "reveal_results", "hide_results", "reset_polls"]
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        if form.instance.kind == Poll.Kind.RATING:
+            scale_options_sync(poll=form.instance)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Poll]:
         return super().get_queryset(request).annotate(vote_total=Count("votes"))

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from polls.exports import csv_stream, results_rows, votes_rows
 from polls.models import Poll
 from polls.services import CONTROL_ACTIONS, poll_control
-from tally.selectors import results_for
+from tally.selectors import average_at, results_for
 from voting_site.middleware import staff_only
 from voting_site.views import plain_text, see_other
 
@@ -63,9 +63,11 @@ def present(request: HttpRequest, slug: str) -> HttpResponse:
     poll = get_object_or_404(Poll, slug=slug)
     url = join_url(request, poll)
     address, _slash, _path = url.partition("://")[2].partition("/")
+    results = results_for(poll=poll)
     context = {
         "poll": poll,
-        "results": results_for(poll=poll),
+        "results": results,
+        "average_at": average_at(poll, results),
         "voters_see_results": poll.results_visible(has_voted=False),
         "join_url": url,
         # Shown without the scheme, and broken (if at all) before the path.

@@ -191,6 +191,19 @@ def scale_options(low: int, high: int) -> list[tuple[str, str]]:
     return [(str(score), str(score)) for score in range(low, high + 1)]
 
 
+def scale_options_sync(*, poll: Poll) -> None:
+    """A rating's options are its scores: make those missing, remove those off its scale."""
+    wanted = dict(scale_options(poll.scale_min, poll.scale_max))
+    with transaction.atomic():
+        poll.options.exclude(slug__in=wanted).delete()
+        have = set(poll.options.values_list("slug", flat=True))
+        Option.objects.bulk_create(
+            Option(poll=poll, slug=slug, label=label, position=int(slug))
+            for slug, label in wanted.items()
+            if slug not in have
+        )
+
+
 def _check_choices(kind: str, least: int, most: int | None, options: int) -> None:
     if kind == Poll.Kind.MULTIPLE and not 1 <= least <= (most or options) <= options:
         raise PollError(

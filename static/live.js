@@ -30,17 +30,30 @@
     if (!root.querySelector("[data-option]")) return; // a page without bars (the vote page)
     if (results.version < version) return; // older than what is shown
     version = results.version;
-    for (const total of all("[data-total]")) total.textContent = results.total;
-    for (const unit of all("[data-total-unit]")) {
-      unit.textContent = results.total === 1 ? unit.dataset.one : unit.dataset.many;
+    for (const voters of all("[data-voters]")) voters.textContent = results.voters;
+    for (const unit of all("[data-voters-unit]")) {
+      unit.textContent = results.voters === 1 ? unit.dataset.one : unit.dataset.many;
     }
     for (const option of results.options) {
       const row = root.querySelector('[data-option="' + CSS.escape(option.slug) + '"]');
       if (!row) { location.reload(); return; } // the options changed
       row.querySelector("[data-votes]").textContent = option.votes;
-      row.querySelector("[data-percent]").textContent = option.percent + "%";
+      const percent = row.querySelector("[data-percent]");
+      if (percent) percent.textContent = option.percent + "%";
       row.querySelector("[data-bar]").style.width = option.percent + "%";
       row.querySelector("[data-meter]").setAttribute("aria-valuenow", option.percent);
+      if (option.position) row.style.order = option.position; // a ranking, best first
+    }
+    if ("average" in results) renderAverage(results.average);
+  }
+
+  function renderAverage(average) {
+    for (const text of all("[data-average]")) text.textContent = average === null ? "–" : average;
+    for (const mark of all("[data-average-mark]")) {
+      const low = Number(mark.dataset.low);
+      const high = Number(mark.dataset.high);
+      mark.hidden = average === null;
+      mark.style.left = (100 * (average - low)) / (high - low) + "%";
     }
   }
 

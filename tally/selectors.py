@@ -143,3 +143,11 @@ def rounds_for(*, poll: Poll) -> list[RoundResults]:
         }
         for number in range(1, poll.round + 1)
     ]
+
+
+def average_at(poll: Poll, results: Results) -> float | None:
+    """Where a rating's average lies between its lowest and highest score, in percent."""
+    average = results.get("average")
+    if average is None:
+        return None
+    return round(100 * (average - poll.scale_min) / (poll.scale_max - poll.scale_min), 1)

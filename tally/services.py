@@ -508,15 +508,16 @@ def tallies_rebuild(*, polls: Iterable[Poll], fix: bool = True) -> list[Differen
             counting = countings_for([poll.pk])[poll.pk]
             cursor.execute(_CHOICES_COUNTED, [poll.pk])
             counted: Counter[tuple[int, int]] = Counter()
+            slugs = dict(Option.objects.filter(poll=poll).values_list("id", "slug"))
             for round, option_id, position, n in cursor.fetchall():
-                counted[option_id, round] += counting.points(position) * n
+                if option_id in slugs:  # an option since removed counts for nothing
+                    counted[option_id, round] += counting.points(position) * n
             tallied = {
                 (option_id, round): votes
                 for option_id, round, votes in OptionTally.objects.filter(poll=poll).values_list(
                     "option_id", "round", "votes"
                 )
             }
-            slugs = dict(Option.objects.filter(poll=poll).values_list("id", "slug"))
             deltas = {}
             for option_id, round in sorted(set(counted) | set(tallied)):
                 was, now = tallied.get((option_id, round), 0), counted[option_id, round]

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 from polls import voters
 from polls.models import Poll
 from polls.selectors import voter_has_voted
-from tally.selectors import Results, results_for, results_hidden
+from tally.selectors import Results, average_at, results_for, results_hidden
 
 
 def _results_seen_by(request: HttpRequest, poll: Poll) -> Results:
@@ -43,9 +43,11 @@ def results_page(request: HttpRequest, slug: str) -> HttpResponse:
     }
     rule = None if poll.results_shown is False else Poll.Visibility(poll.results_visibility)
     hidden_notice = notices.get(rule, _("The results appear here when the presenter shows them."))
+    results = _results_seen_by(request, poll)
     context = {
         "poll": poll,
-        "results": _results_seen_by(request, poll),
+        "results": results,
+        "average_at": average_at(poll, results),
         "hidden_notice": hidden_notice,
     }
     return render(request, "tally/results.html", context)

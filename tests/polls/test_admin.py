@@ -9,6 +9,16 @@ from polls.models import Poll, Vote
 
 pytestmark = pytest.mark.django_db
 
+# What the admin's add form posts for the fields left as they are.
+POLL_DEFAULTS = {
+    "kind": "single",
+    "min_choices": "1",
+    "scale_min": "1",
+    "scale_max": "5",
+    "voters_may_change": "on",
+    "results_visibility": "always",
+}
+
 
 def test_the_admin_creates_a_poll_with_three_options_that_appears_on_the_list(
     admin_client, redis_db
@@ -18,7 +28,7 @@ def test_the_admin_creates_a_poll_with_three_options_that_appears_on_the_list(
         "question": "Favourite colour?",
         "slug": "colour",
         "is_open": "on",
-        "results_visibility": "always",
+        **POLL_DEFAULTS,
         "options-TOTAL_FORMS": "3",
         "options-INITIAL_FORMS": "0",
         "options-MIN_NUM_FORMS": "2",
@@ -44,6 +54,7 @@ def test_the_admin_refuses_a_poll_with_one_option(admin_client):
     form = {
         "question": "Lonely?",
         "slug": "lonely",
+        **POLL_DEFAULTS,
         "options-TOTAL_FORMS": "1",
         "options-INITIAL_FORMS": "0",
         "options-0-slug": "yes",
@@ -136,3 +147,42 @@ def test_the_change_page_shows_the_code_and_each_rounds_results(admin_client, po
     assert "Round 1: 1 vote (Cats 1, Dogs 0)" in page
     assert "Round 2: 0 votes (Cats 0, Dogs 0)" in page
     assert f'href="/polls/{poll.slug}/present/"' in page
+
+
+def test_the_admin_makes_a_rating_with_one_option_per_score(admin_client, redis_db):
+    form = {
+        "question": "How was the talk?",
+        "slug": "talk",
+        "is_open": "on",
+        **POLL_DEFAULTS,
+        "kind": "rating",
+        "scale_min": "0",
+        "scale_max": "3",
+        "options-TOTAL_FORMS": "0",
+        "options-INITIAL_FORMS": "0",
+    }
+
+    response = admin_client.post("/admin/polls/poll/add/", form)
+
+    assert response.status_code == 302, response.content.decode()
+    poll = Poll.objects.get(slug="talk")
+    assert list(poll.options.values_list("slug", flat=True)) == ["0", "1", "2", "3"]
+
+
+def test_the_admin_refuses_a_scale_that_does_not_go_up(admin_client):
+    form = {
+        "question": "How?",
+        "slug": "how",
+        **POLL_DEFAULTS,
+        "kind": "rating",
+        "scale_min": "5",
+        "scale_max": "1",
+        "options-TOTAL_FORMS": "0",
+        "options-INITIAL_FORMS": "0",
+    }
+
+    response = admin_client.post("/admin/polls/poll/add/", form)
+
+    assert response.status_code == 200
+    assert "The highest score must be above the lowest." in response.content.decode()
+    assert not Poll.objects.exists()

@@ -103,7 +103,7 @@ def test_a_poll_run_in_a_room_from_projector_and_phone(room, chromium: Browser):
         projector.click("input[type=submit]")
         expect(projector).to_have_url(f"{url}/polls/cats-vs-dogs/present/")
         expect(projector.locator("[data-status]")).to_have_text("Live")
-        total = projector.locator("[data-total]")
+        total = projector.locator("[data-voters]")
         expect(total).to_have_text("0")
         no_scroll = "document.documentElement.scrollHeight <= innerHeight"
         assert projector.evaluate(no_scroll)
@@ -159,7 +159,7 @@ def test_a_poll_run_in_a_room_from_projector_and_phone(room, chromium: Browser):
         # The presenter reveals them (its shortcut, R): the open page shows them, no reload.
         projector.keyboard.press("r")
         expect(results.locator("ol[data-counts]")).to_be_visible(timeout=LIVE)
-        expect(results.locator("[data-total]")).to_have_text("6")
+        expect(results.locator("[data-voters]")).to_have_text("6")
         expect(results.locator('[data-option="cats"] [data-votes]')).to_have_text("4")
         expect(projector.locator(".badge-public")).to_be_visible()
         results.screenshot(path=SCREENSHOTS / "phone-results.png")
@@ -188,7 +188,7 @@ def test_a_poll_run_in_a_room_from_projector_and_phone(room, chromium: Browser):
         expect(results.locator("ol[data-counts]")).to_be_hidden(timeout=LIVE)  # revealed anew
         expect(phone.locator(".your-vote")).to_have_count(0, timeout=LIVE)  # a new round
         projector.keyboard.press("r")
-        expect(results.locator("[data-total]")).to_have_text("0", timeout=LIVE)
+        expect(results.locator("[data-voters]")).to_have_text("0", timeout=LIVE)
 
         with rq_worker():
             stream = redis_client()
@@ -196,7 +196,7 @@ def test_a_poll_run_in_a_room_from_projector_and_phone(room, chromium: Browser):
                 phone.wait_for_timeout(100)
             phone.wait_for_timeout(500)  # the stream is drained; the pages keep zero
             expect(total).to_have_text("0")
-            expect(results.locator("[data-total]")).to_have_text("0")
+            expect(results.locator("[data-voters]")).to_have_text("0")
 
     slugs = in_thread(lambda: dict(poll.options.values_list("pk", "slug")))
     stored = in_thread(lambda: list(Vote.objects.values_list("round", "choices")))

@@ -34,7 +34,7 @@ def votes(url: str, count: int, split: dict[str, int]) -> None:
 def test_the_results_page_moves_with_the_votes_and_says_when_it_is_cut_off(poll, redis_db, page):
     # `page` last: Playwright runs an event loop, under which Django refuses the ORM.
     port = free_port()
-    total, status = page.locator("[data-total]"), page.locator("[data-status]")
+    total, status = page.locator("[data-voters]"), page.locator("[data-status]")
     cats = page.locator('[data-option="cats"]')
 
     with rq_worker():
@@ -45,10 +45,10 @@ def test_the_results_page_moves_with_the_votes_and_says_when_it_is_cut_off(poll,
 
             votes(url, 1, {"cats": 1})
             expect(total).to_have_text("1")  # no reload: over the WebSocket
-            expect(page.locator("[data-total-unit]")).to_have_text("vote")
+            expect(page.locator("[data-voters-unit]")).to_have_text("voter")
             votes(url, 2, {"cats": 1, "dogs": 1})
             expect(total).to_have_text("3")
-            expect(page.locator("[data-total-unit]")).to_have_text("votes")
+            expect(page.locator("[data-voters-unit]")).to_have_text("voters")
             expect(cats.locator("[data-votes]")).to_have_text("2")
             expect(cats.locator("[data-percent]")).to_have_text("66.7%")
             expect(cats.locator("[data-bar]")).to_have_attribute("style", "width: 66.7%;")
