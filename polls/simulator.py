@@ -18,7 +18,27 @@ from dataclasses import dataclass, field
 import httpx
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-OPTION_BUTTON = re.compile(r'name="option" value="([^"]+)"')
+VOTE_FORM = re.compile(r'data-kind="(\w+)" data-least="(\d+)" data-most="(\d+)"')
+OPTION_INPUT = re.compile(r'name="(option|score)" value="([^"]+)"')
+RANKED_OPTION = re.compile(r'<option value="([^"]+)"')
+
+
+@dataclass(frozen=True)
+class Ballot:
+    """A vote page's form as a browser sees it: the kind, the field, the options, the limits."""
+
+    kind: str
+    field: str
+    options: list[str]
+    least: int
+    most: int
+
+    def cast(self, first: str, rng: random.Random) -> list[str]:
+        """A cast that puts `first` first: enough others after it to be valid."""
+        others = [option for option in self.options if option != first]
+        rng.shuffle(others)
+        wanted = {"multiple": self.least, "ranking": self.most}.get(self.kind, 1)
+        return [first, *others[: wanted - 1]]
 
 
 class SimulationError(Exception):
@@ -107,14 +127,16 @@ async def simulate(
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     transport = httpx.AsyncHTTPTransport(limits=limits)  # shared: browsers differ in cookies only
     try:
-        options = await _options(page_url, transport)
+        ballot = await _ballot(page_url, transport)
+        options = ballot.options
         weights = split or dict.fromkeys(options, 1.0)
         unknown = sorted(set(weights) - set(options))
         if unknown:
             raise SimulationError(
                 f"{poll} has no option {', '.join(unknown)}; it has {', '.join(options)}"
             )
-        choices = assign(votes, weights, random.Random(seed))  # noqa: S311 (an order, not a secret)
+        rng = random.Random(seed)  # noqa: S311 (an order, not a secret)
+        choices = assign(votes, weights, rng)
         report = Report(votes=votes, seconds=0.0)
         slots = asyncio.Semaphore(concurrency)
         started = time.monotonic()
@@ -123,7 +145,8 @@ async def simulate(
             if rate:
                 await asyncio.sleep(max(0.0, started + index / rate - time.monotonic()))
             async with slots:
-                status = await _vote(page_url, option, transport, report)
+                cast = ballot.cast(option, rng)
+                status = await _vote(page_url, ballot.field, cast, transport, report)
             if status != "303":
                 report.statuses[status] += 1
             if on_vote:
@@ -136,7 +159,7 @@ async def simulate(
         await transport.aclose()
 
 
-async def _options(page_url: str, transport: httpx.AsyncHTTPTransport) -> list[str]:
+async def _ballot(page_url: str, transport: httpx.AsyncHTTPTransport) -> Ballot:
     try:
         async with httpx.AsyncClient(transport=_Unclosed(transport), timeout=10) as client:
             page = await client.get(page_url)
@@ -144,14 +167,20 @@ async def _options(page_url: str, transport: httpx.AsyncHTTPTransport) -> list[s
         raise SimulationError(f"cannot reach {page_url}: {error}") from None
     if page.status_code != 200:
         raise SimulationError(f"{page_url} answered {page.status_code}")
-    options = OPTION_BUTTON.findall(page.text)
-    if not options:
+    form = VOTE_FORM.search(page.text)
+    if form is None or "disabled data-vote-button" in page.text:
         raise SimulationError(f"{page_url} shows no vote form: is the poll open?")
-    return options
+    kind, least, most = form[1], int(form[2]), int(form[3])
+    if kind == "ranking":
+        field, options = "option", list(dict.fromkeys(RANKED_OPTION.findall(page.text)))
+    else:
+        inputs = OPTION_INPUT.findall(page.text)
+        field, options = inputs[0][0], [value for _, value in inputs]
+    return Ballot(kind=kind, field=field, options=options, least=least, most=most)
 
 
 async def _vote(
-    page_url: str, option: str, transport: httpx.AsyncHTTPTransport, report: Report
+    page_url: str, field: str, cast: list[str], transport: httpx.AsyncHTTPTransport, report: Report
 ) -> str:
     """One browser: open the page, vote, and say how it went ("303" when accepted)."""
     async with httpx.AsyncClient(transport=_Unclosed(transport), timeout=30) as browser:
@@ -162,7 +191,7 @@ async def _vote(
                 return f"page {page.status_code}"
             sent = time.monotonic()
             answer = await browser.post(
-                page_url, data={"csrfmiddlewaretoken": token.group(1), "option": option}
+                page_url, data={"csrfmiddlewaretoken": token.group(1), field: cast}
             )
         except httpx.HTTPError as error:
             return type(error).__name__
@@ -170,7 +199,7 @@ async def _vote(
         return str(answer.status_code)
     report.accepted += 1
     report.latencies.append(time.monotonic() - sent)
-    report.chosen[option] += 1
+    report.chosen[cast[0]] += 1
     return "303"
 
 

@@ -95,7 +95,7 @@ async def _page(
 ) -> HttpResponse:
     choice = await voter_choice(ballot=ballot, voter=voters.voter_key(token)) if token else None
     chosen = choice.ids() if choice else []
-    _least, places = ballot.choices_allowed()
+    least, most = ballot.choices_allowed()
     context = {
         "ballot": ballot,
         "state": ballot.state(),
@@ -103,7 +103,9 @@ async def _page(
         "voter_choice": choice,
         "chosen": chosen,
         # A ranking's selects, one per place, preset to the voter's order.
-        "places": [*chosen, *[None] * (places - len(chosen))],
+        "places": [*chosen, *[None] * (most - len(chosen))],
+        "least": least,
+        "most": most,
         "instructions": _instructions(ballot),
     }
     return render(request, "polls/poll_detail.html", context, status=status)

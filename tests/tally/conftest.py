@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from polls.services import VOTE_STREAM
+from polls.services import VOTE_STREAM, choices_encode
 from tally.models import OptionTally
 from tally.services import INGEST_GROUP
 
@@ -20,46 +20,63 @@ def at(seconds: float) -> datetime:
 
 
 class Backlog:
-    """Votes queued straight into the stream, as the vote view queues them."""
+    """Votes queued straight into the stream, as the vote view queues them.
+
+    A cast is a slug ("cats") or, for the kinds that take several, a tuple of
+    slugs in order.
+    """
 
     def __init__(self, redis_db, poll) -> None:
         self.redis = redis_db
         self.poll = poll
         self.round = 1
         self.options = dict(poll.options.values_list("slug", "pk"))
-        self.latest: dict[str, tuple[datetime, str]] = {}
+        self.latest: dict[str, tuple[datetime, tuple[str, ...]]] = {}
 
-    def cast(self, voter: str, option: str, cast_at: datetime) -> None:
+    def cast(self, voter: str, option: str | tuple[str, ...], cast_at: datetime) -> None:
         self.add([(voter, option, cast_at)])
 
-    def add(self, casts: list[tuple[str, str, datetime]]) -> None:
+    def add(self, casts: list[tuple[str, str | tuple[str, ...], datetime]]) -> None:
+        final = not self.poll.voters_may_change
         with self.redis.pipeline(transaction=False) as pipe:
             for voter, option, cast_at in casts:
+                slugs = (option,) if isinstance(option, str) else option
                 fields = {
                     "poll": self.poll.pk,
                     "round": self.round,
-                    "option": self.options[option],
+                    "choices": choices_encode([self.options[slug] for slug in slugs]),
                     "voter": voter,
                 }
                 pipe.xadd(VOTE_STREAM, {**fields, "cast_at": cast_at.isoformat()})
-                if voter not in self.latest or self.latest[voter][0] < cast_at:
-                    self.latest[voter] = (cast_at, option)
+                known = self.latest.get(voter)
+                if known is None or (known[0] < cast_at) != final:
+                    self.latest[voter] = (cast_at, slugs)
             pipe.execute()
 
     def expected(self) -> dict[str, int]:
-        """What the tallies must say: each voter's latest choice, counted once."""
-        counts = Counter(option for _, option in self.latest.values())
+        """What the tallies must say: each voter's latest cast, counted once (a ranking: points)."""
+        ranking = self.poll.kind == "ranking"
+        counts: Counter[str] = Counter()
+        for _, slugs in self.latest.values():
+            for position, slug in enumerate(slugs, start=1):
+                counts[slug] += len(self.options) - position if ranking else 1
         return {slug: counts[slug] for slug in self.options}
+
+    def choices(self, i: int) -> tuple[str, ...]:
+        """The i-th voter's cast, valid for the poll's kind."""
+        slugs = list(self.options)
+        first = i % len(slugs)
+        if self.poll.kind == "multiple":
+            return (slugs[first], slugs[(first + 1) % len(slugs)])
+        if self.poll.kind == "ranking":
+            return tuple(slugs[first:] + slugs[:first])
+        return (slugs[first],)
 
     def burst(self, *, voters: int, changes: int, prefix: str = "voter") -> None:
         """`voters` votes, then `changes` of those voters change their minds (later casts)."""
-        slugs = list(self.options)
-        self.add([(f"{prefix}-{i}", slugs[i % len(slugs)], at(i / 1000)) for i in range(voters)])
+        self.add([(f"{prefix}-{i}", self.choices(i), at(i / 1000)) for i in range(voters)])
         self.add(
-            [
-                (f"{prefix}-{i}", slugs[(i + 1) % len(slugs)], at(100 + i / 1000))
-                for i in range(changes)
-            ]
+            [(f"{prefix}-{i}", self.choices(i + 1), at(100 + i / 1000)) for i in range(changes)]
         )
 
     def pending(self) -> int:
@@ -88,3 +105,20 @@ async def next_results(socket, timeout: float = 30) -> dict:
         message = json.loads(await asyncio.wait_for(socket.recv(), timeout))
         if message["type"] == "results":
             return message
+
+
+FOUR = [("a", "Alpha"), ("b", "Bravo"), ("c", "Charlie"), ("d", "Delta")]
+
+
+@pytest.fixture(params=["single", "multiple", "rating", "ranking"])
+def poll_of_each_kind(request, db):
+    """A poll of each question kind in turn (four options, or a scale of five)."""
+    from polls.services import poll_create
+
+    options = [] if request.param == "rating" else FOUR
+    return poll_create(question="Q?", options=options, slug="q", kind=request.param)
+
+
+@pytest.fixture
+def backlog_of_each_kind(poll_of_each_kind, redis_db) -> Backlog:
+    return Backlog(redis_db, poll_of_each_kind)

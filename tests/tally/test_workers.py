@@ -39,7 +39,8 @@ def assert_exact(backlog, poll) -> None:
     assert backlog.length() == 0 and backlog.pending() == 0
 
 
-def test_two_workers_in_parallel_give_exact_totals(backlog, poll):
+def test_two_workers_in_parallel_give_exact_totals(backlog_of_each_kind, poll_of_each_kind):
+    backlog, poll = backlog_of_each_kind, poll_of_each_kind
     backlog.burst(voters=20_000, changes=8_000)
     queue = django_rq.get_queue("default")
     queue.enqueue(INGEST_JOB)
@@ -52,7 +53,10 @@ def test_two_workers_in_parallel_give_exact_totals(backlog, poll):
     assert_exact(backlog, poll)
 
 
-def test_a_worker_killed_mid_batch_loses_nothing_and_counts_nothing_twice(backlog, poll):
+def test_a_worker_killed_mid_batch_loses_nothing_and_counts_nothing_twice(
+    backlog_of_each_kind, poll_of_each_kind
+):
+    backlog, poll = backlog_of_each_kind, poll_of_each_kind
     backlog.burst(voters=40_000, changes=10_000)
     django_rq.get_queue("default").enqueue(INGEST_JOB)
 
