@@ -1,0 +1,73 @@
+"""Each question kind end to end: browsers vote and change their votes over HTTP, a real
+worker counts, a viewer's WebSocket gets the results, and `recount` agrees."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import httpx
+import pytest
+import websockets
+
+from polls.services import VOTE_STREAM
+from polls.simulator import simulate
+from tally.selectors import results_for
+from tally.services import tallies_rebuild
+from tests.conftest import asgi_server, rq_worker
+from tests.tally.conftest import next_results
+
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+CASTS = {  # a first cast and a change, by kind
+    "single": ({"option": "a"}, {"option": "b"}),
+    "multiple": ({"option": ["a", "b"]}, {"option": ["c"]}),
+    "rating": ({"score": "2"}, {"score": "5"}),
+    "ranking": ({"option": ["a", "b", "c", "d"]}, {"option": ["d", "c", "b", "a"]}),
+}
+
+
+async def vote_then_change(url: str, kind: str) -> None:
+    async with httpx.AsyncClient(base_url=url) as browser:
+        for data in CASTS[kind]:
+            page = await browser.get("/polls/q/")
+            token = CSRF_INPUT.search(page.text).group(1)
+            answer = await browser.post("/polls/q/", data={"csrfmiddlewaretoken": token, **data})
+            assert answer.status_code == 303, answer.text[:1000]
+
+
+@pytest.mark.django_db(transaction=True)  # the processes must see the poll
+def test_each_kind_through_http_a_worker_and_a_socket(poll_of_each_kind, redis_db):
+    poll, kind = poll_of_each_kind, poll_of_each_kind.kind
+
+    async def scenario(url: str) -> dict:
+        socket_url = url.replace("http://", "ws://") + "/ws/polls/q/"
+        async with websockets.connect(socket_url, origin=url) as viewer:
+            first = await next_results(viewer)
+            assert (first["kind"], first["voters"]) == (kind, 0)
+            report = await simulate(url=url, poll="q", votes=20, concurrency=5, seed=1)
+            assert report.accepted == 20, report.summary()
+            await asyncio.gather(*(vote_then_change(url, kind) for _ in range(4)))
+            while redis_db.xlen(VOTE_STREAM):  # pytest-timeout ends it, should it never drain
+                await asyncio.sleep(0.05)
+            counted = await asyncio.to_thread(results_for, poll=poll)
+            message = first
+            while message["version"] < counted["version"]:
+                message = await next_results(viewer)
+            return message
+
+    with asgi_server() as url, rq_worker():
+        last = asyncio.run(scenario(url))
+
+    assert tallies_rebuild(polls=[poll], fix=False) == []
+    stored = results_for(poll=poll)
+    assert {key: last[key] for key in ("voters", "total", "options")} == {
+        key: stored[key] for key in ("voters", "total", "options")
+    }
+    changed_to = CASTS[kind][1]
+    if kind == "rating":
+        assert last["distribution"]["5"] >= 4 and last["count"] == 24
+    elif kind == "ranking":
+        assert sum(o["points"] for o in last["options"]) == 24 * (3 + 2 + 1)
+    else:
+        votes = {o["slug"]: o["votes"] for o in last["options"]}
+        assert votes[changed_to["option"][0]] >= 4
