@@ -1,0 +1,101 @@
+// A ranking without selects: tap the options in order, move them up or down, or
+// take one out, by touch or keyboard. The page's selects stay the form's fields
+// (hidden), so what is posted is what works without JavaScript.
+(function () {
+  "use strict";
+  const fieldset = document.querySelector("[data-ranking]");
+  if (!fieldset) return;
+  const selects = Array.from(fieldset.querySelectorAll("select"));
+  const words = fieldset.dataset;
+  const labels = new Map(
+    Array.from(selects[0].options).filter((o) => o.value).map((o) => [o.value, o.textContent.trim()])
+  );
+  let order = selects.map((select) => select.value).filter(Boolean);
+
+  const ranked = document.createElement("ol");
+  ranked.className = "ranked";
+  const pool = document.createElement("div");
+  pool.className = "unranked";
+  const status = document.createElement("p");
+  status.className = "visually-hidden";
+  status.setAttribute("role", "status");
+  status.setAttribute("aria-live", "polite");
+  fieldset.querySelector(".ranks").hidden = true;
+  fieldset.append(ranked, pool, status);
+
+  function button(text, label, onClick) {
+    const element = document.createElement("button");
+    element.type = "button";
+    element.textContent = text;
+    if (label) element.setAttribute("aria-label", label);
+    element.disabled = selects[0].disabled;
+    element.addEventListener("click", onClick);
+    return element;
+  }
+
+  function say(template, slug, place) {
+    status.textContent = template.replace("%(option)s", labels.get(slug)).replace("%(place)s", place);
+  }
+
+  function render(focusSlug, focusRole) {
+    selects.forEach((select, index) => { select.value = order[index] || ""; });
+    ranked.replaceChildren();
+    order.forEach((slug, index) => {
+      const item = document.createElement("li");
+      item.className = "ranked-item";
+      const name = document.createElement("span");
+      name.className = "ranked-name";
+      name.textContent = labels.get(slug);
+      const label = labels.get(slug);
+      const up = button("↑", words.up.replace("%(option)s", label), () => move(index, -1));
+      const down = button("↓", words.down.replace("%(option)s", label), () => move(index, 1));
+      const out = button("✕", words.remove.replace("%(option)s", label), () => remove(index));
+      up.dataset.role = "up"; down.dataset.role = "down"; out.dataset.role = "remove";
+      if (index === 0) up.disabled = true;
+      if (index === order.length - 1) down.disabled = true;
+      item.append(name, up, down, out);
+      item.dataset.slug = slug;
+      ranked.append(item);
+    });
+    pool.replaceChildren();
+    const full = order.length >= selects.length;
+    for (const [slug, label] of labels) {
+      if (order.includes(slug)) continue;
+      const add = button(label, words.add.replace("%(option)s", label), () => add_(slug));
+      add.className = "option";
+      add.dataset.slug = slug;
+      add.disabled = add.disabled || full;
+      pool.append(add);
+    }
+    if (focusSlug) {
+      const target = ranked.querySelector('[data-slug="' + CSS.escape(focusSlug) + '"] [data-role="' + focusRole + '"]');
+      const fallback = pool.querySelector("button:not([disabled])") || ranked.querySelector("button:not([disabled])");
+      (target && !target.disabled ? target : fallback || fieldset).focus();
+    }
+  }
+
+  function add_(slug) {
+    order.push(slug);
+    say(words.added, slug, order.length);
+    render();
+    const next = pool.querySelector("button:not([disabled])");
+    (next || ranked.querySelector("li:last-child [data-role=up]") || fieldset).focus();
+  }
+
+  function move(index, step) {
+    const slug = order[index];
+    order.splice(index, 1);
+    order.splice(index + step, 0, slug);
+    say(words.moved, slug, index + step + 1);
+    render(slug, step < 0 ? "up" : "down");
+  }
+
+  function remove(index) {
+    const slug = order[index];
+    order.splice(index, 1);
+    say(words.removed, slug, "");
+    render(order[Math.min(index, order.length - 1)], "remove");
+  }
+
+  render();
+})();

@@ -1,0 +1,113 @@
+"""Each question kind voted on a phone-sized page in a real browser (Debian's Chromium),
+and a ranking made with the keyboard alone."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from polls.services import poll_create
+from tests.conftest import asgi_server, rq_worker
+from tests.polls.test_presenter_browser import SCREENSHOTS
+
+FOUR = [("a", "Alpha"), ("b", "Bravo"), ("c", "Charlie"), ("d", "Delta")]
+
+
+@pytest.fixture
+def polls(db):
+    poll_create(question="Pick two", options=FOUR, slug="multi", kind="multiple", max_choices=2)
+    poll_create(
+        question="How was the talk?",
+        options=[],
+        slug="rate",
+        kind="rating",
+        scale_labels=("Poor", "Great"),
+    )
+    poll_create(question="Order these", options=FOUR, slug="rank", kind="ranking")
+
+
+def phone(chromium: Browser) -> Page:
+    context = chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    return context.new_page()
+
+
+def tab_to(page: Page, name: str, *, limit: int = 40) -> None:
+    """Press Tab until the focused element is called `name`, as a keyboard user would."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            "() => document.activeElement.getAttribute('aria-label')"
+            " || document.activeElement.textContent.trim()"
+        )
+        if focused == name:
+            return
+    raise AssertionError(f"Tab never reached {name!r}")
+
+
+@pytest.mark.django_db(transaction=True)  # the processes must see the polls
+def test_each_kind_is_voted_on_a_phone(polls, chromium: Browser):
+    with asgi_server() as url, rq_worker():
+        page = phone(chromium)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+        page.goto(f"{url}/polls/multi/")
+        page.get_by_label("Alpha").check()
+        page.get_by_label("Charlie").check()
+        page.screenshot(path=SCREENSHOTS / "kind-multiple.png")
+        page.get_by_role("button", name="Vote").click()
+        expect(page.locator(".your-vote")).to_contain_text("You chose Alpha, Charlie")
+        expect(page.get_by_label("Charlie")).to_be_checked()
+
+        page.goto(f"{url}/polls/rate/")
+        expect(page.locator(".scale-ends")).to_contain_text("Great")
+        page.locator("label.score", has_text="4").click()
+        page.screenshot(path=SCREENSHOTS / "kind-rating.png")
+        page.get_by_role("button", name="Vote").click()
+        expect(page.locator(".your-vote")).to_contain_text("You gave 4")
+
+        results = page.request.get(f"{url}/api/polls/rate/results")
+        assert results.json()["kind"] == "rating"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_ranking_is_made_with_the_keyboard_alone(polls, chromium: Browser):
+    with asgi_server() as url, rq_worker():
+        page = phone(chromium)
+        page.goto(f"{url}/polls/rank/")
+        expect(page.locator(".ranks")).to_be_hidden()  # the selects give way to buttons
+
+        tab_to(page, "Rank Alpha next")
+        for _ in range(4):  # each takes the next one: Alpha, Bravo, Charlie, Delta
+            page.keyboard.press("Enter")
+        expect(page.locator(".ranked-name")).to_have_text(["Alpha", "Bravo", "Charlie", "Delta"])
+        expect(page.get_by_role("button", name="Move Delta up")).to_be_focused()
+        page.keyboard.press("Enter")
+        page.keyboard.press("Enter")  # Delta up twice: to second place
+        expect(page.locator(".ranked-name")).to_have_text(["Alpha", "Delta", "Bravo", "Charlie"])
+        expect(page.locator("[role=status]").last).to_have_text("Delta moved to place 2.")
+        page.screenshot(path=SCREENSHOTS / "kind-ranking.png")
+
+        tab_to(page, "Vote")
+        page.keyboard.press("Enter")
+
+        expect(page.locator(".your-vote")).to_contain_text(
+            "Your order: Alpha, Delta, Bravo, Charlie"
+        )
+        expect(page.locator(".ranked-name")).to_have_text(["Alpha", "Delta", "Bravo", "Charlie"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_ranking_works_without_javascript(polls, chromium: Browser):
+    with asgi_server() as url:
+        context = chromium.new_context(
+            java_script_enabled=False, viewport={"width": 390, "height": 844}
+        )
+        page = context.new_page()
+        page.goto(f"{url}/polls/rank/")
+        for place, label in enumerate(["Charlie", "Alpha", "Delta", "Bravo"], start=1):
+            page.get_by_label(f"Place {place}").select_option(label=label)
+        page.get_by_role("button", name="Vote").click()
+
+        expect(page.locator(".your-vote")).to_contain_text(
+            "Your order: Charlie, Alpha, Delta, Bravo"
+        )
