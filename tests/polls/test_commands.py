@@ -132,3 +132,37 @@ def test_exportpoll_writes_results_or_votes_as_csv(poll, redis_db, capsys):
         "round,option,cast_at",
         f"1,dogs,{at(1).isoformat()}",
     ]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["Q?", "A", "B", "C", "--kind", "multiple", "--min", "1", "--max", "2"],
+         {"kind": "multiple", "min_choices": 1, "max_choices": 2}),
+        (["How was it?", "--kind", "rating", "--scale", "0-10", "--low-label", "Awful"],
+         {"kind": "rating", "scale_min": 0, "scale_max": 10, "scale_min_label": "Awful"}),
+        (["Order these", "A", "B", "C", "D", "--kind", "ranking"], {"kind": "ranking"}),
+        (["Final?", "Yes", "No", "--final"], {"kind": "single", "voters_may_change": False}),
+    ],
+)  # fmt: skip
+def test_createpoll_makes_every_kind(args, expected):
+    call_command("createpoll", *args)
+
+    poll = Poll.objects.get()
+    assert {field: getattr(poll, field) for field in expected} == expected
+    if poll.kind == "rating":
+        assert list(poll.options.values_list("slug", flat=True)) == [str(n) for n in range(11)]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["How?", "A", "B", "--kind", "rating"], "A rating takes a scale"),
+        (["How?", "--kind", "rating", "--scale", "five"], "--scale takes two scores"),
+        (["Q?", "A", "B", "--kind", "multiple", "--max", "3"], "at most 2 options"),
+    ],
+)
+def test_createpoll_refuses_kinds_it_cannot_make(args, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("createpoll", *args)
+    assert not Poll.objects.exists()
