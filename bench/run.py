@@ -51,7 +51,7 @@ from websockets.typing import Origin  # noqa: E402
 
 from bench.client import Browser, HttpPool, Viewer  # noqa: E402
 from polls.models import Poll  # noqa: E402
-from polls.services import VOTE_STREAM, poll_create  # noqa: E402
+from polls.services import VOTE_STREAM, choices_encode, poll_create  # noqa: E402
 from tally.services import BATCH_SIZE, votes_ingest  # noqa: E402
 from voting_site import embedded  # noqa: E402
 from voting_site.redis import redis_client  # noqa: E402
@@ -194,30 +194,55 @@ def ms(seconds: float) -> float:
 # --- 2. Drain -------------------------------------------------------------------------
 
 
-def bench_drain() -> dict:
-    poll = fresh_poll("bench-drain", options=4)
-    with connection.cursor() as cursor:  # both tables start clean: no dead rows of a last run
-        cursor.execute("VACUUM ANALYZE polls_vote")
-    option_ids = list(poll.options.values_list("pk", flat=True))
+DRAIN_KINDS = ("single", "multiple", "rating", "ranking")
+
+
+def drain_casts(kind: str) -> tuple[Poll, list[tuple[str, list[int], Any]]]:
+    """A fresh poll of `kind` and its backlog: BACKLOG casts, a fifth of them changes."""
+    Poll.objects.filter(slug=f"bench-drain-{kind}").delete()
+    if kind == "rating":
+        poll = poll_create(question="Bench?", options=[], slug=f"bench-drain-{kind}", kind=kind)
+    else:
+        labels = [(f"o{i}", f"Option {i}") for i in range(4)]
+        poll = poll_create(question="Bench?", options=labels, slug=f"bench-drain-{kind}", kind=kind)
+    ids = list(poll.options.values_list("pk", flat=True))
+
+    def cast(i: int) -> list[int]:
+        first = i % len(ids)
+        if kind == "multiple":
+            return [ids[first], ids[(first + 1) % len(ids)]]
+        if kind == "ranking":
+            return ids[first:] + ids[:first]
+        return [ids[first]]
+
     voters = int(BACKLOG * 0.8)
     t0 = timezone.now()
-    rows = [(f"{i:064x}", option_ids[i % 4], t0 + timedelta(microseconds=i)) for i in range(voters)]
-    rows += [(f"{i:064x}", option_ids[(i + 1) % 4], t0 + timedelta(seconds=1, microseconds=i))
+    rows = [(f"{i:064x}", cast(i), t0 + timedelta(microseconds=i)) for i in range(voters)]
+    rows += [(f"{i:064x}", cast(i + 1), t0 + timedelta(seconds=1, microseconds=i))
              for i in range(BACKLOG - voters)]  # fmt: skip
+    return poll, rows
+
+
+def drain_rate(poll: Poll, rows: list[tuple[str, list[int], Any]]) -> tuple[int, float]:
+    """Queue the rows as the vote view does, then drain them: (processed, votes per second)."""
+    with connection.cursor() as cursor:  # each run starts clean: no dead rows of a last one
+        cursor.execute("VACUUM ANALYZE polls_vote")
     client = redis_client()
     client.delete(VOTE_STREAM)
     with client.pipeline(transaction=False) as pipe:
-        for voter, option, cast_at in rows:
-            fields: Any = {"poll": poll.pk, "choices": option, "voter": voter}
+        for voter, choices, cast_at in rows:
+            fields: Any = {"poll": poll.pk, "choices": choices_encode(choices), "voter": voter}
             pipe.xadd(VOTE_STREAM, {**fields, "cast_at": cast_at.isoformat()})
         pipe.execute()
-
     started = time.perf_counter()
     processed = 0
     while client.xlen(VOTE_STREAM):
         processed += votes_ingest(consumer="bench")[0]
-    ingest_seconds = time.perf_counter() - started
+    return processed, processed / (time.perf_counter() - started)
 
+
+def plain_sql_rate(rows: list[tuple[str, list[int], Any]]) -> float:
+    """The same single-choice rows upserted into a bare table: the rate to compare with."""
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_plain_vote")
         cursor.execute(
@@ -233,23 +258,33 @@ def bench_drain() -> dict:
                 "INSERT INTO bench_plain_vote (poll_id, voter, option_id, cast_at) VALUES %s "
                 "ON CONFLICT (poll_id, voter) DO UPDATE SET option_id = EXCLUDED.option_id, "
                 "cast_at = EXCLUDED.cast_at WHERE bench_plain_vote.cast_at < EXCLUDED.cast_at",
-                [
-                    (poll.pk, voter, option, cast_at)
-                    for voter, option, cast_at in rows[start : start + BATCH_SIZE]
-                ],
+                [(1, voter, choices[0], cast_at)
+                 for voter, choices, cast_at in rows[start:start + BATCH_SIZE]],
                 page_size=BATCH_SIZE,
-            )
+            )  # fmt: skip
         raw.commit()
-    plain_seconds = time.perf_counter() - started
+    seconds = time.perf_counter() - started
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE bench_plain_vote")
-    result: dict[str, float] = {
-        "backlog": BACKLOG, "processed": processed, "batch_size": BATCH_SIZE,
-        "ingest_votes_per_s": round(processed / ingest_seconds),
-        "plain_sql_votes_per_s": round(len(rows) / plain_seconds),
-    }  # fmt: skip
-    result["ratio"] = round(result["ingest_votes_per_s"] / result["plain_sql_votes_per_s"], 2)
-    print_row("2", result)
+    return len(rows) / seconds
+
+
+def bench_drain() -> dict:
+    """Each kind's backlog drained, next to a plain SQL upsert of the single-choice rows."""
+    result: dict[str, Any] = {"backlog": BACKLOG, "batch_size": BATCH_SIZE}
+    plain = None
+    for kind in DRAIN_KINDS:
+        poll, rows = drain_casts(kind)
+        processed, rate = drain_rate(poll, rows)
+        if plain is None:  # the single-choice rows
+            plain = plain_sql_rate(rows)
+            result["plain_sql_votes_per_s"] = round(plain)
+        result[kind] = {
+            "processed": processed,
+            "ingest_votes_per_s": round(rate),
+            "ratio": round(rate / plain, 2),
+        }
+        print_row("2", {"kind": kind, **result[kind], "plain_sql_votes_per_s": round(plain)})
     return result
 
 

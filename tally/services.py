@@ -106,7 +106,8 @@ class Cast(NamedTuple):
 # array), the votes they replace, and the upsert. It answers each change of a
 # voter's cast in a round as (poll, round, old choices or NULL, new choices). A
 # cast not newer than the stored vote is skipped by the WHERE, so a redelivery
-# changes nothing; on a poll whose votes are final, nothing replaces a vote.
+# changes nothing; on a poll whose votes are final (a statement of their own,
+# DO NOTHING), nothing replaces a vote.
 # Not `bulk_create(update_conflicts=True)`: that spent three fifths of the drain
 # building and preparing one model instance per row (docs/performance.md).
 _VOTES_UPSERT = """
@@ -121,16 +122,18 @@ _VOTES_UPSERT = """
     ), after AS (
         INSERT INTO polls_vote AS vote (poll_id, round, voter, choices, cast_at)
         SELECT poll_id, round, voter, choices, cast_at FROM incoming
-        ON CONFLICT (poll_id, round, voter) DO UPDATE
-            SET choices = EXCLUDED.choices, cast_at = EXCLUDED.cast_at
-            WHERE vote.cast_at < EXCLUDED.cast_at
-              AND (SELECT voters_may_change FROM polls_poll WHERE id = vote.poll_id)
+        ON CONFLICT (poll_id, round, voter) {on_conflict}
         RETURNING poll_id, round, voter, choices
     )
     SELECT after.poll_id, after.round, before.choices, after.choices
     FROM after LEFT JOIN before USING (poll_id, round, voter)
     WHERE before.choices IS DISTINCT FROM after.choices
 """
+_LATEST_WINS = _VOTES_UPSERT.format(
+    on_conflict="DO UPDATE SET choices = EXCLUDED.choices, cast_at = EXCLUDED.cast_at "
+    "WHERE vote.cast_at < EXCLUDED.cast_at"
+)
+_FIRST_STANDS = _VOTES_UPSERT.format(on_conflict="DO NOTHING")
 
 
 @dataclass(frozen=True)
@@ -149,13 +152,15 @@ class Counting:
         """
         return self.options - position if self.kind == Poll.Kind.RANKING else 1
 
-    def deltas(self, before: Iterable[int], after: Iterable[int]) -> Counter[int]:
-        moved: Counter[int] = Counter()
+    def move(
+        self, deltas: Counter[tuple[int, int]], round: int, before: list[int], after: list[int]
+    ) -> None:
+        """Add to `deltas` what replacing the cast `before` by `after` does to each tally."""
+        ranking = self.kind == Poll.Kind.RANKING
         for position, option in enumerate(after, start=1):
-            moved[option] += self.points(position)
+            deltas[option, round] += self.options - position if ranking else 1
         for position, option in enumerate(before, start=1):
-            moved[option] -= self.points(position)
-        return moved
+            deltas[option, round] -= self.options - position if ranking else 1
 
 
 def countings_for(poll_ids: Iterable[int]) -> dict[int, Counting]:
@@ -197,16 +202,20 @@ def casts_apply(casts: Iterable[Cast]) -> set[int]:
         with connection.cursor() as cursor:
             for poll_id in poll_ids:  # in order, so two workers cannot deadlock
                 cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_POLL_LOCK, poll_id])
-            rows = [
-                [c.poll_id, c.round, c.voter, _pg_array(c.choices), c.cast_at.isoformat()]
-                for c in kept.values()
-            ]
-            cursor.execute(_VOTES_UPSERT, [json.dumps(rows)])
-            for poll_id, round, before, after in cursor.fetchall():
+            changes = []
+            for final in (False, True):
+                rows = [
+                    [c.poll_id, c.round, c.voter, _pg_array(c.choices), c.cast_at.isoformat()]
+                    for c in kept.values()
+                    if countings[c.poll_id].final == final
+                ]
+                if rows:
+                    cursor.execute(_FIRST_STANDS if final else _LATEST_WINS, [json.dumps(rows)])
+                    changes += cursor.fetchall()
+            for poll_id, round, before, after in changes:
                 if before is None:
                     new_voters[poll_id, round] += 1
-                for option, delta in countings[poll_id].deltas(before or [], after).items():
-                    deltas[option, round] += delta
+                countings[poll_id].move(deltas, round, before or [], after)
         moved = {key: delta for key, delta in deltas.items() if delta}
         changed = {option_poll[option_id] for option_id, _ in moved} | {p for p, _ in new_voters}
         tallies_add(deltas=moved, option_poll=option_poll)
