@@ -38,6 +38,8 @@
       const row = root.querySelector('[data-option="' + CSS.escape(option.slug) + '"]');
       if (!row) { location.reload(); return; } // the options changed
       row.querySelector("[data-votes]").textContent = option.votes;
+      const unit = row.querySelector("[data-unit]");
+      if (unit) unit.textContent = option.votes === 1 ? unit.dataset.one : unit.dataset.many;
       const percent = row.querySelector("[data-percent]");
       if (percent) percent.textContent = option.percent + "%";
       row.querySelector("[data-bar]").style.width = option.percent + "%";
@@ -48,7 +50,9 @@
   }
 
   function renderAverage(average) {
-    for (const text of all("[data-average]")) text.textContent = average === null ? "–" : average;
+    const shown = average === null ? "–" : average.toLocaleString(document.documentElement.lang,
+      { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+    for (const text of all("[data-average]")) text.textContent = shown;
     for (const mark of all("[data-average-mark]")) {
       const low = Number(mark.dataset.low);
       const high = Number(mark.dataset.high);

@@ -3,6 +3,8 @@ and a ranking made with the keyboard alone."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -65,8 +67,11 @@ def test_each_kind_is_voted_on_a_phone(polls, chromium: Browser):
         page.get_by_role("button", name="Vote").click()
         expect(page.locator(".your-vote")).to_contain_text("You gave 4")
 
-        results = page.request.get(f"{url}/api/polls/rate/results")
-        assert results.json()["kind"] == "rating"
+        page.goto(f"{url}/polls/rate/results/")
+        expect(page.locator("[data-average]")).to_have_text("4.0", timeout=5_000)
+        mark = page.locator("[data-average-mark]")
+        expect(mark).to_have_attribute("style", re.compile(r"left: 75(\.0)?%"))
+        page.screenshot(path=SCREENSHOTS / "kind-rating-results.png")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -94,6 +99,12 @@ def test_a_ranking_is_made_with_the_keyboard_alone(polls, chromium: Browser):
             "Your order: Alpha, Delta, Bravo, Charlie"
         )
         expect(page.locator(".ranked-name")).to_have_text(["Alpha", "Delta", "Bravo", "Charlie"])
+
+        page.goto(f"{url}/polls/rank/results/")  # bars in order of points: 3, 2, 1, 0
+        for slug, place in [("a", 1), ("d", 2), ("b", 3), ("c", 4)]:
+            row = page.locator(f'[data-option="{slug}"]')
+            expect(row).to_have_attribute("style", re.compile(rf"order: {place}\b"), timeout=5_000)
+        page.screenshot(path=SCREENSHOTS / "kind-ranking-results.png")
 
 
 @pytest.mark.django_db(transaction=True)
