@@ -42,7 +42,7 @@
       if (unit) unit.textContent = option.votes === 1 ? unit.dataset.one : unit.dataset.many;
       const percent = row.querySelector("[data-percent]");
       if (percent) percent.textContent = option.percent + "%";
-      row.querySelector("[data-bar]").style.width = option.percent + "%";
+      row.querySelector("[data-bar]").style.setProperty("--share", option.percent + "%");
       row.querySelector("[data-meter]").setAttribute("aria-valuenow", option.percent);
       if (option.position) row.style.order = option.position; // a ranking, best first
     }

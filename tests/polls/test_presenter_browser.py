@@ -210,6 +210,8 @@ def eight_options(db) -> Poll:
 
     User.objects.create_superuser("teacher", "t@example.com", "a long pass phrase")
     labels = [f"A fairly long answer number {n}, as people write them" for n in range(1, 9)]
+    poll_create(question="How was it, from 0 to 10?", options=[], slug="rate", kind="rating",
+                scale=(0, 10))  # fmt: skip
     return poll_create(
         question="Which of these eight answers, each of them quite long, do you prefer today?",
         options=[("", label) for label in labels],
@@ -228,8 +230,11 @@ def test_the_projector_view_fits_eight_options_at_both_sizes_and_a_phone(
         projector.fill("#id_password", "a long pass phrase")
         projector.click("input[type=submit]")
         expect(projector.locator("[data-status]")).to_have_text("Live")
-        for width, height in [(1280, 720), (1920, 1080)]:
+        for slug, width, height in [
+            ("eight", 1280, 720), ("eight", 1920, 1080), ("rate", 1280, 720), ("rate", 1920, 1080)
+        ]:  # fmt: skip
             projector.set_viewport_size({"width": width, "height": height})
+            projector.goto(f"{url}/polls/{slug}/present/")
             fits = projector.evaluate(
                 """() => {
                     const page = document.documentElement;
@@ -240,11 +245,12 @@ def test_the_projector_view_fits_eight_options_at_both_sizes_and_a_phone(
                         )].every(inside);
                 }"""
             )
-            projector.screenshot(path=SCREENSHOTS / f"projector-eight-{width}.png")
-            assert fits, f"the projector view does not fit {width}x{height}"
+            projector.screenshot(path=SCREENSHOTS / f"projector-{slug}-{width}.png")
+            assert fits, f"the projector view of {slug} does not fit {width}x{height}"
 
         # On the presenter's phone it is a remote: one column, the controls first.
         projector.set_viewport_size({"width": 390, "height": 844})
+        projector.goto(f"{url}/polls/eight/present/")
         assert projector.evaluate("document.documentElement.scrollWidth <= innerWidth")
         assert projector.get_by_role("button", name="Close voting").is_visible()
         projector.screenshot(path=SCREENSHOTS / "projector-phone.png", full_page=True)

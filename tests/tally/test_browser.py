@@ -51,7 +51,7 @@ def test_the_results_page_moves_with_the_votes_and_says_when_it_is_cut_off(poll,
             expect(page.locator("[data-voters-unit]")).to_have_text("voters")
             expect(cats.locator("[data-votes]")).to_have_text("2")
             expect(cats.locator("[data-percent]")).to_have_text("66.7%")
-            expect(cats.locator("[data-bar]")).to_have_attribute("style", "width: 66.7%;")
+            expect(cats.locator("[data-bar]")).to_have_attribute("style", "--share: 66.7%;")
 
         # The web process is gone: the page says so and keeps its numbers.
         expect(status).to_contain_text("Connection lost: reconnecting")
