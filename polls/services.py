@@ -46,7 +46,7 @@ def choices_encode(option_ids: Sequence[int]) -> str:
 
 
 def choices_decode(text: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in text.split(","))
+    return tuple(map(int, text.split(",")))
 
 
 # A final poll's vote is queued only if the voter has none in this round yet, in

@@ -24,11 +24,11 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Case, Count, F, When
+from django.db.models import Count
 
 from polls.models import Option, Poll, Vote
 from polls.services import INGEST_FLAG, VOTE_STREAM, choices_decode
-from tally.models import OptionTally, PollTally, RoundTally
+from tally.models import OptionTally, RoundTally
 from tally.selectors import Results, results_for
 from voting_site.redis import redis_client
 
@@ -83,16 +83,16 @@ class Cast(NamedTuple):
 
     @classmethod
     def parse(cls, entry_id: str, fields: dict[bytes, bytes]) -> Cast | None:
-        try:
+        try:  # positional: the drain parses every entry
             return cls(
-                entry_id=entry_id,
-                poll_id=int(fields[b"poll"]),
+                entry_id,
+                int(fields[b"poll"]),
                 # Entries queued before rounds existed were all of round 1.
-                round=int(fields.get(b"round", 1)),
+                int(fields.get(b"round", 1)),
                 # Entries queued before question kinds carried one option.
-                choices=choices_decode((fields.get(b"choices") or fields[b"option"]).decode()),
-                voter=fields[b"voter"].decode(),
-                cast_at=datetime.fromisoformat(fields[b"cast_at"].decode()),
+                choices_decode((fields.get(b"choices") or fields[b"option"]).decode()),
+                fields[b"voter"].decode(),
+                datetime.fromisoformat(fields[b"cast_at"].decode()),
             )
         except (KeyError, ValueError):
             logger.error("dropping malformed vote entry %s: %r", entry_id, fields)
@@ -227,6 +227,8 @@ def casts_apply(casts: Iterable[Cast]) -> set[int]:
 def _valid(cast: Cast, option_poll: dict[int, int]) -> bool:
     """Options of its poll, each once (the web checked the rest of the poll's rules)."""
     choices = cast.choices
+    if len(choices) == 1:  # most casts: said first, as it is the drain's hot path
+        return option_poll.get(choices[0]) == cast.poll_id
     return (
         bool(choices)
         and len(set(choices)) == len(choices)
@@ -235,48 +237,81 @@ def _valid(cast: Cast, option_poll: dict[int, int]) -> bool:
 
 
 def _pg_array(values: Iterable[int]) -> str:
-    return "{" + ",".join(str(value) for value in values) + "}"
+    return "{" + ",".join(map(str, values)) + "}"
+
+
+# The tallies move by one statement each, not the ORM's insert-then-update pair:
+# the drain makes three of them per batch (docs/performance.md). Rows already
+# there are updated, the others made; not an upsert, as a negative delta would
+# trip the tally's check before the conflict is seen. The poll's lock is held.
+_TALLIES_ADD = """
+    WITH delta AS (
+        SELECT * FROM json_to_recordset(%s::json)
+            AS delta(option_id bigint, round integer, poll_id bigint, votes integer)
+    ), updated AS (
+        UPDATE tally_optiontally AS tally SET votes = tally.votes + delta.votes
+        FROM delta WHERE tally.option_id = delta.option_id AND tally.round = delta.round
+        RETURNING tally.option_id, tally.round
+    )
+    INSERT INTO tally_optiontally (option_id, round, poll_id, votes)
+    SELECT option_id, round, poll_id, votes FROM delta
+    WHERE NOT EXISTS (
+        SELECT 1 FROM updated
+        WHERE (updated.option_id, updated.round) = (delta.option_id, delta.round)
+    )
+"""
+_VOTERS_ADD = """
+    WITH delta AS (
+        SELECT * FROM json_to_recordset(%s::json)
+            AS delta(poll_id bigint, round integer, voters integer)
+    ), updated AS (
+        UPDATE tally_roundtally AS tally SET voters = tally.voters + delta.voters
+        FROM delta WHERE tally.poll_id = delta.poll_id AND tally.round = delta.round
+        RETURNING tally.poll_id, tally.round
+    )
+    INSERT INTO tally_roundtally (poll_id, round, voters)
+    SELECT poll_id, round, voters FROM delta
+    WHERE NOT EXISTS (
+        SELECT 1 FROM updated WHERE (updated.poll_id, updated.round) = (delta.poll_id, delta.round)
+    )
+"""
+_VERSIONS_BUMP = """
+    INSERT INTO tally_polltally AS tally (poll_id, version)
+    SELECT poll_id, 1 FROM unnest(%s::bigint[]) AS poll_id
+    ON CONFLICT (poll_id) DO UPDATE SET version = tally.version + 1
+"""
 
 
 def tallies_add(*, deltas: dict[tuple[int, int], int], option_poll: dict[int, int]) -> None:
     """Add each delta to its (option, round) tally (rows made on first use)."""
     if not deltas:
         return
-    OptionTally.objects.bulk_create(
-        [
-            OptionTally(option_id=option, round=round, poll_id=option_poll[option])
-            for option, round in deltas
-        ],
-        ignore_conflicts=True,
-    )
-    whens = [
-        When(option_id=option, round=round, then=delta) for (option, round), delta in deltas.items()
+    rows = [
+        {"option_id": option, "round": round, "poll_id": option_poll[option], "votes": delta}
+        for (option, round), delta in sorted(deltas.items())  # in order: no deadlock
     ]
-    OptionTally.objects.filter(
-        option_id__in={option for option, _ in deltas}, round__in={round for _, round in deltas}
-    ).update(votes=F("votes") + Case(*whens, default=0))
+    with connection.cursor() as cursor:
+        cursor.execute(_TALLIES_ADD, [json.dumps(rows)])
 
 
 def voters_add(*, counts: dict[tuple[int, int], int]) -> None:
     """Add to each (poll, round)'s count of voters (rows made on first use)."""
     if not counts:
         return
-    RoundTally.objects.bulk_create(
-        [RoundTally(poll_id=poll, round=round) for poll, round in counts], ignore_conflicts=True
-    )
-    whens = [When(poll_id=poll, round=round, then=n) for (poll, round), n in counts.items()]
-    RoundTally.objects.filter(
-        poll_id__in={poll for poll, _ in counts}, round__in={round for _, round in counts}
-    ).update(voters=F("voters") + Case(*whens, default=0))
+    rows = [
+        {"poll_id": poll, "round": round, "voters": n}
+        for (poll, round), n in sorted(counts.items())
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_VOTERS_ADD, [json.dumps(rows)])
 
 
 def versions_bump(*, poll_ids: set[int]) -> None:
+    """Bump each poll's results version (rows made on first use)."""
     if not poll_ids:
         return
-    PollTally.objects.bulk_create(
-        [PollTally(poll_id=poll_id) for poll_id in poll_ids], ignore_conflicts=True
-    )
-    PollTally.objects.filter(poll_id__in=poll_ids).update(version=F("version") + 1)
+    with connection.cursor() as cursor:
+        cursor.execute(_VERSIONS_BUMP, [sorted(poll_ids)])
 
 
 # --- The stream -------------------------------------------------------------------
