@@ -210,8 +210,11 @@ def poll_by_code(code: str) -> Poll | None:
     return Poll.objects.filter(code=join_code_clean(code)).first()
 
 
-def voter_has_voted(*, poll: Poll, voter: str) -> bool:
-    """Whether the voter has a vote in the poll's current round, queued or counted."""
+def voted_if_it_matters(*, poll: Poll, voter: str | None) -> bool:
+    """Whether the voter has a vote in the poll's current round, queued or counted; looked
+    up only under the `voted` rule, the one it matters to (False otherwise)."""
+    if voter is None or poll.results_visibility != Poll.Visibility.VOTED:
+        return False
     if redis_client().hexists(choices_key(poll.pk, poll.round), voter):
         return True
     return Vote.objects.filter(poll=poll, round=poll.round, voter=voter).exists()

@@ -11,9 +11,8 @@ from django.http.cookie import parse_cookie
 
 from polls import voters
 from polls.models import Poll, results_visible
-from polls.selectors import voter_has_voted
-from tally.selectors import results_for
-from tally.services import poll_group, results_message
+from polls.selectors import voted_if_it_matters
+from tally.services import poll_group, poll_message
 
 NO_SUCH_POLL = 4404  # WebSocket close codes: 4000-4999 are the application's
 FORBIDDEN = 4403
@@ -26,24 +25,11 @@ def poll_for(slug: str) -> Poll | None:
 
 @database_sync_to_async
 def current(poll_id: int, voter: str | None) -> tuple[dict[str, Any], bool] | None:
-    """The poll's state and results message, and whether this voter has voted in its round."""
+    """The poll's state message, and whether this voter has voted when the rule asks."""
     poll = Poll.objects.filter(pk=poll_id).first()
     if poll is None:
         return None
-    has_voted = (
-        voter is not None
-        and poll.results_visibility == Poll.Visibility.VOTED
-        and voter_has_voted(poll=poll, voter=voter)
-    )
-    results = results_for(poll=poll)
-    message = {
-        **results_message(results),
-        "state": results["state"],
-        "round": results["round"],
-        "visibility": poll.results_visibility,
-        "shown": poll.results_shown,
-    }
-    return message, has_voted
+    return poll_message(poll), voted_if_it_matters(poll=poll, voter=voter)
 
 
 class ResultsConsumer(AsyncJsonWebsocketConsumer):

@@ -156,15 +156,15 @@ class Counting:
         self, deltas: Counter[tuple[int, int]], round: int, before: list[int], after: list[int]
     ) -> None:
         """Add to `deltas` what replacing the cast `before` by `after` does to each tally."""
-        ranking = self.kind == Poll.Kind.RANKING
         for position, option in enumerate(after, start=1):
-            deltas[option, round] += self.options - position if ranking else 1
+            deltas[option, round] += self.points(position)
         for position, option in enumerate(before, start=1):
-            deltas[option, round] -= self.options - position if ranking else 1
+            deltas[option, round] -= self.points(position)
 
 
-def countings_for(poll_ids: Iterable[int]) -> dict[int, Counting]:
-    options = Counter(Option.objects.filter(poll_id__in=poll_ids).values_list("poll_id", flat=True))
+def countings_for(poll_ids: Iterable[int], option_poll: dict[int, int]) -> dict[int, Counting]:
+    """Each poll's way of counting; `option_poll` maps the polls' option ids to their poll."""
+    options = Counter(option_poll.values())
     return {
         pk: Counting(kind=kind, options=options[pk], final=not may_change)
         for pk, kind, may_change in Poll.objects.filter(pk__in=poll_ids).values_list(
@@ -181,8 +181,8 @@ def casts_apply(casts: Iterable[Cast]) -> set[int]:
     """
     casts = list(casts)
     poll_ids = sorted({cast.poll_id for cast in casts})
-    countings = countings_for(poll_ids)
     option_poll = dict(Option.objects.filter(poll_id__in=poll_ids).values_list("id", "poll_id"))
+    countings = countings_for(poll_ids, option_poll)
     kept: dict[tuple[int, int, str], Cast] = {}
     for cast in casts:
         if not _valid(cast, option_poll):
@@ -244,37 +244,34 @@ def _pg_array(values: Iterable[int]) -> str:
 # the drain makes three of them per batch (docs/performance.md). Rows already
 # there are updated, the others made; not an upsert, as a negative delta would
 # trip the tally's check before the conflict is seen. The poll's lock is held.
-_TALLIES_ADD = """
-    WITH delta AS (
-        SELECT * FROM json_to_recordset(%s::json)
-            AS delta(option_id bigint, round integer, poll_id bigint, votes integer)
-    ), updated AS (
-        UPDATE tally_optiontally AS tally SET votes = tally.votes + delta.votes
-        FROM delta WHERE tally.option_id = delta.option_id AND tally.round = delta.round
-        RETURNING tally.option_id, tally.round
-    )
-    INSERT INTO tally_optiontally (option_id, round, poll_id, votes)
-    SELECT option_id, round, poll_id, votes FROM delta
-    WHERE NOT EXISTS (
-        SELECT 1 FROM updated
-        WHERE (updated.option_id, updated.round) = (delta.option_id, delta.round)
-    )
-"""
-_VOTERS_ADD = """
-    WITH delta AS (
-        SELECT * FROM json_to_recordset(%s::json)
-            AS delta(poll_id bigint, round integer, voters integer)
-    ), updated AS (
-        UPDATE tally_roundtally AS tally SET voters = tally.voters + delta.voters
-        FROM delta WHERE tally.poll_id = delta.poll_id AND tally.round = delta.round
-        RETURNING tally.poll_id, tally.round
-    )
-    INSERT INTO tally_roundtally (poll_id, round, voters)
-    SELECT poll_id, round, voters FROM delta
-    WHERE NOT EXISTS (
-        SELECT 1 FROM updated WHERE (updated.poll_id, updated.round) = (delta.poll_id, delta.round)
-    )
-"""
+def _tally_add_sql(table: str, keys: dict[str, str], also: dict[str, str], value: str) -> str:
+    """The statement that adds each JSON row's `value` to the `table` row of its `keys` (name:
+    type), making the row, with the `also` columns, where there is none."""
+    columns = {**keys, **also, value: "integer"}
+    key_names = ", ".join(keys)
+    return f"""
+        WITH delta AS (
+            SELECT * FROM json_to_recordset(%s::json)
+                AS delta({", ".join(f"{name} {kind}" for name, kind in columns.items())})
+        ), updated AS (
+            UPDATE {table} AS tally SET {value} = tally.{value} + delta.{value}
+            FROM delta WHERE ({", ".join(f"tally.{key}" for key in keys)}) = ({
+        ", ".join(f"delta.{key}" for key in keys)
+    })
+            RETURNING {", ".join(f"tally.{key}" for key in keys)}
+        )
+        INSERT INTO {table} ({", ".join(columns)})
+        SELECT {", ".join(columns)} FROM delta
+        WHERE ({key_names}) NOT IN (SELECT {key_names} FROM updated)
+    """  # noqa: S608 (names from this module; the values are a parameter)
+
+
+_TALLIES_ADD = _tally_add_sql(
+    "tally_optiontally", {"option_id": "bigint", "round": "integer"}, {"poll_id": "bigint"}, "votes"
+)
+_VOTERS_ADD = _tally_add_sql(
+    "tally_roundtally", {"poll_id": "bigint", "round": "integer"}, {}, "voters"
+)
 _VERSIONS_BUMP = """
     INSERT INTO tally_polltally AS tally (poll_id, version)
     SELECT poll_id, 1 FROM unnest(%s::bigint[]) AS poll_id
@@ -440,10 +437,15 @@ def poll_publish(*, poll_id: int) -> None:
     current results travel along, for the sockets that may show them.
     """
     poll = Poll.objects.filter(pk=poll_id).first()
-    if poll is None:
-        return
+    if poll is not None:
+        _to_viewers(poll_id, poll_message(poll))
+
+
+def poll_message(poll: Poll) -> dict[str, Any]:
+    """The channel-layer message of a poll's state: what each socket needs to work out
+    whether its viewer sees the results, and the results for those who do."""
     results = results_for(poll=poll)
-    message = {
+    return {
         **results_message(results),
         "type": "poll.update",
         "state": results["state"],
@@ -451,7 +453,6 @@ def poll_publish(*, poll_id: int) -> None:
         "visibility": poll.results_visibility,
         "shown": poll.results_shown,
     }
-    _to_viewers(poll_id, message)
 
 
 def results_stale(*, poll_ids: set[int]) -> None:
@@ -549,10 +550,10 @@ def tallies_rebuild(*, polls: Iterable[Poll], fix: bool = True) -> list[Differen
     for poll in polls:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_POLL_LOCK, poll.pk])
-            counting = countings_for([poll.pk])[poll.pk]
+            slugs = dict(Option.objects.filter(poll=poll).values_list("id", "slug"))
+            counting = countings_for([poll.pk], dict.fromkeys(slugs, poll.pk))[poll.pk]
             cursor.execute(_CHOICES_COUNTED, [poll.pk])
             counted: Counter[tuple[int, int]] = Counter()
-            slugs = dict(Option.objects.filter(poll=poll).values_list("id", "slug"))
             for round, option_id, position, n in cursor.fetchall():
                 if option_id in slugs:  # an option since removed counts for nothing
                     counted[option_id, round] += counting.points(position) * n

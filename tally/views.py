@@ -13,17 +13,14 @@ from django.views.decorators.http import require_GET
 
 from polls import voters
 from polls.models import Poll
-from polls.selectors import voter_has_voted
+from polls.selectors import voted_if_it_matters
 from tally.selectors import Results, average_at, results_for, results_hidden
 
 
 def _results_seen_by(request: HttpRequest, poll: Poll) -> Results:
     token = voters.voter_token(request)
-    has_voted = (
-        token is not None
-        and poll.results_visibility == Poll.Visibility.VOTED
-        and voter_has_voted(poll=poll, voter=voters.voter_key(token))
-    )
+    voter = voters.voter_key(token) if token else None
+    has_voted = voted_if_it_matters(poll=poll, voter=voter)
     results = results_for(poll=poll)
     return results if poll.results_visible(has_voted=has_voted) else results_hidden(results)
 

@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from polls.models import Poll
 from polls.services import PollError, poll_create
@@ -60,7 +61,9 @@ class Command(BaseCommand):
         ]
         scale = re.fullmatch(r"\s*(\d+)\s*-\s*(\d+)\s*", flags["scale"])
         if scale is None:
-            raise CommandError(f"--scale takes two scores like 1-5, not {flags['scale']!r}.")
+            raise CommandError(
+                _("--scale takes two scores like 1-5, not %(given)r.") % {"given": flags["scale"]}
+            )
         try:
             poll = poll_create(
                 question=question,
@@ -77,5 +80,6 @@ class Command(BaseCommand):
         except PollError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(
-            f"Created {poll.slug}: /polls/{poll.slug}/ (join code {poll.code}: /j/{poll.code})"
+            _("Created %(slug)s: /polls/%(slug)s/ (join code %(code)s: /j/%(code)s)")
+            % {"slug": poll.slug, "code": poll.code}
         )

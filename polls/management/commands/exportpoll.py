@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from polls.exports import csv_lines, results_rows, votes_rows
 from polls.models import Poll
@@ -22,7 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, slug: str, votes: bool, **options: Any) -> None:
         poll = Poll.objects.filter(slug=slug).first()
         if poll is None:
-            raise CommandError(f"There is no poll {slug!r}.")
+            raise CommandError(_("There is no poll %(slug)r.") % {"slug": slug})
         rows = votes_rows(poll) if votes else results_rows(poll)
         for line in csv_lines(rows):
             self.stdout.write(line, ending="")

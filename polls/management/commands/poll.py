@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from polls.models import Poll
 from polls.services import CONTROL_ACTIONS, poll_control
@@ -20,10 +21,17 @@ class Command(BaseCommand):
     def handle(self, *args: Any, slug: str, action: str, **options: Any) -> None:
         poll = Poll.objects.filter(slug=slug).first()
         if poll is None:
-            raise CommandError(f"There is no poll {slug!r}.")
+            raise CommandError(_("There is no poll %(slug)r.") % {"slug": slug})
         poll_control(poll=poll, action=action)
-        shown = "shown" if poll.results_visible() else "hidden"
+        message = (
+            _("%(slug)s: %(action)s done. Now %(state)s, round %(round)d, results shown to voters.")
+            if poll.results_visible()
+            else _(
+                "%(slug)s: %(action)s done. Now %(state)s, round %(round)d, results hidden "
+                "from voters."
+            )
+        )
         self.stdout.write(
-            f"{slug}: {action} done. Now {poll.state_at().value}, round {poll.round}, "
-            f"results {shown} for voters."
+            message
+            % {"slug": slug, "action": action, "state": poll.state_at().label, "round": poll.round}
         )
