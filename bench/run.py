@@ -8,7 +8,8 @@ A benchmark, not a test: it asserts nothing and prints what it measured.
 3. vote-to-browser latency (HTTP 303 to the WebSocket message that includes the vote)
    at a steady 200 votes/s;
 4. concurrent WebSocket viewers of one poll that receive every update within one
-   second, for both channel layers, with 1,000 and 2,000 viewers.
+   second, for both channel layers, with 1,000 and 2,000 viewers;
+5. Redis's memory with 100,000 voters queued, and once they are counted.
 
 It runs on its own embedded PostgreSQL and Redis (in .data/bench), or on the
 servers DATABASE_URL / REDIS_URL name, and starts its own web and worker processes.
@@ -51,8 +52,10 @@ from websockets.typing import Origin  # noqa: E402
 
 from bench.client import Browser, HttpPool, Viewer  # noqa: E402
 from polls.models import Poll  # noqa: E402
-from polls.services import VOTE_STREAM, choices_encode, poll_create  # noqa: E402
-from tally.services import BATCH_SIZE, votes_ingest  # noqa: E402
+from polls.queue import VOTE_STREAM, choices_key, entry_fields  # noqa: E402
+from polls.services import poll_create  # noqa: E402
+from tally.ingest import votes_ingest  # noqa: E402
+from tally.stream import BATCH_SIZE  # noqa: E402
 from voting_site import embedded  # noqa: E402
 from voting_site.redis import redis_client  # noqa: E402
 
@@ -223,17 +226,26 @@ def drain_casts(kind: str) -> tuple[Poll, list[tuple[str, list[int], Any]]]:
     return poll, rows
 
 
+def votes_queue(poll: Poll, rows: list[tuple[str, list[int], Any]]) -> None:
+    """Queue the rows as the vote view does: stream entries, and the voters' choices."""
+    client = redis_client()
+    client.delete(VOTE_STREAM, choices_key(poll.pk, 1))
+    with client.pipeline(transaction=False) as pipe:
+        for voter, choices, cast_at in rows:
+            fields: Any = entry_fields(
+                poll_id=poll.pk, round=1, choices=choices, voter=voter, cast_at=cast_at
+            )
+            pipe.xadd(VOTE_STREAM, fields)
+            pipe.hset(choices_key(poll.pk, 1), voter, fields["choices"])
+        pipe.execute()
+
+
 def drain_rate(poll: Poll, rows: list[tuple[str, list[int], Any]]) -> tuple[int, float]:
-    """Queue the rows as the vote view does, then drain them: (processed, votes per second)."""
+    """Queue the rows, then drain them: (processed, votes per second)."""
     with connection.cursor() as cursor:  # each run starts clean: no dead rows of a last one
         cursor.execute("VACUUM ANALYZE polls_vote")
     client = redis_client()
-    client.delete(VOTE_STREAM)
-    with client.pipeline(transaction=False) as pipe:
-        for voter, choices, cast_at in rows:
-            fields: Any = {"poll": poll.pk, "choices": choices_encode(choices), "voter": voter}
-            pipe.xadd(VOTE_STREAM, {**fields, "cast_at": cast_at.isoformat()})
-        pipe.execute()
+    votes_queue(poll, rows)
     started = time.perf_counter()
     processed = 0
     while client.xlen(VOTE_STREAM):
@@ -267,6 +279,25 @@ def plain_sql_rate(rows: list[tuple[str, list[int], Any]]) -> float:
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE bench_plain_vote")
     return len(rows) / seconds
+
+
+def redis_megabytes() -> float:
+    return round(int(redis_client().info("memory")["used_memory"]) / 2**20, 1)
+
+
+def bench_redis_memory() -> dict:
+    """Redis's memory with BACKLOG voters queued (one vote each), and once they are counted."""
+    poll, rows = drain_casts("single")
+    rows = [(f"{i:064x}", choices, cast_at) for i, (_, choices, cast_at) in enumerate(rows)]
+    redis_client().flushdb()
+    result = {"voters": len(rows), "empty_mb": redis_megabytes()}
+    votes_queue(poll, rows)
+    result["queued_mb"] = redis_megabytes()
+    while redis_client().xlen(VOTE_STREAM):
+        votes_ingest(consumer="bench")
+    result["counted_mb"] = redis_megabytes()
+    print_row("5", result)
+    return result
 
 
 def bench_drain() -> dict:
@@ -471,6 +502,7 @@ def main() -> None:
         figures = {
             "http": bench_http,
             "drain": bench_drain,
+            "redis_memory": bench_redis_memory,
             "latency": bench_latency,
             "fan_out": bench_fan_out,
         }

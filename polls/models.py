@@ -219,7 +219,12 @@ class Vote(models.Model):
     # A keyed hash (HMAC) of the voter's cookie token, never the token itself:
     # a leaked table cannot be replayed as cookies to change anyone's vote.
     voter = models.CharField(max_length=64)
+    # When the web accepted the cast: for display only.
     cast_at = models.DateTimeField()
+    # The cast's place in the vote stream: its entry's ID, <milliseconds>-<sequence>,
+    # as milliseconds * 2**20 + sequence. A later cast replaces this one only if its
+    # entry came later, in the order Redis gave, whatever the web processes' clocks say.
+    stream_order = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [

@@ -18,7 +18,7 @@ from django.db import DatabaseError
 from django.utils import timezone
 
 from polls.models import Poll, Vote, join_code_clean, poll_state, results_visible
-from polls.services import choices_decode, choices_key
+from polls.queue import choices_decode, choices_key
 from voting_site.redis import async_redis_client, redis_client
 
 # A burst of votes reads the poll from PostgreSQL at most once per process per this

@@ -15,39 +15,21 @@ from django.utils.translation import gettext as _
 from redis import RedisError
 
 from polls.models import Option, Poll
+from polls.queue import (
+    CHOICES_TTL,
+    INGEST_FLAG,
+    INGEST_FLAG_TTL,
+    INGEST_JOB,
+    VOTE_STREAM,
+    choices_key,
+    entry_fields,
+)
 from voting_site.redis import async_redis_client
 
 logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from polls.selectors import Ballot, Choice
-
-# The Redis stream every accepted vote is appended to; the worker drains it.
-VOTE_STREAM = "votes"
-# Set by the vote that queues an ingest job, cleared by the job as it starts:
-# one job waiting is enough, however many votes arrive meanwhile. Its expiry
-# heals a job that was never queued; the periodic job is the safety net.
-INGEST_FLAG = "ingest:queued"
-INGEST_FLAG_TTL = 10
-INGEST_JOB = "tally.jobs.ingest_votes"
-# Voters' latest choices per poll, so the vote page can show one before the
-# worker has counted it. Refreshed by every vote; PostgreSQL has them after.
-CHOICES_TTL = 7 * 24 * 60 * 60
-
-
-def choices_key(poll_id: int, round: int) -> str:
-    return f"poll:{poll_id}:{round}:choices"
-
-
-# A cast's choices as a stream entry and the choices hash carry them: option
-# ids, comma-separated, in order (the order matters for a ranking).
-def choices_encode(option_ids: Sequence[int]) -> str:
-    return ",".join(str(option_id) for option_id in option_ids)
-
-
-def choices_decode(text: str) -> tuple[int, ...]:
-    return tuple(map(int, text.split(",")))
-
 
 # A final poll's vote is queued only if the voter has none in this round yet, in
 # one atomic step: of two racing casts, the first in the stream wins and the
@@ -67,14 +49,14 @@ async def vote_cast(*, ballot: Ballot, choices: Sequence[Choice], voter: str) ->
 
     False, and nothing queued, when the poll's votes are final and this voter has one.
     """
-    encoded = choices_encode([choice.id for choice in choices])
-    entry = {
-        "poll": ballot.id,
-        "round": ballot.round,
-        "choices": encoded,
-        "voter": voter,
-        "cast_at": timezone.now().isoformat(),
-    }
+    entry = entry_fields(
+        poll_id=ballot.id,
+        round=ballot.round,
+        choices=[choice.id for choice in choices],
+        voter=voter,
+        cast_at=timezone.now(),
+    )
+    encoded = entry["choices"]
     key = choices_key(ballot.id, ballot.round)
     client = async_redis_client()
     if ballot.voters_may_change:
@@ -85,7 +67,7 @@ async def vote_cast(*, ballot: Ballot, choices: Sequence[Choice], voter: str) ->
             pipe.set(INGEST_FLAG, 1, nx=True, ex=INGEST_FLAG_TTL)
             *_, job_wanted = await pipe.execute()
     else:
-        fields = [str(part) for pair in entry.items() for part in pair]
+        fields = [part for pair in entry.items() for part in pair]
         queued = await client.register_script(_FINAL_VOTE)(
             keys=[key, VOTE_STREAM, INGEST_FLAG],
             args=[voter, encoded, CHOICES_TTL, INGEST_FLAG_TTL, *fields],
@@ -253,7 +235,7 @@ def poll_reset(*, poll: Poll) -> None:
     A vote queued in the old round is still counted there, never in the new one
     (each stream entry carries its round).
     """
-    from tally.services import versions_bump  # tally builds on polls: imported when used
+    from tally.ingest import versions_bump  # tally builds on polls: imported when used
 
     with transaction.atomic():
         locked = Poll.objects.select_for_update().get(pk=poll.pk)

@@ -41,7 +41,7 @@ def option_changed(sender: type[Option], instance: Option, **kwargs: Any) -> Non
 
 def _publish(poll_id: int, *times: datetime | None) -> None:
     """Tell open pages now, and again when the poll's times come (a job per time to come)."""
-    from tally.services import poll_publish  # tally builds on polls: imported when used
+    from tally.publish import poll_publish  # tally builds on polls: imported when used
 
     try:
         poll_publish(poll_id=poll_id)

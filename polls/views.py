@@ -20,9 +20,6 @@ from voting_site.views import plain_text, see_other
 
 logger = logging.getLogger(__name__)
 
-# A vote is one short field and a CSRF token; anything much larger is not a vote.
-MAX_VOTE_BODY = 4096
-
 
 @require_GET
 def poll_list(request: HttpRequest, *, message: str = "", status: int = 200) -> HttpResponse:
@@ -59,8 +56,6 @@ async def poll_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 async def _vote(request: HttpRequest, ballot: Ballot, token: str | None) -> HttpResponse:
-    if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_VOTE_BODY:
-        return plain_text("That request is too large to be a vote.\n", status=413)
     form = VoteForm(request.POST, ballot=ballot)
     if token is None:
         # Missing, forged or tampered with: never trusted. The page comes back

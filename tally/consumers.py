@@ -12,7 +12,7 @@ from django.http.cookie import parse_cookie
 from polls import voters
 from polls.models import Poll, results_visible
 from polls.selectors import voted_if_it_matters
-from tally.services import poll_group, poll_message
+from tally.publish import poll_group, poll_message
 
 NO_SUCH_POLL = 4404  # WebSocket close codes: 4000-4999 are the application's
 FORBIDDEN = 4403

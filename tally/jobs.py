@@ -8,7 +8,9 @@ import socket
 import django_rq
 from rq import get_current_job
 
-from tally import services
+from tally.ingest import votes_ingest
+from tally.publish import poll_publish
+from tally.stream import consumers_prune
 
 
 def consumer_name() -> str:
@@ -21,12 +23,12 @@ def consumer_name() -> str:
 
 def prune_consumers() -> int:
     """Forget stream consumers of workers long gone (each worker that ever ran is one)."""
-    return len(services.consumers_prune())
+    return len(consumers_prune())
 
 
 def ingest_votes() -> int:
     """Drain the vote stream into PostgreSQL; hand over to a successor if time ran out."""
-    processed, more = services.votes_ingest(consumer=consumer_name())
+    processed, more = votes_ingest(consumer=consumer_name())
     if more:
         django_rq.get_queue("default").enqueue(ingest_votes)
     return processed
@@ -34,4 +36,4 @@ def ingest_votes() -> int:
 
 def publish_poll(poll_id: int) -> None:
     """Tell the poll's open pages its state: queued for the moment it opens or closes."""
-    services.poll_publish(poll_id=poll_id)
+    poll_publish(poll_id=poll_id)

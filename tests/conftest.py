@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from voting_site import embedded
 from voting_site.redis import redis_client
@@ -94,6 +94,14 @@ def wait_for(url: str, *, process: subprocess.Popen, timeout: float = 30) -> Non
 
 
 @functools.cache
+def wait_until(condition: Callable[[], object], timeout: float = 60) -> None:
+    """Wait for a condition, not for a fixed time."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
 def collected_static() -> str:
     """Static files collected once per run, as a deployment has them (hashed names)."""
     static_root = str(Path(settings.DATA_DIR) / "static")
@@ -135,11 +143,16 @@ def stop(process: subprocess.Popen) -> None:
 
 
 @contextmanager
-def asgi_server(port: int | None = None, **env: str) -> Iterator[str]:
-    """The real web process (daphne) on `port` (a free one by default); yields its URL."""
+def asgi_server(port: int | None = None, server: str = "daphne", **env: str) -> Iterator[str]:
+    """The real web process (daphne, or the image's uvicorn) on `port` (a free one by
+    default); yields its URL."""
     port = port or free_port()
     app = "voting_site.asgi:application"
-    process = project_process(["-m", "daphne", "-b", "127.0.0.1", "-p", str(port), app], **env)
+    argv = {
+        "daphne": ["-m", "daphne", "-b", "127.0.0.1", "-p", str(port), app],
+        "uvicorn": ["-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port), app],
+    }[server]
+    process = project_process(argv, **env)
     try:
         base_url = f"http://127.0.0.1:{port}"
         wait_for(f"{base_url}/healthz", process=process)
@@ -251,6 +264,17 @@ def redis_link() -> Iterator[Link]:
 
 
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium")
+
+
+def csp_refusals(page: Page, refused: list[str] | None = None) -> list[str]:
+    """What the Content Security Policy refuses on the page from now on (Chromium says so
+    on the console), added to `refused` (a new list by default) as the page runs."""
+    refused = [] if refused is None else refused
+    page.on(
+        "console",
+        lambda message: "Content Security Policy" in message.text and refused.append(message.text),
+    )
+    return refused
 
 
 @pytest.fixture

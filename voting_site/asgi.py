@@ -11,10 +11,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "voting_site.settings")
 django_asgi_app = get_asgi_application()
 
 from tally.routing import websocket_urlpatterns  # noqa: E402
+from voting_site.body_limit import BodyLimit  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": BodyLimit(django_asgi_app),
         # A page on another site must not open our sockets with its visitors' cookies.
         "websocket": AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns)),
     }

@@ -121,7 +121,8 @@ class Postgres:
             self._give_to_system_user()
         if not (self.pgdata / "PG_VERSION").exists():
             self._run("initdb", "--auth=trust", "--encoding=UTF8", "--no-locale", "-U", "postgres")
-        options = f"-h '' -k {self.sockets}"
+        # Only on a unix socket, which only its owner may use (trust auth is safe so).
+        options = f"-h '' -k {self.sockets} -c unix_socket_permissions=0700"
         self._run(
             "pg_ctl", "start", "-w", "-t", str(START_TIMEOUT), "-l", str(self.log), "-o", options
         )

@@ -21,6 +21,7 @@ from django.utils.decorators import decorator_from_middleware
 from django.utils.deprecation import MiddlewareMixin
 from redis import RedisError
 
+from voting_site.clients import client_address, is_trusted_proxy
 from voting_site.views import plain_text
 
 logger = logging.getLogger(__name__)
@@ -43,6 +44,31 @@ class UnavailableMiddleware(MiddlewareMixin):
                                exc_info=exception)  # fmt: skip
                 return plain_text(message, status=503)
         return None
+
+
+class TrustedProxiesMiddleware:
+    """The client's address in REMOTE_ADDR; X-Forwarded-* kept only from a trusted proxy.
+
+    From anyone else, X-Forwarded-For and X-Forwarded-Proto are dropped before
+    anything reads them (SECURE_PROXY_SSL_HEADER, the abuse limits).
+    """
+
+    sync_capable = False
+    async_capable = True
+
+    def __init__(self, get_response: Callable[[HttpRequest], Awaitable[HttpResponseBase]]) -> None:
+        self.get_response = get_response
+        markcoroutinefunction(self)
+
+    async def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        meta = request.META
+        peer = meta.get("REMOTE_ADDR", "")
+        if is_trusted_proxy(peer):
+            meta["REMOTE_ADDR"] = client_address(peer, meta.get("HTTP_X_FORWARDED_FOR"))
+        else:
+            meta.pop("HTTP_X_FORWARDED_FOR", None)
+            meta.pop("HTTP_X_FORWARDED_PROTO", None)
+        return await self.get_response(request)
 
 
 class AdminOnlyMiddleware:

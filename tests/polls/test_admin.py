@@ -135,10 +135,10 @@ def test_the_admin_actions_run_the_presenters_controls(admin_client, poll, redis
 
 def test_the_change_page_shows_the_code_and_each_rounds_results(admin_client, poll, redis_db):
     from polls.services import poll_control
-    from tally.services import Cast, casts_apply
-    from tests.tally.conftest import at
+    from tally.ingest import casts_apply
+    from tests.tally.conftest import at, cast
 
-    casts_apply([Cast("1-0", poll.pk, 1, (poll.options.get(slug="cats").pk,), "ann", at(1))])
+    casts_apply([cast("1-0", poll.pk, 1, (poll.options.get(slug="cats").pk,), "ann", at(1))])
     poll_control(poll=poll, action="reset")
 
     page = admin_client.get(f"/admin/polls/poll/{poll.pk}/change/").content.decode()

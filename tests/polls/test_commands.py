@@ -116,10 +116,10 @@ def test_the_poll_command_names_an_unknown_poll_or_action(poll):
 
 
 def test_exportpoll_writes_results_or_votes_as_csv(poll, redis_db, capsys):
-    from tally.services import Cast, casts_apply
-    from tests.tally.conftest import at
+    from tally.ingest import casts_apply
+    from tests.tally.conftest import at, cast
 
-    casts_apply([Cast("1-0", poll.pk, 1, (poll.options.get(slug="dogs").pk,), "ann", at(1))])
+    casts_apply([cast("1-0", poll.pk, 1, (poll.options.get(slug="dogs").pk,), "ann", at(1))])
 
     call_command("exportpoll", "cats-vs-dogs")
     assert capsys.readouterr().out.splitlines() == [

@@ -7,7 +7,8 @@ import pytest
 from django.test import Client
 
 from polls.models import Poll
-from polls.services import VOTE_STREAM, PollError, poll_create
+from polls.queue import VOTE_STREAM
+from polls.services import PollError, poll_create
 
 pytestmark = pytest.mark.django_db
 
@@ -151,7 +152,7 @@ def test_a_final_vote_already_counted_is_409_even_if_redis_forgot_it(make, redis
     make("single", voters_may_change=False)
     browser, _ = voted({"option": "a"})
     poll = Poll.objects.get()
-    from tally.services import votes_ingest
+    from tally.ingest import votes_ingest
 
     votes_ingest(consumer="test")
     redis_db.delete(f"poll:{poll.pk}:1:choices")

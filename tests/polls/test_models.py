@@ -23,13 +23,14 @@ def test_one_vote_per_voter_per_poll(poll):
 
 
 def test_a_cast_naming_another_polls_option_is_never_counted(poll):
-    from tally.services import Cast, casts_apply
+    from tally.ingest import casts_apply
+    from tests.tally.conftest import cast
 
     other = poll_create(question="Tea or coffee?", options=[("tea", "Tea"), ("coffee", "Coffee")])
     cats = poll.options.get(slug="cats").pk
 
     for choices in [(other.options.first().pk,), (cats, other.options.first().pk), ()]:
-        assert casts_apply([Cast("1-0", poll.pk, 1, choices, "b", timezone.now())]) == set()
+        assert casts_apply([cast("1-0", poll.pk, 1, choices, "b", timezone.now())]) == set()
     assert not Vote.objects.exists()
 
 

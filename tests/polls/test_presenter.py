@@ -14,8 +14,8 @@ from django.test import AsyncClient, Client
 
 from polls.models import JOIN_CODE_ALPHABET, Poll, Vote
 from polls.services import poll_control, poll_create
-from tally.services import Cast, casts_apply
-from tests.tally.conftest import at
+from tally.ingest import casts_apply
+from tests.tally.conftest import at, cast
 
 pytestmark = pytest.mark.django_db
 
@@ -167,7 +167,7 @@ def test_the_projector_view_shows_the_code_the_join_url_the_qr_and_the_counts(
 ):
     poll.results_visibility = Poll.Visibility.REVEALED
     poll.save()
-    casts_apply([Cast("1-0", poll.pk, 1, (poll.options.get(slug="cats").pk,), "ann", at(1))])
+    casts_apply([cast("1-0", poll.pk, 1, (poll.options.get(slug="cats").pk,), "ann", at(1))])
 
     page = admin_client.get("/polls/cats-vs-dogs/present/", HTTP_HOST="localhost").content.decode()
 
@@ -242,18 +242,18 @@ def test_a_get_of_the_control_url_is_405(poll, admin_client):
 
 def test_a_reset_starts_a_round_at_zero_and_keeps_the_last_ones_results(poll, redis_db):
     cats, dogs = poll.options.values_list("pk", flat=True)
-    casts_apply([Cast("1-0", poll.pk, 1, (cats,), "ann", at(1))])
+    casts_apply([cast("1-0", poll.pk, 1, (cats,), "ann", at(1))])
 
     poll_control(poll=poll, action="reset")
     casts_apply(
         [
-            Cast("2-0", poll.pk, 2, (dogs,), "ann", at(2)),
-            Cast("3-0", poll.pk, 1, (dogs,), "bob", at(3)),  # queued before the reset
+            cast("2-0", poll.pk, 2, (dogs,), "ann", at(2)),
+            cast("3-0", poll.pk, 1, (dogs,), "bob", at(3)),  # queued before the reset
         ]
     )
 
+    from tally.recount import tallies_rebuild
     from tally.selectors import results_for, rounds_for
-    from tally.services import tallies_rebuild
 
     current = results_for(poll=Poll.objects.get())
     assert (current["round"], current["total"]) == (2, 1)
@@ -276,13 +276,13 @@ def download(poll, admin_user, redis_db):
     cats, dogs = poll.options.values_list("pk", flat=True)
     casts_apply(
         [
-            Cast("1-0", poll.pk, 1, (cats,), "ann", at(1)),
-            Cast("2-0", poll.pk, 1, (cats,), "bob", at(2)),
-            Cast("3-0", poll.pk, 1, (dogs,), "cy", at(3)),
+            cast("1-0", poll.pk, 1, (cats,), "ann", at(1)),
+            cast("2-0", poll.pk, 1, (cats,), "bob", at(2)),
+            cast("3-0", poll.pk, 1, (dogs,), "cy", at(3)),
         ]
     )
     poll_control(poll=poll, action="reset")
-    casts_apply([Cast("4-0", poll.pk, 2, (dogs,), "ann", at(4))])
+    casts_apply([cast("4-0", poll.pk, 2, (dogs,), "ann", at(4))])
     client = AsyncClient()
     client.force_login(admin_user)
 

@@ -23,7 +23,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from polls.models import Poll, Vote
 from polls.simulator import simulate
-from tests.conftest import asgi_server, free_port, rq_worker
+from tests.conftest import asgi_server, csp_refusals, free_port, rq_worker
 from voting_site.redis import redis_client
 
 # The contract says "within a second"; a busy 2-core CI machine gets some slack here
@@ -97,6 +97,7 @@ def test_a_poll_run_in_a_room_from_projector_and_phone(room, chromium: Browser):
     with asgi_server(port) as url, rq_worker():
         # The presenter opens the projector view; the admin's login comes first, then back.
         projector = chromium.new_page(viewport={"width": 1920, "height": 1080})
+        refused = csp_refusals(projector)
         projector.goto(f"{url}/polls/cats-vs-dogs/present/")
         projector.fill("#id_username", "teacher")
         projector.fill("#id_password", "a long pass phrase")
@@ -117,6 +118,7 @@ def test_a_poll_run_in_a_room_from_projector_and_phone(room, chromium: Browser):
             viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
         )
         phone = phone_context.new_page()
+        csp_refusals(phone, refused)
         phone.goto(f"{url}/")
         phone.fill("#join-code", f"{poll.code[:3].lower()} {poll.code[3:]}")
         phone.screenshot(path=SCREENSHOTS / "phone-join.png")
@@ -142,6 +144,7 @@ def test_a_poll_run_in_a_room_from_projector_and_phone(room, chromium: Browser):
 
         # Results hidden until revealed: not on the page, the JSON or the socket.
         results = phone_context.new_page()
+        csp_refusals(results, refused)
         frames: list[str] = []
         results.on(
             "websocket",
@@ -202,6 +205,7 @@ def test_a_poll_run_in_a_room_from_projector_and_phone(room, chromium: Browser):
     stored = in_thread(lambda: list(Vote.objects.values_list("round", "choices")))
     rounds = sorted((number, slugs[option]) for number, [option] in stored)
     assert rounds == [(1, "cats")] * 3 + [(1, "dogs")] * 3  # this phone: cats, then dogs
+    assert refused == []  # no script, style or socket refused by the Content Security Policy
 
 
 @pytest.fixture

@@ -8,15 +8,22 @@ from datetime import datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from polls.services import VOTE_STREAM, choices_encode
+from polls.queue import VOTE_STREAM, Cast, choices_encode, entry_fields
 from tally.models import OptionTally
-from tally.services import INGEST_GROUP
+from tally.stream import INGEST_GROUP
 
 T0 = timezone.now()
 
 
 def at(seconds: float) -> datetime:
     return T0 + timedelta(seconds=seconds)
+
+
+def cast(
+    entry_id: str, poll_id: int, round: int, choices: tuple[int, ...], voter: str, when: datetime
+) -> Cast:
+    """A cast as the worker reads it from the stream entry `entry_id`."""
+    return Cast(entry_id, poll_id, round, choices_encode(choices), voter, when.isoformat())
 
 
 class Backlog:
@@ -37,19 +44,20 @@ class Backlog:
         self.add([(voter, option, cast_at)])
 
     def add(self, casts: list[tuple[str, str | tuple[str, ...], datetime]]) -> None:
+        """Queue these casts, in order: a voter's later one wins (the first, if final)."""
         final = not self.poll.voters_may_change
         with self.redis.pipeline(transaction=False) as pipe:
             for voter, option, cast_at in casts:
                 slugs = (option,) if isinstance(option, str) else option
-                fields = {
-                    "poll": self.poll.pk,
-                    "round": self.round,
-                    "choices": choices_encode([self.options[slug] for slug in slugs]),
-                    "voter": voter,
-                }
-                pipe.xadd(VOTE_STREAM, {**fields, "cast_at": cast_at.isoformat()})
-                known = self.latest.get(voter)
-                if known is None or (known[0] < cast_at) != final:
+                fields = entry_fields(
+                    poll_id=self.poll.pk,
+                    round=self.round,
+                    choices=[self.options[slug] for slug in slugs],
+                    voter=voter,
+                    cast_at=cast_at,
+                )
+                pipe.xadd(VOTE_STREAM, fields)  # type: ignore[arg-type]
+                if voter not in self.latest or not final:
                     self.latest[voter] = (cast_at, slugs)
             pipe.execute()
 

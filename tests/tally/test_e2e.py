@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import glob
+import re
+from datetime import timedelta
 
+import httpx
 import pytest
 import websockets
 from channels_redis.core import RedisChannelLayer
+from django.utils import timezone
 
+from polls.models import Vote
+from polls.queue import VOTE_STREAM
 from polls.simulator import simulate
-from tests.conftest import asgi_server, rq_worker
-from tests.tally.conftest import next_results
+from tests.conftest import asgi_server, rq_worker, wait_until
+from tests.tally.conftest import next_results, tallies
 
 
 @pytest.mark.django_db(transaction=True)  # the processes must see the poll
@@ -104,3 +111,37 @@ def test_after_a_redis_outage_viewers_get_the_new_votes(poll, redis_db, redis_li
         last = asyncio.run(outage_then_vote(url))
 
     assert last["total"] == 2
+
+
+LIBFAKETIME = next(iter(glob.glob("/usr/lib/*/faketime/libfaketime.so.1")), None)
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_later_cast_wins_though_its_web_process_clock_is_minutes_behind(poll, redis_db):
+    if LIBFAKETIME is None:
+        pytest.skip("no libfaketime: apt-get install faketime")
+    behind = {"LD_PRELOAD": LIBFAKETIME, "FAKETIME": "-5m", "FAKETIME_DONT_FAKE_MONOTONIC": "1"}
+
+    async def cast(browser: httpx.AsyncClient, url: str, option: str) -> None:
+        page = await browser.get(f"{url}/polls/cats-vs-dogs/")
+        token = CSRF_INPUT.search(page.text).group(1)
+        data = {"csrfmiddlewaretoken": token, "option": option}
+        answer = await browser.post(f"{url}/polls/cats-vs-dogs/", data=data)
+        assert answer.status_code == 303, answer.text[:1000]
+
+    async def cats_then_dogs(right: str, slow: str) -> None:
+        async with httpx.AsyncClient() as browser:  # one browser: its cookies go to both
+            await cast(browser, right, "cats")
+            await cast(browser, slow, "dogs")
+
+    with asgi_server() as right, asgi_server(**behind) as slow:
+        asyncio.run(cats_then_dogs(right, slow))
+        with rq_worker():
+            wait_until(lambda: Vote.objects.exists() and not redis_db.xlen(VOTE_STREAM))
+
+    vote = Vote.objects.get()
+    assert vote.choices == [poll.options.get(slug="dogs").pk]
+    # The clock was behind indeed: the winning cast says it came minutes before.
+    assert timezone.now() - vote.cast_at > timedelta(minutes=4)
+    assert tallies(poll) == {"cats": 0, "dogs": 1}

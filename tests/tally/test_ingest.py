@@ -5,9 +5,12 @@ from __future__ import annotations
 import pytest
 
 from polls.models import Vote
+from polls.queue import choices_key
+from tally.ingest import casts_apply, votes_ingest
 from tally.models import PollTally
-from tally.services import BATCH_SIZE, Cast, casts_apply, tallies_rebuild, votes_ingest
-from tests.tally.conftest import at, tallies
+from tally.recount import tallies_rebuild
+from tally.stream import BATCH_SIZE
+from tests.tally.conftest import at, cast, tallies
 
 pytestmark = pytest.mark.django_db
 
@@ -28,24 +31,50 @@ def test_a_burst_with_vote_changes_ends_with_tallies_equal_to_recount(backlog, p
     assert backlog.length() == 0 and backlog.pending() == 0  # acknowledged entries are trimmed
 
 
-def test_an_older_cast_processed_after_a_newer_one_does_not_win(backlog, poll):
+def test_the_cast_queued_later_wins_whatever_the_web_clocks_say(backlog, poll):
     backlog.cast("alice", "dogs", at(2))
     votes_ingest(consumer="test")
-    backlog.cast("alice", "cats", at(1))  # sent earlier, arrived later
+    backlog.cast("alice", "cats", at(1))  # from a web process whose clock is behind
 
     votes_ingest(consumer="test")
 
-    assert Vote.objects.get(voter="alice").choices == [poll.options.get(slug="dogs").pk]
+    vote = Vote.objects.get(voter="alice")
+    assert vote.choices == [poll.options.get(slug="cats").pk]
+    assert vote.cast_at == at(1)  # kept for display
+    assert tallies(poll) == {"cats": 1, "dogs": 0}
+
+
+def test_an_older_entry_applied_after_a_newer_one_does_not_win(poll):
+    cats, dogs = poll.options.values_list("pk", flat=True)
+    casts_apply([cast("1700000000002-0", poll.pk, 1, (dogs,), "alice", at(1))])
+
+    # An entry queued before, redelivered after (a worker died before acknowledging it).
+    assert casts_apply([cast("1700000000001-5", poll.pk, 1, (cats,), "alice", at(2))]) == set()
+
+    assert Vote.objects.get(voter="alice").choices == [dogs]
     assert tallies(poll) == {"cats": 0, "dogs": 1}
 
 
-def test_within_one_batch_the_latest_cast_wins_whatever_the_order(backlog, poll):
+def test_within_one_batch_the_last_queued_cast_wins(backlog, poll):
     backlog.add([("bob", "dogs", at(3)), ("bob", "cats", at(1)), ("bob", "dogs", at(2))])
 
     votes_ingest(consumer="test")
 
     assert tallies(poll) == {"cats": 0, "dogs": 1}
-    assert Vote.objects.get(voter="bob").cast_at == at(3)
+    assert Vote.objects.get(voter="bob").cast_at == at(2)
+
+
+def test_within_one_batch_the_stream_order_decides_whatever_the_list_order(poll):
+    cats, dogs = poll.options.values_list("pk", flat=True)
+
+    casts_apply(
+        [
+            cast("5-0", poll.pk, 1, (dogs,), "bob", at(1)),
+            cast("4-9", poll.pk, 1, (cats,), "bob", at(2)),
+        ]
+    )
+
+    assert Vote.objects.get(voter="bob").choices == [dogs]
 
 
 def test_one_batch_for_two_polls_counts_each_voter_in_each_poll(poll):
@@ -58,17 +87,17 @@ def test_one_batch_for_two_polls_counts_each_voter_in_each_poll(poll):
     tea, coffee = other.options.values_list("pk", flat=True)
     casts_apply(
         [
-            Cast("1-0", poll.pk, 1, (cats,), "kim", at(1)),
-            Cast("2-0", other.pk, 1, (tea,), "kim", at(1)),
+            cast("1-0", poll.pk, 1, (cats,), "kim", at(1)),
+            cast("2-0", other.pk, 1, (tea,), "kim", at(1)),
         ]
     )
 
     changed = casts_apply(
         [
-            Cast("3-0", poll.pk, 1, (dogs,), "kim", at(2)),  # kim changes her mind in one poll only
-            Cast("4-0", other.pk, 1, (tea,), "kim", at(2)),
-            Cast("5-0", other.pk, 1, (coffee,), "lee", at(2)),
-            Cast("6-0", other.pk, 1, (tea,), "lee", at(3)),  # and back again, within the batch
+            cast("3-0", poll.pk, 1, (dogs,), "kim", at(2)),  # kim changes her mind in one poll only
+            cast("4-0", other.pk, 1, (tea,), "kim", at(2)),
+            cast("5-0", other.pk, 1, (coffee,), "lee", at(2)),
+            cast("6-0", other.pk, 1, (tea,), "lee", at(3)),  # and back again, within the batch
         ]
     )
 
@@ -81,9 +110,9 @@ def test_one_batch_for_two_polls_counts_each_voter_in_each_poll(poll):
 def test_a_redelivered_batch_counts_nothing_twice(poll):
     cats, dogs = poll.options.values_list("pk", flat=True)
     batch = [
-        Cast("1-0", poll.pk, 1, (cats,), "carol", at(1)),
-        Cast("2-0", poll.pk, 1, (dogs,), "dave", at(1)),
-        Cast("3-0", poll.pk, 1, (dogs,), "carol", at(2)),
+        cast("1-0", poll.pk, 1, (cats,), "carol", at(1)),
+        cast("2-0", poll.pk, 1, (dogs,), "dave", at(1)),
+        cast("3-0", poll.pk, 1, (dogs,), "carol", at(2)),
     ]
     assert casts_apply(batch) == {poll.pk}
     before = version(poll)
@@ -109,7 +138,7 @@ def test_the_version_grows_only_when_results_change(backlog, poll):
 def test_a_malformed_entry_or_a_vanished_option_is_dropped_without_blocking_the_rest(
     backlog, poll, redis_db
 ):
-    from polls.services import VOTE_STREAM
+    from polls.queue import VOTE_STREAM
 
     redis_db.xadd(VOTE_STREAM, {"poll": "x", "voter": "mallory"})
     backlog.cast("frank", "cats", at(1))
@@ -141,7 +170,7 @@ def test_recount_finds_and_fixes_a_tally_that_drifted(backlog, poll):
 
 
 def test_consumers_of_workers_long_gone_are_forgotten(backlog, poll):
-    from tally.services import VoteStream, consumers_prune
+    from tally.stream import VoteStream, consumers_prune
 
     backlog.cast("heidi", "cats", at(1))
     VoteStream(backlog.redis, "holding").new(block_ms=None)  # reads, never acknowledges
@@ -156,15 +185,15 @@ def test_with_postgresql_down_the_batch_stays_queued_and_viewers_hear_it(
 ):
     from django.db import OperationalError
 
-    import tally.services
+    import tally.ingest
 
     told = []
-    monkeypatch.setattr(tally.services, "results_stale", lambda *, poll_ids: told.append(poll_ids))
+    monkeypatch.setattr(tally.ingest, "results_stale", lambda *, poll_ids: told.append(poll_ids))
 
     def database_down(casts):
         raise OperationalError("connection refused")
 
-    monkeypatch.setattr(tally.services, "casts_apply", database_down)
+    monkeypatch.setattr(tally.ingest, "casts_apply", database_down)
     backlog.burst(voters=BATCH_SIZE + 500, changes=0)  # a batch, and more read ahead
 
     with pytest.raises(OperationalError):
@@ -197,7 +226,7 @@ def test_a_job_out_of_time_counts_what_it_read_ahead_and_hands_over(backlog, pol
 def test_the_queue_depth_is_visible_to_operators(backlog, poll, capsys):
     from django.core.management import call_command
 
-    from tally.services import VoteStream
+    from tally.stream import VoteStream
 
     backlog.burst(voters=5, changes=0)
     VoteStream(backlog.redis, "worker-1").new(block_ms=None)
@@ -232,3 +261,27 @@ def test_recount_works_round_by_round(backlog, poll):
     )
     assert tallies(poll, 1) == {"cats": 3, "dogs": 3}  # the finished round untouched
     assert tallies_rebuild(polls=[poll], fix=False) == []
+
+
+def test_counted_choices_leave_redis_unless_newer_ones_came_meanwhile(backlog, poll, redis_db):
+    key = choices_key(poll.pk, 1)
+    cats, dogs = (str(pk) for pk in poll.options.values_list("pk", flat=True))
+    backlog.add([("ann", "cats", at(1)), ("bob", "cats", at(1))])
+    redis_db.hset(key, mapping={"ann": cats, "bob": dogs})  # bob's newer cast, still queued
+
+    votes_ingest(consumer="test")
+
+    assert redis_db.hgetall(key) == {b"bob": dogs.encode()}
+    assert Vote.objects.get(voter="ann").choices == [int(cats)]  # the page reads it here now
+
+
+def test_a_final_polls_choices_stay_in_redis_to_refuse_a_second_vote(backlog, poll, redis_db):
+    poll.voters_may_change = False
+    poll.save()
+    key = choices_key(poll.pk, 1)
+    backlog.cast("ann", "cats", at(1))
+    redis_db.hset(key, "ann", poll.options.get(slug="cats").pk)
+
+    votes_ingest(consumer="test")
+
+    assert redis_db.hexists(key, "ann")

@@ -7,9 +7,10 @@ import pytest
 
 from polls.models import Vote
 from polls.services import poll_create
+from tally.ingest import casts_apply
+from tally.recount import tallies_rebuild
 from tally.selectors import results_for
-from tally.services import Cast, casts_apply, tallies_rebuild
-from tests.tally.conftest import at
+from tests.tally.conftest import at, cast
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ def applied(poll, casts: list[tuple[str, str, float]]) -> dict:
     pks = dict(poll.options.values_list("slug", "pk"))
     for n, (voter, slugs, second) in enumerate(casts):
         choices = tuple(pks[slug] for slug in slugs.split(","))
-        casts_apply([Cast(f"{n + 1}-0", poll.pk, 1, choices, voter, at(second))])
+        casts_apply([cast(f"{n + 1}-0", poll.pk, 1, choices, voter, at(second))])
     assert tallies_rebuild(polls=[poll], fix=False) == []
     return results_for(poll=poll)
 
@@ -100,8 +101,8 @@ def test_on_a_final_poll_the_first_cast_stands(kind):
     applied(poll, [("ann", first, 1), ("ann", second, 2)])  # two batches
     casts_apply(  # and in one batch, the later one first
         [
-            Cast("9-0", poll.pk, 1, (pks[second.split(",")[0]],), "bob", at(4)),
-            Cast("9-1", poll.pk, 1, tuple(pks[s] for s in first.split(",")), "bob", at(3)),
+            cast("9-1", poll.pk, 1, (pks[second.split(",")[0]],), "bob", at(4)),
+            cast("9-0", poll.pk, 1, tuple(pks[s] for s in first.split(",")), "bob", at(3)),
         ]
     )
 

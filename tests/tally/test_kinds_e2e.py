@@ -10,10 +10,10 @@ import httpx
 import pytest
 import websockets
 
-from polls.services import VOTE_STREAM
+from polls.queue import VOTE_STREAM
 from polls.simulator import simulate
+from tally.recount import tallies_rebuild
 from tally.selectors import results_for
-from tally.services import tallies_rebuild
 from tests.conftest import asgi_server, rq_worker
 from tests.tally.conftest import next_results
 

@@ -6,22 +6,24 @@ import pytest
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 
-from tally.services import Cast, casts_apply, poll_group, results_message
-from tests.tally.conftest import at
+from tally.ingest import casts_apply
+from tally.publish import poll_group, results_message
+from tests.tally.conftest import at, cast
 from voting_site.asgi import application
 
 IN_MEMORY = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 
-def cast(poll, voter: str, slug: str, seconds: float) -> None:
+def counted(poll, voter: str, slug: str, seconds: float) -> None:
     option = poll.options.get(slug=slug).pk
-    casts_apply([Cast("0-0", poll.pk, poll.round, (option,), voter, at(seconds))])
+    entry_id = f"{int(seconds * 1000)}-0"
+    casts_apply([cast(entry_id, poll.pk, poll.round, (option,), voter, at(seconds))])
 
 
 @pytest.mark.django_db
 def test_the_json_results_follow_the_contract(client, poll):
     for voter, slug in [("a", "cats"), ("b", "cats"), ("c", "dogs")]:
-        cast(poll, voter, slug, 1)
+        counted(poll, voter, slug, 1)
 
     response = client.get("/api/polls/cats-vs-dogs/results")
 
@@ -60,7 +62,7 @@ def test_unknown_poll_results_are_404(client):
 
 @pytest.mark.django_db
 def test_the_results_page_renders_the_numbers_without_javascript(client, poll):
-    cast(poll, "a", "dogs", 1)
+    counted(poll, "a", "dogs", 1)
 
     page = client.get("/polls/cats-vs-dogs/results/").content.decode()
 

@@ -10,8 +10,8 @@ from django.test import Client
 
 from polls.models import Poll
 from polls.services import poll_control
-from tally.services import Cast, casts_apply
-from tests.tally.conftest import at
+from tally.ingest import casts_apply
+from tests.tally.conftest import at, cast
 from voting_site.asgi import application
 
 IN_MEMORY = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
@@ -21,7 +21,7 @@ HIDDEN_OPTIONS = [{"slug": "cats", "label": "Cats"}, {"slug": "dogs", "label": "
 @pytest.fixture
 def counted(poll, redis_db):
     """The poll with one counted vote for cats."""
-    casts_apply([Cast("1-0", poll.pk, 1, (poll.options.get(slug="cats").pk,), "ann", at(1))])
+    casts_apply([cast("1-0", poll.pk, 1, (poll.options.get(slug="cats").pk,), "ann", at(1))])
     return poll
 
 
@@ -134,7 +134,7 @@ async def test_a_hidden_poll_sends_state_only_until_revealed(in_memory_layer, co
     }  # fmt: skip
     assert await socket.receive_nothing(timeout=0.2)
 
-    from tally.services import results_for, results_message
+    from tally.publish import results_for, results_message
 
     snapshot = await sync_to_async(results_for)(poll=counted)
     await get_channel_layer().group_send(
@@ -216,4 +216,43 @@ async def test_the_presenter_socket_is_staff_only_and_always_has_the_counts(
     state = await socket.receive_json_from()
     assert (state["visible"], state["public"]) == (True, False)
     assert (await socket.receive_json_from())["total"] == 1
+    await socket.disconnect()
+
+
+@pytest.mark.parametrize("layer", ["core", "pubsub"])
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_an_update_published_while_a_socket_connects_still_reaches_it(
+    settings, monkeypatch, poll, layer
+):
+    """A vote counted and published between the socket's read of the results and its
+    joining the poll's group would be lost if it read first; it joins first."""
+    from asgiref.sync import sync_to_async
+
+    from tally import consumers
+    from tally.publish import results_publish
+
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            **settings.CHANNEL_LAYERS["default"],
+            "BACKEND": settings.CHANNEL_LAYER_BACKENDS[layer],
+        }
+    }
+    read = consumers.current
+
+    async def read_then_a_vote_is_counted(poll_id: int, voter: str | None):
+        found = await read(poll_id, voter)
+        cats = await sync_to_async(lambda: poll.options.get(slug="cats").pk)()
+        await sync_to_async(casts_apply)([cast("1-0", poll_id, 1, (cats,), "ann", at(1))])
+        await sync_to_async(results_publish)(poll_id=poll_id)
+        return found
+
+    monkeypatch.setattr(consumers, "current", read_then_a_vote_is_counted)
+
+    socket = await viewer()
+    state, first = await socket.receive_json_from(), await socket.receive_json_from()
+    update = await socket.receive_json_from(timeout=5)
+
+    assert (state["type"], first["total"]) == ("poll", 0)  # the snapshot read before the vote
+    assert (update["type"], update["total"]) == ("results", 1)
     await socket.disconnect()

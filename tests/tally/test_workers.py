@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 
 import django_rq
 import pytest
@@ -12,8 +11,8 @@ from django.core.management import call_command
 from rq import SimpleWorker
 
 from polls.models import Vote
-from tally.services import tallies_rebuild
-from tests.conftest import project_process, rq_worker
+from tally.recount import tallies_rebuild
+from tests.conftest import project_process, rq_worker, wait_until
 from tests.tally.conftest import tallies
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the workers must see the poll
@@ -24,13 +23,6 @@ INGEST_JOB = "tally.jobs.ingest_votes"
 def burst_worker(**env: str):
     """A worker that drains the queue, then exits."""
     return project_process(["manage.py", "rqworker", "--burst", "default"], **env)
-
-
-def wait_until(condition, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
 
 
 def assert_exact(backlog, poll) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import stat
+
 import psycopg2
 import pytest
 import redis
@@ -43,7 +45,9 @@ def test_postgres_starts_stops_and_keeps_its_data(postgres, tmp_path):
 def test_postgres_listens_only_on_a_socket_in_the_data_folder(postgres, tmp_path):
     postgres.start()
 
-    assert (tmp_path / "run" / ".s.PGSQL.5432").is_socket()
+    socket = tmp_path / "run" / ".s.PGSQL.5432"
+    assert socket.is_socket()
+    assert stat.S_IMODE(socket.stat().st_mode) == 0o700  # its owner's alone: trust auth
     settings = (tmp_path / "postgres" / "postmaster.pid").read_text().splitlines()
     assert settings[5] == ""  # listen_addresses: no TCP at all
 

@@ -16,6 +16,7 @@ from tests.conftest import BASE_DIR, database_url
 VARIABLES = [
     "DATABASE_URL", "REDIS_URL", "REDIS_HOST", "REDIS_PORT", "DJANGO_SECRET_KEY",
     "DJANGO_DEBUG", "DJANGO_ALLOWED_HOSTS", "PORT", "DJANGO_HTTPS", "VOTING_DATA_DIR",
+    "DJANGO_TRUSTED_PROXIES",
     "VOTING_CHANNEL_LAYER", "VOTES_RECLAIM_AFTER_SECONDS",
 ]  # fmt: skip
 STRONG_KEY = "k" * 20 + "-a-long-random-looking-secret-key"
@@ -129,8 +130,15 @@ def test_hosts_port_and_https(load_settings):
         and settings.CSRF_COOKIE_SECURE
         and settings.SECURE_SSL_REDIRECT
     )
-    assert settings.SECURE_PROXY_SSL_HEADER == ("HTTP_X_FORWARDED_PROTO", "https")
+    assert not hasattr(settings, "SECURE_PROXY_SSL_HEADER")  # no proxy named: nobody's word
     assert settings.SECURE_HSTS_SECONDS == 31_536_000
+
+
+def test_x_forwarded_proto_is_believed_only_behind_named_proxies(load_settings):
+    settings = load_settings(DJANGO_HTTPS="yes", DJANGO_TRUSTED_PROXIES="10.0.0.0/8,192.0.2.7")
+
+    assert settings.TRUSTED_PROXIES == ["10.0.0.0/8", "192.0.2.7"]
+    assert settings.SECURE_PROXY_SSL_HEADER == ("HTTP_X_FORWARDED_PROTO", "https")
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from polls.models import Poll
-from tally.services import tallies_rebuild
+from tally.recount import tallies_rebuild
 
 
 class Command(BaseCommand):

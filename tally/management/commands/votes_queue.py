@@ -7,8 +7,8 @@ from typing import Any
 import redis
 from django.core.management.base import BaseCommand
 
-from polls.services import VOTE_STREAM
-from tally.services import INGEST_GROUP
+from polls.queue import VOTE_STREAM
+from tally.stream import INGEST_GROUP
 from voting_site.redis import redis_client
 
 

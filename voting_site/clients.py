@@ -1,0 +1,41 @@
+"""Who a request comes from: its peer, or behind a trusted proxy, the client it names.
+
+X-Forwarded-For can be written by anyone; it is believed only from the proxies
+that DJANGO_TRUSTED_PROXIES names (addresses or networks).
+"""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+
+from django.conf import settings
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@functools.cache
+def _proxies(names: tuple[str, ...]) -> tuple[Network, ...]:
+    return tuple(ipaddress.ip_network(name.strip(), strict=False) for name in names if name)
+
+
+def is_trusted_proxy(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in _proxies(tuple(settings.TRUSTED_PROXIES)))
+
+
+def client_address(peer: str, forwarded_for: str | None) -> str:
+    """The client's address: the peer's, or if the peer is a trusted proxy, the nearest
+    address in X-Forwarded-For that is not one (proxies append whom they heard from)."""
+    if not forwarded_for or not is_trusted_proxy(peer):
+        return peer
+    for hop in reversed([hop.strip() for hop in forwarded_for.split(",")]):
+        if not is_trusted_proxy(hop):
+            try:
+                return str(ipaddress.ip_address(hop))
+            except ValueError:
+                return peer  # a hop that is no address: believe nothing further
+    return peer
