@@ -90,7 +90,10 @@ def test_after_a_redis_outage_viewers_get_the_new_votes(poll, redis_db, redis_li
         socket = await viewer()
         assert (await next_results(socket))["total"] == 0
         redis_link.cut()
-        await asyncio.sleep(3)
+        async with httpx.AsyncClient(base_url=url) as browser:
+            # The outage is real: the web process finds Redis gone.
+            while "redis" not in (await browser.get("/readyz")).json()["down"]:
+                await asyncio.sleep(0.1)
         redis_link.restore()
         report = await simulate(url=url, poll="cats-vs-dogs", votes=2, concurrency=1)
         assert report.accepted == 2
