@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError
 from django.utils import timezone
@@ -21,11 +22,6 @@ from polls.models import Poll, Vote, join_code_clean, poll_state, results_visibl
 from polls.queue import choices_decode, choices_key
 from voting_site.redis import async_redis_client, redis_client
 
-# A burst of votes reads the poll from PostgreSQL at most once per process per this
-# many seconds; a change (a presenter closing the poll, say) reaches every web
-# process's vote path within it. With PostgreSQL down, the next try waits longer.
-BALLOT_CACHE_SECONDS = 0.5
-BALLOT_RETRY_SECONDS = 5
 logger = logging.getLogger(__name__)
 _NO_POLL = "no-such-poll"
 
@@ -143,14 +139,14 @@ async def ballot_for(*, slug: str) -> Ballot | None:
     if cached is not None and time.monotonic() < cached[1]:
         ballot = cached[0]
     else:
-        fresh_for = BALLOT_CACHE_SECONDS
+        fresh_for = settings.VOTING_BALLOT_CACHE_SECONDS
         try:
             ballot = await sync_to_async(_load_ballot)(slug)
         except DatabaseError:
             if cached is None:
                 raise
             ballot = cached[0]
-            fresh_for = BALLOT_RETRY_SECONDS  # not a failed connection per request
+            fresh_for = settings.VOTING_BALLOT_RETRY_SECONDS  # not a failed connection per request
             logger.warning("PostgreSQL is unreachable: poll %r as last read", slug)
         fresh_until = time.monotonic() + fresh_for
         cache.set(_ballot_key(slug), (ballot, fresh_until), timeout=None)

@@ -131,6 +131,12 @@ RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 300}}
 # orphaned (the worker died) and claimed by another.
 VOTES_RECLAIM_AFTER_SECONDS = env.float("VOTES_RECLAIM_AFTER_SECONDS", default=30)
 
+# A burst of votes reads the poll from PostgreSQL at most once per web process per
+# this many seconds; a change (a presenter closing the poll, say) reaches every
+# process's vote path within it. With PostgreSQL down, the next try waits longer.
+VOTING_BALLOT_CACHE_SECONDS = env.float("VOTING_BALLOT_CACHE_SECONDS", default=0.5)
+VOTING_BALLOT_RETRY_SECONDS = env.float("VOTING_BALLOT_RETRY_SECONDS", default=5)
+
 # How results reach the viewers' sockets: "pubsub" (Redis Pub/Sub) or "core"
 # (a Redis sorted set per web process). Both send one Redis message per process;
 # Pub/Sub hands it to each socket for less CPU, and with 2,000 viewers of one
