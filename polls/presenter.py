@@ -23,7 +23,7 @@ from polls.models import Poll
 from polls.services import CONTROL_ACTIONS, poll_control
 from tally.selectors import average_at, results_for
 from voting_site.middleware import staff_only
-from voting_site.views import plain_text, see_other
+from voting_site.responses import plain_text, see_other
 
 # The projector's keyboard shortcuts, one per control.
 SHORTCUTS = {"open": "o", "close": "c", "reveal": "r", "hide": "h", "reset": "n"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,7 +17,8 @@ from polls.forms import VoteForm
 from polls.models import Poll
 from polls.selectors import Ballot, ballot_for, poll_by_code, polls_listed, voter_choice
 from polls.services import vote_cast
-from voting_site.views import plain_text, see_other
+from voting_site.limits import retry_after
+from voting_site.responses import plain_text, see_other, too_many
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +49,13 @@ async def poll_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if ballot is None:
         raise Http404("There is no poll by that name.")
     token = voters.voter_token(request)
+    if token is None:  # a new voter: so many per client address
+        wait = await retry_after(
+            "new-voters", request.META["REMOTE_ADDR"], settings.VOTING_RATE_NEW_VOTERS
+        )
+        if wait:
+            message = _("Too many new voters have come from your network just now.")
+            return too_many(request, retry_after=wait, message=message)
     if request.method == "POST":
         response = await _vote(request, ballot, token)
     else:
@@ -68,6 +77,10 @@ async def _vote(request: HttpRequest, ballot: Ballot, token: str | None) -> Http
     if not form.is_valid():
         return await _page(request, ballot, token, form=form, status=400)
     voter = voters.voter_key(token)
+    wait = await retry_after("votes", voter, settings.VOTING_RATE_VOTES)
+    if wait:
+        message = _("You have voted too many times just now.")
+        return too_many(request, retry_after=wait, message=message)
     try:
         if not ballot.voters_may_change and await voter_choice(ballot=ballot, voter=voter):
             queued = False  # counted already (its queued copy may have expired)

@@ -13,8 +13,10 @@
   const url = scheme + location.host + root.dataset.socket;
   const NO_SUCH_POLL = 4404;
   const FORBIDDEN = 4403;
+  const TOO_MANY = 4429;
   let version = Number(root.dataset.version || -1);
   let delay = 1000;
+  let retryAfter = 0; // seconds, when the server has refused a socket
 
   function all(selector) {
     return root.querySelectorAll(selector);
@@ -101,6 +103,8 @@
         renderPoll(message);
       } else if (message.type === "stale") {
         show("lost", words.stale);
+      } else if (message.type === "limited") {
+        retryAfter = message.retry_after;
       }
     };
     socket.onclose = function (event) {
@@ -108,7 +112,9 @@
         show("lost", words.gone);
         return;
       }
-      const wait = Math.round(delay * (0.5 + Math.random() / 2));
+      // Too many sockets from this network: the server said when to try again.
+      const told = event.code === TOO_MANY ? retryAfter * 1000 : 0;
+      const wait = Math.max(told, Math.round(delay * (0.5 + Math.random() / 2)));
       show("lost", words.lost.replace("%(seconds)s", Math.ceil(wait / 1000)));
       setTimeout(connect, wait);
       delay = Math.min(delay * 2, 30000);

@@ -7,15 +7,19 @@ from typing import Any
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 from django.http.cookie import parse_cookie
 
 from polls import voters
 from polls.models import Poll, results_visible
 from polls.selectors import voted_if_it_matters
 from tally.publish import poll_group, poll_message
+from voting_site.clients import client_address
+from voting_site.limits import retry_after
 
 NO_SUCH_POLL = 4404  # WebSocket close codes: 4000-4999 are the application's
 FORBIDDEN = 4403
+TOO_MANY = 4429  # after a message saying when to try again
 
 
 @database_sync_to_async
@@ -48,6 +52,10 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
     round = 0
 
     async def connect(self) -> None:
+        wait = await retry_after("sockets", self.client(), settings.VOTING_RATE_SOCKETS)
+        if wait:
+            await self.refuse_for(wait)
+            return
         if not await self.allowed():
             await self.close(code=FORBIDDEN)
             return
@@ -69,6 +77,30 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
 
     async def allowed(self) -> bool:
         return True
+
+    def client(self) -> str:
+        """The client's address, as voting_site/clients.py works it out for HTTP."""
+        peer = (self.scope.get("client") or ("",))[0]
+        headers = dict(self.scope.get("headers", []))
+        forwarded = headers.get(b"x-forwarded-for", b"").decode("latin-1") or None
+        return client_address(peer, forwarded)
+
+    async def refuse_for(self, seconds: int) -> None:
+        """Too many sockets from this address: 429 with Retry-After where the server can
+        answer the handshake so (uvicorn), else a close the page understands."""
+        if "websocket.http.response" in self.scope.get("extensions", {}):
+            await self.base_send(
+                {
+                    "type": "websocket.http.response.start",
+                    "status": 429,
+                    "headers": [(b"retry-after", str(seconds).encode())],
+                }
+            )
+            await self.base_send({"type": "websocket.http.response.body", "body": b""})
+            return
+        await self.accept()
+        await self.send_json({"type": "limited", "retry_after": seconds})
+        await self.close(code=TOO_MANY)
 
     def voter(self) -> str | None:
         headers = dict(self.scope.get("headers", []))

@@ -10,6 +10,7 @@ import functools
 import ipaddress
 
 from django.conf import settings
+from django.http import HttpRequest
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -39,3 +40,8 @@ def client_address(peer: str, forwarded_for: str | None) -> str:
             except ValueError:
                 return peer  # a hop that is no address: believe nothing further
     return peer
+
+
+def request_address(request: HttpRequest) -> str:
+    """The client's address of a request (TrustedProxiesMiddleware has set it)."""
+    return str(request.META.get("REMOTE_ADDR", ""))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import csp.constants as csp
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "channels",
     "django_rq",
+    "axes",
     "polls",
     "tally",
 ]
@@ -82,8 +84,24 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "voting_site.middleware.UnavailableMiddleware",
 ]
-# The admin's checks look for its middleware by name; AdminOnlyMiddleware runs them.
-SILENCED_SYSTEM_CHECKS = ["admin.E408", "admin.E409", "admin.E410"]
+# The admin's checks (and django-axes's) look for their middleware by name;
+# AdminOnlyMiddleware runs them.
+SILENCED_SYSTEM_CHECKS = ["admin.E408", "admin.E409", "admin.E410", "axes.W002"]
+
+# Sign-ins (the admin's, and so the presenter's) are guarded by django-axes: after
+# AXES_FAILURE_LIMIT failures for one user name from one address, that pair is
+# locked out (429) for the cool-off time. The client's address is the one
+# TrustedProxiesMiddleware worked out.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("DJANGO_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("DJANGO_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "voting_site.clients.request_address"
+AXES_VERBOSE = False
 
 ROOT_URLCONF = "voting_site.urls"
 # The presenter's pages send anonymous users to the admin's login.
@@ -136,6 +154,29 @@ VOTES_RECLAIM_AFTER_SECONDS = env.float("VOTES_RECLAIM_AFTER_SECONDS", default=3
 # process's vote path within it. With PostgreSQL down, the next try waits longer.
 VOTING_BALLOT_CACHE_SECONDS = env.float("VOTING_BALLOT_CACHE_SECONDS", default=0.5)
 VOTING_BALLOT_RETRY_SECONDS = env.float("VOTING_BALLOT_RETRY_SECONDS", default=5)
+
+# Abuse limits, each `N/s`, `N/m` or `N/h` (0: off), counted in Redis for every
+# web process together (voting_site/limits.py). The defaults let a classroom of
+# 300 behind one address join and vote within a minute, twice over.
+RATE_PERIODS = {"s": 1, "m": 60, "h": 3600}
+
+
+def _rate(name: str, default: str) -> tuple[int, int] | None:
+    """(uses, per seconds) from the variable `name`; None when it is 0 (no limit)."""
+    text = env.str(name, default=default).strip()
+    if text == "0":
+        return None
+    count, _, period = text.partition("/")
+    if not (count.isdigit() and int(count) > 0 and period in RATE_PERIODS):
+        raise ImproperlyConfigured(f"{name} must be N/s, N/m or N/h (or 0 for none), not {text!r}")
+    return int(count), RATE_PERIODS[period]
+
+
+# New voter cookies per client address; votes per voter; WebSockets opened per
+# client address.
+VOTING_RATE_NEW_VOTERS = _rate("VOTING_RATE_NEW_VOTERS", "600/m")
+VOTING_RATE_VOTES = _rate("VOTING_RATE_VOTES", "30/m")
+VOTING_RATE_SOCKETS = _rate("VOTING_RATE_SOCKETS", "1200/m")
 
 # How results reach the viewers' sockets: "pubsub" (Redis Pub/Sub) or "core"
 # (a Redis sorted set per web process). Both send one Redis message per process;

@@ -5,29 +5,16 @@ from __future__ import annotations
 import logging
 
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 from redis import RedisError
 
 from voting_site.redis import redis_client
+from voting_site.responses import plain_text
 
 logger = logging.getLogger(__name__)
 
 HITS_KEY = "hits"
-
-
-def plain_text(body: str, *, status: int = 200) -> HttpResponse:
-    response = HttpResponse(body, status=status, content_type="text/plain; charset=utf-8")
-    if status == 503:
-        response["Retry-After"] = "5"
-    return response
-
-
-def see_other(url: str) -> HttpResponseRedirect:
-    """The answer to a successful POST: 303, so a reload does not post again."""
-    response = HttpResponseRedirect(url)
-    response.status_code = 303
-    return response
 
 
 @require_GET
