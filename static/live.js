@@ -103,6 +103,10 @@
         renderPoll(message);
       } else if (message.type === "stale") {
         show("lost", words.stale);
+      } else if (message.type === "deaf") {
+        show("lost", words.deaf); // the server is not hearing updates: it says when it does
+      } else if (message.type === "hearing") {
+        show("live", words.live);
       } else if (message.type === "limited") {
         retryAfter = message.retry_after;
       }

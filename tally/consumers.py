@@ -13,6 +13,7 @@ from django.http.cookie import parse_cookie
 from polls import voters
 from polls.models import Poll, results_visible
 from polls.selectors import voted_if_it_matters
+from tally.heartbeat import heartbeat
 from tally.publish import poll_group, poll_message
 from voting_site.clients import client_address
 from voting_site.limits import retry_after
@@ -46,6 +47,7 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
 
     staff = False  # the presenter's socket sees the counts whatever the visibility
     group: str | None = None
+    poll_id = 0
     version = -1
     visible = False
     has_voted = False  # in the round below; read on connect, for the `voted` rule
@@ -64,6 +66,7 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=NO_SUCH_POLL)
             return
         # Join first, then read: a change in between arrives twice, never not at all.
+        self.poll_id = poll.pk
         self.group = poll_group(poll.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
         found = await current(poll.pk, self.voter())
@@ -74,6 +77,20 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
         self.round = message["round"]
         await self.accept()
         await self.poll_update(message)
+        if not heartbeat().join(self):
+            await self.send_json({"type": "deaf"})
+
+    async def hearing_changed(self, hearing: bool) -> None:
+        """The process stopped hearing the channel layer, or hears it again: say so, and
+        then send what may have been missed meanwhile."""
+        if not hearing:
+            await self.send_json({"type": "deaf"})
+            return
+        found = await current(self.poll_id, self.voter())
+        if found is not None:
+            message, self.has_voted = found
+            await self.send_json({"type": "hearing"})
+            await self.poll_update(message)
 
     async def allowed(self) -> bool:
         return True
@@ -108,6 +125,7 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
         return voters.voter_key(token) if token else None
 
     async def disconnect(self, code: int) -> None:
+        heartbeat().leave(self)
         if self.group is not None:
             await self.channel_layer.group_discard(self.group, self.channel_name)
 

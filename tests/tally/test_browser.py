@@ -61,3 +61,24 @@ def test_the_results_page_moves_with_the_votes_and_says_when_it_is_cut_off(poll,
             expect(status).to_have_text("Live", timeout=15_000)  # retried by itself
             votes(url, 1, {"dogs": 1})
             expect(total).to_have_text("4")
+
+
+@pytest.mark.parametrize("path", ["/polls/cats-vs-dogs/results/", "/polls/cats-vs-dogs/"])
+@pytest.mark.django_db(transaction=True)
+def test_a_live_page_says_when_its_server_hears_no_updates_and_recovers(
+    poll, redis_db, redis_link, page, path
+):
+    """Redis cut from the web process: on the Pub/Sub layer the socket stays open, and
+    without the heartbeat the page would go on saying "Live"."""
+    status = page.locator("[data-status]")
+    with asgi_server(REDIS_URL=redis_link.url) as url:
+        page.goto(url + path)
+        expect(status).to_have_text("Live")
+
+        redis_link.cut()
+        expect(status).to_contain_text("Not receiving updates", timeout=10_000)
+        assert page.evaluate("() => window.performance.navigation.type") == 0  # no reload
+
+        redis_link.restore()
+        expect(status).to_have_text("Live", timeout=20_000)
+        votes(url, 1, {"cats": 1})
