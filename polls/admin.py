@@ -2,17 +2,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import ValidationError
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from polls.models import Option, Poll, Vote
+from polls.invites import MAX_INVITES_AT_ONCE, invites_make
+from polls.models import Invite, Option, Poll, Vote
 from polls.services import poll_control, scale_options_sync
 
 
@@ -40,6 +45,12 @@ class OptionInline(admin.TabularInline):
     min_num = 2
 
 
+def _count(rows: QuerySet[Any]) -> Coalesce:
+    """How many of `rows` are the poll's, as a subquery of the poll list."""
+    per_poll = rows.filter(poll=OuterRef("pk")).values("poll").annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(per_poll), 0)
+
+
 @admin.register(Poll)
 class PollAdmin(admin.ModelAdmin):
     list_display = [
@@ -54,6 +65,7 @@ class PollAdmin(admin.ModelAdmin):
         "opens_at",
         "closes_at",
         "vote_count",
+        "invites_used",
         "pages",
     ]
     list_filter = ["kind", "is_open", "results_visibility"]
@@ -69,6 +81,7 @@ class PollAdmin(admin.ModelAdmin):
         ("scale_min", "scale_max"),
         ("scale_min_label", "scale_max_label"),
         "voters_may_change",
+        "requires_invite",
         "is_open",
         "opens_at",
         "closes_at",
@@ -81,7 +94,14 @@ class PollAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     inlines = [OptionInline]
-    actions = ["open_polls", "close_polls", "reveal_results", "hide_results", "reset_polls"]
+    actions = [
+        "open_polls",
+        "close_polls",
+        "reveal_results",
+        "hide_results",
+        "reset_polls",
+        "make_invites",
+    ]
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
@@ -89,7 +109,22 @@ class PollAdmin(admin.ModelAdmin):
             scale_options_sync(poll=form.instance)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Poll]:
-        return super().get_queryset(request).annotate(vote_total=Count("votes"))
+        # Subqueries, not joins: a join of votes and invites would multiply them.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                vote_total=_count(Vote.objects.all()),
+                invites_made=_count(Invite.objects.all()),
+                invites_taken=_count(Invite.objects.filter(used_at__isnull=False)),
+            )
+        )
+
+    @admin.display(description=_("invites used"))
+    def invites_used(self, poll: Poll) -> str:
+        if not poll.invites_made:  # type: ignore[attr-defined]
+            return "—"
+        return f"{poll.invites_taken} / {poll.invites_made}"  # type: ignore[attr-defined]
 
     @admin.display(description="state")
     def state(self, poll: Poll) -> str:
@@ -108,6 +143,11 @@ class PollAdmin(admin.ModelAdmin):
             (reverse("polls:results-csv", kwargs={"slug": poll.slug}), _("results CSV")),
             (reverse("polls:votes-csv", kwargs={"slug": poll.slug}), _("votes CSV")),
         ]
+        if poll.requires_invite:
+            links += [
+                (reverse("polls:invites-print", kwargs={"slug": poll.slug}), _("invite slips")),
+                (reverse("polls:invites-csv", kwargs={"slug": poll.slug}), _("invites CSV")),
+            ]
         return format_html_join(" · ", '<a href="{}">{}</a>', links)
 
     @admin.display(description=_("results by round"))
@@ -170,6 +210,61 @@ class PollAdmin(admin.ModelAdmin):
     @admin.action(description=_("Start a new round (counts to zero, old results kept)"))
     def reset_polls(self, request: HttpRequest, queryset: QuerySet[Poll]) -> None:
         self._control(request, queryset, "reset")
+
+    @admin.action(description=_("Make invite codes for the selected polls…"))
+    def make_invites(self, request: HttpRequest, queryset: QuerySet[Poll]) -> HttpResponse | None:
+        """Asks how many codes, then makes them for each selected poll (which becomes
+        invitation-only)."""
+        form = InviteCountForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            context = {
+                **self.admin_site.each_context(request),
+                "title": _("Make invite codes"),
+                "polls": queryset,
+                "form": form,
+                "action_checkbox_name": ACTION_CHECKBOX_NAME,
+                "opts": self.model._meta,
+            }
+            return render(request, "admin/polls/make_invites.html", context)
+        count = form.cleaned_data["count"]
+        for poll in queryset:
+            invites_make(poll=poll, count=count)
+            if not poll.requires_invite:
+                poll.requires_invite = True
+                poll.save(update_fields=["requires_invite", "updated_at"])
+        done = ngettext(
+            "Made %(count)d invite code for each selected poll: see its invite slips.",
+            "Made %(count)d invite codes for each selected poll: see its invite slips.",
+            count,
+        )
+        self.message_user(request, done % {"count": count}, messages.SUCCESS)
+        return None
+
+
+class InviteCountForm(forms.Form):
+    count = forms.IntegerField(
+        label=_("How many codes for each poll"), min_value=1, max_value=MAX_INVITES_AT_ONCE
+    )
+
+
+@admin.register(Invite)
+class InviteAdmin(admin.ModelAdmin):
+    """Invite codes, used and not: made with the polls' action, never typed in here."""
+
+    list_display = ["shown", "poll", "used_at", "created_at"]
+    list_filter = [("used_at", admin.EmptyFieldListFilter), "poll"]
+    list_select_related = ["poll"]
+    search_fields = ["code"]
+
+    @admin.display(description=_("code"), ordering="code")
+    def shown(self, invite: Invite) -> str:
+        return str(invite)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 @admin.register(Vote)

@@ -13,7 +13,7 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 
-from polls.models import Poll, Vote
+from polls.models import Poll, Vote, invite_code_shown
 
 CHUNK = 2000
 
@@ -32,6 +32,14 @@ def results_rows(poll: Poll) -> Iterator[list[Any]]:
                 option.get("votes"),
                 option.get("percent"),
             ]
+
+
+def invites_rows(poll: Poll) -> Iterator[list[Any]]:
+    """The poll's invite codes: code, used (ISO 8601 time, or empty)."""
+    yield ["code", "used_at"]
+    codes = poll.invites.order_by("created_at", "id").values_list("code", "used_at")
+    for code, used_at in codes.iterator(chunk_size=CHUNK):
+        yield [invite_code_shown(code), used_at.isoformat() if used_at else ""]
 
 
 def votes_rows(poll: Poll) -> Iterator[list[Any]]:

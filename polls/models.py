@@ -78,6 +78,14 @@ class Poll(models.Model):
         default=True,
         help_text=_("Untick to make each voter's first vote final."),
     )
+    requires_invite = models.BooleanField(
+        _("invitation only"),
+        default=False,
+        help_text=_(
+            "Each voter enters a one-time invite code, which then stands for them: one vote "
+            "per code. Make the codes with the admin's action or `manage.py invites`."
+        ),
+    )
     is_open = models.BooleanField(
         "open", default=True, help_text="Untick to close the poll now, whatever its times say."
     )
@@ -235,3 +243,36 @@ class Vote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.voter[:8]}… → {self.choices}"
+
+
+# Invite codes: longer than join codes (they are secrets, not addresses), from the
+# same alphabet, shown in two groups of four.
+INVITE_CODE_LENGTH = 8
+
+
+def invite_code_new() -> str:
+    """A random invite code (31**8, about 850 billion, to choose from)."""
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(INVITE_CODE_LENGTH))
+
+
+def invite_code_shown(code: str) -> str:
+    return f"{code[:4]}-{code[4:]}"
+
+
+class Invite(models.Model):
+    """A one-time code that lets one person vote in an invitation-only poll.
+
+    Once entered (used), the code is the voter: its browser votes as the code,
+    one vote per round, changeable as the poll allows.
+    """
+
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="invites")
+    code = models.CharField(_("code"), max_length=INVITE_CODE_LENGTH, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return invite_code_shown(self.code)

@@ -1,4 +1,5 @@
-"""The presenter's views: the projector view, the controls, the QR code and the CSV exports.
+"""The presenter's views: the projector view, the controls, the QR code, the CSV exports
+and the invite codes.
 
 All but the QR code are staff only (`polls.change_poll`).
 """
@@ -18,8 +19,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from polls.exports import csv_stream, results_rows, votes_rows
-from polls.models import Poll
+from polls.exports import csv_stream, invites_rows, results_rows, votes_rows
+from polls.models import Poll, invite_code_shown
 from polls.services import CONTROL_ACTIONS, poll_control
 from tally.selectors import average_at, results_for
 from voting_site.middleware import staff_only
@@ -122,6 +123,30 @@ def votes_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     """Every counted vote, without voter keys, as CSV."""
     poll = get_object_or_404(Poll, slug=slug)
     return _csv_response(votes_rows(poll), filename=f"{poll.slug}-votes.csv")
+
+
+@require_GET
+@staff_only
+def invites_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    """The poll's invite codes, used and unused, as CSV."""
+    poll = get_object_or_404(Poll, slug=slug)
+    return _csv_response(invites_rows(poll), filename=f"{poll.slug}-invites.csv")
+
+
+@require_GET
+@staff_only
+def invites_print(request: HttpRequest, slug: str) -> HttpResponse:
+    """The poll's unused invite codes as slips to print, cut and hand out."""
+    poll = get_object_or_404(Poll, slug=slug)
+    codes = poll.invites.filter(used_at__isnull=True).values_list("code", flat=True)
+    context = {
+        "poll": poll,
+        "codes": [invite_code_shown(code) for code in codes],
+        "vote_url": request.build_absolute_uri(poll.get_absolute_url())
+        if not settings.VOTING_PUBLIC_URL
+        else settings.VOTING_PUBLIC_URL.rstrip("/") + poll.get_absolute_url(),
+    }
+    return render(request, "polls/invites_print.html", context)
 
 
 def _csv_response(rows: Iterator[list[Any]], *, filename: str) -> StreamingHttpResponse:

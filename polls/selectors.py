@@ -49,6 +49,7 @@ class Ballot:
     scale_min_label: str
     scale_max_label: str
     voters_may_change: bool
+    requires_invite: bool
     is_open: bool
     opens_at: datetime | None
     closes_at: datetime | None
@@ -114,6 +115,7 @@ def _load_ballot(slug: str) -> Ballot | str:
         scale_min_label=poll.scale_min_label,
         scale_max_label=poll.scale_max_label,
         voters_may_change=poll.voters_may_change,
+        requires_invite=poll.requires_invite,
         is_open=poll.is_open,
         opens_at=poll.opens_at,
         closes_at=poll.closes_at,

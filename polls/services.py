@@ -107,6 +107,7 @@ def poll_create(
     scale_labels: tuple[str, str] = ("", ""),
     voters_may_change: bool = True,
     results_visibility: str = Poll.Visibility.ALWAYS,
+    requires_invite: bool = False,
 ) -> Poll:
     """Make an open poll of any kind; `options` are (slug, label) pairs, a blank slug derived
     from the label. A rating takes a scale instead: its options are the scores."""
@@ -155,6 +156,7 @@ def poll_create(
             scale_max_label=scale_labels[1],
             voters_may_change=voters_may_change,
             results_visibility=results_visibility,
+            requires_invite=requires_invite,
         )
         Option.objects.bulk_create(
             Option(poll=poll, slug=option_slug, label=label, position=position)

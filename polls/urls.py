@@ -13,4 +13,6 @@ urlpatterns = [
     path("polls/<slug:slug>/qr.svg", presenter.qr_code, name="qr"),
     path("polls/<slug:slug>/results.csv", presenter.results_csv, name="results-csv"),
     path("polls/<slug:slug>/votes.csv", presenter.votes_csv, name="votes-csv"),
+    path("polls/<slug:slug>/invites.csv", presenter.invites_csv, name="invites-csv"),
+    path("polls/<slug:slug>/invites/", presenter.invites_print, name="invites-print"),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,6 +15,7 @@ from redis import RedisError
 
 from polls import voters
 from polls.forms import VoteForm
+from polls.invites import InviteRefused, invite_redeem
 from polls.models import Poll
 from polls.selectors import Ballot, ballot_for, poll_by_code, polls_listed, voter_choice
 from polls.services import vote_cast
@@ -44,39 +46,81 @@ def join(request: HttpRequest, code: str = "") -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 async def poll_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """The vote page: GET shows the poll and the voter's choice; POST queues a vote, then 303."""
+    """The vote page: GET shows the poll and the voter's choice; POST queues a vote, then 303.
+
+    An invitation-only poll first asks for an invite code, which then is the voter.
+    """
     ballot = await ballot_for(slug=slug)
     if ballot is None:
         raise Http404("There is no poll by that name.")
     token = voters.voter_token(request)
     if token is None:  # a new voter: so many per client address
-        wait = await retry_after(
-            "new-voters", request.META["REMOTE_ADDR"], settings.VOTING_RATE_NEW_VOTERS
-        )
-        if wait:
-            message = _("Too many new voters have come from your network just now.")
-            return too_many(request, retry_after=wait, message=message)
-    if request.method == "POST":
-        response = await _vote(request, ballot, token)
+        refused = await _over_new_voters(request)
+        if refused:
+            return refused
+    if ballot.requires_invite:
+        response = await _invited(request, ballot)
+    elif request.method == "POST":
+        response = await _vote(request, ballot, voters.voter_key(token) if token else None)
     else:
-        response = await _page(request, ballot, token, form=VoteForm(ballot=ballot))
+        voter = voters.voter_key(token) if token else None
+        response = await _page(request, ballot, voter, form=VoteForm(ballot=ballot))
     voters.remember_voter(response, token=token or voters.new_voter_token(), request=request)
     return response
 
 
-async def _vote(request: HttpRequest, ballot: Ballot, token: str | None) -> HttpResponse:
+async def _over_new_voters(request: HttpRequest) -> HttpResponse | None:
+    wait = await retry_after(
+        "new-voters", request.META["REMOTE_ADDR"], settings.VOTING_RATE_NEW_VOTERS
+    )
+    if not wait:
+        return None
+    message = _("Too many new voters have come from your network just now.")
+    return too_many(request, retry_after=wait, message=message)
+
+
+async def _invited(request: HttpRequest, ballot: Ballot) -> HttpResponse:
+    """An invitation-only poll: the code the browser entered is its voter."""
+    code = voters.invite_code(request.COOKIES, ballot.id)
+    if code is not None:
+        voter = voters.invite_voter(code)
+        if request.method == "POST":
+            return await _vote(request, ballot, voter)
+        return await _page(request, ballot, voter, form=VoteForm(ballot=ballot))
+    if request.method == "GET":
+        return render(request, "polls/invite.html", {"ballot": ballot})
+    if "invite" not in request.POST:
+        message = _("This poll is by invitation: enter your invite code first.")
+        return render(
+            request, "polls/invite.html", {"ballot": ballot, "error": message}, status=403
+        )
+    typed = request.POST["invite"][:40]
+    try:
+        code = await sync_to_async(invite_redeem)(poll_id=ballot.id, code=typed)
+    except InviteRefused as refused:
+        if refused.used:
+            message = _("The code %(code)s has been used already: each code lets one person vote.")
+        else:
+            message = _("No invitation to this poll has the code %(code)s. Check it and try again.")
+        context = {"ballot": ballot, "error": message % {"code": typed}, "typed": typed}
+        return render(request, "polls/invite.html", context, status=403)
+    response = see_other(request.path)
+    voters.remember_invite(response, poll_id=ballot.id, code=code, request=request)
+    return response
+
+
+async def _vote(request: HttpRequest, ballot: Ballot, voter: str | None) -> HttpResponse:
     form = VoteForm(request.POST, ballot=ballot)
-    if token is None:
+    if voter is None:
         # Missing, forged or tampered with: never trusted. The page comes back
         # with a fresh cookie, so voting again from it works.
         form.add_error(None, "Your browser did not send its voter cookie. "
                              "Cookies must be enabled to vote; please vote again.")  # fmt: skip
-        return await _page(request, ballot, token, form=form, status=400)
+        return await _page(request, ballot, voter, form=form, status=400)
     if ballot.state() != Poll.State.OPEN:
-        return await _page(request, ballot, token, form=VoteForm(ballot=ballot), status=409)
+        return await _page(request, ballot, voter, form=VoteForm(ballot=ballot), status=409)
     if not form.is_valid():
-        return await _page(request, ballot, token, form=form, status=400)
-    voter = voters.voter_key(token)
+        return await _page(request, ballot, voter, form=form, status=400)
     wait = await retry_after("votes", voter, settings.VOTING_RATE_VOTES)
     if wait:
         message = _("You have voted too many times just now.")
@@ -94,14 +138,14 @@ async def _vote(request: HttpRequest, ballot: Ballot, token: str | None) -> Http
                           "Please go back and try again in a moment.\n", status=503)  # fmt: skip
     if not queued:
         form.add_error(None, _("You have already voted: in this poll a vote is final."))
-        return await _page(request, ballot, token, form=form, status=409)
+        return await _page(request, ballot, voter, form=form, status=409)
     return see_other(request.path)
 
 
 async def _page(
-    request: HttpRequest, ballot: Ballot, token: str | None, *, form: VoteForm, status: int = 200
+    request: HttpRequest, ballot: Ballot, voter: str | None, *, form: VoteForm, status: int = 200
 ) -> HttpResponse:
-    choice = await voter_choice(ballot=ballot, voter=voters.voter_key(token)) if token else None
+    choice = await voter_choice(ballot=ballot, voter=voter) if voter else None
     chosen = choice.ids() if choice else []
     least, most = ballot.choices_allowed()
     context = {

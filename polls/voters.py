@@ -1,4 +1,6 @@
-"""The voter cookie: a random token, signed, and the keyed hash that stands for it in storage."""
+"""Who a voter is: the voter cookie (a random token, signed) or, in an invitation-only
+poll, the invite code the browser entered (its own signed cookie); storage keeps
+only a keyed hash of either."""
 
 from __future__ import annotations
 
@@ -45,3 +47,46 @@ def remember_voter(response: HttpResponse, *, token: str, request: HttpRequest) 
 def voter_key(token: str) -> str:
     """What storage keeps for a voter: an HMAC of the token under the secret key."""
     return salted_hmac(_KEY_SALT, token, algorithm="sha256").hexdigest()
+
+
+_INVITE_SALT = "polls.invite-cookie"
+
+
+def invite_cookie(poll_id: int) -> str:
+    return f"invite_{poll_id}"
+
+
+def invite_code(cookies: dict[str, str], poll_id: int) -> str | None:
+    """The invite code this browser entered for the poll, from its validly signed cookie."""
+    request = HttpRequest()
+    request.COOKIES = cookies
+    return request.get_signed_cookie(invite_cookie(poll_id), default=None, salt=_INVITE_SALT)
+
+
+def remember_invite(
+    response: HttpResponse, *, poll_id: int, code: str, request: HttpRequest
+) -> None:
+    response.set_signed_cookie(
+        invite_cookie(poll_id),
+        code,
+        salt=_INVITE_SALT,
+        max_age=VOTER_COOKIE_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+
+
+def invite_voter(code: str) -> str:
+    """The voter an invite code stands for, whichever browser entered it."""
+    return voter_key(f"invite:{code}")
+
+
+def voter_in(cookies: dict[str, str], *, poll_id: int, requires_invite: bool) -> str | None:
+    """The voter these cookies stand for in a poll: its invite's, in an invitation-only
+    poll, else the voter cookie's; None when the browser has none."""
+    if requires_invite:
+        code = invite_code(cookies, poll_id)
+        return invite_voter(code) if code else None
+    token = voter_token_from_cookies(cookies)
+    return voter_key(token) if token else None

@@ -48,6 +48,7 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
     staff = False  # the presenter's socket sees the counts whatever the visibility
     group: str | None = None
     poll_id = 0
+    requires_invite = False
     version = -1
     visible = False
     has_voted = False  # in the round below; read on connect, for the `voted` rule
@@ -66,7 +67,7 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=NO_SUCH_POLL)
             return
         # Join first, then read: a change in between arrives twice, never not at all.
-        self.poll_id = poll.pk
+        self.poll_id, self.requires_invite = poll.pk, poll.requires_invite
         self.group = poll_group(poll.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
         found = await current(poll.pk, self.voter())
@@ -121,8 +122,8 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
 
     def voter(self) -> str | None:
         headers = dict(self.scope.get("headers", []))
-        token = voters.voter_token_from_cookies(parse_cookie(headers.get(b"cookie", b"").decode()))
-        return voters.voter_key(token) if token else None
+        cookies = parse_cookie(headers.get(b"cookie", b"").decode())
+        return voters.voter_in(cookies, poll_id=self.poll_id, requires_invite=self.requires_invite)
 
     async def disconnect(self, code: int) -> None:
         heartbeat().leave(self)

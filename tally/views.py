@@ -18,8 +18,7 @@ from tally.selectors import Results, average_at, results_for, results_hidden
 
 
 def _results_seen_by(request: HttpRequest, poll: Poll) -> Results:
-    token = voters.voter_token(request)
-    voter = voters.voter_key(token) if token else None
+    voter = voters.voter_in(request.COOKIES, poll_id=poll.pk, requires_invite=poll.requires_invite)
     has_voted = voted_if_it_matters(poll=poll, voter=voter)
     results = results_for(poll=poll)
     return results if poll.results_visible(has_voted=has_voted) else results_hidden(results)

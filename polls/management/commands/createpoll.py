@@ -48,6 +48,11 @@ class Command(BaseCommand):
         parser.add_argument("--high-label", default="", help="rating: the highest score's label")
         parser.add_argument("--final", action="store_true", help="a voter's first vote is final")
         parser.add_argument(
+            "--invites",
+            action="store_true",
+            help="by invitation only: each voter enters a one-time code (make them with `invites`)",
+        )
+        parser.add_argument(
             "--results",
             choices=Poll.Visibility.values,
             default=Poll.Visibility.ALWAYS,
@@ -76,6 +81,7 @@ class Command(BaseCommand):
                 scale_labels=(flags["low_label"], flags["high_label"]),
                 voters_may_change=not flags["final"],
                 results_visibility=flags["results"],
+                requires_invite=flags["invites"],
             )
         except PollError as error:
             raise CommandError(str(error)) from None
@@ -83,3 +89,8 @@ class Command(BaseCommand):
             _("Created %(slug)s: /polls/%(slug)s/ (join code %(code)s: /j/%(code)s)")
             % {"slug": poll.slug, "code": poll.code}
         )
+        if poll.requires_invite:
+            self.stdout.write(
+                _("By invitation only: make codes with `manage.py invites %(slug)s N`.")
+                % {"slug": poll.slug}
+            )

@@ -1,0 +1,175 @@
+"""Invitation-only polls: staff make one-time codes; a code, once entered, is its voter."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import re
+
+import httpx
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import AsyncClient, Client
+
+from polls.models import Invite, Poll, Vote
+from polls.queue import VOTE_STREAM
+from polls.voters import invite_voter
+from tests.conftest import asgi_server, rq_worker, wait_until
+
+pytestmark = pytest.mark.django_db
+
+PAGE = "/polls/cats-vs-dogs/"
+SHOWN = re.compile(r"^[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}$")
+
+
+@pytest.fixture
+def codes(poll) -> list[str]:
+    out = io.StringIO()
+    call_command("invites", "cats-vs-dogs", "3", stdout=out, stderr=io.StringIO())
+    return out.getvalue().split()
+
+
+def test_the_command_prints_new_codes_and_makes_the_poll_invitation_only(poll, codes):
+    assert len(codes) == len(set(codes)) == 3
+    assert all(SHOWN.match(code) for code in codes)
+    assert Poll.objects.get().requires_invite
+    assert Invite.objects.filter(poll=poll, used_at__isnull=True).count() == 3
+
+
+@pytest.mark.parametrize(("slug", "count"), [("no-such-poll", "3"), ("cats-vs-dogs", "0")])
+def test_the_command_refuses_a_poll_it_cannot_find_or_a_count_out_of_range(poll, slug, count):
+    with pytest.raises(CommandError):
+        call_command("invites", slug, count, stdout=io.StringIO())
+    assert not Invite.objects.exists()
+
+
+def test_createpoll_makes_an_invitation_only_poll(db):
+    call_command("createpoll", "Board?", "Ann", "Bo", "--invites", stdout=io.StringIO())
+
+    assert Poll.objects.get().requires_invite
+
+
+def test_a_voter_enters_a_code_once_then_votes_as_the_code(poll, codes, redis_db):
+    browser = Client()
+    assert "by invitation" in browser.get(PAGE).content.decode()
+
+    entered = browser.post(PAGE, {"invite": codes[0].lower().replace("-", " ")})  # as typed
+    voted = browser.post(PAGE, {"option": "dogs"})
+    changed = browser.post(PAGE, {"option": "cats"})
+
+    assert entered.status_code == voted.status_code == changed.status_code == 303
+    assert "You voted for <strong>Cats</strong>" in browser.get(PAGE).content.decode()
+    voter = invite_voter(codes[0].replace("-", ""))
+    assert {fields[b"voter"].decode() for _, fields in redis_db.xrange(VOTE_STREAM)} == {voter}
+    assert Invite.objects.get(code=codes[0].replace("-", "")).used_at is not None
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [("ZZZZ-ZZZZ", "No invitation to this poll has the code"), (None, "has been used already")],
+)
+def test_an_unknown_or_used_code_is_403_and_queues_nothing(poll, codes, redis_db, typed, says):
+    if typed is None:  # a code someone else has entered
+        Client().post(PAGE, {"invite": codes[0]})
+        typed = codes[0]
+
+    answer = Client().post(PAGE, {"invite": typed})
+
+    assert answer.status_code == 403
+    assert says in answer.content.decode()
+    assert redis_db.xlen(VOTE_STREAM) == 0
+
+
+def test_a_vote_without_a_code_is_403_and_queues_nothing(poll, codes, redis_db):
+    browser = Client()
+    browser.get(PAGE)
+
+    answer = browser.post(PAGE, {"option": "cats"})
+
+    assert answer.status_code == 403
+    assert "enter your invite code first" in answer.content.decode()
+    assert redis_db.xlen(VOTE_STREAM) == 0
+
+
+def test_a_code_of_another_poll_lets_nobody_in(poll, codes, redis_db):
+    from polls.services import poll_create
+
+    other = poll_create(question="Tea?", options=[("tea", "Tea"), ("coffee", "Coffee")])
+    other.requires_invite = True
+    other.save()
+
+    assert Client().post(f"/polls/{other.slug}/", {"invite": codes[0]}).status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)  # the CSV streams from another thread
+def test_staff_export_the_codes_and_print_the_unused_ones(poll, codes, admin_user, client):
+    Client().post(PAGE, {"invite": codes[0]})
+    assert client.get("/polls/cats-vs-dogs/invites.csv").status_code == 302  # sign in first
+    client.force_login(admin_user)
+    staff = AsyncClient()
+    staff.force_login(admin_user)
+
+    async def download() -> str:
+        response = await staff.get("/polls/cats-vs-dogs/invites.csv")
+        return b"".join([part async for part in response.streaming_content]).decode()
+
+    csv = asyncio.run(download())
+    slips = client.get("/polls/cats-vs-dogs/invites/").content.decode()
+
+    lines = csv.splitlines()
+    assert lines[0] == "code,used_at"
+    assert sorted(line.split(",")[0] for line in lines[1:]) == sorted(codes)
+    assert [line.split(",")[1] != "" for line in lines[1:]].count(True) == 1
+    assert codes[0] not in slips and all(code in slips for code in codes[1:])
+    assert "http://testserver/polls/cats-vs-dogs/" in slips
+
+
+def test_the_admin_makes_codes_and_shows_how_many_are_used(poll, admin_user, client):
+    client.force_login(admin_user)
+    changelist = "/admin/polls/poll/"
+
+    asked = client.post(changelist, {"action": "make_invites", "_selected_action": [poll.pk]})
+    made = client.post(
+        changelist,
+        {"action": "make_invites", "_selected_action": [poll.pk], "apply": "1", "count": "5"},
+        follow=True,
+    )
+    Client().post(PAGE, {"invite": str(Invite.objects.first())})
+
+    assert "How many codes" in asked.content.decode()
+    assert "Made 5 invite codes" in made.content.decode()
+    assert Poll.objects.get().requires_invite
+    assert "1 / 5" in client.get(changelist).content.decode()
+
+
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+def post_form(browser: httpx.Client, data: dict[str, str]) -> httpx.Response:
+    """POST to the vote page as its form does: the CSRF token from the page first."""
+    token = CSRF_INPUT.search(browser.get(PAGE).text).group(1)
+    return browser.post(PAGE, data={"csrfmiddlewaretoken": token, **data})
+
+
+@pytest.mark.django_db(transaction=True)  # the processes must see the poll and its codes
+def test_invite_codes_end_to_end_through_the_server_and_the_worker(poll, codes, redis_db):
+    with (
+        asgi_server() as url,
+        rq_worker(),
+        httpx.Client(base_url=url) as ann,
+        httpx.Client(base_url=url) as bob,
+    ):
+        entered = post_form(ann, {"invite": codes[0]})
+        voted = post_form(ann, {"option": "dogs"})
+        taken = post_form(bob, {"invite": codes[0]})
+        bob_votes = post_form(bob, {"option": "cats"})
+        wait_until(lambda: Vote.objects.exists() and not redis_db.xlen(VOTE_STREAM))
+        page = ann.get(PAGE).text
+
+    assert (entered.status_code, voted.status_code) == (303, 303)
+    assert (taken.status_code, bob_votes.status_code) == (403, 403)
+    assert "has been used already" in taken.text
+    vote = Vote.objects.get()
+    assert vote.voter == invite_voter(codes[0].replace("-", ""))
+    assert vote.choices == [poll.options.get(slug="dogs").pk]
+    assert "You voted for <strong>Dogs</strong>" in page and "It is counted." in page
