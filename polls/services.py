@@ -24,6 +24,7 @@ from polls.queue import (
     choices_key,
     entry_fields,
 )
+from voting_site.metrics import ACCEPTED, COUNTERS
 from voting_site.redis import async_redis_client
 
 logger = logging.getLogger(__name__)
@@ -33,12 +34,14 @@ if TYPE_CHECKING:
 
 # A final poll's vote is queued only if the voter has none in this round yet, in
 # one atomic step: of two racing casts, the first in the stream wins and the
-# other is refused. KEYS: choices hash, stream, ingest flag. ARGV: voter, the
-# encoded choices, the hash's expiry, the flag's, then the entry's fields.
+# other is refused. KEYS: choices hash, stream, ingest flag, metrics. ARGV: voter,
+# the encoded choices, the hash's expiry, the flag's, the accepted votes' metric
+# field, then the entry's fields.
 _FINAL_VOTE = """
 if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return -1 end
 redis.call('EXPIRE', KEYS[1], ARGV[3])
-redis.call('XADD', KEYS[2], '*', unpack(ARGV, 5))
+redis.call('XADD', KEYS[2], '*', unpack(ARGV, 6))
+redis.call('HINCRBY', KEYS[4], ARGV[5], 1)
 if redis.call('SET', KEYS[3], 1, 'NX', 'EX', ARGV[4]) then return 1 end
 return 0
 """
@@ -64,13 +67,14 @@ async def vote_cast(*, ballot: Ballot, choices: Sequence[Choice], voter: str) ->
             pipe.xadd(VOTE_STREAM, entry)  # type: ignore[arg-type]
             pipe.hset(key, voter, encoded)
             pipe.expire(key, CHOICES_TTL)
+            pipe.hincrby(COUNTERS, ACCEPTED, 1)
             pipe.set(INGEST_FLAG, 1, nx=True, ex=INGEST_FLAG_TTL)
             *_, job_wanted = await pipe.execute()
     else:
         fields = [part for pair in entry.items() for part in pair]
         queued = await client.register_script(_FINAL_VOTE)(
-            keys=[key, VOTE_STREAM, INGEST_FLAG],
-            args=[voter, encoded, CHOICES_TTL, INGEST_FLAG_TTL, *fields],
+            keys=[key, VOTE_STREAM, INGEST_FLAG, COUNTERS],
+            args=[voter, encoded, CHOICES_TTL, INGEST_FLAG_TTL, ACCEPTED, *fields],
         )
         if queued == -1:
             return False

@@ -20,6 +20,7 @@ from polls.models import Poll
 from polls.selectors import Ballot, ballot_for, poll_by_code, polls_listed, voter_choice
 from polls.services import vote_cast
 from voting_site.limits import retry_after
+from voting_site.metrics import count_refused
 from voting_site.responses import plain_text, see_other, too_many
 
 logger = logging.getLogger(__name__)
@@ -75,6 +76,8 @@ async def _over_new_voters(request: HttpRequest) -> HttpResponse | None:
     )
     if not wait:
         return None
+    if request.method == "POST":
+        await count_refused("new_voter_limit")
     message = _("Too many new voters have come from your network just now.")
     return too_many(request, retry_after=wait, message=message)
 
@@ -90,6 +93,7 @@ async def _invited(request: HttpRequest, ballot: Ballot) -> HttpResponse:
     if request.method == "GET":
         return render(request, "polls/invite.html", {"ballot": ballot})
     if "invite" not in request.POST:
+        await count_refused("invite")
         message = _("This poll is by invitation: enter your invite code first.")
         return render(
             request, "polls/invite.html", {"ballot": ballot, "error": message}, status=403
@@ -98,6 +102,7 @@ async def _invited(request: HttpRequest, ballot: Ballot) -> HttpResponse:
     try:
         code = await sync_to_async(invite_redeem)(poll_id=ballot.id, code=typed)
     except InviteRefused as refused:
+        await count_refused("invite")
         if refused.used:
             message = _("The code %(code)s has been used already: each code lets one person vote.")
         else:
@@ -116,13 +121,17 @@ async def _vote(request: HttpRequest, ballot: Ballot, voter: str | None) -> Http
         # with a fresh cookie, so voting again from it works.
         form.add_error(None, "Your browser did not send its voter cookie. "
                              "Cookies must be enabled to vote; please vote again.")  # fmt: skip
+        await count_refused("no_cookie")
         return await _page(request, ballot, voter, form=form, status=400)
     if ballot.state() != Poll.State.OPEN:
+        await count_refused("closed")
         return await _page(request, ballot, voter, form=VoteForm(ballot=ballot), status=409)
     if not form.is_valid():
+        await count_refused("invalid")
         return await _page(request, ballot, voter, form=form, status=400)
     wait = await retry_after("votes", voter, settings.VOTING_RATE_VOTES)
     if wait:
+        await count_refused("vote_limit")
         message = _("You have voted too many times just now.")
         return too_many(request, retry_after=wait, message=message)
     try:
@@ -137,6 +146,7 @@ async def _vote(request: HttpRequest, ballot: Ballot, voter: str | None) -> Http
         return plain_text("Sorry, your vote was not recorded: the vote queue is unreachable. "
                           "Please go back and try again in a moment.\n", status=503)  # fmt: skip
     if not queued:
+        await count_refused("already_voted")
         form.add_error(None, _("You have already voted: in this poll a vote is final."))
         return await _page(request, ballot, voter, form=form, status=409)
     return see_other(request.path)

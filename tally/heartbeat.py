@@ -18,6 +18,8 @@ from typing import Protocol
 
 from channels.layers import get_channel_layer
 
+from voting_site.metrics import viewers_report
+
 logger = logging.getLogger(__name__)
 
 BEAT_SECONDS = 1.0
@@ -65,6 +67,7 @@ class Heartbeat:
         listening = loop.create_task(listen())
         try:
             while self.listeners:
+                await viewers_report(len(self.listeners))
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(layer.send(channel, {"type": "heartbeat"}), BEAT_SECONDS)
                 await asyncio.sleep(BEAT_SECONDS)
@@ -77,6 +80,7 @@ class Heartbeat:
                             await listener.hearing_changed(hearing)
         finally:
             listening.cancel()
+            await viewers_report(len(self.listeners))
 
 
 _heartbeats: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Heartbeat] = (

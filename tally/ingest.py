@@ -11,15 +11,17 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from django.db import DatabaseError, connection, transaction
+from redis.client import Pipeline
 
 from polls.models import Poll
 from polls.queue import INGEST_FLAG, Cast
 from tally.publish import ResultsPublisher, results_stale
 from tally.stream import BATCH_SIZE, Entry, VoteStream
+from voting_site.metrics import COUNTED, COUNTERS, observe
 from voting_site.redis import redis_client
 
 logger = logging.getLogger(__name__)
@@ -252,6 +254,14 @@ def _changeable(casts: list[Cast]) -> list[Cast]:
     return [cast for cast in casts if cast.poll_id in changeable]
 
 
+def _batch_metrics(casts: int, seconds: float) -> Callable[[Pipeline], None]:
+    def record(pipe: Pipeline) -> None:
+        pipe.hincrby(COUNTERS, COUNTED, casts)
+        observe(pipe, "voting_ingest_batch_seconds", seconds)
+
+    return record
+
+
 def _new_batch(stream: VoteStream, block_ms: int | None) -> Batch:
     return Batch(stream.new(block_ms=block_ms))
 
@@ -268,11 +278,15 @@ def votes_ingest(*, consumer: str, max_seconds: float = MAX_JOB_SECONDS) -> tupl
     deadline = time.monotonic() + max_seconds
     processed = 0
     batch = Batch(stream.leftovers())
-    # One thread reads (and parses) the next batch, then acknowledges this one,
-    # while this one is written: Redis, Python and PostgreSQL work at the same time.
-    # Read-ahead entries are pending like any others, and an entry is acknowledged
-    # only once its batch has committed.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="votes-read-ahead") as reader:
+    # One thread reads (and parses) the next batch and another acknowledges this
+    # one, while the next is written: Redis, Python and PostgreSQL work at the same
+    # time. Read-ahead entries are pending like any others, and an entry is
+    # acknowledged only once its batch has committed; an acknowledgement never
+    # waits behind a read that blocks for new votes.
+    with (
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="votes-read-ahead") as reader,
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="votes-ack") as acker,
+    ):
         acked: Future[None] | None = None  # the last batch's acknowledgement
 
         def settled() -> None:
@@ -285,17 +299,20 @@ def votes_ingest(*, consumer: str, max_seconds: float = MAX_JOB_SECONDS) -> tupl
                 block_ms = None if len(batch) == BATCH_SIZE else IDLE_MS  # more waiting?
                 ahead = reader.submit(_new_batch, stream, block_ms)
             if batch:
+                started = time.monotonic()
                 try:
                     changed = casts_apply(batch.casts)
                 except DatabaseError:
                     # The entries stay pending for the next job; meanwhile viewers are told.
                     results_stale(poll_ids={cast.poll_id for cast in batch.casts})
                     raise
+                committed = time.monotonic()
                 settled()
                 counted = _changeable(batch.casts)  # a final poll's choices guard its votes
-                acked = reader.submit(stream.ack, batch.entry_ids, counted)  # during the next
+                record = _batch_metrics(len(batch.casts), committed - started)
+                acked = acker.submit(stream.ack, batch.entry_ids, counted, record)
                 processed += len(batch)
-                publisher.changed(changed)
+                publisher.changed(changed, committed_at=committed)
             if ahead is None:
                 settled()
                 publisher.flush()

@@ -6,6 +6,7 @@ The worker reaches browsers only this way; each web process's sockets
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from typing import Any
@@ -16,6 +17,7 @@ from channels.layers import get_channel_layer
 
 from polls.models import Poll
 from tally.selectors import Results, results_for
+from voting_site.metrics import observe
 
 # Viewers get at most one update per poll per this many seconds, whatever the vote rate.
 PUBLISH_INTERVAL = 0.15
@@ -94,8 +96,13 @@ class ResultsPublisher:
     def __init__(self, client: redis.Redis) -> None:
         self.client = client
         self.waiting: set[int] = set()
+        self.committed: dict[int, float] = {}  # the first change not yet sent, per poll
 
-    def changed(self, poll_ids: set[int]) -> None:
+    def changed(self, poll_ids: set[int], *, committed_at: float) -> None:
+        """These polls' results changed in a transaction committed at `committed_at`
+        (time.monotonic())."""
+        for poll_id in poll_ids:
+            self.committed.setdefault(poll_id, committed_at)
         self.waiting |= poll_ids
         for poll_id in list(self.waiting):
             if self._claim(poll_id):
@@ -118,3 +125,9 @@ class ResultsPublisher:
     def _send(self, poll_id: int) -> None:
         self.waiting.discard(poll_id)
         results_publish(poll_id=poll_id)
+        committed_at = self.committed.pop(poll_id, None)
+        if committed_at is not None:
+            lag = time.monotonic() - committed_at
+            with contextlib.suppress(redis.RedisError), self.client.pipeline() as pipe:
+                observe(pipe, "voting_publish_lag_seconds", lag)
+                pipe.execute()

@@ -7,10 +7,12 @@ claimed by the next. Applying them is idempotent (tally/ingest.py).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import redis
 from django.conf import settings
+from redis.client import Pipeline
 
 from polls.queue import VOTE_STREAM, Cast, choices_key
 from voting_site.redis import redis_client
@@ -80,9 +82,15 @@ class VoteStream:
         """New entries; with `block_ms`, waits that long for some (0 would wait forever)."""
         return self._read(">", block=block_ms)
 
-    def ack(self, entry_ids: list[str], counted: list[Cast]) -> None:
+    def ack(
+        self,
+        entry_ids: list[str],
+        counted: list[Cast],
+        record: Callable[[Pipeline], object] | None = None,
+    ) -> None:
         """Done with these: acknowledge them and delete them, so the stream stays short,
-        and forget the `counted` casts' choices, so that Redis holds only what is queued."""
+        and forget the `counted` casts' choices, so that Redis holds only what is queued.
+        `record` adds the batch's metrics to the same round trip."""
         by_key: dict[str, tuple[list[str], list[str]]] = {}
         for cast in counted:
             voters, choices = by_key.setdefault(choices_key(cast.poll_id, cast.round), ([], []))
@@ -94,6 +102,8 @@ class VoteStream:
             pipe.xdel(VOTE_STREAM, *entry_ids)
             if counted:
                 pipe.eval(_CHOICES_FORGET, len(by_key), *by_key, *lines)
+            if record is not None:
+                record(pipe)
             pipe.execute()
 
 

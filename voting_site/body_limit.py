@@ -13,6 +13,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from voting_site.metrics import count_refused
+
 MAX_BODY = 4096
 EXEMPT_PREFIXES = ("/admin/",)
 
@@ -58,6 +60,7 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
     async def _refuse(self, send: Any) -> None:
+        await count_refused("too_large")
         text = _("That request is too large: nothing was recorded.") + "\n"
         await send(
             {

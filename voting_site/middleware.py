@@ -64,6 +64,7 @@ class TrustedProxiesMiddleware:
     async def __call__(self, request: HttpRequest) -> HttpResponseBase:
         meta = request.META
         peer = meta.get("REMOTE_ADDR", "")
+        meta["VOTING_FORWARDED"] = "HTTP_X_FORWARDED_FOR" in meta  # came through a proxy
         if is_trusted_proxy(peer):
             meta["REMOTE_ADDR"] = client_address(peer, meta.get("HTTP_X_FORWARDED_FOR"))
         else:

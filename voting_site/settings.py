@@ -178,6 +178,13 @@ VOTING_RATE_NEW_VOTERS = _rate("VOTING_RATE_NEW_VOTERS", "600/m")
 VOTING_RATE_VOTES = _rate("VOTING_RATE_VOTES", "30/m")
 VOTING_RATE_SOCKETS = _rate("VOTING_RATE_SOCKETS", "1200/m")
 
+CSRF_FAILURE_VIEW = "voting_site.views.csrf_failure"
+# The admin's index links to django-rq's dashboard.
+RQ_SHOW_ADMIN_LINK = True
+
+# /metrics answers loopback freely, anyone else only with this bearer token.
+VOTING_METRICS_TOKEN = env.str("VOTING_METRICS_TOKEN", default="")
+
 # How results reach the viewers' sockets: "pubsub" (Redis Pub/Sub) or "core"
 # (a Redis sorted set per web process). Both send one Redis message per process;
 # Pub/Sub hands it to each socket for less CPU, and with 2,000 viewers of one
@@ -236,6 +243,8 @@ X_FRAME_OPTIONS = "DENY"
 # No inline script runs, and nothing loads from elsewhere; inline style
 # attributes (a bar's share of the votes) are allowed, <style> elements not.
 CONTENT_SECURITY_POLICY = {
+    # django-rq's dashboard (staff only) has inline scripts of its own.
+    "EXCLUDE_URL_PREFIXES": ["/admin/rq/"],
     "DIRECTIVES": {
         "default-src": [csp.SELF],
         "script-src": [csp.SELF],

@@ -6,15 +6,25 @@ import logging
 
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from redis import RedisError
 
+from voting_site.metrics import count_refused_sync
 from voting_site.redis import redis_client
 from voting_site.responses import plain_text
 
 logger = logging.getLogger(__name__)
 
 HITS_KEY = "hits"
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """403: the form had expired or came from elsewhere; nothing was recorded."""
+    match = request.resolver_match
+    if match is not None and match.view_name == "polls:detail":
+        count_refused_sync("csrf")
+    return render(request, "403_csrf.html", status=403)
 
 
 @require_GET

@@ -1,0 +1,117 @@
+"""/metrics: Prometheus text, counted in Redis across every web process and the worker;
+loopback without a token, anyone else with it."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import httpx
+import pytest
+import websockets
+from django.test import Client
+
+from polls.models import Vote
+from polls.queue import VOTE_STREAM
+from polls.services import poll_control
+from polls.simulator import simulate
+from tally.ingest import votes_ingest
+from tests.conftest import asgi_server, rq_worker, wait_until
+
+pytestmark = pytest.mark.django_db
+
+PAGE = "/polls/cats-vs-dogs/"
+
+
+def samples(text: str) -> dict[str, float]:
+    """The exposition's samples, by name and labels."""
+    found = {}
+    for line in text.splitlines():
+        match = re.fullmatch(r"([a-z_]+(?:\{[^}]*\})?) (\S+)", line)
+        if match:
+            found[match[1]] = float(match[2])
+    return found
+
+
+def test_metrics_after_votes_counted_and_refused(poll, redis_db):
+    browser = Client()
+    browser.get(PAGE)
+    assert browser.post(PAGE, {"option": "cats"}).status_code == 303
+    assert browser.post(PAGE, {"option": "dogs"}).status_code == 303
+    assert browser.post(PAGE, {"option": "owls"}).status_code == 400
+    poll_control(poll=poll, action="close")
+    assert browser.post(PAGE, {"option": "cats"}).status_code == 409
+    votes_ingest(consumer="test")
+
+    answer = Client().get("/metrics")  # from 127.0.0.1
+
+    assert answer.status_code == 200
+    assert answer["Content-Type"].startswith("text/plain")
+    got = samples(answer.content.decode())
+    assert got["voting_votes_accepted_total"] == 2
+    assert got['voting_votes_refused_total{reason="invalid"}'] == 1
+    assert got['voting_votes_refused_total{reason="closed"}'] == 1
+    assert got["voting_votes_counted_total"] == 2
+    assert got["voting_queue_depth"] == got["voting_queue_pending"] == 0
+    assert got["voting_ingest_batch_seconds_count"] == 1
+    assert got['voting_ingest_batch_seconds_bucket{le="+Inf"}'] == 1
+    assert got["voting_publish_lag_seconds_count"] == 1
+    assert got["voting_viewers"] == 0
+
+
+def test_queued_votes_show_as_the_queue_depth(poll, redis_db):
+    browser = Client()
+    browser.get(PAGE)
+    browser.post(PAGE, {"option": "cats"})
+
+    assert samples(Client().get("/metrics").content.decode())["voting_queue_depth"] == 1
+
+
+@pytest.mark.parametrize(
+    ("address", "headers", "token", "status"),
+    [
+        ("203.0.113.5", {}, "", 403),  # no token set: off loopback, nobody
+        ("203.0.113.5", {"HTTP_AUTHORIZATION": "Bearer wrong"}, "s3cret", 403),
+        ("203.0.113.5", {"HTTP_AUTHORIZATION": "Bearer s3cret"}, "s3cret", 200),
+        ("127.0.0.1", {"HTTP_X_FORWARDED_FOR": "203.0.113.5"}, "", 403),  # a proxy on loopback
+        ("::1", {}, "", 200),
+    ],
+)
+def test_off_loopback_metrics_need_the_token(settings, redis_db, address, headers, token, status):
+    settings.VOTING_METRICS_TOKEN = token
+
+    assert Client(REMOTE_ADDR=address, **headers).get("/metrics").status_code == status
+
+
+@pytest.mark.django_db(transaction=True)  # the processes must see the poll
+def test_metrics_add_up_over_two_web_processes_and_the_worker(poll, redis_db):
+    async def scenario(first: str, second: str) -> str:
+        sockets = [
+            await websockets.connect(
+                url.replace("http", "ws") + "/ws/polls/cats-vs-dogs/", origin=url
+            )
+            for url in (first, second)
+        ]
+        for url in (first, second):
+            assert (
+                await simulate(url=url, poll="cats-vs-dogs", votes=3, concurrency=3)
+            ).accepted == 3
+        await asyncio.to_thread(wait_until, lambda: Vote.objects.count() == 6)
+        async with httpx.AsyncClient() as scraper:
+            while True:  # each process reports its viewers every second
+                text = (await scraper.get(f"{first}/metrics")).text
+                got = samples(text)
+                if got["voting_viewers"] == 2 and got["voting_votes_counted_total"] == 6:
+                    break
+                await asyncio.sleep(0.1)
+        for socket in sockets:
+            await socket.close()
+        return text
+
+    with asgi_server() as first, asgi_server() as second, rq_worker():
+        got = samples(asyncio.run(scenario(first, second)))
+
+    assert got["voting_votes_accepted_total"] == 6
+    assert got["voting_votes_counted_total"] == 6
+    assert got["voting_viewers"] == 2
+    assert redis_db.xlen(VOTE_STREAM) == 0
