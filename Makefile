@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: up test bench lint fmt check-deploy clean
+.PHONY: up test bench chaos lint fmt check-deploy clean
 
 up: $(INSTALLED)
 	$(BIN)/python -m voting_site.launcher
@@ -17,6 +17,11 @@ test: $(INSTALLED)
 # Not a test: prints the pipeline's figures and writes bench/results.json (a few minutes).
 bench: $(INSTALLED)
 	$(BIN)/python bench/run.py
+
+# Not a test: `make up` under bursts of votes, with the worker, Redis, PostgreSQL and the
+# web process killed in turn; prints votes lost and counted twice (0 and 0), and recovery.
+chaos: $(INSTALLED)
+	$(BIN)/python bench/chaos.py
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -37,6 +37,13 @@ def current(poll_id: int, voter: str | None) -> tuple[dict[str, Any], bool] | No
     return poll_message(poll), voted_if_it_matters(poll=poll, voter=voter)
 
 
+@database_sync_to_async
+def state_of(poll_id: int) -> dict[str, Any] | None:
+    """The poll's state message, for every socket of the poll alike."""
+    poll = Poll.objects.filter(pk=poll_id).first()
+    return poll_message(poll) if poll is not None else None
+
+
 class ResultsConsumer(AsyncJsonWebsocketConsumer):
     """`/ws/polls/<slug>/`: what a voter may see.
 
@@ -81,16 +88,18 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
         if not heartbeat().join(self):
             await self.send_json({"type": "deaf"})
 
-    async def hearing_changed(self, hearing: bool) -> None:
-        """The process stopped hearing the channel layer, or hears it again: say so, and
-        then send what may have been missed meanwhile."""
+    async def hearing_changed(self, hearing: bool, polls: dict[int, Any]) -> None:
+        """The process stopped hearing the channel layer, or hears it again after updates
+        may have been lost: say so, and then send the current state (each poll's read
+        once for all of the process's sockets, memoized in `polls`)."""
         if not hearing:
             await self.send_json({"type": "deaf"})
             return
-        found = await current(self.poll_id, self.voter())
-        if found is not None:
-            message, self.has_voted = found
-            await self.send_json({"type": "hearing"})
+        if self.poll_id not in polls:
+            polls[self.poll_id] = await state_of(self.poll_id)
+        message = polls[self.poll_id]
+        await self.send_json({"type": "hearing"})
+        if message is not None:
             await self.poll_update(message)
 
     async def allowed(self) -> bool:

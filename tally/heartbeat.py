@@ -1,11 +1,15 @@
-"""Whether a web process hears the channel layer, so that no page says "Live" while deaf.
+"""Whether a web process hears the channel layer, so that no page says "Live" while deaf,
+and no page keeps numbers that an outage kept from it.
 
 On the Pub/Sub layer (the default) a Redis outage leaves the viewers' sockets open:
-they simply stop getting updates. So each web process sends itself a message
-through the layer every BEAT_SECONDS, on a channel of its own. When none has come
-back for DEAF_AFTER_SECONDS, it tells each of its sockets that it is not hearing
-updates; when one comes back, that it hears again (each socket then sends its
-viewer the current state, as updates may have been missed meanwhile).
+they simply stop getting updates, and what is published while the layer is not
+subscribed is gone. So each web process sends itself a numbered beat through the
+layer every BEAT_SECONDS, on a channel of its own:
+- when none has come back for DEAF_AFTER_SECONDS, it tells each of its sockets that
+  it is not hearing updates;
+- when beats come back after a beat went missing (or could not be sent), updates
+  may have been missed meanwhile, however short the outage: each socket sends its
+  viewer the current state, and says it hears again.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import asyncio
 import contextlib
 import logging
 import weakref
-from typing import Protocol
+from typing import Any, Protocol
 
 from channels.layers import get_channel_layer
 
@@ -22,12 +26,14 @@ from voting_site.metrics import viewers_report
 
 logger = logging.getLogger(__name__)
 
-BEAT_SECONDS = 1.0
+BEAT_SECONDS = 0.5
 DEAF_AFTER_SECONDS = 3.0
 
 
 class Listener(Protocol):
-    async def hearing_changed(self, hearing: bool) -> None: ...
+    async def hearing_changed(self, hearing: bool, polls: dict[int, Any]) -> None:
+        """Deaf, or hearing again with the current state; `polls` memoizes each poll's
+        state for the listeners told in one go."""
 
 
 class Heartbeat:
@@ -54,33 +60,52 @@ class Heartbeat:
         loop = asyncio.get_running_loop()
         channel = await layer.new_channel("heartbeat.")
         heard = loop.time()
+        sent = expected = 0
+        missed = False  # a beat lost or not sent: updates may have been lost too
 
         async def listen() -> None:
-            nonlocal heard
+            nonlocal heard, expected, missed
             while True:
                 try:
-                    await layer.receive(channel)
-                    heard = loop.time()
+                    beat = await layer.receive(channel)
                 except Exception:  # the layer lost Redis: it reconnects by itself
                     await asyncio.sleep(BEAT_SECONDS)
+                    continue
+                heard = loop.time()
+                missed |= beat["n"] != expected
+                expected = beat["n"] + 1
 
         listening = loop.create_task(listen())
         try:
             while self.listeners:
                 await viewers_report(len(self.listeners))
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(layer.send(channel, {"type": "heartbeat"}), BEAT_SECONDS)
+                try:
+                    await asyncio.wait_for(
+                        layer.send(channel, {"type": "heartbeat", "n": sent}), BEAT_SECONDS
+                    )
+                except Exception:
+                    missed = True
+                sent += 1
                 await asyncio.sleep(BEAT_SECONDS)
-                hearing = loop.time() - heard < DEAF_AFTER_SECONDS
-                if hearing != self.hearing:
-                    self.hearing = hearing
-                    logger.warning("channel layer %s", "heard again" if hearing else "not heard")
-                    for listener in list(self.listeners):
-                        with contextlib.suppress(Exception):  # a socket closing meanwhile
-                            await listener.hearing_changed(hearing)
+                if loop.time() - heard >= DEAF_AFTER_SECONDS:
+                    missed = True
+                    if self.hearing:
+                        logger.warning("channel layer not heard")
+                        await self._tell(hearing=False)
+                elif missed and expected == sent:  # caught up after a gap
+                    missed = False
+                    logger.warning("channel layer heard again; pages get the current state")
+                    await self._tell(hearing=True)
         finally:
             listening.cancel()
             await viewers_report(len(self.listeners))
+
+    async def _tell(self, *, hearing: bool) -> None:
+        self.hearing = hearing
+        polls: dict[int, Any] = {}
+        for listener in list(self.listeners):
+            with contextlib.suppress(Exception):  # a socket closing meanwhile
+                await listener.hearing_changed(hearing, polls)
 
 
 _heartbeats: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Heartbeat] = (

@@ -3,7 +3,8 @@
 Starts the embedded PostgreSQL and Redis when DATABASE_URL / REDIS_URL are unset,
 migrates, then runs the web process (daphne) and the RQ worker side by side: their
 output interleaved under a name prefix, a child that dies restarted with backoff,
-and Ctrl-C (or SIGTERM) stopping the children, then the servers, within seconds.
+an embedded server that dies started again, and Ctrl-C (or SIGTERM) stopping the
+children, then the servers, within seconds.
 """
 
 from __future__ import annotations
@@ -17,16 +18,20 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
+from voting_site.embedded import Server
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 STOP_GRACE = 10.0  # seconds a child gets to finish after SIGTERM
 MAX_BACKOFF = 30.0
 STABLE_AFTER = 30.0  # a child that ran this long restarts without delay
+SERVER_CHECK = 1.0  # seconds between looks at the embedded servers
 
 _print_lock = threading.Lock()
 
@@ -162,7 +167,40 @@ def reached_from_phones(port: int, allowed_hosts: list[str]) -> tuple[dict[str, 
     return reach, f"  Phones on your network: {public}/ (the QR codes use it)"
 
 
-def supervise(children: list[Child], base_url: str, *, network_hint: str = "") -> None:
+class ServerWatch:
+    """An embedded server, started again when it is found dead (killed, crashed)."""
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.next_look = 0.0
+        self.backoff = SERVER_CHECK
+
+    def check(self, now: float) -> None:
+        if now < self.next_look:
+            return
+        self.next_look = now + SERVER_CHECK
+        if self.server.is_running():
+            self.backoff = SERVER_CHECK
+            return
+        say("up", f"embedded {self.server.name} is down; starting it again")
+        try:
+            self.server.start()
+        except (RuntimeError, OSError, subprocess.CalledProcessError) as error:
+            # A killed PostgreSQL's backends take a moment to go; try again shortly.
+            say("up", f"embedded {self.server.name} did not start ({error}); trying again")
+            self.next_look = now + self.backoff
+            self.backoff = min(self.backoff * 2, MAX_BACKOFF)
+            return
+        say("up", f"embedded {self.server.name} is running again")
+
+
+def supervise(
+    children: list[Child],
+    base_url: str,
+    *,
+    servers: Sequence[Server] = (),
+    network_hint: str = "",
+) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -179,8 +217,11 @@ def supervise(children: list[Child], base_url: str, *, network_hint: str = "") -
             "Ctrl-C stops everything; the data stays for the next `make up`.",
         ):
             say("up", line)
+    watches = [ServerWatch(server) for server in servers]
     while not stop.wait(0.2):
         now = time.monotonic()
+        for watch in watches:
+            watch.check(now)
         for child in children:
             child.check(now)
 
@@ -246,7 +287,7 @@ def main() -> None:
             Child("cron", [python, manage, "rqcron", "tally.cron"], env),
         ]
         local = "127.0.0.1" if everywhere else host
-        supervise(children, f"http://{local}:{port}", network_hint=hint)
+        supervise(children, f"http://{local}:{port}", servers=servers, network_hint=hint)
     say("up", "stopped")
 
 

@@ -172,3 +172,28 @@ def test_a_public_url_given_is_kept_and_an_unknown_address_is_asked_for(monkeypa
     monkeypatch.setattr(launcher, "lan_address", lambda: None)
     reach, hint = launcher.reached_from_phones(8000, [])
     assert reach == {} and "VOTING_PUBLIC_URL" in hint
+
+
+def test_make_up_starts_a_killed_embedded_server_again(tmp_path):
+    with make_up(tmp_path) as up:
+        assert up.get("/hits/") == "Hello from Redis! I have been seen 1 times."
+        for name, pidfile in (
+            ("redis", "redis/redis.pid"),
+            ("postgres", "postgres/postmaster.pid"),
+        ):
+            server = psutil.Process(int((tmp_path / pidfile).read_text().split()[0]))
+            server.kill()
+
+            up.wait_for(rf"embedded {name} is down; starting it again")
+            up.wait_for(rf"embedded {name} is running again", timeout=120)
+            assert int((tmp_path / pidfile).read_text().split()[0]) != server.pid
+        # Both back, and the count kept (Redis's append-only file).
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                assert up.get("/hits/") == "Hello from Redis! I have been seen 2 times."
+                break
+            except OSError:  # 503 while the web process reconnects
+                assert time.monotonic() < deadline
+                time.sleep(0.2)
+        up.interrupt()
