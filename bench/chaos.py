@@ -24,7 +24,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -42,6 +41,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "voting_site.settings")
 for name in ("DATABASE_URL", "REDIS_URL"):  # make up's embedded servers, always
     os.environ.pop(name, None)
 sys.path.insert(0, str(BASE_DIR))
+
+from voting_site.processes import free_port, start_group, stop_group  # noqa: E402
 
 BROWSERS = 400  # per burst
 CONCURRENCY = 40
@@ -63,12 +64,6 @@ class Outcomes:
     accepted: dict[str, float] = field(default_factory=dict)  # voter: when
     refused: set[str] = field(default_factory=set)
     broken: set[str] = field(default_factory=set)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def voter_of(browser: httpx.AsyncClient) -> str | None:
@@ -167,13 +162,11 @@ class System:
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "PORT": str(self.port), "DJANGO_LOG_LEVEL": "WARNING", **LIMITS}
         self.log = (DATA_DIR / "launcher.log").open("w")
-        self.process = subprocess.Popen(
+        self.process = start_group(
             [sys.executable, "-m", "voting_site.launcher"],
-            cwd=BASE_DIR,
             env=env,
             stdout=self.log,
             stderr=subprocess.STDOUT,
-            start_new_session=True,
         )
         deadline = time.monotonic() + 120
         while "The voting system is up" not in (DATA_DIR / "launcher.log").read_text():
@@ -191,11 +184,7 @@ class System:
         return next(p.pid for p in children if any(word in part for part in p.cmdline()))
 
     def stop(self) -> None:
-        os.killpg(self.process.pid, signal.SIGINT)
-        try:
-            self.process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
+        stop_group(self.process, grace=60)  # as Ctrl-C: the launcher stops everything in order
         self.log.close()
 
 

@@ -21,12 +21,10 @@ import asyncio
 import json
 import os
 import platform
-import signal
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -57,6 +55,7 @@ from polls.services import poll_create  # noqa: E402
 from tally.ingest import votes_ingest  # noqa: E402
 from tally.stream import BATCH_SIZE  # noqa: E402
 from voting_site import embedded  # noqa: E402
+from voting_site.processes import free_port, start_group, stop_group, wait_healthy  # noqa: E402
 from voting_site.redis import redis_client  # noqa: E402
 
 RESULTS = BASE_DIR / "bench" / "results.json"
@@ -69,14 +68,6 @@ FAN_OUT_RATE = 20
 
 
 # --- Processes ------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def child_env(**extra: str) -> dict[str, str]:
@@ -97,19 +88,13 @@ def child_env(**extra: str) -> dict[str, str]:
 
 @contextmanager
 def running(argv: list[str], **env: str) -> Iterator[subprocess.Popen]:
-    process = subprocess.Popen(
-        argv, cwd=BASE_DIR, env=child_env(**env), start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    process = start_group(
+        argv, env=child_env(**env), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         yield process
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:  # a server still saying goodbye to 2,000 sockets
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop_group(process, grace=30)  # a server may be saying goodbye to 2,000 sockets
 
 
 @contextmanager
@@ -123,17 +108,9 @@ def web(server: str, **env: str) -> Iterator[str]:
                     "--workers", "2", "--no-access-log", "--log-level", "warning",
                     "--ws-per-message-deflate", "false", app],
     }[server]  # fmt: skip
-    with running(argv, **env):
+    with running(argv, **env) as process:
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/healthz", timeout=1)  # noqa: S310
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
+        wait_healthy(f"{url}/healthz", process=process, timeout=60)
         yield url
 
 

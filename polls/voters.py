@@ -33,10 +33,16 @@ def new_voter_token() -> str:
 
 def remember_voter(response: HttpResponse, *, token: str, request: HttpRequest) -> None:
     """(Re)set the cookie, so it lasts a year from the voter's last visit."""
+    _remember(response, VOTER_COOKIE, token, salt=_SIGNING_SALT, request=request)
+
+
+def _remember(
+    response: HttpResponse, name: str, value: str, *, salt: str, request: HttpRequest
+) -> None:
     response.set_signed_cookie(
-        VOTER_COOKIE,
-        token,
-        salt=_SIGNING_SALT,
+        name,
+        value,
+        salt=salt,
         max_age=VOTER_COOKIE_AGE,
         httponly=True,
         samesite="Lax",
@@ -66,15 +72,8 @@ def invite_code(cookies: dict[str, str], poll_id: int) -> str | None:
 def remember_invite(
     response: HttpResponse, *, poll_id: int, code: str, request: HttpRequest
 ) -> None:
-    response.set_signed_cookie(
-        invite_cookie(poll_id),
-        code,
-        salt=_INVITE_SALT,
-        max_age=VOTER_COOKIE_AGE,
-        httponly=True,
-        samesite="Lax",
-        secure=request.is_secure(),
-    )
+    """Keep the invite code this browser entered: from now on it votes as the code."""
+    _remember(response, invite_cookie(poll_id), code, salt=_INVITE_SALT, request=request)
 
 
 def invite_voter(code: str) -> str:

@@ -5,13 +5,10 @@ import contextlib
 import functools
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -26,6 +23,7 @@ from django.db import connection
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from voting_site import embedded
+from voting_site.processes import free_port, start_group, stop_group, wait_healthy
 from voting_site.redis import redis_client
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -66,12 +64,6 @@ def _fresh_ballot_cache():
     cache.clear()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def database_url() -> str:
     """A URL for the database the tests use (pytest-django's `test_` one, once set up)."""
     db = connection.settings_dict
@@ -80,20 +72,6 @@ def database_url() -> str:
     return f"postgres://{quote(db['USER'])}:{quote(db['PASSWORD'])}@{host}{port}/{db['NAME']}"
 
 
-def wait_for(url: str, *, process: subprocess.Popen, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{process.args} exited with code {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise TimeoutError(f"{url} did not answer within {timeout}s")
-
-
-@functools.cache
 def wait_until(condition: Callable[[], object], timeout: float = 60) -> None:
     """Wait for a condition, not for a fixed time."""
     deadline = time.monotonic() + timeout
@@ -102,6 +80,7 @@ def wait_until(condition: Callable[[], object], timeout: float = 60) -> None:
         time.sleep(0.01)
 
 
+@functools.cache
 def collected_static() -> str:
     """Static files collected once per run, as a deployment has them (hashed names)."""
     static_root = str(Path(settings.DATA_DIR) / "static")
@@ -128,9 +107,8 @@ UNREACHED_LIMITS = {
 
 def project_process(argv: list[str], **env: str) -> subprocess.Popen:
     """One of the project's processes, as deployed: its own settings, the tests' servers."""
-    return subprocess.Popen(
+    return start_group(
         [sys.executable, *argv],
-        cwd=BASE_DIR,
         env={
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "voting_site.settings",
@@ -140,15 +118,7 @@ def project_process(argv: list[str], **env: str) -> subprocess.Popen:
             **UNREACHED_LIMITS,
             **env,
         },
-        start_new_session=True,
     )
-
-
-def stop(process: subprocess.Popen) -> None:
-    """SIGTERM the process and its children (an RQ worker forks one per job)."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=15)
 
 
 @contextmanager
@@ -164,10 +134,10 @@ def asgi_server(port: int | None = None, server: str = "daphne", **env: str) -> 
     process = project_process(argv, **env)
     try:
         base_url = f"http://127.0.0.1:{port}"
-        wait_for(f"{base_url}/healthz", process=process)
+        wait_healthy(f"{base_url}/healthz", process=process)
         yield base_url
     finally:
-        stop(process)
+        stop_group(process)
 
 
 @contextmanager
@@ -177,7 +147,7 @@ def rq_worker(**env: str) -> Iterator[subprocess.Popen]:
     try:
         yield process
     finally:
-        stop(process)
+        stop_group(process)
 
 
 class Link:

@@ -17,17 +17,15 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
 from voting_site.embedded import Server
+from voting_site.processes import BASE_DIR, port_is_free, start_group, wait_healthy
 
-BASE_DIR = Path(__file__).resolve().parent.parent
 STOP_GRACE = 10.0  # seconds a child gets to finish after SIGTERM
 MAX_BACKOFF = 30.0
 STABLE_AFTER = 30.0  # a child that ran this long restarts without delay
@@ -55,17 +53,15 @@ class Child:
     pids: list[int] = field(default_factory=list)
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
+        # Own process group: Ctrl-C reaches only the launcher, which stops the
+        # children itself, in order, and their own children with them.
+        self.process = start_group(
             self.argv,
-            cwd=BASE_DIR,
             env=self.env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
             bufsize=1,
-            # Own process group: Ctrl-C reaches only the launcher, which stops
-            # the children itself, in order, and their own children with them.
-            start_new_session=True,
         )
         self.started_at = time.monotonic()
         self.restart_at = None
@@ -116,29 +112,6 @@ def run_once(name: str, argv: list[str], env: dict[str, str]) -> None:
     assert child.process is not None
     if child.process.wait() != 0:
         raise SystemExit(f"up     | `{' '.join(argv[1:])}` failed; see its output above")
-
-
-def port_is_free(host: str, port: int) -> bool:
-    with socket.socket() as probe:
-        # As servers do: connections of a previous run in TIME_WAIT do not count.
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError:
-            return False
-    return True
-
-
-def wait_until_serving(url: str, web: Child, deadline: float) -> bool:
-    while time.monotonic() < deadline:
-        if web.process is None or web.process.poll() is not None:
-            return False
-        try:
-            with urllib.request.urlopen(url, timeout=1):  # noqa: S310 (our own http URL)
-                return True
-        except OSError:
-            time.sleep(0.2)
-    return False
 
 
 def lan_address() -> str | None:
@@ -206,8 +179,12 @@ def supervise(
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     for child in children:
         child.start()
-    web = children[0]
-    if wait_until_serving(f"{base_url}/healthz", web, time.monotonic() + 60):
+    try:
+        wait_healthy(f"{base_url}/healthz", process=children[0].process, timeout=60)
+        serving = True
+    except (RuntimeError, TimeoutError):
+        serving = False  # the loop below restarts the web process; its output says why
+    if serving:
         for line in (
             "The voting system is up. Open:",
             f"  {base_url}/          the polls (the demo: {base_url}/polls/cats-vs-dogs/)",

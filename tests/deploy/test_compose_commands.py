@@ -16,8 +16,9 @@ import pytest
 from django.conf import settings
 
 from polls.simulator import simulate
-from tests.conftest import BASE_DIR, collected_static, database_url, free_port, wait_for
+from tests.conftest import BASE_DIR, collected_static, database_url
 from tests.deploy.test_compose import SERVICES, image_command
+from voting_site.processes import free_port, wait_healthy
 
 BIN = Path(sys.executable).parent  # the image has its virtual environment on PATH too
 
@@ -47,7 +48,7 @@ def test_votes_go_through_the_web_and_worker_commands_of_the_compose_file(poll, 
     worker = as_in_compose("worker", port)
     try:
         url = f"http://127.0.0.1:{port}"
-        wait_for(f"{url}/healthz", process=web)
+        wait_healthy(f"{url}/healthz", process=web)
         report = asyncio.run(simulate(url=url, poll="cats-vs-dogs", votes=12, concurrency=4))
         assert report.accepted == 12
         deadline = time.monotonic() + 30

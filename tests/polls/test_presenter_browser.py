@@ -23,7 +23,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from polls.models import Poll, Vote
 from polls.simulator import simulate
-from tests.conftest import asgi_server, csp_refusals, free_port, rq_worker
+from tests.conftest import asgi_server, csp_refusals, rq_worker
+from voting_site.processes import free_port
 from voting_site.redis import redis_client
 
 # The contract says "within a second"; a busy 2-core CI machine gets some slack here

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from polls.simulator import SimulationError, assign, parse_split
-from tests.conftest import free_port
+from voting_site.processes import free_port
 
 
 def test_a_split_is_exact_and_shuffled():

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from polls.queue import VOTE_STREAM
 from polls.voters import VOTER_COOKIE, voter_key
-from tests.conftest import free_port
+from voting_site.processes import free_port
 
 pytestmark = pytest.mark.django_db
 

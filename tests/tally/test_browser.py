@@ -15,7 +15,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from polls.simulator import simulate
-from tests.conftest import asgi_server, free_port, rq_worker
+from tests.conftest import asgi_server, rq_worker
+from voting_site.processes import free_port
 
 
 @pytest.fixture

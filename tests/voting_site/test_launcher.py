@@ -16,7 +16,8 @@ from pathlib import Path
 
 import psutil
 
-from tests.conftest import BASE_DIR, free_port
+from tests.conftest import BASE_DIR
+from voting_site.processes import free_port
 
 # What a newcomer's shell would not have: the suite's own configuration.
 NOT_INHERITED = {

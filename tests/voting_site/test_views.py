@@ -8,8 +8,9 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import asgi_server, free_port
+from tests.conftest import asgi_server
 from voting_site import embedded
+from voting_site.processes import free_port
 
 
 def test_hits_count_up_in_redis(client, redis_db):
