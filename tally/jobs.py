@@ -1,16 +1,39 @@
-"""RQ jobs: thin, they call a service. Run by `python manage.py rqworker default`."""
+"""RQ jobs: thin, they call a service. Run by `python manage.py rqworker default`.
+
+The worker runs them in its own process (RQ_WORKER_CLASS, a SimpleWorker by
+default: no fork per job), so each job, like a request, starts and ends by
+dropping a database connection that has gone bad or old.
+"""
 
 from __future__ import annotations
 
+import functools
 import os
 import socket
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import django_rq
+from django.db import close_old_connections
 from rq import get_current_job
 
 from tally.ingest import votes_ingest
 from tally.publish import poll_publish
 from tally.stream import consumers_prune
+
+Job = TypeVar("Job", bound=Callable[..., Any])
+
+
+def fresh_connections(job: Job) -> Job:
+    @functools.wraps(job)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        close_old_connections()
+        try:
+            return job(*args, **kwargs)
+        finally:
+            close_old_connections()
+
+    return run  # type: ignore[return-value]
 
 
 def consumer_name() -> str:
@@ -21,11 +44,13 @@ def consumer_name() -> str:
     return f"{socket.gethostname()}-{os.getpid()}"
 
 
+@fresh_connections
 def prune_consumers() -> int:
     """Forget stream consumers of workers long gone (each worker that ever ran is one)."""
     return len(consumers_prune())
 
 
+@fresh_connections
 def ingest_votes() -> int:
     """Drain the vote stream into PostgreSQL; hand over to a successor if time ran out."""
     processed, more = votes_ingest(consumer=consumer_name())
@@ -34,6 +59,7 @@ def ingest_votes() -> int:
     return processed
 
 
+@fresh_connections
 def publish_poll(poll_id: int) -> None:
     """Tell the poll's open pages its state: queued for the moment it opens or closes."""
     poll_publish(poll_id=poll_id)

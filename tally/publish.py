@@ -20,7 +20,7 @@ from tally.selectors import Results, results_for
 from voting_site.metrics import observe
 
 # Viewers get at most one update per poll per this many seconds, whatever the vote rate.
-PUBLISH_INTERVAL = 0.15
+PUBLISH_INTERVAL = 0.05
 
 
 def poll_group(poll_id: int) -> str:

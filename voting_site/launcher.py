@@ -1,7 +1,8 @@
 """`make up`: the whole system on one machine, supervised.
 
 Starts the embedded PostgreSQL and Redis when DATABASE_URL / REDIS_URL are unset,
-migrates, then runs the web process (daphne) and the RQ worker side by side: their
+migrates, then runs the web server (uvicorn, WEB_CONCURRENCY worker processes, as the
+image runs it) and the RQ worker side by side: their
 output interleaved under a name prefix, a child that dies restarted with backoff,
 an embedded server that dies started again, and Ctrl-C (or SIGTERM) stopping the
 children, then the servers, within seconds.
@@ -78,6 +79,8 @@ class Child:
         if self.process is None or self.process.poll() is None:
             return
         if self.restart_at is None:
+            # What it leaves behind goes with it: a web server's workers, a job's horse.
+            self.signal(signal.SIGKILL, group_only=True)
             if now - self.started_at > STABLE_AFTER:
                 self.backoff = 1.0
             self.restart_at = now + self.backoff
@@ -90,9 +93,11 @@ class Child:
         elif now >= self.restart_at:
             self.start()
 
-    def signal(self, signum: int) -> None:
-        if self.process is not None and self.process.poll() is None:
-            with suppress(ProcessLookupError):
+    def signal(self, signum: int, *, group_only: bool = False) -> None:
+        """Signal the child's process group: with `group_only`, even once the child
+        itself has ended."""
+        if self.process is not None and (group_only or self.process.poll() is None):
+            with suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.process.pid, signum)
 
     def wait(self, deadline: float) -> bool:
@@ -238,6 +243,7 @@ def main() -> None:
 
     python = sys.executable
     manage = str(BASE_DIR / "manage.py")
+    workers = os.environ.get("WEB_CONCURRENCY", "2")
     with embedded.serving(own=True) as servers:
         for server in servers:
             say("up", f"embedded {server.name} running, data in {settings.DATA_DIR}")
@@ -257,9 +263,12 @@ def main() -> None:
         if everywhere:
             reach, hint = reached_from_phones(port, settings.ALLOWED_HOSTS)
             env.update(reach)
-        web_args = ["-b", host, "-p", str(port)]
+        # As production serves: uvicorn, WEB_CONCURRENCY processes (default 2), the
+        # measured best on two cores (docs/performance.md). daphne stays for runserver.
+        web_args = ["--host", host, "--port", str(port), "--workers", workers,
+                    "--no-access-log", "--ws-per-message-deflate", "false"]  # fmt: skip
         children = [
-            Child("web", [python, "-m", "daphne", *web_args, "voting_site.asgi:application"], env),
+            Child("web", [python, "-m", "uvicorn", *web_args, "voting_site.asgi:application"], env),
             Child("worker", [python, manage, "rqworker", "--with-scheduler", "default"], env),
             Child("cron", [python, manage, "rqcron", "tally.cron"], env),
         ]
