@@ -68,8 +68,10 @@ class Heartbeat:
             while True:
                 try:
                     beat = await layer.receive(channel)
-                except Exception:  # the layer lost Redis: it reconnects by itself
-                    await asyncio.sleep(BEAT_SECONDS)
+                except Exception:
+                    if _stopping():  # a layer may turn a cancellation into another error
+                        raise
+                    await asyncio.sleep(BEAT_SECONDS)  # it lost Redis: it reconnects by itself
                     continue
                 heard = loop.time()
                 missed |= beat["n"] != expected
@@ -84,6 +86,8 @@ class Heartbeat:
                         layer.send(channel, {"type": "heartbeat", "n": sent}), BEAT_SECONDS
                     )
                 except Exception:
+                    if _stopping():
+                        raise
                     missed = True
                 sent += 1
                 await asyncio.sleep(BEAT_SECONDS)
@@ -98,7 +102,8 @@ class Heartbeat:
                     await self._tell(hearing=True)
         finally:
             listening.cancel()
-            await viewers_report(len(self.listeners))
+            if not _stopping():
+                await viewers_report(len(self.listeners))
 
     async def _tell(self, *, hearing: bool) -> None:
         self.hearing = hearing
@@ -106,6 +111,12 @@ class Heartbeat:
         for listener in list(self.listeners):
             with contextlib.suppress(Exception):  # a socket closing meanwhile
                 await listener.hearing_changed(hearing, polls)
+
+
+def _stopping() -> bool:
+    """Whether this task is being cancelled (its loop closing, say)."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
 
 
 _heartbeats: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Heartbeat] = (
