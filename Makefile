@@ -7,6 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 RUNNABLE := $(VENV)/.installed-run
 INSTALLED := $(VENV)/.installed-dev
+BENCH_INSTALLED := $(VENV)/.installed-bench
 
 .PHONY: up test bench chaos lint fmt check-deploy clean
 
@@ -17,7 +18,7 @@ test: $(INSTALLED)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Not a test: prints the pipeline's figures and writes bench/results.json (a few minutes).
-bench: $(INSTALLED)
+bench: $(BENCH_INSTALLED)
 	$(BIN)/python bench/run.py
 
 # Not a test: `make up` under bursts of votes, with the worker, Redis, PostgreSQL and the
@@ -53,6 +54,10 @@ $(RUNNABLE): pyproject.toml
 
 $(INSTALLED): $(RUNNABLE)
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+$(BENCH_INSTALLED): $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
 	touch $@
 
 clean:

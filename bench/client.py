@@ -27,12 +27,14 @@ class Answer:
 
 
 class HttpPool:
-    """Up to `size` keep-alive connections to one server, shared by many browsers."""
+    """Up to `size` connections to one server, shared by many browsers: kept alive, or
+    (`keep_alive=False`, as the course's app serves) one per request."""
 
-    def __init__(self, url: str, size: int) -> None:
+    def __init__(self, url: str, size: int, *, keep_alive: bool = True) -> None:
         parts = urlsplit(url)
         self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
         self.slots = asyncio.Semaphore(size)
+        self.keep_alive = keep_alive
         self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
 
     async def request(
@@ -40,6 +42,8 @@ class HttpPool:
     ) -> Answer:
         body = urlencode(form).encode() if form is not None else b""
         head = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
+        if not self.keep_alive:
+            head.append("Connection: close")
         if cookies:
             head.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in cookies.items()))
         if form is not None:
@@ -62,7 +66,10 @@ class HttpPool:
                 reader, writer = await self._connect()
                 writer.write(raw)
                 answer = await self._read(reader)
-            self.idle.append((reader, writer))
+            if self.keep_alive:
+                self.idle.append((reader, writer))
+            else:
+                writer.close()
         return answer
 
     async def _connect(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
