@@ -30,13 +30,17 @@ from voting_site.responses import plain_text, see_other
 SHORTCUTS = {"open": "o", "close": "c", "reveal": "r", "hide": "h", "reset": "n"}
 
 
-def join_url(request: HttpRequest, poll: Poll) -> str:
-    """The poll's absolute join URL: on VOTING_PUBLIC_URL when set (the address phones can
+def public_url(request: HttpRequest, path: str) -> str:
+    """An absolute URL for phones: on VOTING_PUBLIC_URL when set (the address they can
     reach), else on the address the request came to."""
-    path = reverse("polls:join-code", kwargs={"code": poll.code})
     if settings.VOTING_PUBLIC_URL:
         return settings.VOTING_PUBLIC_URL.rstrip("/") + path
     return request.build_absolute_uri(path)
+
+
+def join_url(request: HttpRequest, poll: Poll) -> str:
+    """The poll's absolute join URL."""
+    return public_url(request, reverse("polls:join-code", kwargs={"code": poll.code}))
 
 
 def code_shown(code: str) -> str:
@@ -142,9 +146,7 @@ def invites_print(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "poll": poll,
         "codes": [invite_code_shown(code) for code in codes],
-        "vote_url": request.build_absolute_uri(poll.get_absolute_url())
-        if not settings.VOTING_PUBLIC_URL
-        else settings.VOTING_PUBLIC_URL.rstrip("/") + poll.get_absolute_url(),
+        "vote_url": public_url(request, poll.get_absolute_url()),
     }
     return render(request, "polls/invites_print.html", context)
 

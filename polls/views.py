@@ -59,12 +59,12 @@ async def poll_detail(request: HttpRequest, slug: str) -> HttpResponse:
         refused = await _over_new_voters(request)
         if refused:
             return refused
+    voter = voters.voter_key(token) if token else None
     if ballot.requires_invite:
         response = await _invited(request, ballot)
     elif request.method == "POST":
-        response = await _vote(request, ballot, voters.voter_key(token) if token else None)
+        response = await _vote(request, ballot, voter)
     else:
-        voter = voters.voter_key(token) if token else None
         response = await _page(request, ballot, voter, form=VoteForm(ballot=ballot))
     voters.remember_voter(response, token=token or voters.new_voter_token(), request=request)
     return response

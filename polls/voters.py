@@ -22,9 +22,14 @@ def voter_token(request: HttpRequest) -> str | None:
 
 def voter_token_from_cookies(cookies: dict[str, str]) -> str | None:
     """The same, from parsed cookies (a WebSocket's handshake has no HttpRequest)."""
+    return _signed(cookies, VOTER_COOKIE, salt=_SIGNING_SALT)
+
+
+def _signed(cookies: dict[str, str], name: str, *, salt: str) -> str | None:
+    """A validly signed cookie's value, from parsed cookies."""
     request = HttpRequest()
     request.COOKIES = cookies
-    return voter_token(request)
+    return request.get_signed_cookie(name, default=None, salt=salt)
 
 
 def new_voter_token() -> str:
@@ -64,9 +69,7 @@ def invite_cookie(poll_id: int) -> str:
 
 def invite_code(cookies: dict[str, str], poll_id: int) -> str | None:
     """The invite code this browser entered for the poll, from its validly signed cookie."""
-    request = HttpRequest()
-    request.COOKIES = cookies
-    return request.get_signed_cookie(invite_cookie(poll_id), default=None, salt=_INVITE_SALT)
+    return _signed(cookies, invite_cookie(poll_id), salt=_INVITE_SALT)
 
 
 def remember_invite(

@@ -37,13 +37,6 @@ def current(poll_id: int, voter: str | None) -> tuple[dict[str, Any], bool] | No
     return poll_message(poll), voted_if_it_matters(poll=poll, voter=voter)
 
 
-@database_sync_to_async
-def state_of(poll_id: int) -> dict[str, Any] | None:
-    """The poll's state message, for every socket of the poll alike."""
-    poll = Poll.objects.filter(pk=poll_id).first()
-    return poll_message(poll) if poll is not None else None
-
-
 class ResultsConsumer(AsyncJsonWebsocketConsumer):
     """`/ws/polls/<slug>/`: what a voter may see.
 
@@ -95,12 +88,12 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
         if not hearing:
             await self.send_json({"type": "deaf"})
             return
-        if self.poll_id not in polls:
-            polls[self.poll_id] = await state_of(self.poll_id)
-        message = polls[self.poll_id]
+        if self.poll_id not in polls:  # the same for every socket of the poll: no voter
+            polls[self.poll_id] = await current(self.poll_id, None)
+        found = polls[self.poll_id]
         await self.send_json({"type": "hearing"})
-        if message is not None:
-            await self.poll_update(message)
+        if found is not None:
+            await self.poll_update(found[0])
 
     async def allowed(self) -> bool:
         return True

@@ -26,6 +26,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
@@ -167,5 +168,7 @@ def _allowed(request: HttpRequest) -> bool:
 @require_GET
 def metrics(request: HttpRequest) -> HttpResponse:
     if not _allowed(request):
-        return plain_text("Metrics need a bearer token (VOTING_METRICS_TOKEN).\n", status=403)
+        return plain_text(
+            _("Metrics need a bearer token (VOTING_METRICS_TOKEN).") + "\n", status=403
+        )
     return HttpResponse(generate_latest(_registry), content_type=CONTENT_TYPE_LATEST)
