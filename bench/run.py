@@ -62,6 +62,8 @@ from voting_site.processes import free_port, start_group, stop_group, wait_healt
 from voting_site.redis import redis_client  # noqa: E402
 
 RESULTS = BASE_DIR / "bench" / "results.json"
+# The web tier's processes, as `make up` and the image run it (WEB_CONCURRENCY).
+WEB_PROCESSES = int(os.environ.get("WEB_CONCURRENCY", "2"))
 BACKLOG = 100_000
 # Vote to screen, from one vote every 5 s to 200 a second: (votes a second, votes).
 LATENCY_RATES = ((0.2, 20), (5, 100), (50, 500), (200, 2_000))
@@ -103,13 +105,13 @@ def running(argv: list[str], **env: str) -> Iterator[subprocess.Popen]:
 
 @contextmanager
 def web(server: str, **env: str) -> Iterator[str]:
-    """The web tier on a free port: daphne (make up's) or uvicorn with two workers."""
+    """The web tier on a free port: daphne (runserver's) or uvicorn with WEB_PROCESSES workers."""
     port = str(free_port())
     app = "voting_site.asgi:application"
     argv = {
         "daphne": [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", port, app],
         "uvicorn": [sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", port,
-                    "--workers", "2", "--no-access-log", "--log-level", "warning",
+                    "--workers", str(WEB_PROCESSES), "--no-access-log", "--log-level", "warning",
                     "--ws-per-message-deflate", "false", app],
     }[server]  # fmt: skip
     with running(argv, **env) as process:
@@ -131,7 +133,7 @@ def fresh_poll(slug: str, options: int = 2) -> Poll:
 # --- 1. HTTP --------------------------------------------------------------------------
 
 
-SIDE_BY_SIDE_VOTES = 3_000
+SIDE_BY_SIDE_VOTES = 10_000
 SIDE_BY_SIDE_CONCURRENCY = 50
 TARGET_OVER_COURSE = 1.5
 TARGET_OF_LIMIT = 0.8
@@ -162,7 +164,7 @@ def limit_app(slug: str) -> Iterator[str]:
     """The project's Redis pipeline for a vote alone, on the project's server and processes."""
     port = str(free_port())
     argv = [sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", port,
-            "--workers", "2", "--no-access-log", "--log-level", "warning",
+            "--workers", str(WEB_PROCESSES), "--no-access-log", "--log-level", "warning",
             "bench.limit_app:app"]  # fmt: skip
     with running(argv, BENCH_POLL=slug) as process:
         url = f"http://127.0.0.1:{port}"
@@ -219,8 +221,14 @@ def bench_http() -> list[dict]:
     fresh_poll("bench-http")
     servers = {
         "course": ("the course's app: Flask, gunicorn x4, RPUSH", course_app),
-        "limit": ("the vote's Redis pipeline alone, uvicorn x2", lambda: limit_app("bench-http")),
-        "project": ("this project, uvicorn x2 (make up, the image)", lambda: web("uvicorn")),
+        "limit": (
+            f"the vote's Redis pipeline alone, uvicorn x{WEB_PROCESSES}",
+            lambda: limit_app("bench-http"),
+        ),
+        "project": (
+            f"this project, uvicorn x{WEB_PROCESSES} (make up, the image)",
+            lambda: web("uvicorn"),
+        ),
     }
     for keep_alive in (False, True):
         rates = {}

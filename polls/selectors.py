@@ -14,7 +14,6 @@ from datetime import datetime
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.core.cache import cache
 from django.db import DatabaseError
 from django.utils import timezone
 
@@ -126,18 +125,20 @@ def _load_ballot(slug: str) -> Ballot | str:
     )
 
 
-def _ballot_key(slug: str) -> str:
-    return f"polls:ballot:{slug}"
+# This process's copies of the polls it has read: slug -> (ballot or _NO_POLL, fresh
+# until). A plain dict: the vote path reads it on every vote, without I/O or pickling.
+_ballots: dict[str, tuple[Ballot | str, float]] = {}
 
 
 async def ballot_for(*, slug: str) -> Ballot | None:
-    """The poll `slug` (None if there is none), from the cache or, once in a while, PostgreSQL.
+    """The poll `slug` (None if there is none), from this process's copy or, once in a
+    while, PostgreSQL.
 
-    The cached copy is kept past its freshness: with PostgreSQL unreachable, it is
-    the poll as this process last read it. A poll never read raises the
-    database's error (the page answers 503).
+    The copy is kept past its freshness: with PostgreSQL unreachable, it is the poll
+    as this process last read it. A poll never read raises the database's error
+    (the page answers 503).
     """
-    cached = cache.get(_ballot_key(slug))  # local memory: no I/O, safe on the event loop
+    cached = _ballots.get(slug)
     if cached is not None and time.monotonic() < cached[1]:
         ballot = cached[0]
     else:
@@ -150,14 +151,17 @@ async def ballot_for(*, slug: str) -> Ballot | None:
             ballot = cached[0]
             fresh_for = settings.VOTING_BALLOT_RETRY_SECONDS  # not a failed connection per request
             logger.warning("PostgreSQL is unreachable: poll %r as last read", slug)
-        fresh_until = time.monotonic() + fresh_for
-        cache.set(_ballot_key(slug), (ballot, fresh_until), timeout=None)
-    return None if ballot == _NO_POLL else ballot
+        _ballots[slug] = (ballot, time.monotonic() + fresh_for)
+    return ballot if isinstance(ballot, Ballot) else None
 
 
-def ballot_forget(*, slug: str) -> None:
-    """Drop this process's cached copy (other processes' expire within a second)."""
-    cache.delete(_ballot_key(slug))
+def ballot_forget(*, slug: str | None = None) -> None:
+    """Drop this process's copy of the poll, or of every poll (other processes' copies
+    expire within a second)."""
+    if slug is None:
+        _ballots.clear()
+    else:
+        _ballots.pop(slug, None)
 
 
 @dataclass(frozen=True)

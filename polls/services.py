@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import django_rq
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -24,25 +24,38 @@ from polls.queue import (
     choices_key,
     entry_fields,
 )
+from polls.selectors import Ballot, Choice, voter_choice
+from voting_site.limits import Limited, retry_after, window
 from voting_site.metrics import ACCEPTED, COUNTERS
 from voting_site.redis import async_redis_client
 
 logger = logging.getLogger(__name__)
 
-if TYPE_CHECKING:
-    from polls.selectors import Ballot, Choice
-
-# A final poll's vote is queued only if the voter has none in this round yet, in
-# one atomic step: of two racing casts, the first in the stream wins and the
-# other is refused. KEYS: choices hash, stream, ingest flag, metrics. ARGV: voter,
+# A vote in one atomic step, one round trip: the voter's use of the vote limit, then
+# (unless that is used up) the choices, the stream entry, the accepted count and the
+# ingest flag. In a final poll it is queued only if the voter has none in this round
+# yet: of two racing casts, the first in the stream wins and the other is refused.
+# KEYS: the limit's window, choices hash, stream, ingest flag, metrics.
+# ARGV: the limit's uses and seconds (0 0: none), "final" or "changeable", the voter,
 # the encoded choices, the hash's expiry, the flag's, the accepted votes' metric
 # field, then the entry's fields.
-_FINAL_VOTE = """
-if redis.call('HSETNX', KEYS[1], ARGV[1], ARGV[2]) == 0 then return -1 end
-redis.call('EXPIRE', KEYS[1], ARGV[3])
-redis.call('XADD', KEYS[2], '*', unpack(ARGV, 6))
-redis.call('HINCRBY', KEYS[4], ARGV[5], 1)
-if redis.call('SET', KEYS[3], 1, 'NX', 'EX', ARGV[4]) then return 1 end
+# Returns -2: the limit is used up; -1: a final vote exists; 1: queued, and an ingest
+# job is wanted; 0: queued.
+_VOTE = """
+if tonumber(ARGV[1]) > 0 then
+  local used = redis.call('INCR', KEYS[1])
+  if used == 1 then redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]) + 1) end
+  if used > tonumber(ARGV[1]) then return -2 end
+end
+if ARGV[3] == 'final' then
+  if redis.call('HSETNX', KEYS[2], ARGV[4], ARGV[5]) == 0 then return -1 end
+else
+  redis.call('HSET', KEYS[2], ARGV[4], ARGV[5])
+end
+redis.call('EXPIRE', KEYS[2], ARGV[6])
+redis.call('XADD', KEYS[3], '*', unpack(ARGV, 9))
+redis.call('HINCRBY', KEYS[5], ARGV[8], 1)
+if redis.call('SET', KEYS[4], 1, 'NX', 'EX', ARGV[7]) then return 1 end
 return 0
 """
 
@@ -50,8 +63,20 @@ return 0
 async def vote_cast(*, ballot: Ballot, choices: Sequence[Choice], voter: str) -> bool:
     """Queue a vote, and an ingest job if none is waiting; returns once Redis has the vote.
 
-    False, and nothing queued, when the poll's votes are final and this voter has one.
+    Each call is a use of the vote limit (VOTING_RATE_VOTES): `Limited`, and nothing
+    queued, once it is used up. False, and nothing queued, when the poll's votes are
+    final and this voter has one.
     """
+    rate = settings.VOTING_RATE_VOTES
+    if ballot.voters_may_change:
+        limit = window("votes", voter, rate)  # counted in the same call as the vote
+    else:
+        # Counted first, on its own: the limit also guards the read of the counted vote.
+        if wait := await retry_after("votes", voter, rate):
+            raise Limited(wait)
+        if await voter_choice(ballot=ballot, voter=voter):
+            return False  # counted already (its queued copy may have expired)
+        limit = None
     entry = entry_fields(
         poll_id=ballot.id,
         round=ballot.round,
@@ -59,27 +84,33 @@ async def vote_cast(*, ballot: Ballot, choices: Sequence[Choice], voter: str) ->
         voter=voter,
         cast_at=timezone.now(),
     )
-    encoded = entry["choices"]
-    key = choices_key(ballot.id, ballot.round)
-    client = async_redis_client()
-    if ballot.voters_may_change:
-        async with client.pipeline(transaction=True) as pipe:
-            pipe.xadd(VOTE_STREAM, entry)  # type: ignore[arg-type]
-            pipe.hset(key, voter, encoded)
-            pipe.expire(key, CHOICES_TTL)
-            pipe.hincrby(COUNTERS, ACCEPTED, 1)
-            pipe.set(INGEST_FLAG, 1, nx=True, ex=INGEST_FLAG_TTL)
-            *_, job_wanted = await pipe.execute()
-    else:
-        fields = [part for pair in entry.items() for part in pair]
-        queued = await client.register_script(_FINAL_VOTE)(
-            keys=[key, VOTE_STREAM, INGEST_FLAG, COUNTERS],
-            args=[voter, encoded, CHOICES_TTL, INGEST_FLAG_TTL, ACCEPTED, *fields],
-        )
-        if queued == -1:
-            return False
-        job_wanted = queued == 1
-    if job_wanted:
+    fields = [part for pair in entry.items() for part in pair]
+    outcome = await async_redis_client().register_script(_VOTE)(
+        keys=[
+            limit.key if limit else "limit:none",
+            choices_key(ballot.id, ballot.round),
+            VOTE_STREAM,
+            INGEST_FLAG,
+            COUNTERS,
+        ],
+        args=[
+            limit.uses if limit else 0,
+            limit.seconds if limit else 0,
+            "changeable" if ballot.voters_may_change else "final",
+            voter,
+            entry["choices"],
+            CHOICES_TTL,
+            INGEST_FLAG_TTL,
+            ACCEPTED,
+            *fields,
+        ],
+    )
+    if outcome == -2:
+        assert limit is not None
+        raise Limited(limit.retry_after)
+    if outcome == -1:
+        return False
+    if outcome == 1:
         try:
             await sync_to_async(_ingest_enqueue)()
         except RedisError:  # the vote is queued; the periodic job will count it

@@ -19,7 +19,7 @@ from polls.invites import InviteRefused, invite_redeem
 from polls.models import Poll
 from polls.selectors import Ballot, ballot_for, poll_by_code, polls_listed, voter_choice
 from polls.services import vote_cast
-from voting_site.limits import retry_after
+from voting_site.limits import Limited, retry_after
 from voting_site.metrics import count_refused
 from voting_site.responses import plain_text, see_other, too_many
 
@@ -66,7 +66,9 @@ async def poll_detail(request: HttpRequest, slug: str) -> HttpResponse:
         response = await _vote(request, ballot, voter)
     else:
         response = await _page(request, ballot, voter, form=VoteForm(ballot=ballot))
-    voters.remember_voter(response, token=token or voters.new_voter_token(), request=request)
+    # The cookie is renewed by every answer but a vote's 303: the page it leads to renews it.
+    if token is None or response.status_code != 303:
+        voters.remember_voter(response, token=token or voters.new_voter_token(), request=request)
     return response
 
 
@@ -129,18 +131,12 @@ async def _vote(request: HttpRequest, ballot: Ballot, voter: str | None) -> Http
     if not form.is_valid():
         await count_refused("invalid")
         return await _page(request, ballot, voter, form=form, status=400)
-    wait = await retry_after("votes", voter, settings.VOTING_RATE_VOTES)
-    if wait:
+    try:
+        queued = await vote_cast(ballot=ballot, choices=form.cleaned_data["choices"], voter=voter)
+    except Limited as limited:
         await count_refused("vote_limit")
         message = _("You have voted too many times just now.")
-        return too_many(request, retry_after=wait, message=message)
-    try:
-        if not ballot.voters_may_change and await voter_choice(ballot=ballot, voter=voter):
-            queued = False  # counted already (its queued copy may have expired)
-        else:
-            queued = await vote_cast(
-                ballot=ballot, choices=form.cleaned_data["choices"], voter=voter
-            )
+        return too_many(request, retry_after=limited.retry_after, message=message)
     except RedisError:
         logger.warning("vote not queued: Redis is unreachable", exc_info=True)
         return plain_text("Sorry, your vote was not recorded: the vote queue is unreachable. "

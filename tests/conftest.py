@@ -18,7 +18,6 @@ from urllib.parse import quote
 import pytest
 import redis
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from playwright.sync_api import Browser, Page, sync_playwright
 
@@ -61,7 +60,9 @@ def poll(db):
 @pytest.fixture(autouse=True)
 def _fresh_ballot_cache():
     """Each test sees its own polls, not one cached by a test before it."""
-    cache.clear()
+    from polls.selectors import ballot_forget
+
+    ballot_forget()
 
 
 def database_url() -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -40,6 +41,18 @@ def client_address(peer: str, forwarded_for: str | None) -> str:
             except ValueError:
                 return peer  # a hop that is no address: believe nothing further
     return peer
+
+
+def forwarded_resolve(meta: dict[str, Any]) -> None:
+    """In a request's META: the client's address as REMOTE_ADDR, and X-Forwarded-For and
+    X-Forwarded-Proto dropped unless a trusted proxy sent them."""
+    peer = meta.get("REMOTE_ADDR", "")
+    meta["VOTING_FORWARDED"] = "HTTP_X_FORWARDED_FOR" in meta  # came through a proxy
+    if is_trusted_proxy(peer):
+        meta["REMOTE_ADDR"] = client_address(peer, meta.get("HTTP_X_FORWARDED_FOR"))
+    else:
+        meta.pop("HTTP_X_FORWARDED_FOR", None)
+        meta.pop("HTTP_X_FORWARDED_PROTO", None)
 
 
 def request_address(request: HttpRequest) -> str:

@@ -23,7 +23,7 @@ from django.utils.decorators import decorator_from_middleware
 from django.utils.deprecation import MiddlewareMixin
 from redis import RedisError
 
-from voting_site.clients import client_address, is_trusted_proxy
+from voting_site.clients import forwarded_resolve
 from voting_site.responses import plain_text
 
 logger = logging.getLogger(__name__)
@@ -63,14 +63,7 @@ class TrustedProxiesMiddleware:
         markcoroutinefunction(self)
 
     async def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        meta = request.META
-        peer = meta.get("REMOTE_ADDR", "")
-        meta["VOTING_FORWARDED"] = "HTTP_X_FORWARDED_FOR" in meta  # came through a proxy
-        if is_trusted_proxy(peer):
-            meta["REMOTE_ADDR"] = client_address(peer, meta.get("HTTP_X_FORWARDED_FOR"))
-        else:
-            meta.pop("HTTP_X_FORWARDED_FOR", None)
-            meta.pop("HTTP_X_FORWARDED_PROTO", None)
+        forwarded_resolve(request.META)
         return await self.get_response(request)
 
 

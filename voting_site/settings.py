@@ -132,7 +132,7 @@ DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_health_checks=T
 DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Per-process memory: polls are cached a few seconds on the vote path.
+# Per-process memory. (The vote path keeps its own copies of polls: polls/selectors.py.)
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Redis: hit counter, vote stream, RQ queues, channel layer ---------------

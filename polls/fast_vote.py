@@ -1,0 +1,189 @@
+"""The vote POST, answered on the event loop when it succeeds; Django answers the rest.
+
+A vote is the one request that comes in bursts. Through Django's request cycle
+under ASGI it waits on thread hand-offs (the request signals, every sync
+middleware hook), which cost far more than the vote itself (docs/performance.md,
+figure 1). `FastVote` sits in front of Django and answers a vote POST itself
+when it is a plain success:
+
+- the same checks, by the same code: the request hooks of Django's middleware as
+  configured (the host, CSRF as `CsrfViewMiddleware` checks it), the signed voter
+  cookie, `VoteForm`, and `vote_cast`, which counts the vote limit in the same
+  Redis call that queues the vote;
+- the same answer: the view's 303 to the poll page, with the headers that Django's
+  middleware adds to it, worked out once (the same for every vote).
+
+Anything else goes to Django, body and all, as if this were not here: a new
+voter, an invitation-only or final poll, a poll not open, bad input, a refused
+CSRF token, a limit used up, a server down. So every refusal is answered, and
+counted, in one place: the view.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.handlers.asgi import ASGIHandler, ASGIRequest
+from django.http import HttpRequest, HttpResponseBase
+from django.middleware.csrf import CsrfViewMiddleware
+from django.urls import Resolver404, ResolverMatch, resolve
+from django.utils.encoding import iri_to_uri
+from django.utils.module_loading import import_string
+from redis import RedisError
+
+from polls import voters
+from polls.forms import VoteForm
+from polls.models import Poll
+from polls.selectors import ballot_for
+from polls.services import vote_cast
+from voting_site.clients import forwarded_resolve
+from voting_site.limits import Limited
+from voting_site.responses import see_other
+
+logger = logging.getLogger(__name__)
+
+Message = dict[str, Any]
+Headers = list[tuple[bytes, bytes]]
+VOTE_VIEW = "polls:detail"
+
+
+class FastVote:
+    """ASGI middleware: a successful vote POST answered here; every other request passed on."""
+
+    def __init__(self, django: ASGIHandler) -> None:
+        self.django = django
+        self.hooks = MiddlewareHooks()
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        view = None
+        if scope["type"] == "http" and scope["method"] == "POST":
+            view = _vote_view(scope["path"].removeprefix(scope.get("root_path", "")))
+        if view is None:
+            await self.django(scope, receive, send)
+            return
+        body: list[Message] = []  # BodyLimit, outside, keeps it small
+        while not body or body[-1].get("more_body"):
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body.append(message)
+        headers = await self.answer(scope, b"".join(m.get("body", b"") for m in body), view)
+        if headers is not None:
+            await send({"type": "http.response.start", "status": 303, "headers": headers})
+            await send({"type": "http.response.body", "body": b""})
+            return
+
+        async def replay() -> Message:
+            return body.pop(0) if body else await receive()
+
+        await self.django(scope, replay, send)
+
+    async def answer(self, scope: dict[str, Any], body: bytes, view: Any) -> Headers | None:
+        """The headers of the view's 303 for a vote that succeeds; None, with nothing done,
+        for any other request."""
+        try:
+            request = ASGIRequest(scope, io.BytesIO(body))
+            forwarded_resolve(request.META)
+            if not self.hooks.pass_request(request, view):
+                return None
+            token = voters.voter_token(request)
+            ballot = await ballot_for(slug=view.kwargs["slug"])
+            if (
+                token is None  # a new voter: the view counts them per address
+                or ballot is None
+                or ballot.requires_invite
+                or not ballot.voters_may_change
+                or ballot.state() != Poll.State.OPEN
+            ):
+                return None
+            form = VoteForm(request.POST, ballot=ballot)
+            if not form.is_valid():
+                return None
+        except Exception:  # whatever it is, Django answers it, as it always has
+            logger.debug("vote passed to Django", exc_info=True)
+            return None
+        try:
+            choices = form.cleaned_data["choices"]
+            await vote_cast(ballot=ballot, choices=choices, voter=voters.voter_key(token))
+        except (Limited, RedisError):
+            return None  # nothing queued: the view says why
+        return self.hooks.see_other(request)
+
+
+@functools.lru_cache(maxsize=256)
+def _vote_view(path: str) -> ResolverMatch | None:
+    """The URL's match if it is the vote view's, else None."""
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return None
+    return match if match.view_name == VOTE_VIEW else None
+
+
+class _Refused(Exception):
+    """Django's CSRF check refused the request: Django's own pass will answer it."""
+
+
+class MiddlewareHooks:
+    """The hooks of the middleware in MIDDLEWARE that has them (security headers, CSP,
+    host and CSRF checks, X-Frame-Options), called as Django calls them. They only read
+    the request and set headers, so they run on the loop."""
+
+    def __init__(self) -> None:
+        self.middleware = []
+        for path in settings.MIDDLEWARE:
+            kind = import_string(path)
+            if not hasattr(kind, "process_response"):
+                continue
+            if issubclass(kind, CsrfViewMiddleware):
+                kind = type(kind.__name__, (kind,), {"_reject": _refuse})
+            self.middleware.append(kind(_never_called))
+        self.finished: dict[bool, Headers] = {}
+
+    def pass_request(self, request: HttpRequest, view: ResolverMatch) -> bool:
+        """Whether every request and view hook lets the request through to the view, and
+        none has anything to add to its answer (a CSRF cookie to replace)."""
+        try:
+            for middleware in self.middleware:
+                hook = getattr(middleware, "process_request", None)
+                if hook is not None and hook(request) is not None:
+                    return False
+            for middleware in self.middleware:
+                hook = getattr(middleware, "process_view", None)
+                if hook is not None and hook(request, view.func, view.args, view.kwargs):
+                    return False
+        except _Refused:
+            return False
+        return not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+
+    def see_other(self, request: HttpRequest) -> Headers:
+        """The headers of the view's 303 back to the page, as the response hooks finish
+        it. They depend only on whether the request came over HTTPS: worked out once
+        for each, then only the page's address changes."""
+        secure = request.is_secure()
+        if secure not in self.finished:
+            response: HttpResponseBase = see_other(request.path)
+            for middleware in reversed(self.middleware):
+                response = middleware.process_response(request, response)
+            assert not response.cookies, "a vote's answer sets no cookie"
+            self.finished[secure] = [
+                (name.encode("latin-1"), value.encode("latin-1"))
+                for name, value in response.items()
+            ]
+        location = iri_to_uri(request.path).encode("latin-1")  # as HttpResponseRedirect sets it
+        return [
+            (name, location if name == b"Location" else value)
+            for name, value in self.finished[secure]
+        ]
+
+
+def _refuse(middleware: CsrfViewMiddleware, request: HttpRequest, reason: str) -> None:
+    raise _Refused(reason)
+
+
+def _never_called(request: HttpRequest) -> HttpResponseBase:
+    raise AssertionError("the fast vote path calls middleware hooks only")
