@@ -10,7 +10,7 @@ A benchmark, not a test: it asserts nothing and prints what it measured.
 3. vote-to-browser latency (HTTP 303 to the WebSocket message that includes the vote)
    at steady rates from one vote every 5 s to 200 votes/s (target p95 under 100 ms);
 4. concurrent WebSocket viewers of one poll that receive every update within one
-   second, for both channel layers, with 1,000 and 2,000 viewers;
+   second (target: all of 10,000), and the web tier's memory per viewer;
 5. Redis's memory with 100,000 voters queued, and once they are counted.
 
 It runs on its own embedded PostgreSQL and Redis (in .data/bench), or on the
@@ -68,7 +68,8 @@ BACKLOG = 100_000
 # Vote to screen, from one vote every 5 s to 200 a second: (votes a second, votes).
 LATENCY_RATES = ((0.2, 20), (5, 100), (50, 500), (200, 2_000))
 LATENCY_TARGET_MS = 100
-VIEWERS = (1_000, 2_000)
+# (channel layer, viewers): the default layer up to 10,000 viewers, the other at 2,000.
+FAN_OUTS = (("pubsub", 2_000), ("pubsub", 10_000), ("core", 2_000))
 FAN_OUT_VOTES = 200
 FAN_OUT_RATE = 20
 
@@ -511,7 +512,9 @@ async def fan_out(url: str, viewers: int) -> dict:
 
         listeners.append(asyncio.create_task(listen()))
 
+    before = web_megabytes(url)
     await asyncio.gather(*(join(i) for i in range(viewers)))
+    per_viewer_kb = (web_megabytes(url) - before) * 1024 / viewers
     # The voters get their own thread and event loop, so that 2,000 busy sockets
     # here do not slow the votes down (and with them the updates).
     votes_per_s = await asyncio.to_thread(asyncio.run, fan_out_votes(url, f"/polls/{poll.slug}/"))
@@ -534,19 +537,30 @@ async def fan_out(url: str, viewers: int) -> dict:
         "updates_per_s": round((len(versions) - 1) / span, 1) if span else 0.0,
         "viewers_with_every_update_within_1s": on_time, "dropped": len(dropped),
         "max_spread_ms": ms(late[-1]) if late else 0.0,
+        "web_kb_per_viewer": round(per_viewer_kb, 1),
     }  # fmt: skip
 
 
 def bench_fan_out() -> list[dict]:
     rows = []
-    for layer in ("pubsub", "core"):
-        for viewers in VIEWERS:
-            env = {"VOTING_CHANNEL_LAYER": layer}
-            with web("uvicorn", **env) as url, worker(**env):
-                result = {"layer": layer, **asyncio.run(fan_out(url, viewers))}
-            rows.append(result)
-            print_row("4", result)
+    for layer, viewers in FAN_OUTS:
+        env = {"VOTING_CHANNEL_LAYER": layer}
+        with web("uvicorn", **env) as url, worker(**env):
+            result = {"layer": layer, **asyncio.run(fan_out(url, viewers))}
+        rows.append(result)
+        print_row("4", result)
     return rows
+
+
+def web_megabytes(url: str) -> float:
+    """The resident memory of the web tier serving `url`: its server and worker processes."""
+    port = url.rsplit(":", 1)[1]
+    lines = subprocess.run(["ps", "-eo", "pid=,ppid=,rss=,args="], capture_output=True,
+                           text=True, check=True).stdout.splitlines()  # fmt: skip
+    processes = [line.split(None, 3) for line in lines]
+    tier = {pid for pid, _, _, args in processes if f"--port {port} " in f"{args} "}
+    tier |= {pid for pid, ppid, _, _ in processes if ppid in tier}
+    return sum(int(rss) for pid, _, rss, _ in processes if pid in tier) / 1024
 
 
 # --- Report ---------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.registry import Collector
-from redis import RedisError
+from redis import Redis, RedisError
 
 from polls.queue import VOTE_STREAM
 from voting_site.redis import async_redis_client, redis_client
@@ -110,6 +110,12 @@ async def viewers_report(count: int) -> None:
         await async_redis_client().set(key, count, ex=VIEWERS_TTL)
 
 
+def viewers_total(client: Redis) -> int:
+    """Open live-results sockets over every web process, as their heartbeats last said."""
+    keys = list(client.scan_iter(match=VIEWERS_PREFIX + "*", count=1000))
+    return sum(int(n) for n in client.mget(keys) if n is not None) if keys else 0
+
+
 class RedisCollector(Collector):
     def collect(self) -> Iterator[Any]:
         client = redis_client()
@@ -140,8 +146,7 @@ class RedisCollector(Collector):
         except RedisError:  # no consumer group yet
             pending = 0
         yield GaugeMetricFamily("voting_queue_pending", HELP["voting_queue_pending"], value=pending)
-        keys = list(client.scan_iter(match=VIEWERS_PREFIX + "*", count=1000))
-        viewers = sum(int(n) for n in client.mget(keys) if n is not None) if keys else 0
+        viewers = viewers_total(client)
         yield GaugeMetricFamily("voting_viewers", HELP["voting_viewers"], value=viewers)
 
     def _counter(self, name: str, value: bytes | str | None) -> CounterMetricFamily:

@@ -7,9 +7,17 @@ from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 
 from tally.ingest import casts_apply
-from tally.publish import poll_group, results_message
+from tally.publish import (
+    PUBLISH_INTERVAL,
+    SENDS_PER_SECOND,
+    VIEWERS_RECOUNT,
+    ResultsPublisher,
+    poll_group,
+    results_message,
+)
 from tests.tally.conftest import at, cast
 from voting_site.asgi import application
+from voting_site.metrics import VIEWERS_PREFIX
 
 IN_MEMORY = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
@@ -143,3 +151,18 @@ async def test_viewers_are_told_when_counting_is_paused(in_memory_layer, poll):
 
     assert await socket.receive_json_from() == {"type": "stale"}
     await socket.disconnect()
+
+
+def test_with_many_viewers_updates_come_less_often_so_each_viewer_gets_every_one(redis_db):
+    publisher = ResultsPublisher(redis_db)
+    assert publisher.interval() == PUBLISH_INTERVAL  # nobody watching yet
+
+    # Two web processes' heartbeats report their sockets.
+    redis_db.set(VIEWERS_PREFIX + "web-1", 6_000, ex=5)
+    redis_db.set(VIEWERS_PREFIX + "web-2", 4_000, ex=5)
+    publisher.viewers_counted -= VIEWERS_RECOUNT  # as if a second had passed
+
+    assert publisher.interval() == 10_000 / SENDS_PER_SECOND
+    assert publisher._claim(1)
+    assert not publisher._claim(1)  # held back for the whole, longer interval
+    assert redis_db.pttl("results:published:1") > PUBLISH_INTERVAL * 1000
