@@ -489,6 +489,7 @@ async def fan_out(url: str, viewers: int) -> dict:
     socket_path = f"/ws/polls/{poll.slug}/"
     received: list[dict[int, float]] = [{} for _ in range(viewers)]
     dropped: list[int] = []
+    notices: dict[str, int] = {}
     sockets: list[Viewer] = []
     listeners: list[asyncio.Task] = []
     gate = asyncio.Semaphore(100)
@@ -502,10 +503,19 @@ async def fan_out(url: str, viewers: int) -> dict:
         sockets.append(socket)
 
         async def listen() -> None:
+            resync = False
             try:
                 while True:
                     message = await socket.recv()
-                    received[index][json.loads(message)["version"]] = time.monotonic()
+                    data = json.loads(message)
+                    if "version" in data and not resync:
+                        received[index][data["version"]] = time.monotonic()
+                        continue
+                    # The page's other news: "deaf" when its web process lags, then
+                    # "hearing" and the current state (not an update: not timed).
+                    kind = "resync" if resync else data["type"]
+                    notices[kind] = notices.get(kind, 0) + 1
+                    resync = data["type"] in ("hearing", "poll")
             except EOFError:
                 if not closing:
                     dropped.append(index)  # the server closed it: a browser would reconnect
@@ -536,6 +546,7 @@ async def fan_out(url: str, viewers: int) -> dict:
         "viewers": viewers, "votes_per_s": round(votes_per_s, 1), "updates": len(versions),
         "updates_per_s": round((len(versions) - 1) / span, 1) if span else 0.0,
         "viewers_with_every_update_within_1s": on_time, "dropped": len(dropped),
+        "notices": notices,
         "max_spread_ms": ms(late[-1]) if late else 0.0,
         "web_kb_per_viewer": round(per_viewer_kb, 1),
     }  # fmt: skip
@@ -592,8 +603,10 @@ def main() -> None:
             "fan_out": bench_fan_out,
         }
         wanted = sys.argv[1:] or list(figures)  # e.g. `bench/run.py latency fan_out`
-        results = {"machine": machine(), **{name: figures[name]() for name in wanted}}
-        RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+        results: dict[str, Any] = {"machine": machine()}
+        for name in wanted:  # written after each figure: a later failure keeps the rest
+            results[name] = figures[name]()
+            RESULTS.write_text(json.dumps(results, indent=2) + "\n")
         print(f"written to {RESULTS.relative_to(BASE_DIR)}")
 
 

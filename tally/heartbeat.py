@@ -61,10 +61,12 @@ class Heartbeat:
         channel = await layer.new_channel("heartbeat.")
         heard = loop.time()
         sent = expected = 0
-        missed = False  # a beat lost or not sent: updates may have been lost too
+        # After a beat lost, late or not sent, updates may have been lost too: the first
+        # beat heard from this number on says the layer delivers again, however slowly.
+        resync_from: int | None = None
 
         async def listen() -> None:
-            nonlocal heard, expected, missed
+            nonlocal heard, expected, resync_from
             while True:
                 try:
                     beat = await layer.receive(channel)
@@ -74,7 +76,8 @@ class Heartbeat:
                     await asyncio.sleep(BEAT_SECONDS)  # it lost Redis: it reconnects by itself
                     continue
                 heard = loop.time()
-                missed |= beat["n"] != expected
+                if beat["n"] != expected:
+                    resync_from = sent
                 expected = beat["n"] + 1
 
         listening = loop.create_task(listen())
@@ -88,16 +91,16 @@ class Heartbeat:
                 except Exception:
                     if _stopping():
                         raise
-                    missed = True
+                    resync_from = sent + 1
                 sent += 1
                 await asyncio.sleep(BEAT_SECONDS)
                 if loop.time() - heard >= DEAF_AFTER_SECONDS:
-                    missed = True
+                    resync_from = sent
                     if self.hearing:
                         logger.warning("channel layer not heard")
                         await self._tell(hearing=False)
-                elif missed and expected == sent:  # caught up after a gap
-                    missed = False
+                elif resync_from is not None and expected > resync_from:
+                    resync_from = None
                     logger.warning("channel layer heard again; pages get the current state")
                     await self._tell(hearing=True)
         finally:

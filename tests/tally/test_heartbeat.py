@@ -1,0 +1,76 @@
+"""The heartbeat (tally/heartbeat.py) on a channel layer that is slow, not gone: pages are
+told they are deaf while nothing comes, and hear again once beats come, however late."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from tally import heartbeat as heartbeat_module
+from tally.heartbeat import Heartbeat
+
+pytestmark = pytest.mark.asyncio
+
+
+class SlowLayer:
+    """An in-memory layer that delivers each message `delay` seconds after it is sent."""
+
+    def __init__(self) -> None:
+        self.delay = 0.0
+        self.queues: dict[str, asyncio.Queue[dict[str, Any]]] = {}
+
+    async def new_channel(self, prefix: str) -> str:
+        self.queues[prefix] = asyncio.Queue()
+        return prefix
+
+    async def send(self, channel: str, message: dict[str, Any]) -> None:
+        delay = self.delay
+        asyncio.get_running_loop().call_later(delay, self.queues[channel].put_nowait, message)
+
+    async def receive(self, channel: str) -> dict[str, Any]:
+        return await self.queues[channel].get()
+
+
+class Page:
+    def __init__(self) -> None:
+        self.told: list[bool] = []
+
+    async def hearing_changed(self, hearing: bool, polls: dict[int, Any]) -> None:
+        self.told.append(hearing)
+
+
+async def test_a_page_hears_again_when_beats_come_late_but_steadily(monkeypatch):
+    layer = SlowLayer()
+    monkeypatch.setattr(heartbeat_module, "get_channel_layer", lambda: layer)
+    monkeypatch.setattr(heartbeat_module, "BEAT_SECONDS", 0.05)
+    monkeypatch.setattr(heartbeat_module, "DEAF_AFTER_SECONDS", 0.3)
+
+    async def no_report(count: int) -> None:
+        pass
+
+    monkeypatch.setattr(heartbeat_module, "viewers_report", no_report)
+    beats, page = Heartbeat(), Page()
+    beats.join(page)
+
+    await asyncio.sleep(0.2)
+    assert page.told == []  # beats come back at once: nothing to say
+
+    layer.delay = 0.6  # longer than DEAF_AFTER: for a while nothing comes
+    await asyncio.sleep(0.5)
+    assert page.told == [False]
+
+    layer.delay = 0.15  # late, several beats behind, but steady
+    await _until(lambda: page.told == [False, True])
+    assert beats.hearing
+
+    beats.leave(page)
+    beats.task.cancel()
+
+
+async def _until(condition: Any, timeout: float = 5) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "never happened"
+        await asyncio.sleep(0.02)
