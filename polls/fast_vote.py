@@ -8,7 +8,7 @@ when it is a plain success:
 
 - the same checks, by the same code: the request hooks of Django's middleware as
   configured (the host, CSRF as `CsrfViewMiddleware` checks it), the signed voter
-  cookie, `VoteForm`, and `vote_cast`, which counts the vote limit in the same
+  cookie, the vote form's rules, and `vote_cast`, which counts the vote limit in the same
   Redis call that queues the vote;
 - the same answer: the view's 303 to the poll page, with the headers that Django's
   middleware adds to it, worked out once (the same for every vote).
@@ -36,7 +36,7 @@ from django.utils.module_loading import import_string
 from redis import RedisError
 
 from polls import voters
-from polls.forms import VoteForm
+from polls.forms import cast_choices
 from polls.models import Poll
 from polls.selectors import ballot_for
 from polls.services import vote_cast
@@ -100,14 +100,11 @@ class FastVote:
                 or ballot.state() != Poll.State.OPEN
             ):
                 return None
-            form = VoteForm(request.POST, ballot=ballot)
-            if not form.is_valid():
-                return None
-        except Exception:  # whatever it is, Django answers it, as it always has
+            choices = cast_choices(ballot, request.POST)
+        except Exception:  # bad input, or whatever it is: Django answers it, as it always has
             logger.debug("vote passed to Django", exc_info=True)
             return None
         try:
-            choices = form.cleaned_data["choices"]
             await vote_cast(ballot=ballot, choices=choices, voter=voters.voter_key(token))
         except (Limited, RedisError):
             return None  # nothing queued: the view says why

@@ -22,6 +22,8 @@ def _proxies(names: tuple[str, ...]) -> tuple[Network, ...]:
 
 
 def is_trusted_proxy(address: str) -> bool:
+    if not settings.TRUSTED_PROXIES:
+        return False  # the usual case, on every request: no address to parse
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
