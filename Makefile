@@ -9,21 +9,24 @@ RUNNABLE := $(VENV)/.installed-run
 INSTALLED := $(VENV)/.installed-dev
 BENCH_INSTALLED := $(VENV)/.installed-bench
 
-.PHONY: up test bench chaos lint fmt check-deploy clean
+# The pages' translations, compiled from the .po files in locale/.
+MESSAGES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
 
-up: $(RUNNABLE)
+.PHONY: up test bench chaos lint fmt check-deploy messages clean
+
+up: $(RUNNABLE) $(MESSAGES)
 	$(BIN)/python -m voting_site.launcher
 
-test: $(INSTALLED)
+test: $(INSTALLED) $(MESSAGES)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Not a test: prints the pipeline's figures and writes bench/results.json (a few minutes).
-bench: $(BENCH_INSTALLED)
+bench: $(BENCH_INSTALLED) $(MESSAGES)
 	$(BIN)/python bench/run.py
 
 # Not a test: `make up` under bursts of votes, with the worker, Redis, PostgreSQL and the
 # web process killed in turn; prints votes lost and counted twice (0 and 0), and recovery.
-chaos: $(INSTALLED)
+chaos: $(INSTALLED) $(MESSAGES)
 	$(BIN)/python bench/chaos.py
 
 lint: $(INSTALLED)
@@ -40,6 +43,17 @@ check-deploy: $(INSTALLED)
 	POSTGRES_PASSWORD=check DJANGO_SECRET_KEY=check docker-compose -f docker/compose.yaml --profile seed config -q
 	POSTGRES_PASSWORD=check DJANGO_SECRET_KEY=check docker-compose -f docker/stack.yaml config -q
 	$(BIN)/kubernetes-validate --strict --quiet $(K8S_MANIFESTS)
+
+# After changing a user-facing string: bring the .po files up to date (GNU gettext's
+# xgettext), then translate what is new or marked fuzzy; `make test` checks it.
+MESSAGES_IGNORE := --ignore '.venv/*' --ignore '.data/*' --ignore 'tests/*' --ignore 'bench/*' \
+	--ignore 'staticfiles/*'
+messages: $(INSTALLED)
+	$(BIN)/python manage.py makemessages --locale es --no-obsolete $(MESSAGES_IGNORE)
+	$(BIN)/python manage.py makemessages --locale es --no-obsolete --domain djangojs $(MESSAGES_IGNORE)
+
+locale/%.mo: locale/%.po $(RUNNABLE)
+	$(BIN)/python -m voting_site.translations
 
 fmt: $(INSTALLED)
 	$(BIN)/ruff check --fix .
@@ -61,4 +75,4 @@ $(BENCH_INSTALLED): $(INSTALLED)
 	touch $@
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache $(MESSAGES)

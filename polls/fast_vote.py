@@ -127,7 +127,7 @@ class _Refused(Exception):
 
 class MiddlewareHooks:
     """The hooks of the middleware in MIDDLEWARE that has them (security headers, CSP,
-    host and CSRF checks, X-Frame-Options), called as Django calls them. They only read
+    language, host and CSRF checks, X-Frame-Options), called as Django calls them. They only read
     the request and set headers, so they run on the loop."""
 
     def __init__(self) -> None:
@@ -139,7 +139,7 @@ class MiddlewareHooks:
             if issubclass(kind, CsrfViewMiddleware):
                 kind = type(kind.__name__, (kind,), {"_reject": _refuse})
             self.middleware.append(kind(_never_called))
-        self.finished: dict[bool, Headers] = {}
+        self.finished: dict[tuple[bool, str], Headers] = {}
 
     def pass_request(self, request: HttpRequest, view: ResolverMatch) -> bool:
         """Whether every request and view hook lets the request through to the view, and
@@ -159,22 +159,22 @@ class MiddlewareHooks:
 
     def see_other(self, request: HttpRequest) -> Headers:
         """The headers of the view's 303 back to the page, as the response hooks finish
-        it. They depend only on whether the request came over HTTPS: worked out once
-        for each, then only the page's address changes."""
-        secure = request.is_secure()
-        if secure not in self.finished:
+        it. They depend only on whether the request came over HTTPS and on its language:
+        worked out once for each, then only the page's address changes."""
+        kind = (request.is_secure(), getattr(request, "LANGUAGE_CODE", ""))
+        if kind not in self.finished:
             response: HttpResponseBase = see_other(request.path)
             for middleware in reversed(self.middleware):
                 response = middleware.process_response(request, response)
             assert not response.cookies, "a vote's answer sets no cookie"
-            self.finished[secure] = [
+            self.finished[kind] = [
                 (name.encode("latin-1"), value.encode("latin-1"))
                 for name, value in response.items()
             ]
         location = iri_to_uri(request.path).encode("latin-1")  # as HttpResponseRedirect sets it
         return [
             (name, location if name == b"Location" else value)
-            for name, value in self.finished[secure]
+            for name, value in self.finished[kind]
         ]
 
 

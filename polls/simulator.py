@@ -171,10 +171,11 @@ async def _ballot(page_url: str, transport: httpx.AsyncHTTPTransport) -> Ballot:
     if form is None or "disabled data-vote-button" in page.text:
         raise SimulationError(f"{page_url} shows no vote form: is the poll open?")
     kind, least, most = form[1], int(form[2]), int(form[3])
+    fields = page.text[form.end() : page.text.find("</form>", form.end())]  # not the header's
     if kind == "ranking":
-        field, options = "option", list(dict.fromkeys(RANKED_OPTION.findall(page.text)))
+        field, options = "option", list(dict.fromkeys(RANKED_OPTION.findall(fields)))
     else:
-        inputs = OPTION_INPUT.findall(page.text)
+        inputs = OPTION_INPUT.findall(fields)
         field, options = inputs[0][0], [value for _, value in inputs]
     return Ballot(kind=kind, field=field, options=options, least=least, most=most)
 

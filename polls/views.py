@@ -53,7 +53,7 @@ async def poll_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """
     ballot = await ballot_for(slug=slug)
     if ballot is None:
-        raise Http404("There is no poll by that name.")
+        raise Http404(_("There is no poll by that name."))
     token = voters.voter_token(request)
     if token is None:  # a new voter: so many per client address
         refused = await _over_new_voters(request)
@@ -121,8 +121,8 @@ async def _vote(request: HttpRequest, ballot: Ballot, voter: str | None) -> Http
     if voter is None:
         # Missing, forged or tampered with: never trusted. The page comes back
         # with a fresh cookie, so voting again from it works.
-        form.add_error(None, "Your browser did not send its voter cookie. "
-                             "Cookies must be enabled to vote; please vote again.")  # fmt: skip
+        form.add_error(None, _("Your browser did not send its voter cookie. "
+                               "Cookies must be enabled to vote; please vote again."))  # fmt: skip
         await count_refused("no_cookie")
         return await _page(request, ballot, voter, form=form, status=400)
     if ballot.state() != Poll.State.OPEN:
@@ -139,8 +139,9 @@ async def _vote(request: HttpRequest, ballot: Ballot, voter: str | None) -> Http
         return too_many(request, retry_after=limited.retry_after, message=message)
     except RedisError:
         logger.warning("vote not queued: Redis is unreachable", exc_info=True)
-        return plain_text("Sorry, your vote was not recorded: the vote queue is unreachable. "
-                          "Please go back and try again in a moment.\n", status=503)  # fmt: skip
+        message = _("Sorry, your vote was not recorded: the vote queue is unreachable. "
+                    "Please go back and try again in a moment.")  # fmt: skip
+        return plain_text(message + "\n", status=503)
     if not queued:
         await count_refused("already_voted")
         form.add_error(None, _("You have already voted: in this poll a vote is final."))

@@ -2,12 +2,21 @@
 // the poll's state (open or closed, results shown or hidden), and a word when the
 // connection is lost, retried with backoff. One script for the vote page, the
 // results page and the projector view; each marks what it has with data-attributes.
+// Its words come from Django's JavaScript catalogue (gettext, ngettext, interpolate),
+// which the page loads first, in the page's language.
 (function () {
   "use strict";
   const root = document.querySelector("[data-live]");
   if (!root || !("WebSocket" in window)) return;
 
-  const words = JSON.parse(document.getElementById("live-text").textContent);
+  const words = {
+    live: gettext("Live"),
+    connecting: gettext("Connecting…"),
+    deaf: gettext("Not receiving updates right now: these numbers may be behind."),
+    stale: gettext("Counting is paused: these numbers may be behind."),
+    gone: gettext("This poll no longer exists."),
+  };
+  const STATES = { open: gettext("open"), scheduled: gettext("not open yet"), closed: gettext("closed") };
   const status = root.querySelector("[data-status]");
   const scheme = location.protocol === "https:" ? "wss://" : "ws://";
   const url = scheme + location.host + root.dataset.socket;
@@ -34,16 +43,16 @@
     version = results.version;
     for (const voters of all("[data-voters]")) voters.textContent = results.voters;
     for (const unit of all("[data-voters-unit]")) {
-      unit.textContent = results.voters === 1 ? unit.dataset.one : unit.dataset.many;
+      unit.textContent = ngettext("voter", "voters", results.voters);
     }
     for (const option of results.options) {
       const row = root.querySelector('[data-option="' + CSS.escape(option.slug) + '"]');
       if (!row) { location.reload(); return; } // the options changed
       row.querySelector("[data-votes]").textContent = option.votes;
       const unit = row.querySelector("[data-unit]");
-      if (unit) unit.textContent = option.votes === 1 ? unit.dataset.one : unit.dataset.many;
+      if (unit) unit.textContent = ngettext("point", "points", option.votes);
       const percent = row.querySelector("[data-percent]");
-      if (percent) percent.textContent = option.percent + "%";
+      if (percent) percent.textContent = Number(option.percent).toLocaleString(document.documentElement.lang) + "%";
       row.querySelector("[data-bar]").style.setProperty("--share", option.percent + "%");
       row.querySelector("[data-meter]").setAttribute("aria-valuenow", option.percent);
       if (option.position) row.style.order = option.position; // a ranking, best first
@@ -70,7 +79,7 @@
     }
     root.dataset.state = poll.state;
     for (const badge of all("[data-state-badge]")) {
-      badge.textContent = badge.dataset["label" + poll.state[0].toUpperCase() + poll.state.slice(1)];
+      badge.textContent = STATES[poll.state];
       badge.className = "badge badge-" + poll.state;
     }
     for (const part of all("[data-when-state]")) {
@@ -119,7 +128,8 @@
       // Too many sockets from this network: the server said when to try again.
       const told = event.code === TOO_MANY ? retryAfter * 1000 : 0;
       const wait = Math.max(told, Math.round(delay * (0.5 + Math.random() / 2)));
-      show("lost", words.lost.replace("%(seconds)s", Math.ceil(wait / 1000)));
+      const seconds = Math.ceil(wait / 1000);
+      show("lost", interpolate(gettext("Connection lost: reconnecting in %(seconds)s s…"), { seconds: seconds }, true));
       setTimeout(connect, wait);
       delay = Math.min(delay * 2, 30000);
     };

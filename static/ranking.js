@@ -1,12 +1,12 @@
 // A ranking without selects: tap the options in order, move them up or down, or
 // take one out, by touch or keyboard. The page's selects stay the form's fields
-// (hidden), so what is posted is what works without JavaScript.
+// (hidden), so what is posted is what works without JavaScript. Its words come from
+// Django's JavaScript catalogue, which the page loads first.
 (function () {
   "use strict";
   const fieldset = document.querySelector("[data-ranking]");
   if (!fieldset) return;
   const selects = Array.from(fieldset.querySelectorAll("select"));
-  const words = fieldset.dataset;
   const labels = new Map(
     Array.from(selects[0].options).filter((o) => o.value).map((o) => [o.value, o.textContent.trim()])
   );
@@ -33,8 +33,12 @@
     return element;
   }
 
+  function named(template, option, place) {
+    return interpolate(template, { option: option, place: place }, true);
+  }
+
   function say(template, slug, place) {
-    status.textContent = template.replace("%(option)s", labels.get(slug)).replace("%(place)s", place);
+    status.textContent = named(template, labels.get(slug), place);
   }
 
   function render(focusSlug, focusRole) {
@@ -47,9 +51,9 @@
       name.className = "ranked-name";
       name.textContent = labels.get(slug);
       const label = labels.get(slug);
-      const up = button("↑", words.up.replace("%(option)s", label), () => move(index, -1));
-      const down = button("↓", words.down.replace("%(option)s", label), () => move(index, 1));
-      const out = button("✕", words.remove.replace("%(option)s", label), () => remove(index));
+      const up = button("↑", named(gettext("Move %(option)s up"), label), () => move(index, -1));
+      const down = button("↓", named(gettext("Move %(option)s down"), label), () => move(index, 1));
+      const out = button("✕", named(gettext("Take %(option)s out of the ranking"), label), () => remove(index));
       up.dataset.role = "up"; down.dataset.role = "down"; out.dataset.role = "remove";
       if (index === 0) up.disabled = true;
       if (index === order.length - 1) down.disabled = true;
@@ -61,7 +65,7 @@
     const full = order.length >= selects.length;
     for (const [slug, label] of labels) {
       if (order.includes(slug)) continue;
-      const add = button(label, words.add.replace("%(option)s", label), () => add_(slug));
+      const add = button(label, named(gettext("Rank %(option)s next"), label), () => add_(slug));
       add.className = "option";
       add.dataset.slug = slug;
       add.disabled = add.disabled || full;
@@ -76,7 +80,7 @@
 
   function add_(slug) {
     order.push(slug);
-    say(words.added, slug, order.length);
+    say(gettext("%(option)s is in place %(place)s."), slug, order.length);
     render();
     const next = pool.querySelector("button:not([disabled])");
     (next || ranked.querySelector("li:last-child [data-role=up]") || fieldset).focus();
@@ -86,14 +90,14 @@
     const slug = order[index];
     order.splice(index, 1);
     order.splice(index + step, 0, slug);
-    say(words.moved, slug, index + step + 1);
+    say(gettext("%(option)s moved to place %(place)s."), slug, index + step + 1);
     render(slug, step < 0 ? "up" : "down");
   }
 
   function remove(index) {
     const slug = order[index];
     order.splice(index, 1);
-    say(words.removed, slug, "");
+    say(gettext("%(option)s is no longer ranked."), slug, "");
     render(order[Math.min(index, order.length - 1)], "remove");
   }
 

@@ -64,14 +64,15 @@ class Heartbeat:
         # After a beat lost, late or not sent, updates may have been lost too: the first
         # beat heard from this number on says the layer delivers again, however slowly.
         resync_from: int | None = None
+        stopped = False  # a layer may swallow the listener's cancellation: this ends it too
 
         async def listen() -> None:
             nonlocal heard, expected, resync_from
-            while True:
+            while not stopped:
                 try:
                     beat = await layer.receive(channel)
                 except Exception:
-                    if _stopping():  # a layer may turn a cancellation into another error
+                    if _stopping() or stopped:  # a layer may turn a cancellation into an error
                         raise
                     await asyncio.sleep(BEAT_SECONDS)  # it lost Redis: it reconnects by itself
                     continue
@@ -104,6 +105,7 @@ class Heartbeat:
                     logger.warning("channel layer heard again; pages get the current state")
                     await self._tell(hearing=True)
         finally:
+            stopped = True
             listening.cancel()
             if not _stopping():
                 await viewers_report(len(self.listeners))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asgiref.sync import markcoroutinefunction
 from axes.middleware import AxesMiddleware
@@ -18,21 +18,26 @@ from django.contrib.sessions.middleware import SessionMiddleware
 from django.core.exceptions import PermissionDenied
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.middleware.locale import LocaleMiddleware
 from django.urls import reverse
 from django.utils.decorators import decorator_from_middleware
 from django.utils.deprecation import MiddlewareMixin
+from django.utils.translation import gettext_lazy as _
 from redis import RedisError
 
 from voting_site.clients import forwarded_resolve
 from voting_site.responses import plain_text
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise as StrPromise
+
 logger = logging.getLogger(__name__)
 
-MESSAGES: list[tuple[type[Exception] | tuple[type[Exception], ...], str]] = [
-    (RedisError, "Redis is unreachable right now, so this page cannot be shown. "
-                 "It comes back by itself once Redis does; try again in a moment.\n"),
-    ((OperationalError, InterfaceError), "The database is unreachable right now, so this page "
-                                         "cannot be shown; try again in a moment.\n"),
+MESSAGES: list[tuple[type[Exception] | tuple[type[Exception], ...], StrPromise]] = [
+    (RedisError, _("Redis is unreachable right now, so this page cannot be shown. "
+                   "It comes back by itself once Redis does; try again in a moment.")),
+    ((OperationalError, InterfaceError), _("The database is unreachable right now, so this page "
+                                           "cannot be shown; try again in a moment.")),
 ]  # fmt: skip
 
 
@@ -42,9 +47,9 @@ class UnavailableMiddleware(MiddlewareMixin):
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         for kinds, message in MESSAGES:
             if isinstance(exception, kinds):
-                logger.warning("%s %s: %s", request.method, request.path, message.strip(),
+                logger.warning("%s %s: %s", request.method, request.path, message,
                                exc_info=exception)  # fmt: skip
-                return plain_text(message, status=503)
+                return plain_text(f"{message}\n", status=503)
         return None
 
 
@@ -67,19 +72,29 @@ class TrustedProxiesMiddleware:
         return await self.get_response(request)
 
 
-class ContentSecurityPolicyMiddleware(CSPMiddleware):
-    """django-csp's middleware, without its hops to a thread and back.
+class HooksOnTheLoop:
+    """For a sync-only middleware whose hooks only read the request and set headers,
+    without I/O: they run on the event loop.
 
-    It is a sync-only middleware: under ASGI, Django ran its two hooks in a thread
-    on every request, and the first such hop of a request starts a thread of its
-    own. That cut the vote POST rate to a third (docs/performance.md). Its hooks
-    only build a header from the settings, without I/O, so they run on the loop.
+    Under ASGI, Django ran such a middleware's two hooks in a thread on every
+    request, and the first such hop of a request starts a thread of its own;
+    django-csp's alone cut the vote POST rate to a third (docs/performance.md).
     """
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
-        self.process_request(request)  # the nonce, should a template want one
-        response = await self.get_response(request)  # type: ignore[misc]
-        return self.process_response(request, response)
+        hooks: Any = self
+        response = hooks.process_request(request)
+        if response is None:
+            response = await hooks.get_response(request)
+        return hooks.process_response(request, response)
+
+
+class ContentSecurityPolicyMiddleware(HooksOnTheLoop, CSPMiddleware):
+    """django-csp's middleware (the Content-Security-Policy header), on the loop."""
+
+
+class LanguageMiddleware(HooksOnTheLoop, LocaleMiddleware):
+    """Django's LocaleMiddleware (each page in its visitor's language), on the loop."""
 
 
 class AdminOnlyMiddleware:

@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "voting_site.middleware.ContentSecurityPolicyMiddleware",
     "servestatic.middleware.ServeStaticMiddleware",
+    "voting_site.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     # Sessions, authentication and messages, under /admin/ only.
@@ -276,8 +277,14 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # --- Internationalisation -----------------------------------------------------
 
-LANGUAGE_CODE = "en-us"
-TIME_ZONE = "UTC"
+# English and Spanish. A page is in the language its visitor chose with the switcher
+# (a cookie), else the first of their browser's Accept-Language that we have, else
+# LANGUAGE_CODE. The translations live in locale/; `make` compiles them.
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LANGUAGE_CODE = env.str("DJANGO_LANGUAGE_CODE", default="en")
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Times on the pages (a poll's opening and closing) are shown in this time zone.
+TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
 

@@ -1,13 +1,21 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 
 from voting_site import metrics, views
+
+# The words of the apps' scripts (locale/*/LC_MESSAGES/djangojs.po), not the admin's.
+javascript_catalog = JavaScriptCatalog.as_view(packages=["polls", "tally"])
 
 urlpatterns = [
     path("hits/", views.hits, name="hits"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("metrics", metrics.metrics, name="metrics"),
+    # The language switcher's form posts to set_language here; the live pages' scripts
+    # take their words from the JavaScript catalogue, in the page's language.
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", javascript_catalog, name="javascript-catalog"),
     # django-rq's dashboard (queues, workers, failed jobs), staff only, under the admin.
     path("admin/rq/", include("django_rq.urls")),
     path("admin/", admin.site.urls),

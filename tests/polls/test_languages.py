@@ -1,0 +1,103 @@
+"""The audience's pages in English and in Spanish: chosen by the browser's
+Accept-Language or by the switcher, and in Spanish with no English left."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+VOTE_PAGE = "/polls/cats-vs-dogs/"
+SPANISH = polib.pofile(str(Path(settings.BASE_DIR) / "locale/es/LC_MESSAGES/django.po"))
+# English sentences of the catalogue, as a page would show them: several words,
+# no placeholder, and a Spanish translation that differs.
+ENGLISH = [
+    entry.msgid
+    for entry in SPANISH
+    if not entry.msgid_plural
+    and len(entry.msgid.split()) >= 2
+    and "%" not in entry.msgid
+    and "<" not in entry.msgid
+    and entry.msgstr != entry.msgid
+]
+
+
+def text_of(page: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+def english_left(page: str) -> list[str]:
+    text = text_of(page)
+    return [sentence for sentence in ENGLISH if sentence in text]
+
+
+@pytest.mark.parametrize("path", ["/", VOTE_PAGE, "/polls/cats-vs-dogs/results/"])
+def test_a_spanish_browser_gets_spanish_pages_with_no_english(poll, redis_db, path):
+    page = Client(HTTP_ACCEPT_LANGUAGE="es-ES,es;q=0.9,en;q=0.5").get(path)
+
+    assert page.status_code == 200
+    assert page["Content-Language"] == "es"
+    assert '<html lang="es">' in page.content.decode()
+    assert english_left(page.content.decode()) == []
+
+
+def test_an_english_or_unknown_language_gets_english(poll, redis_db):
+    for accept in ("en-GB,en;q=0.9", "de-DE,de;q=0.9", ""):
+        page = Client(HTTP_ACCEPT_LANGUAGE=accept).get("/").content.decode()
+
+        assert '<html lang="en">' in page
+        assert "Join with a code" in page
+
+
+def test_the_switcher_changes_the_language_and_keeps_it(poll, redis_db):
+    browser = Client(HTTP_ACCEPT_LANGUAGE="en")
+    page = browser.get(VOTE_PAGE).content.decode()
+    assert 'name="language"' in page and 'action="/i18n/setlang/"' in page
+
+    answer = browser.post("/i18n/setlang/", {"language": "es", "next": VOTE_PAGE})
+
+    assert answer.status_code == 302
+    assert answer["Location"] == VOTE_PAGE
+    page = browser.get(VOTE_PAGE).content.decode()  # the browser still asks for English
+    assert '<html lang="es">' in page
+    assert "Toca una opción para votar." in page
+    assert english_left(page) == []
+
+
+def test_a_refused_vote_is_explained_in_spanish(poll, redis_db):
+    browser = Client(HTTP_ACCEPT_LANGUAGE="es")
+    browser.get(VOTE_PAGE)
+
+    answer = browser.post(VOTE_PAGE, {"option": "parrots"})
+
+    assert answer.status_code == 400
+    assert "Esa no es una opción de esta votación" in answer.content.decode()
+
+
+def test_the_switcher_offers_each_language_in_its_own_name(poll, redis_db):
+    page = Client().get("/").content.decode()
+
+    assert '<option value="en" lang="en" selected>English</option>' in page
+    assert '<option value="es" lang="es">Español</option>' in page
+
+
+def test_opening_times_are_in_the_configured_time_zone_and_the_pages_language(
+    poll, redis_db, settings
+):
+    settings.TIME_ZONE = "Europe/Madrid"
+    poll.opens_at = datetime(2030, 1, 15, 9, 0, tzinfo=UTC)
+    poll.save()
+
+    spanish = text_of(Client(HTTP_ACCEPT_LANGUAGE="es").get(VOTE_PAGE).content.decode())
+    english = text_of(Client(HTTP_ACCEPT_LANGUAGE="en").get(VOTE_PAGE).content.decode())
+
+    assert "Se abre el 15 de enero de 2030 a las 10:00 (CET)." in spanish
+    assert "It opens Jan. 15, 2030, 10 a.m. (CET)." in english

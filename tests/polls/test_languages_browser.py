@@ -1,0 +1,69 @@
+"""The audience's pages in Spanish in a real browser (Chromium): chosen by the browser's
+language or by the switcher, voting with the keyboard alone, and the live results in
+Spanish, words and plurals from the JavaScript catalogue."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.conftest import asgi_server, csp_refusals, rq_worker
+from tests.tally.test_browser import votes
+
+pytestmark = pytest.mark.django_db(transaction=True)  # the processes must see the poll
+
+VOTE_PAGE = "/polls/cats-vs-dogs/"
+
+
+@pytest.fixture
+def spanish(chromium: Browser) -> Page:
+    """A browser whose language is Spanish (its Accept-Language says so)."""
+    return chromium.new_page(locale="es-ES")
+
+
+def test_a_spanish_browser_votes_with_the_keyboard_and_watches_results_in_spanish(
+    poll, redis_db, spanish
+):
+    refused = csp_refusals(spanish)
+    with rq_worker(), asgi_server() as url:
+        spanish.goto(url + VOTE_PAGE)
+        expect(spanish.locator("html")).to_have_attribute("lang", "es")
+        expect(spanish.get_by_text("Toca una opción para votar.")).to_be_visible()
+        expect(spanish.locator("[data-status]")).to_have_text("En directo")  # live.js
+
+        # The keyboard alone: Tab to the option, Enter to vote.
+        dogs = spanish.get_by_role("button", name="Dogs")
+        for _ in range(20):
+            if dogs.evaluate("button => button === document.activeElement"):
+                break
+            spanish.keyboard.press("Tab")
+        expect(dogs).to_be_focused()
+        expect(dogs).to_have_attribute("aria-pressed", "false")
+        spanish.keyboard.press("Enter")
+
+        expect(spanish.locator(".your-vote")).to_contain_text("Has votado por Dogs.")
+        expect(spanish.get_by_role("button", name="Dogs")).to_have_attribute("aria-pressed", "true")
+
+        spanish.goto(url + VOTE_PAGE + "results/")
+        unit = spanish.locator("[data-voters-unit]")
+        expect(spanish.locator("[data-voters]")).to_have_text("1")
+        expect(unit).to_have_text("votante")
+        votes(url, 2, {"cats": 2})
+        expect(spanish.locator("[data-voters]")).to_have_text("3")  # over the WebSocket
+        expect(unit).to_have_text("votantes")  # ngettext, from the catalogue
+    assert refused == []
+
+
+def test_the_switcher_turns_an_english_page_spanish(poll, redis_db, chromium):
+    page = chromium.new_page(locale="en-US")
+    with asgi_server() as url:
+        page.goto(url + VOTE_PAGE)
+        expect(page.get_by_text("Tap an option to vote.")).to_be_visible()
+
+        page.get_by_label("Language").select_option("es")
+        page.get_by_role("button", name="Change").click()
+
+        expect(page).to_have_url(url + VOTE_PAGE)
+        expect(page.locator("html")).to_have_attribute("lang", "es")
+        expect(page.get_by_text("Toca una opción para votar.")).to_be_visible()
+        expect(page.get_by_label("Idioma")).to_have_value("es")
