@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import httpx
+from django.utils.translation import gettext
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 VOTE_FORM = re.compile(r'data-kind="(\w+)" data-least="(\d+)" data-most="(\d+)"')
@@ -68,17 +69,23 @@ class Report:
 
     def summary(self) -> str:
         refused = ", ".join(
-            f"{count} answered {status}" for status, count in sorted(self.statuses.items())
+            gettext("%(count)d answered %(status)s") % {"count": count, "status": status}
+            for status, count in sorted(self.statuses.items())
         )
         lines = [
-            f"Accepted {self.accepted} of {self.votes} votes in {self.seconds:.2f} s: "
-            f"{self.rate:.0f} votes/s.",
-            f"Latency of an accepted vote: p50 {self.percentile(50) * 1000:.1f} ms, "
-            f"p95 {self.percentile(95) * 1000:.1f} ms, p99 {self.percentile(99) * 1000:.1f} ms.",
-            "Per option: " + ", ".join(f"{slug} {n}" for slug, n in sorted(self.chosen.items())),
-        ]
+            gettext("Accepted %(accepted)d of %(votes)d votes in %(seconds).2f s: "
+                    "%(rate).0f votes/s.")
+            % {"accepted": self.accepted, "votes": self.votes, "seconds": self.seconds,
+               "rate": self.rate},
+            gettext("Latency of an accepted vote: p50 %(p50).1f ms, p95 %(p95).1f ms, "
+                    "p99 %(p99).1f ms.")
+            % {"p50": self.percentile(50) * 1000, "p95": self.percentile(95) * 1000,
+               "p99": self.percentile(99) * 1000},
+            gettext("Per option: %(counts)s")
+            % {"counts": ", ".join(f"{slug} {n}" for slug, n in sorted(self.chosen.items()))},
+        ]  # fmt: skip
         if refused:
-            lines.append(f"Not accepted: {refused}.")
+            lines.append(gettext("Not accepted: %(refused)s.") % {"refused": refused})
         return "\n".join(lines)
 
 
@@ -90,11 +97,15 @@ def parse_split(text: str) -> dict[str, float]:
         try:
             weights[slug.strip()] = float(weight) if weight else 1.0
         except ValueError:
-            raise SimulationError(f"--split: {part!r} is not option=weight") from None
+            raise SimulationError(
+                gettext("--split: %(part)r is not option=weight") % {"part": part}
+            ) from None
         if weights[slug.strip()] < 0:
-            raise SimulationError(f"--split: {part!r} has a negative weight")
+            raise SimulationError(
+                gettext("--split: %(part)r has a negative weight") % {"part": part}
+            )
     if not weights or sum(weights.values()) <= 0:
-        raise SimulationError("--split needs at least one option with a positive weight")
+        raise SimulationError(gettext("--split needs at least one option with a positive weight"))
     return weights
 
 
@@ -133,7 +144,8 @@ async def simulate(
         unknown = sorted(set(weights) - set(options))
         if unknown:
             raise SimulationError(
-                f"{poll} has no option {', '.join(unknown)}; it has {', '.join(options)}"
+                gettext("%(poll)s has no option %(unknown)s; it has %(options)s")
+                % {"poll": poll, "unknown": ", ".join(unknown), "options": ", ".join(options)}
             )
         rng = random.Random(seed)  # noqa: S311 (an order, not a secret)
         choices = assign(votes, weights, rng)
@@ -164,12 +176,18 @@ async def _ballot(page_url: str, transport: httpx.AsyncHTTPTransport) -> Ballot:
         async with httpx.AsyncClient(transport=_Unclosed(transport), timeout=10) as client:
             page = await client.get(page_url)
     except httpx.HTTPError as error:
-        raise SimulationError(f"cannot reach {page_url}: {error}") from None
+        raise SimulationError(
+            gettext("cannot reach %(url)s: %(error)s") % {"url": page_url, "error": error}
+        ) from None
     if page.status_code != 200:
-        raise SimulationError(f"{page_url} answered {page.status_code}")
+        raise SimulationError(
+            gettext("%(url)s answered %(status)d") % {"url": page_url, "status": page.status_code}
+        )
     form = VOTE_FORM.search(page.text)
     if form is None or "disabled data-vote-button" in page.text:
-        raise SimulationError(f"{page_url} shows no vote form: is the poll open?")
+        raise SimulationError(
+            gettext("%(url)s shows no vote form: is the poll open?") % {"url": page_url}
+        )
     kind, least, most = form[1], int(form[2]), int(form[3])
     fields = page.text[form.end() : page.text.find("</form>", form.end())]  # not the header's
     if kind == "ranking":

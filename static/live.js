@@ -4,6 +4,10 @@
 // results page and the projector view; each marks what it has with data-attributes.
 // Its words come from Django's JavaScript catalogue (gettext, ngettext, interpolate),
 // which the page loads first, in the page's language.
+//
+// Screen readers hear it through one polite live region ([data-announce]): a change of
+// connection once (not every retry of a reconnect), and the results at most once per
+// ANNOUNCE_EVERY, the latest of them; the visible status line is not live.
 (function () {
   "use strict";
   const root = document.querySelector("[data-live]");
@@ -18,6 +22,8 @@
   };
   const STATES = { open: gettext("open"), scheduled: gettext("not open yet"), closed: gettext("closed") };
   const status = root.querySelector("[data-status]");
+  const announcer = root.querySelector("[data-announce]");
+  const ANNOUNCE_EVERY = 5000; // ms between two announcements of the results
   const scheme = location.protocol === "https:" ? "wss://" : "ws://";
   const url = scheme + location.host + root.dataset.socket;
   const NO_SUCH_POLL = 4404;
@@ -26,15 +32,61 @@
   let version = Number(root.dataset.version || -1);
   let delay = 1000;
   let retryAfter = 0; // seconds, when the server has refused a socket
+  let said = ""; // the connection's words last announced
+  let resultsSaidAt = -Infinity;
+  let resultsTimer = null;
 
   function all(selector) {
     return root.querySelectorAll(selector);
   }
 
-  function show(state, text) {
-    if (!status) return;
-    status.dataset.state = state;
-    status.textContent = text;
+  function show(state, text, spoken) {
+    if (status) {
+      status.dataset.state = state;
+      status.textContent = text;
+    }
+    if (spoken === undefined) spoken = text;
+    if (spoken !== said) { // the same words are not said again
+      said = spoken;
+      if (announcer) announcer.textContent = spoken;
+    }
+  }
+
+  function announceResults() {
+    // The latest results, at most once per ANNOUNCE_EVERY; those in between are skipped.
+    if (!announcer || resultsTimer) return;
+    const wait = resultsSaidAt + ANNOUNCE_EVERY - Date.now();
+    resultsTimer = setTimeout(function () {
+      resultsTimer = null;
+      resultsSaidAt = Date.now();
+      const summary = resultsSummary();
+      if (summary) announcer.textContent = summary;
+    }, Math.max(wait, 0));
+  }
+
+  function resultsSummary() {
+    if (root.querySelector("[data-counts][hidden]")) return ""; // not shown: not said
+    const voters = root.querySelector("[data-voters]");
+    const n = Number(voters ? voters.textContent : 0);
+    const parts = [interpolate(ngettext("%(n)s voter", "%(n)s voters", n), { n: n }, true)];
+    const average = root.querySelector("[data-average]");
+    if (average) parts.push(interpolate(gettext("Average: %(average)s"), { average: average.textContent }, true));
+    for (const row of all("[data-option]")) {
+      const option = row.querySelector(".bar-name").textContent;
+      const votes = row.querySelector("[data-votes]").textContent;
+      const percent = row.querySelector("[data-percent]");
+      const unit = row.querySelector("[data-unit]");
+      if (percent) {
+        parts.push(interpolate(gettext("%(option)s: %(votes)s (%(percent)s)"),
+          { option: option, votes: votes, percent: percent.textContent }, true));
+      } else if (unit) {
+        parts.push(interpolate(ngettext("%(option)s: %(n)s point", "%(option)s: %(n)s points", Number(votes)),
+          { option: option, n: votes }, true));
+      } else {
+        parts.push(option + ": " + votes);
+      }
+    }
+    return parts.join(". ") + ".";
   }
 
   function renderResults(results) {
@@ -58,6 +110,7 @@
       if (option.position) row.style.order = option.position; // a ranking, best first
     }
     if ("average" in results) renderAverage(results.average);
+    announceResults();
   }
 
   function renderAverage(average) {
@@ -97,7 +150,7 @@
   }
 
   function connect() {
-    show("connecting", words.connecting);
+    show("connecting", words.connecting, said); // nothing to say until it is live, or not
     const socket = new WebSocket(url);
     socket.onopen = function () {
       delay = 1000;
@@ -129,7 +182,8 @@
       const told = event.code === TOO_MANY ? retryAfter * 1000 : 0;
       const wait = Math.max(told, Math.round(delay * (0.5 + Math.random() / 2)));
       const seconds = Math.ceil(wait / 1000);
-      show("lost", interpolate(gettext("Connection lost: reconnecting in %(seconds)s s…"), { seconds: seconds }, true));
+      show("lost", interpolate(gettext("Connection lost: reconnecting in %(seconds)s s…"), { seconds: seconds }, true),
+        gettext("Connection lost: reconnecting…")); // said once, not at every retry
       setTimeout(connect, wait);
       delay = Math.min(delay * 2, 30000);
     };

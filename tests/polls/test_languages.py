@@ -11,7 +11,9 @@ from pathlib import Path
 import polib
 import pytest
 from django.conf import settings
+from django.core.management import call_command
 from django.test import Client
+from django.utils import translation
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +103,15 @@ def test_opening_times_are_in_the_configured_time_zone_and_the_pages_language(
 
     assert "Se abre el 15 de enero de 2030 a las 10:00 (CET)." in spanish
     assert "It opens Jan. 15, 2030, 10 a.m. (CET)." in english
+
+
+def test_commands_speak_the_configured_language(poll, redis_db, settings, capsys):
+    settings.LANGUAGE_CODE = "es"  # DJANGO_LANGUAGE_CODE=es
+    translation.deactivate()  # as a command starts: nothing chosen, so the configured one
+
+    call_command("votes_queue")
+    call_command("closepoll", "cats-vs-dogs")
+
+    out = capsys.readouterr().out
+    assert "0 votos pendientes de contar." in out
+    assert "Cerrada cats-vs-dogs." in out

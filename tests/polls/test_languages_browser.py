@@ -5,9 +5,11 @@ Spanish, words and plurals from the JavaScript catalogue."""
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import User
 from playwright.sync_api import Browser, Page, expect
 
 from tests.conftest import asgi_server, csp_refusals, rq_worker
+from tests.polls.test_languages import english_left
 from tests.tally.test_browser import votes
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the processes must see the poll
@@ -67,3 +69,30 @@ def test_the_switcher_turns_an_english_page_spanish(poll, redis_db, chromium):
         expect(page.locator("html")).to_have_attribute("lang", "es")
         expect(page.get_by_text("Toca una opción para votar.")).to_be_visible()
         expect(page.get_by_label("Idioma")).to_have_value("es")
+
+
+@pytest.fixture
+def teacher(db) -> User:
+    return User.objects.create_superuser("teacher", "t@example.com", "a long pass phrase")
+
+
+def test_the_projector_in_spanish(poll, redis_db, teacher, spanish):
+    # `spanish` last: Playwright runs an event loop, under which Django refuses the ORM.
+    refused = csp_refusals(spanish)
+    with rq_worker(), asgi_server() as url:
+        spanish.goto(url + VOTE_PAGE + "present/")
+        spanish.fill("#id_username", "teacher")
+        spanish.fill("#id_password", "a long pass phrase")
+        spanish.click("input[type=submit]")
+        expect(spanish.locator("[data-status]")).to_have_text("En directo")
+        expect(spanish.get_by_text("Vota desde el móvil: escanea o entra en")).to_be_visible()
+        badge = spanish.locator("[data-state-badge]")
+        expect(badge).to_have_text("abierta")
+
+        spanish.get_by_role("button", name="Cerrar la votación").click()
+
+        expect(badge).to_have_text("cerrada")  # over the WebSocket, from the catalogue
+        votes_shown = spanish.locator("[data-voters-unit]")
+        expect(votes_shown).to_have_text("votantes")
+        assert english_left(spanish.content()) == []
+    assert refused == []

@@ -235,7 +235,7 @@ def test_the_queue_depth_is_visible_to_operators(backlog, poll, capsys):
     call_command("votes_queue")
 
     out = capsys.readouterr().out
-    assert "6 vote(s) waiting to be counted." in out
+    assert "6 votes waiting to be counted." in out
     assert "5 held by worker worker-1" in out
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils.translation import gettext as _
 
 from polls.models import Option, Poll
 
@@ -29,5 +30,9 @@ class Command(BaseCommand):
             Option.objects.get_or_create(
                 poll=poll, slug=slug, defaults={"label": label, "position": position}
             )
-        verb = "Created" if created else "Kept"
-        self.stdout.write(f"{verb} the demo poll: /polls/{poll.slug}/")
+        if created:
+            self.stdout.write(
+                _("Created the demo poll: %(url)s") % {"url": poll.get_absolute_url()}
+            )
+        else:
+            self.stdout.write(_("Kept the demo poll: %(url)s") % {"url": poll.get_absolute_url()})

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 from tqdm import tqdm
 
 from polls.simulator import SimulationError, parse_split, simulate
@@ -36,7 +37,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["votes"] < 1 or options["concurrency"] < 1:
-            raise CommandError("--votes and --concurrency must be at least 1")
+            raise CommandError(_("--votes and --concurrency must be at least 1"))
         try:
             split = parse_split(options["split"]) if options["split"] else None
             with tqdm(total=options["votes"], unit="vote", disable=None) as progress:

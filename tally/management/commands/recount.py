@@ -6,6 +6,8 @@ import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from polls.models import Poll
 from tally.recount import tallies_rebuild
@@ -25,15 +27,25 @@ class Command(BaseCommand):
         if slug is not None:
             polls = polls.filter(slug=slug)
             if not polls.exists():
-                raise CommandError(f"There is no poll {slug!r}.")
+                raise CommandError(_("There is no poll %(slug)r.") % {"slug": slug})
         differences = tallies_rebuild(polls=polls, fix=not check)
         if not differences:
-            self.stdout.write("All tallies agree with the votes.")
+            self.stdout.write(_("All tallies agree with the votes."))
             return
         for d in differences:
             self.stdout.write(
-                f"{d.poll} round {d.round}: {d.option} tallied {d.tallied}, counted {d.counted}"
-            )
+                _("%(poll)s round %(round)d: %(option)s tallied %(tallied)s, counted %(counted)s")
+                % {"poll": d.poll, "round": d.round, "option": d.option,
+                   "tallied": d.tallied, "counted": d.counted}
+            )  # fmt: skip
         if check:
             sys.exit(1)
-        self.stdout.write(f"{len(differences)} tally(ies) fixed to match the votes.")
+        fixed = len(differences)
+        self.stdout.write(
+            ngettext(
+                "%(n)d tally fixed to match the votes.",
+                "%(n)d tallies fixed to match the votes.",
+                fixed,
+            )
+            % {"n": fixed}
+        )

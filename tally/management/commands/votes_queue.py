@@ -6,6 +6,8 @@ from typing import Any
 
 import redis
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from polls.queue import VOTE_STREAM
 from tally.stream import INGEST_GROUP
@@ -19,7 +21,12 @@ class Command(BaseCommand):
         client = redis_client()
         # Counted entries are deleted, so the stream's length is the queue's depth.
         waiting = client.xlen(VOTE_STREAM)
-        self.stdout.write(f"{waiting} vote(s) waiting to be counted.")
+        self.stdout.write(
+            ngettext(
+                "%(n)d vote waiting to be counted.", "%(n)d votes waiting to be counted.", waiting
+            )
+            % {"n": waiting}
+        )
         try:
             consumers: Any = client.xinfo_consumers(VOTE_STREAM, INGEST_GROUP)
         except redis.ResponseError:
@@ -27,6 +34,11 @@ class Command(BaseCommand):
         for consumer in consumers:
             if consumer["pending"]:
                 self.stdout.write(
-                    f"  {consumer['pending']} held by worker {consumer['name'].decode()}, "
-                    f"idle {consumer['idle'] / 1000:.0f} s"
+                    "  "
+                    + _("%(n)d held by worker %(worker)s, idle %(idle).0f s")
+                    % {
+                        "n": consumer["pending"],
+                        "worker": consumer["name"].decode(),
+                        "idle": consumer["idle"] / 1000,
+                    }
                 )

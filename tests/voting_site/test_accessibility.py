@@ -1,0 +1,223 @@
+"""WCAG 2.1 AA as axe-core checks it, inside Chromium: every public page and the projector,
+in each state a visitor meets, in English and in Spanish.
+
+axe-core comes from the npm registry (`package.json`; `.ci/run` runs `npm ci`);
+without it, or without Chromium, the test is skipped. What axe cannot judge
+(keyboard use, the live region's manners) has tests of its own.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.utils import timezone
+from playwright.sync_api import Browser, Page, expect
+
+from polls.models import Poll
+from polls.services import poll_create
+from tests.conftest import asgi_server, rq_worker
+from tests.tally.test_browser import votes
+from voting_site.processes import free_port
+
+AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),  # the web process must see the polls
+    pytest.mark.skipif(not AXE.exists(), reason="no axe-core: npm ci"),
+]
+
+
+def violations(page: Page) -> list[str]:
+    """axe-core's WCAG 2.1 A and AA violations on the page as it is now, one line each."""
+    page.add_script_tag(path=str(AXE))
+    result: dict[str, Any] = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
+        ".then(r => ({passes: r.passes.length, violations: r.violations}))",
+        WCAG_21_AA,
+    )
+    assert result["passes"] >= 5, "axe-core checked next to nothing: is the page there?"
+    found: list[dict[str, Any]] = result["violations"]
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in found
+    ]
+
+
+@pytest.fixture
+def polls(db) -> None:
+    """A poll of each kind and in each state a visitor meets."""
+    two = [("cats", "Cats"), ("dogs", "Dogs")]
+    four = [("", name) for name in ("Red", "Green", "Blue", "Yellow")]
+    poll_create(question="Cats or dogs?", options=two, slug="cats-vs-dogs")
+    poll_create(question="Which colours?", options=four, slug="colours", kind="multiple")
+    poll_create(question="How was it?", options=[], slug="talk", kind="rating",
+                scale_labels=("Poor", "Great"))  # fmt: skip
+    poll_create(question="Rank them", options=four, slug="rank", kind="ranking")
+    closed = poll_create(question="Closed?", options=two, slug="closed")
+    Poll.objects.filter(pk=closed.pk).update(is_open=False)
+    later = poll_create(question="Later?", options=two, slug="later")
+    Poll.objects.filter(pk=later.pk).update(opens_at=timezone.now() + timedelta(days=1))
+    poll_create(question="Hidden?", options=two, slug="hidden", results_visibility="revealed")
+    poll_create(question="Invited?", options=two, slug="invited", requires_invite=True)
+    User.objects.create_superuser("teacher", "t@example.com", "a long pass phrase")
+
+
+PAGES = [
+    "/",
+    "/polls/cats-vs-dogs/",
+    "/polls/cats-vs-dogs/results/",
+    "/polls/colours/",
+    "/polls/talk/",
+    "/polls/rank/",
+    "/polls/closed/",
+    "/polls/closed/results/",
+    "/polls/later/",
+    "/polls/hidden/results/",
+    "/polls/invited/",
+    "/j/NOSUCH",
+    "/no/such/page/",
+]
+
+
+@pytest.mark.parametrize("language", ["en-US", "es-ES"])
+def test_every_page_in_every_state_passes_axe(polls, chromium: Browser, language):
+    context = chromium.new_context(locale=language, bypass_csp=True)  # axe is injected inline
+    page = context.new_page()
+    found: dict[str, list[str]] = {}
+    with asgi_server() as url:
+        for path in PAGES:
+            page.goto(url + path)
+            found[path] = violations(page)
+
+        page.goto(url + "/polls/cats-vs-dogs/")  # after voting
+        page.get_by_role("button", name="Cats").click()
+        expect(page.locator(".your-vote")).to_be_visible()
+        found["voted"] = violations(page)
+
+        page.goto(url + "/polls/cats-vs-dogs/present/")  # the projector, signed in
+        page.fill("#id_username", "teacher")
+        page.fill("#id_password", "a long pass phrase")
+        page.click("input[type=submit]")
+        expect(page.locator("[data-voters]")).to_be_visible()
+        found["projector"] = violations(page)
+
+        page.goto(url + "/polls/cats-vs-dogs/results/")
+        expect(page.locator("[data-status][data-state=live]")).to_be_visible()
+    # The server is gone: the page says it is reconnecting.
+    expect(page.locator("[data-status][data-state=lost]")).to_be_visible(timeout=10_000)
+    found["reconnecting"] = violations(page)
+    context.close()
+
+    assert {where: lines for where, lines in found.items() if lines} == {}
+
+
+def test_the_check_finds_a_violation(polls, chromium: Browser):
+    page = chromium.new_context(bypass_csp=True).new_page()
+    with asgi_server() as url:
+        page.goto(url + "/")
+        page.evaluate(
+            "document.querySelector('main').insertAdjacentHTML('beforeend',"
+            ' \'<img src="/x.png"><p style="color:#ccc;background:#fff">faint</p>\')'
+        )
+        found = violations(page)
+
+    assert any(line.startswith("image-alt") for line in found)
+    assert any(line.startswith("color-contrast") for line in found)
+
+
+RECORD_ANNOUNCEMENTS = """() => {
+  window.said = [];
+  new MutationObserver(() => window.said.push(
+    {at: Date.now(), text: document.querySelector('[data-announce]').textContent}
+  )).observe(document.querySelector('[data-announce]'),
+             {childList: true, characterData: true, subtree: true});
+}"""
+
+
+def test_the_live_region_says_results_every_few_seconds_at_most_and_a_reconnect_once(
+    polls, redis_db, chromium: Browser
+):
+    page = chromium.new_page(locale="en-US")
+    port = free_port()
+    with rq_worker(), asgi_server(port) as url:
+        page.goto(url + "/polls/cats-vs-dogs/results/")
+        expect(page.locator("[data-status]")).to_have_text("Live")
+        page.evaluate(RECORD_ANNOUNCEMENTS)
+        for _ in range(3):  # three updates within a few seconds
+            votes(url, 1, {"cats": 1})
+        expect(page.locator("[data-announce]")).to_have_text(
+            "3 voters. Cats: 3 (100%). Dogs: 0 (0%).", timeout=15_000
+        )
+    # The server is gone: the page retries, with the countdown on screen, three times.
+    expect(page.locator("[data-status]")).to_contain_text("reconnecting in", timeout=10_000)
+    page.wait_for_timeout(8_000)
+
+    said: list[dict[str, Any]] = page.evaluate("() => window.said")
+    results = [entry for entry in said if "voter" in entry["text"]]
+    gaps = [later["at"] - earlier["at"] for earlier, later in pairwise(results)]
+    assert len(results) <= 2 and all(gap >= 4_900 for gap in gaps), said
+    lost = [entry["text"] for entry in said if "Connection lost" in entry["text"]]
+    assert lost == ["Connection lost: reconnecting…"]
+    assert not any("Connecting" in entry["text"] for entry in said)
+
+
+@pytest.mark.parametrize("language", ["en-US", "es-ES"])
+def test_at_320_css_pixels_nothing_scrolls_sideways(polls, chromium: Browser, language):
+    """WCAG's reflow: 320 CSS pixels wide, as a 1280-pixel window at 400 % zoom (and so
+    also at 200 %); Spanish words are the longer."""
+    page = chromium.new_page(locale=language, viewport={"width": 320, "height": 640})
+    wide = {}
+    with asgi_server() as url:
+        for path in PAGES:
+            page.goto(url + path)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > 320:
+                wide[path] = width
+
+    assert wide == {}
+
+
+def tab_to(page: Page, target: Any) -> None:
+    """Press Tab until `target` has the focus, as a keyboard user would."""
+    for _ in range(40):
+        if target.evaluate("element => element === document.activeElement"):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"Tab never reached {target}")
+
+
+def test_every_kind_can_be_voted_with_the_keyboard_alone(polls, chromium: Browser):
+    page = chromium.new_page(locale="en-US")
+    vote = page.get_by_role("button", name="Vote")
+    with asgi_server() as url:
+        page.goto(url + "/polls/colours/")  # several choices: checkboxes
+        for colour in ("Red", "Blue"):
+            tab_to(page, page.get_by_role("checkbox", name=colour))
+            page.keyboard.press("Space")
+        tab_to(page, vote)
+        page.keyboard.press("Enter")
+        expect(page.locator(".your-vote")).to_contain_text("You chose Red, Blue.")
+
+        page.goto(url + "/polls/talk/")  # a score: radio buttons, moved with the arrows
+        tab_to(page, page.get_by_role("radio", name="1"))
+        page.keyboard.press("Space")
+        for _ in range(3):
+            page.keyboard.press("ArrowRight")
+        tab_to(page, vote)
+        page.keyboard.press("Enter")
+        expect(page.locator(".your-vote")).to_contain_text("You gave 4.")
+
+        page.goto(url + "/polls/rank/")  # a ranking: the script's buttons
+        for colour in ("Blue", "Red", "Yellow", "Green"):
+            tab_to(page, page.get_by_role("button", name=f"Rank {colour} next"))
+            page.keyboard.press("Enter")
+        tab_to(page, vote)
+        page.keyboard.press("Enter")
+        expect(page.locator(".your-vote")).to_contain_text("Your order: Blue, Red, Yellow, Green.")
