@@ -126,16 +126,18 @@ class PollAdmin(admin.ModelAdmin):
             return "—"
         return f"{poll.invites_taken} / {poll.invites_made}"  # type: ignore[attr-defined]
 
-    @admin.display(description="state")
+    @admin.display(description=_("state"))
     def state(self, poll: Poll) -> str:
         return poll.state_at().label
 
-    @admin.display(description="votes", ordering="vote_total")
+    @admin.display(description=_("votes"), ordering="vote_total")
     def vote_count(self, poll: Poll) -> int:
         return poll.vote_total  # type: ignore[attr-defined]
 
     @admin.display(description=_("pages"))
     def pages(self, poll: Poll) -> str:
+        if poll.pk is None:
+            return "—"  # a poll being added has no pages yet
         links = [
             (poll.get_absolute_url(), _("vote")),
             (reverse("tally:results", kwargs={"slug": poll.slug}), _("results")),
@@ -281,7 +283,7 @@ class VoteAdmin(admin.ModelAdmin):
         labels = dict(Option.objects.filter(pk__in=vote.choices).values_list("pk", "label"))
         return ", ".join(labels.get(option, "?") for option in vote.choices)
 
-    @admin.display(description="voter (keyed hash)")
+    @admin.display(description=_("voter (keyed hash)"))
     def voter_short(self, vote: Vote) -> str:
         return f"{vote.voter[:12]}…"
 

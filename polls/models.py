@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # Join codes: read aloud and typed on phones, so no characters that look alike
 # (no 0/O, 1/I/L).
@@ -50,8 +51,8 @@ class Poll(models.Model):
         REVEALED = "revealed", _("when the presenter reveals them")
         CLOSED = "closed", _("once the poll is closed")
 
-    slug = models.SlugField(max_length=60, unique=True)
-    question = models.CharField(max_length=200)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    question = models.CharField(_("question"), max_length=200)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind, default=Kind.SINGLE)
     min_choices = models.PositiveSmallIntegerField(
         _("at least"), default=1, help_text=_("Several choices: how many a voter picks at least.")
@@ -87,13 +88,18 @@ class Poll(models.Model):
         ),
     )
     is_open = models.BooleanField(
-        "open", default=True, help_text="Untick to close the poll now, whatever its times say."
+        _("open"),
+        default=True,
+        help_text=_("Untick to close the poll now, whatever its times say."),
     )
     opens_at = models.DateTimeField(
-        null=True, blank=True, help_text="Leave empty to accept votes from now on."
+        _("opens at"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty to accept votes from now on."),
     )
     closes_at = models.DateTimeField(
-        null=True, blank=True, help_text="Leave empty to keep it open."
+        _("closes at"), null=True, blank=True, help_text=_("Leave empty to keep it open.")
     )
     code = models.CharField(
         _("join code"),
@@ -120,10 +126,12 @@ class Poll(models.Model):
     round = models.PositiveIntegerField(
         _("round"), default=1, help_text=_("A reset starts a new round; older rounds are kept.")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
+        verbose_name = _("poll")
+        verbose_name_plural = _("polls")
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
@@ -194,12 +202,18 @@ def poll_state(
 
 
 class Option(models.Model):
-    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="options")
-    slug = models.SlugField(max_length=60)
-    label = models.CharField(max_length=100)
-    position = models.PositiveSmallIntegerField(default=0, help_text="Options show in this order.")
+    poll = models.ForeignKey(
+        Poll, on_delete=models.CASCADE, related_name="options", verbose_name=_("poll")
+    )
+    slug = models.SlugField(_("slug"), max_length=60)
+    label = models.CharField(_("label"), max_length=100)
+    position = models.PositiveSmallIntegerField(
+        _("position"), default=0, help_text=_("Options show in this order.")
+    )
 
     class Meta:
+        verbose_name = _("option")
+        verbose_name_plural = _("options")
         ordering = ["position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["poll", "slug"], name="option_slug_unique_in_poll"),
@@ -221,20 +235,24 @@ class Vote(models.Model):
 
     # No index of its own: the unique (poll, round, voter) one serves it, on the
     # worker's hot path.
-    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="votes", db_index=False)
-    round = models.PositiveIntegerField(default=1)
-    choices = ArrayField(models.BigIntegerField())
+    poll = models.ForeignKey(
+        Poll, on_delete=models.CASCADE, related_name="votes", db_index=False, verbose_name=_("poll")
+    )
+    round = models.PositiveIntegerField(_("round"), default=1)
+    choices = ArrayField(models.BigIntegerField(), verbose_name=_("choices"))
     # A keyed hash (HMAC) of the voter's cookie token, never the token itself:
     # a leaked table cannot be replayed as cookies to change anyone's vote.
-    voter = models.CharField(max_length=64)
+    voter = models.CharField(_("voter"), max_length=64)
     # When the web accepted the cast: for display only.
-    cast_at = models.DateTimeField()
+    cast_at = models.DateTimeField(_("cast at"))
     # The cast's place in the vote stream: its entry's ID, <milliseconds>-<sequence>,
     # as milliseconds * 2**20 + sequence. A later cast replaces this one only if its
     # entry came later, in the order Redis gave, whatever the web processes' clocks say.
-    stream_order = models.BigIntegerField(default=0)
+    stream_order = models.BigIntegerField(_("order in the vote stream"), default=0)
 
     class Meta:
+        verbose_name = pgettext_lazy("a voter's cast", "vote")
+        verbose_name_plural = _("votes")
         constraints = [
             models.UniqueConstraint(
                 fields=["poll", "round", "voter"], name="one_vote_per_voter_per_round"
@@ -266,12 +284,16 @@ class Invite(models.Model):
     one vote per round, changeable as the poll allows.
     """
 
-    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="invites")
+    poll = models.ForeignKey(
+        Poll, on_delete=models.CASCADE, related_name="invites", verbose_name=_("poll")
+    )
     code = models.CharField(_("code"), max_length=INVITE_CODE_LENGTH, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
     used_at = models.DateTimeField(_("used"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("invite")
+        verbose_name_plural = _("invites")
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:

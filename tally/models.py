@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from polls.models import Option, Poll
 
@@ -11,13 +12,18 @@ class OptionTally(models.Model):
     kept by the ingest, with the votes. A finished round's tallies stay: its final results.
     """
 
-    option = models.ForeignKey(Option, on_delete=models.CASCADE, related_name="tallies")
-    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="option_tallies")
-    round = models.PositiveIntegerField(default=1)
-    votes = models.PositiveIntegerField(default=0)
+    option = models.ForeignKey(
+        Option, on_delete=models.CASCADE, related_name="tallies", verbose_name=_("option")
+    )
+    poll = models.ForeignKey(
+        Poll, on_delete=models.CASCADE, related_name="option_tallies", verbose_name=_("poll")
+    )
+    round = models.PositiveIntegerField(_("round"), default=1)
+    votes = models.PositiveIntegerField(_("votes"), default=0)
 
     class Meta:
-        verbose_name_plural = "option tallies"
+        verbose_name = _("option tally")
+        verbose_name_plural = _("option tallies")
         constraints = [
             models.UniqueConstraint(fields=["option", "round"], name="one_tally_per_option_round"),
             models.CheckConstraint(condition=Q(votes__gte=0), name="tally_never_negative"),
@@ -31,12 +37,14 @@ class PollTally(models.Model):
     """A poll's results version: bumped in the same transaction as the tallies it describes."""
 
     poll = models.OneToOneField(
-        Poll, on_delete=models.CASCADE, primary_key=True, related_name="tally"
-    )
-    version = models.PositiveBigIntegerField(default=0)
+        Poll, on_delete=models.CASCADE, primary_key=True, related_name="tally",
+        verbose_name=_("poll"),
+    )  # fmt: skip
+    version = models.PositiveBigIntegerField(_("version"), default=0)
 
     class Meta:
-        verbose_name_plural = "poll tallies"
+        verbose_name = _("poll tally")
+        verbose_name_plural = _("poll tallies")
 
     def __str__(self) -> str:
         return f"{self.poll} v{self.version}"
@@ -45,11 +53,15 @@ class PollTally(models.Model):
 class RoundTally(models.Model):
     """How many voters have a vote in a poll's round; kept by the ingest, with the votes."""
 
-    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="round_tallies")
-    round = models.PositiveIntegerField(default=1)
-    voters = models.PositiveIntegerField(default=0)
+    poll = models.ForeignKey(
+        Poll, on_delete=models.CASCADE, related_name="round_tallies", verbose_name=_("poll")
+    )
+    round = models.PositiveIntegerField(_("round"), default=1)
+    voters = models.PositiveIntegerField(_("voters"), default=0)
 
     class Meta:
+        verbose_name = _("round tally")
+        verbose_name_plural = _("round tallies")
         constraints = [
             models.UniqueConstraint(fields=["poll", "round"], name="one_tally_per_poll_round"),
         ]

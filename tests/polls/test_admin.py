@@ -20,6 +20,14 @@ POLL_DEFAULTS = {
 }
 
 
+def test_the_add_page_opens(admin_client):
+    """A poll being added has no pages to link to yet; the form still shows."""
+    page = admin_client.get("/admin/polls/poll/add/")
+
+    assert page.status_code == 200
+    assert 'name="question"' in page.content.decode()
+
+
 def test_the_admin_creates_a_poll_with_three_options_that_appears_on_the_list(
     admin_client, redis_db
 ):

@@ -115,3 +115,12 @@ def test_commands_speak_the_configured_language(poll, redis_db, settings, capsys
     out = capsys.readouterr().out
     assert "0 votos pendientes de contar." in out
     assert "Cerrada cats-vs-dogs." in out
+
+
+def test_the_admin_in_spanish(poll, admin_client):
+    page = admin_client.get("/admin/polls/poll/add/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+
+    for label in ("Pregunta", "Tipo", "Solo con invitación", "Se abre el", "Código para unirse"):
+        assert label in page
+    for english in ("Question", "Leave empty to accept votes from now on."):
+        assert english not in page

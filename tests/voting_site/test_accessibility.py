@@ -19,6 +19,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
+from polls.invites import invites_make
 from polls.models import Poll
 from polls.services import poll_create
 from tests.conftest import asgi_server, rq_worker
@@ -65,7 +66,8 @@ def polls(db) -> None:
     later = poll_create(question="Later?", options=two, slug="later")
     Poll.objects.filter(pk=later.pk).update(opens_at=timezone.now() + timedelta(days=1))
     poll_create(question="Hidden?", options=two, slug="hidden", results_visibility="revealed")
-    poll_create(question="Invited?", options=two, slug="invited", requires_invite=True)
+    invited = poll_create(question="Invited?", options=two, slug="invited", requires_invite=True)
+    invites_make(poll=invited, count=3)
     User.objects.create_superuser("teacher", "t@example.com", "a long pass phrase")
 
 
@@ -74,8 +76,11 @@ PAGES = [
     "/polls/cats-vs-dogs/",
     "/polls/cats-vs-dogs/results/",
     "/polls/colours/",
+    "/polls/colours/results/",
     "/polls/talk/",
+    "/polls/talk/results/",
     "/polls/rank/",
+    "/polls/rank/results/",
     "/polls/closed/",
     "/polls/closed/results/",
     "/polls/later/",
@@ -107,6 +112,8 @@ def test_every_page_in_every_state_passes_axe(polls, chromium: Browser, language
         page.click("input[type=submit]")
         expect(page.locator("[data-voters]")).to_be_visible()
         found["projector"] = violations(page)
+        page.goto(url + "/polls/invited/invites/")  # the printable invite slips
+        found["invite slips"] = violations(page)
 
         page.goto(url + "/polls/cats-vs-dogs/results/")
         expect(page.locator("[data-status][data-state=live]")).to_be_visible()
