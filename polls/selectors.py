@@ -14,7 +14,7 @@ from datetime import datetime
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from polls.models import Poll, Vote, join_code_clean, poll_state, results_visible
@@ -98,6 +98,10 @@ def polls_listed() -> list[Poll]:
 
 
 def _load_ballot(slug: str) -> Ballot | str:
+    # The fast vote path (polls/fast_vote.py) reads polls outside Django's request cycle,
+    # which would drop a connection gone bad (PostgreSQL restarted): drop it here.
+    if connection.connection is not None and not connection.is_usable():
+        connection.close()
     poll = Poll.objects.filter(slug=slug).prefetch_related("options").first()
     if poll is None:
         return _NO_POLL

@@ -16,12 +16,13 @@ import pytest
 from asgiref.sync import sync_to_async
 from asgiref.testing import ApplicationCommunicator
 from django.core.handlers.asgi import ASGIHandler
+from django.db import connection
 from django.test import Client
 
 from polls.fast_vote import FastVote
 from polls.models import Poll
 from polls.queue import VOTE_STREAM
-from polls.selectors import ballot_forget
+from polls.selectors import ballot_for, ballot_forget
 from polls.services import poll_close, poll_create
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
@@ -232,3 +233,17 @@ async def test_other_requests_pass_through_untouched(app, poll, redis_db):
 
     assert answer.status == 405  # the join view takes GET only
     assert app.django.requests == 1
+
+
+async def test_a_poll_is_read_again_after_the_database_connection_broke(poll, redis_db):
+    """PostgreSQL restarted: the vote path's connection is dead. Outside Django's request
+    cycle nothing else drops it, so the next read must, or the poll would stay as last
+    read (a closed poll taking votes)."""
+    await ballot_for(slug=poll.slug)
+    await sync(lambda: Poll.objects.filter(pk=poll.pk).update(is_open=False))
+    await sync(lambda: connection.connection.close())  # as a restart leaves it
+    ballot_forget(slug=poll.slug)
+
+    ballot = await ballot_for(slug=poll.slug)
+
+    assert ballot is not None and not ballot.is_open
