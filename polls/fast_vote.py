@@ -82,7 +82,9 @@ class FastVote:
 
         await self.django(scope, replay, send)
 
-    async def answer(self, scope: dict[str, Any], body: bytes, view: Any) -> Headers | None:
+    async def answer(
+        self, scope: dict[str, Any], body: bytes, view: ResolverMatch
+    ) -> Headers | None:
         """The headers of the view's 303 for a vote that succeeds; None, with nothing done,
         for any other request."""
         try:
@@ -131,28 +133,30 @@ class MiddlewareHooks:
     the request and set headers, so they run on the loop."""
 
     def __init__(self) -> None:
-        self.middleware = []
+        middleware = []
         for path in settings.MIDDLEWARE:
             kind = import_string(path)
             if not hasattr(kind, "process_response"):
                 continue
             if issubclass(kind, CsrfViewMiddleware):
                 kind = type(kind.__name__, (kind,), {"_reject": _refuse})
-            self.middleware.append(kind(_never_called))
+            middleware.append(kind(_never_called))
+        # Django's order: requests and views first to last, responses last to first.
+        self.request_hooks = [
+            m.process_request for m in middleware if hasattr(m, "process_request")
+        ]
+        self.view_hooks = [m.process_view for m in middleware if hasattr(m, "process_view")]
+        self.response_hooks = [m.process_response for m in reversed(middleware)]
         self.finished: dict[tuple[bool, str], Headers] = {}
 
     def pass_request(self, request: HttpRequest, view: ResolverMatch) -> bool:
         """Whether every request and view hook lets the request through to the view, and
         none has anything to add to its answer (a CSRF cookie to replace)."""
         try:
-            for middleware in self.middleware:
-                hook = getattr(middleware, "process_request", None)
-                if hook is not None and hook(request) is not None:
-                    return False
-            for middleware in self.middleware:
-                hook = getattr(middleware, "process_view", None)
-                if hook is not None and hook(request, view.func, view.args, view.kwargs):
-                    return False
+            if any(hook(request) is not None for hook in self.request_hooks):
+                return False
+            if any(hook(request, view.func, view.args, view.kwargs) for hook in self.view_hooks):
+                return False
         except _Refused:
             return False
         return not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
@@ -164,8 +168,8 @@ class MiddlewareHooks:
         kind = (request.is_secure(), getattr(request, "LANGUAGE_CODE", ""))
         if kind not in self.finished:
             response: HttpResponseBase = see_other(request.path)
-            for middleware in reversed(self.middleware):
-                response = middleware.process_response(request, response)
+            for hook in self.response_hooks:
+                response = hook(request, response)
             assert not response.cookies, "a vote's answer sets no cookie"
             self.finished[kind] = [
                 (name.encode("latin-1"), value.encode("latin-1"))

@@ -98,3 +98,16 @@ def test_the_check_finds_unmarked_text():
 
     assert readable_text(source) == ["Help", "Not found"]
     assert readable_text('<a href="{% url "x" %}" class="{{ c }}">{{ name }}</a>') == []
+
+
+def test_no_stylesheet_writes_words_a_translation_cannot_reach():
+    """Text from CSS `content:` is read and spoken, yet no catalogue holds it."""
+    stylesheets = sorted((BASE_DIR / "static").rglob("*.css"))
+    words = [
+        f"{sheet.name}: {text}"
+        for sheet in stylesheets
+        for text in re.findall(r'content:\s*"([^"]*)"', sheet.read_text())
+        if WORD.search(text)
+    ]
+
+    assert stylesheets and words == []
