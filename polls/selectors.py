@@ -7,6 +7,7 @@ voter's choice comes from Redis alone.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from dataclasses import dataclass
@@ -132,6 +133,8 @@ def _load_ballot(slug: str) -> Ballot | str:
 # This process's copies of the polls it has read: slug -> (ballot or _NO_POLL, fresh
 # until). A plain dict: the vote path reads it on every vote, without I/O or pickling.
 _ballots: dict[str, tuple[Ballot | str, float]] = {}
+# The reads under way, per event loop and poll.
+_loading: dict[tuple[asyncio.AbstractEventLoop, str], asyncio.Future[Ballot | str]] = {}
 
 
 async def ballot_for(*, slug: str) -> Ballot | None:
@@ -146,17 +149,29 @@ async def ballot_for(*, slug: str) -> Ballot | None:
     if cached is not None and time.monotonic() < cached[1]:
         ballot = cached[0]
     else:
-        fresh_for = settings.VOTING_BALLOT_CACHE_SECONDS
-        try:
-            ballot = await sync_to_async(_load_ballot)(slug)
-        except DatabaseError:
-            if cached is None:
-                raise
-            ballot = cached[0]
-            fresh_for = settings.VOTING_BALLOT_RETRY_SECONDS  # not a failed connection per request
-            logger.warning("PostgreSQL is unreachable: poll %r as last read", slug)
-        _ballots[slug] = (ballot, time.monotonic() + fresh_for)
+        # One read at a time per poll: the votes that find the copy stale together (a
+        # burst) wait for the same read rather than each queueing one of their own.
+        key = (asyncio.get_running_loop(), slug)
+        loading = _loading.get(key)
+        if loading is None:
+            loading = _loading[key] = asyncio.ensure_future(_reload(slug, cached))
+            loading.add_done_callback(lambda _: _loading.pop(key, None))
+        ballot = await asyncio.shield(loading)
     return ballot if isinstance(ballot, Ballot) else None
+
+
+async def _reload(slug: str, cached: tuple[Ballot | str, float] | None) -> Ballot | str:
+    fresh_for = settings.VOTING_BALLOT_CACHE_SECONDS
+    try:
+        ballot = await sync_to_async(_load_ballot)(slug)
+    except DatabaseError:
+        if cached is None:
+            raise
+        ballot = cached[0]
+        fresh_for = settings.VOTING_BALLOT_RETRY_SECONDS  # not a failed connection per request
+        logger.warning("PostgreSQL is unreachable: poll %r as last read", slug)
+    _ballots[slug] = (ballot, time.monotonic() + fresh_for)
+    return ballot
 
 
 def ballot_forget(*, slug: str | None = None) -> None:

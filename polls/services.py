@@ -27,7 +27,7 @@ from polls.queue import (
 from polls.selectors import Ballot, Choice, voter_choice
 from voting_site.limits import Limited, retry_after, window
 from voting_site.metrics import ACCEPTED, COUNTERS
-from voting_site.redis import async_redis_client
+from voting_site.redis import async_redis_script
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ async def vote_cast(*, ballot: Ballot, choices: Sequence[Choice], voter: str) ->
         cast_at=timezone.now(),
     )
     fields = [part for pair in entry.items() for part in pair]
-    outcome = await async_redis_client().register_script(_VOTE)(
+    outcome = await async_redis_script(_VOTE)(
         keys=[
             limit.key if limit else "limit:none",
             choices_key(ballot.id, ballot.round),

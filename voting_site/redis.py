@@ -10,6 +10,7 @@ import redis
 import redis.asyncio
 from django.conf import settings
 from redis.backoff import NoBackoff
+from redis.commands.core import AsyncScript
 from redis.retry import Retry
 
 # With Redis gone, a request should fail fast with a 503, not hang: short
@@ -50,3 +51,17 @@ def async_redis_client() -> redis.asyncio.Redis:
             socket_timeout=READ_TIMEOUT,
         )
     return clients[url]
+
+
+_async_scripts: weakref.WeakKeyDictionary[redis.asyncio.Redis, dict[str, AsyncScript]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def async_redis_script(source: str) -> AsyncScript:
+    """A Lua script for the running loop's client, registered once (not on every call)."""
+    client = async_redis_client()
+    scripts = _async_scripts.setdefault(client, {})
+    if source not in scripts:
+        scripts[source] = client.register_script(source)
+    return scripts[source]

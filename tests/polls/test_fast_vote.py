@@ -7,6 +7,7 @@ tests (real servers, real browsers) run through it too.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from http.cookies import SimpleCookie
 from typing import Any
@@ -247,3 +248,20 @@ async def test_a_poll_is_read_again_after_the_database_connection_broke(poll, re
     ballot = await ballot_for(slug=poll.slug)
 
     assert ballot is not None and not ballot.is_open
+
+
+async def test_votes_that_find_the_poll_stale_together_share_one_read(poll, monkeypatch):
+    """A burst: fifty votes find this process's copy of the poll stale at once. They wait
+    for one read of PostgreSQL, not fifty in a row."""
+    from polls import selectors
+
+    reads = []
+    load = selectors._load_ballot
+    monkeypatch.setattr(selectors, "_load_ballot", lambda slug: reads.append(slug) or load(slug))
+    ballot_forget(slug=poll.slug)
+
+    ballots = await asyncio.gather(*(ballot_for(slug=poll.slug) for _ in range(50)))
+
+    assert reads == [poll.slug]
+    assert {ballot.id for ballot in ballots if ballot is not None} == {poll.pk}
+    assert all(ballot is not None for ballot in ballots)
