@@ -43,12 +43,14 @@ import django  # noqa: E402
 
 django.setup()
 
+import django_rq  # noqa: E402
 import psycopg2.extras  # noqa: E402
 import websockets  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
+from rq import Worker  # noqa: E402
 from websockets.typing import Origin  # noqa: E402
 
 from bench.client import Browser, HttpPool, Viewer  # noqa: E402
@@ -123,8 +125,17 @@ def web(server: str, **env: str) -> Iterator[str]:
         yield url
 
 
-def worker(**env: str):
-    return running([sys.executable, "manage.py", "rqworker", "default"], **env)
+@contextmanager
+def worker(**env: str) -> Iterator[subprocess.Popen]:
+    """One RQ worker, once it is taking jobs (its start-up is not a vote's latency)."""
+    queue = django_rq.get_queue("default")
+    with running([sys.executable, "manage.py", "rqworker", "default"], **env) as process:
+        deadline = time.monotonic() + 60
+        while not any(w.pid == process.pid for w in Worker.all(queue=queue)):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the RQ worker did not start")
+            time.sleep(0.05)
+        yield process
 
 
 def fresh_poll(slug: str, options: int = 2) -> Poll:
