@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections import deque
 from typing import Any
 
 from channels.consumer import get_handler_name
@@ -14,9 +17,12 @@ from polls import voters
 from polls.models import Poll, results_visible
 from polls.selectors import voted_if_it_matters
 from tally.heartbeat import heartbeat
-from tally.publish import poll_group, poll_message
+from tally.hub import hub
+from tally.publish import poll_message
 from voting_site.clients import client_address
 from voting_site.limits import retry_after
+
+logger = logging.getLogger(__name__)
 
 NO_SUCH_POLL = 4404  # WebSocket close codes: 4000-4999 are the application's
 FORBIDDEN = 4403
@@ -45,8 +51,13 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
     only while this viewer may see them: while hidden, no count leaves the server.
     """
 
+    # No channel of its own: the process's hub (tally/hub.py) hands it the poll's
+    # messages, which `deliver` queues and `_send_queued` sends in order.
+    channel_layer_alias = None
     staff = False  # the presenter's socket sees the counts whatever the visibility
-    group: str | None = None
+    joined = False
+    ready = False  # connected, and its first state sent: queued messages may follow
+    sending: asyncio.Task[None] | None = None
     poll_id = 0
     requires_invite = False
     version = -1
@@ -68,9 +79,14 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
             return
         # Join first, then read: a change in between arrives twice, never not at all.
         self.poll_id, self.requires_invite = poll.pk, poll.requires_invite
-        self.group = poll_group(poll.pk)
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        found = await current(poll.pk, self.voter())
+        self.queued: deque[dict[str, Any]] = deque()
+        await hub().join(self, poll.pk)
+        self.joined = True
+        try:
+            found = await current(poll.pk, self.voter())
+        except BaseException:  # PostgreSQL down, say: this socket goes, and leaves the poll
+            await self.disconnect(0)
+            raise
         if found is None:
             await self.close(code=NO_SUCH_POLL)
             return
@@ -80,6 +96,35 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
         await self.poll_update(message)
         if not heartbeat().join(self):
             await self.send_json({"type": "deaf"})
+        self.ready = True
+        self._send_soon()
+
+    def deliver(self, message: dict[str, Any]) -> None:
+        """A message from the worker, through the hub: queued, to be sent in order. Of
+        results in a row only the newest is kept (each is a whole snapshot), so a slow
+        browser's queue stays short."""
+        if message["type"] not in ("results.update", "results.stale", "poll.update"):
+            return
+        if self.queued and message["type"] == self.queued[-1]["type"] == "results.update":
+            self.queued[-1] = message
+        else:
+            self.queued.append(message)
+        self._send_soon()
+
+    def _send_soon(self) -> None:
+        if self.ready and self.queued and self.sending is None:
+            self.sending = asyncio.get_running_loop().create_task(self._send_queued())
+
+    async def _send_queued(self) -> None:
+        try:
+            while self.queued:
+                message = self.queued.popleft()
+                await getattr(self, get_handler_name(message))(message)
+        except Exception:  # the socket closed meanwhile: its disconnect cleans up
+            logger.debug("a viewer's update not sent", exc_info=True)
+            self.queued.clear()
+        finally:
+            self.sending = None
 
     async def hearing_changed(self, hearing: bool, polls: dict[int, Any]) -> None:
         """The process stopped hearing the channel layer, or hears it again after updates
@@ -129,22 +174,11 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
 
     async def disconnect(self, code: int) -> None:
         heartbeat().leave(self)
-        if self.group is not None:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
-
-    async def dispatch(self, message: dict[str, Any]) -> None:
-        """The worker's messages go straight to their handler.
-
-        Channels first closes stale database connections before every handler, a
-        hop to a thread and back; these handlers never touch the database, and a
-        hop per viewer per update was a quarter of a web process's work in a
-        fan-out (docs/performance.md). Connecting reads the database through
-        `database_sync_to_async`, which closes stale connections itself.
-        """
-        if message["type"] in ("results.update", "results.stale", "poll.update"):
-            await getattr(self, get_handler_name(message))(message)
-        else:
-            await super().dispatch(message)
+        self.ready = False
+        if self.sending is not None:
+            self.sending.cancel()
+        if self.joined:
+            await hub().leave(self, self.poll_id)
 
     async def poll_update(self, event: dict[str, Any]) -> None:
         """The poll changed (opened, closed, revealed, hidden, reset, edited): say so."""

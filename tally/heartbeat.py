@@ -72,7 +72,7 @@ class Heartbeat:
                 try:
                     beat = await layer.receive(channel)
                 except Exception:
-                    if _stopping() or stopped:  # a layer may turn a cancellation into an error
+                    if stopping() or stopped:  # a layer may turn a cancellation into an error
                         raise
                     await asyncio.sleep(BEAT_SECONDS)  # it lost Redis: it reconnects by itself
                     continue
@@ -90,7 +90,7 @@ class Heartbeat:
                         layer.send(channel, {"type": "heartbeat", "n": sent}), BEAT_SECONDS
                     )
                 except Exception:
-                    if _stopping():
+                    if stopping():
                         raise
                     resync_from = sent + 1
                 sent += 1
@@ -107,7 +107,7 @@ class Heartbeat:
         finally:
             stopped = True
             listening.cancel()
-            if not _stopping():
+            if not stopping():
                 await viewers_report(len(self.listeners))
 
     async def _tell(self, *, hearing: bool) -> None:
@@ -118,7 +118,7 @@ class Heartbeat:
                 await listener.hearing_changed(hearing, polls)
 
 
-def _stopping() -> bool:
+def stopping() -> bool:
     """Whether this task is being cancelled (its loop closing, say)."""
     task = asyncio.current_task()
     return task is not None and task.cancelling() > 0

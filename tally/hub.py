@@ -1,0 +1,113 @@
+"""A web process's viewers of each poll, reached through one subscription per poll.
+
+Channels' way is a channel of its own per socket, in the poll's group: every update
+then went through each socket's own queue, a new task and an `asyncio.wait`, which
+was most of what a web process did in a fan-out (docs/performance.md, figure 4).
+Here the process joins the poll's group once, with one channel, and hands each
+update to its sockets of that poll. Each socket keeps its own order and sends at
+its own pace (`Viewer.deliver`): a slow browser holds up only itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import weakref
+from typing import Any, Protocol
+
+from channels.layers import get_channel_layer
+
+from tally.heartbeat import BEAT_SECONDS, stopping
+from tally.publish import poll_group
+
+logger = logging.getLogger(__name__)
+
+
+class Viewer(Protocol):
+    def deliver(self, message: dict[str, Any]) -> None:
+        """Take the message for sending; never waits."""
+
+
+class Room:
+    """One poll's viewers in this process, and the channel that hears the poll's group."""
+
+    def __init__(self, poll_id: int) -> None:
+        self.poll_id = poll_id
+        self.viewers: set[Viewer] = set()
+        self.closed = False
+        self.opened: asyncio.Future[None] = asyncio.ensure_future(self._open())
+        self.listening: asyncio.Task[None] | None = None
+
+    async def _open(self) -> None:
+        layer = get_channel_layer()
+        assert layer is not None, "CHANNEL_LAYERS is not configured"
+        self.channel = await layer.new_channel("viewers.")
+        await layer.group_add(poll_group(self.poll_id), self.channel)
+        if self.closed:  # every viewer left meanwhile
+            await layer.group_discard(poll_group(self.poll_id), self.channel)
+            return
+        self.listening = asyncio.get_running_loop().create_task(self._listen(layer))
+
+    async def _listen(self, layer: Any) -> None:
+        while not self.closed:  # a layer may swallow the cancellation: this ends it too
+            try:
+                message = await layer.receive(self.channel)
+            except Exception:
+                if stopping() or self.closed:  # a layer may turn a cancellation into an error
+                    raise
+                await asyncio.sleep(BEAT_SECONDS)  # it lost Redis: it reconnects by itself
+                continue
+            for viewer in list(self.viewers):
+                viewer.deliver(message)
+
+    async def close(self) -> None:
+        self.closed = True
+        if self.listening is not None:
+            self.listening.cancel()
+        if self.opened.done() and not self.opened.exception():
+            layer = get_channel_layer()
+            with contextlib.suppress(Exception):  # Redis down: the subscription went with it
+                await layer.group_discard(poll_group(self.poll_id), self.channel)  # type: ignore[union-attr]
+
+
+class Hub:
+    """One per event loop (a web process has one)."""
+
+    def __init__(self) -> None:
+        self.rooms: dict[int, Room] = {}
+
+    async def join(self, viewer: Viewer, poll_id: int) -> None:
+        """From the moment this returns, the viewer gets every message sent to the poll's
+        group. Raises what the channel layer raised (Redis down), leaving nothing behind."""
+        room = self.rooms.get(poll_id)
+        if room is None:
+            room = self.rooms[poll_id] = Room(poll_id)
+        room.viewers.add(viewer)
+        try:
+            await asyncio.shield(room.opened)
+        except Exception:
+            room.viewers.discard(viewer)
+            if self.rooms.get(poll_id) is room:
+                del self.rooms[poll_id]  # the next viewer tries again
+            raise
+
+    async def leave(self, viewer: Viewer, poll_id: int) -> None:
+        room = self.rooms.get(poll_id)
+        if room is None or viewer not in room.viewers:
+            return
+        room.viewers.discard(viewer)
+        if not room.viewers:
+            del self.rooms[poll_id]
+            await room.close()
+
+
+_hubs: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Hub] = weakref.WeakKeyDictionary()
+
+
+def hub() -> Hub:
+    """This event loop's hub."""
+    loop = asyncio.get_running_loop()
+    if loop not in _hubs:
+        _hubs[loop] = Hub()
+    return _hubs[loop]
