@@ -10,10 +10,12 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import json
 import os
 import re
 import time
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -189,3 +191,64 @@ class Viewer:
         mask = os.urandom(4)
         masked = bytes(byte ^ mask[i % 4] for i, byte in enumerate(payload))
         self.writer.write(bytes([0x80 | opcode, 0x80 | len(payload)]) + mask + masked)
+
+
+@dataclass
+class Watched:
+    """What a group of viewers saw: per viewer, when each update (version) came."""
+
+    received: list[dict[int, float]]
+    dropped: int = 0  # sockets the server closed
+    notices: dict[str, int] = field(default_factory=dict)  # other news ("deaf", "hearing")
+
+
+def viewers_process(url: str, path: str, count: int, ready: Any, stop: Any, out: Any) -> None:
+    """A process of `count` viewers of one poll (`ready` once all joined) until `stop`;
+    puts what they saw on `out`. Viewers in several processes read their sockets on
+    every core, as browsers on many machines would: one process alone timed its own
+    reading of 10,000 sockets as much as the server's sending."""
+    out.put(asyncio.run(_viewers(url, path, count, ready, stop)))
+
+
+async def _viewers(url: str, path: str, count: int, ready: Any, stop: Any) -> Watched:
+    watched = Watched(received=[{} for _ in range(count)])
+    sockets: list[Viewer] = []
+    gate = asyncio.Semaphore(100)
+    closing = False
+
+    async def watch(index: int) -> None:
+        async with gate:
+            socket = await Viewer.connect(url, path)
+            await socket.recv()  # the poll's state
+            await socket.recv()  # the current results
+        sockets.append(socket)
+        resync = False
+        try:
+            while True:
+                data = json.loads(await socket.recv())
+                if "version" in data and not resync:
+                    watched.received[index][data["version"]] = time.monotonic()
+                    continue
+                # The page's other news: "deaf" when its web process lags, then
+                # "hearing" and the current state (not an update: not timed).
+                kind = "resync" if resync else data["type"]
+                watched.notices[kind] = watched.notices.get(kind, 0) + 1
+                resync = data["type"] in ("hearing", "poll")
+        except EOFError:
+            if not closing:
+                watched.dropped += 1  # the server closed it: a browser would reconnect
+
+    watchers = [asyncio.create_task(watch(i)) for i in range(count)]
+    while len(sockets) < count:
+        await asyncio.sleep(0.05)
+        for task in watchers:
+            if task.done() and task.exception() is not None:
+                raise task.exception()  # type: ignore[misc]
+    ready.set()
+    while not stop.is_set():
+        await asyncio.sleep(0.05)
+    closing = True
+    for socket in sockets:
+        socket.close()
+    await asyncio.gather(*watchers)
+    return watched

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import multiprocessing
 import os
 import platform
 import re
@@ -53,7 +54,7 @@ from django.utils import timezone  # noqa: E402
 from rq import Worker  # noqa: E402
 from websockets.typing import Origin  # noqa: E402
 
-from bench.client import Browser, HttpPool, Viewer  # noqa: E402
+from bench.client import Browser, HttpPool, Watched, viewers_process  # noqa: E402
 from polls.models import Poll  # noqa: E402
 from polls.queue import VOTE_STREAM, choices_key, entry_fields  # noqa: E402
 from polls.services import poll_create  # noqa: E402
@@ -75,6 +76,8 @@ DRAIN_TARGET_RATIO = 0.5
 # (channel layer, viewers): the default layer up to 10,000 viewers, the other at 2,000.
 FAN_OUTS = (("pubsub", 2_000), ("pubsub", 10_000), ("core", 2_000))
 FAN_OUT_VOTES = 200
+# The viewers are spread over this many processes of the load generator (bench/client.py).
+VIEWER_PROCESSES = 4
 FAN_OUT_RATE = 20
 
 
@@ -498,55 +501,42 @@ async def fan_out_votes(url: str, path: str) -> float:
     return len(browsers) / seconds
 
 
-async def fan_out(url: str, viewers: int) -> dict:
-    poll = await asyncio.to_thread(fresh_poll, "bench-fanout")
-    socket_path = f"/ws/polls/{poll.slug}/"
-    received: list[dict[int, float]] = [{} for _ in range(viewers)]
-    dropped: list[int] = []
-    notices: dict[str, int] = {}
-    sockets: list[Viewer] = []
-    listeners: list[asyncio.Task] = []
-    gate = asyncio.Semaphore(100)
-    closing = False
-
-    async def join(index: int) -> None:
-        async with gate:
-            socket = await Viewer.connect(url, socket_path)
-            await socket.recv()  # the poll's state
-            await socket.recv()  # the current results
-        sockets.append(socket)
-
-        async def listen() -> None:
-            resync = False
-            try:
-                while True:
-                    message = await socket.recv()
-                    data = json.loads(message)
-                    if "version" in data and not resync:
-                        received[index][data["version"]] = time.monotonic()
-                        continue
-                    # The page's other news: "deaf" when its web process lags, then
-                    # "hearing" and the current state (not an update: not timed).
-                    kind = "resync" if resync else data["type"]
-                    notices[kind] = notices.get(kind, 0) + 1
-                    resync = data["type"] in ("hearing", "poll")
-            except EOFError:
-                if not closing:
-                    dropped.append(index)  # the server closed it: a browser would reconnect
-
-        listeners.append(asyncio.create_task(listen()))
-
+def fan_out(url: str, viewers: int) -> dict:
+    poll = fresh_poll("bench-fanout")
+    context = multiprocessing.get_context("spawn")
+    ready = [context.Event() for _ in range(VIEWER_PROCESSES)]
+    stop, out = context.Event(), context.Queue()
+    shares = [viewers // VIEWER_PROCESSES + (i < viewers % VIEWER_PROCESSES)
+              for i in range(VIEWER_PROCESSES)]  # fmt: skip
     before = web_megabytes(url)
-    await asyncio.gather(*(join(i) for i in range(viewers)))
-    per_viewer_kb = (web_megabytes(url) - before) * 1024 / viewers
-    # The voters get their own thread and event loop, so that 2,000 busy sockets
-    # here do not slow the votes down (and with them the updates).
-    votes_per_s = await asyncio.to_thread(asyncio.run, fan_out_votes(url, f"/polls/{poll.slug}/"))
-    await asyncio.sleep(3)  # let the last update arrive
-    closing = True
-    for socket in sockets:
-        socket.close()
-    await asyncio.gather(*listeners)
+    processes = [
+        context.Process(
+            target=viewers_process,
+            args=(url, f"/ws/polls/{poll.slug}/", share, event, stop, out),
+            daemon=True,
+        )
+        for share, event in zip(shares, ready, strict=True)
+    ]
+    for process in processes:
+        process.start()
+    try:
+        for event, process in zip(ready, processes, strict=True):
+            while not event.wait(1):
+                if not process.is_alive():
+                    raise RuntimeError("a viewers' process failed while joining")
+        per_viewer_kb = (web_megabytes(url) - before) * 1024 / viewers
+        votes_per_s = asyncio.run(fan_out_votes(url, f"/polls/{poll.slug}/"))
+        time.sleep(3)  # let the last update arrive
+    finally:
+        stop.set()
+    seen: list[Watched] = [out.get(timeout=120) for _ in processes]
+    for process in processes:
+        process.join()
+    received = [viewer for part in seen for viewer in part.received]
+    notices: dict[str, int] = {}
+    for part in seen:
+        for kind, count in part.notices.items():
+            notices[kind] = notices.get(kind, 0) + count
     versions = sorted({v for viewer in received for v in viewer})
     first_seen = {v: min(viewer[v] for viewer in received if v in viewer) for v in versions}
     on_time = sum(
@@ -560,7 +550,7 @@ async def fan_out(url: str, viewers: int) -> dict:
         "viewers": viewers, "votes_per_s": round(votes_per_s, 1), "updates": len(versions),
         "updates_per_s": round((len(versions) - 1) / span, 1) if span else 0.0,
         "viewers_with_every_update_within_1s": on_time, "target": viewers,
-        "dropped": len(dropped), "notices": notices,
+        "dropped": sum(part.dropped for part in seen), "notices": notices,
         "max_spread_ms": ms(late[-1]) if late else 0.0,
         "web_kb_per_viewer": round(per_viewer_kb, 1),
     }  # fmt: skip
@@ -571,7 +561,7 @@ def bench_fan_out() -> list[dict]:
     for layer, viewers in FAN_OUTS:
         env = {"VOTING_CHANNEL_LAYER": layer}
         with web("uvicorn", **env) as url, worker(**env):
-            result = {"layer": layer, **asyncio.run(fan_out(url, viewers))}
+            result = {"layer": layer, **fan_out(url, viewers)}
         rows.append(result)
         print_row("4", result)
     return rows

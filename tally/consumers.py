@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import types
 from collections import deque
+from collections.abc import Awaitable, Coroutine, Generator
 from typing import Any
 
 from channels.consumer import get_handler_name
@@ -41,6 +43,14 @@ def current(poll_id: int, voter: str | None) -> tuple[dict[str, Any], bool] | No
     if poll is None:
         return None
     return poll_message(poll), voted_if_it_matters(poll=poll, voter=voter)
+
+
+@types.coroutine
+def _resumed(send: Coroutine[Any, Any, None], waiting_on: Any) -> Generator[Any, Any, None]:
+    """The rest of a coroutine that was run by hand until it had to wait on `waiting_on`:
+    waits on that, as it would have, then lets the coroutine go on."""
+    yield waiting_on
+    yield from send.__await__()
 
 
 class ResultsConsumer(AsyncJsonWebsocketConsumer):
@@ -112,19 +122,42 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
         self._send_soon()
 
     def _send_soon(self) -> None:
-        if self.ready and self.queued and self.sending is None:
-            self.sending = asyncio.get_running_loop().create_task(self._send_queued())
+        """Send what is queued. A send to a browser keeping up completes at once, so it is
+        made right here, without a task per viewer per update (a quarter of a web
+        process's work in a fan-out to 10,000 viewers). Only a send that has to wait
+        (the browser is behind) goes on in a task, with the rest of the queue."""
+        if not self.ready or self.sending is not None:
+            return
+        while self.queued:
+            message = self.queued.popleft()
+            send = getattr(self, get_handler_name(message))(message)
+            try:
+                waiting_on = send.send(None)  # runs until done, or until it has to wait
+            except StopIteration:
+                continue
+            except Exception:
+                self._not_sent()
+                return
+            self.sending = asyncio.get_running_loop().create_task(
+                self._send_queued(_resumed(send, waiting_on))
+            )
+            return
 
-    async def _send_queued(self) -> None:
+    async def _send_queued(self, started: Awaitable[None]) -> None:
         try:
+            await started
             while self.queued:
                 message = self.queued.popleft()
                 await getattr(self, get_handler_name(message))(message)
-        except Exception:  # the socket closed meanwhile: its disconnect cleans up
-            logger.debug("a viewer's update not sent", exc_info=True)
-            self.queued.clear()
+        except Exception:
+            self._not_sent()
         finally:
             self.sending = None
+
+    def _not_sent(self) -> None:
+        """The socket closed meanwhile: its disconnect cleans up."""
+        logger.debug("a viewer's update not sent", exc_info=True)
+        self.queued.clear()
 
     async def hearing_changed(self, hearing: bool, polls: dict[int, Any]) -> None:
         """The process stopped hearing the channel layer, or hears it again after updates
