@@ -58,7 +58,10 @@ class Heartbeat:
         layer = get_channel_layer()
         assert layer is not None, "CHANNEL_LAYERS is not configured"
         loop = asyncio.get_running_loop()
-        channel = await layer.new_channel("heartbeat.")
+        # The layer's usual name: on the core layer a process's channels share one Redis
+        # list, read by one of them at a time; a channel named otherwise waited for
+        # another's read to time out, and the beats came back too late (every page deaf).
+        channel = await layer.new_channel()
         heard = loop.time()
         sent = expected = 0
         # After a beat lost, late or not sent, updates may have been lost too: the first

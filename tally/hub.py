@@ -42,7 +42,7 @@ class Room:
     async def _open(self) -> None:
         layer = get_channel_layer()
         assert layer is not None, "CHANNEL_LAYERS is not configured"
-        self.channel = await layer.new_channel("viewers.")
+        self.channel = await layer.new_channel()  # the usual name: see tally/heartbeat.py
         await layer.group_add(poll_group(self.poll_id), self.channel)
         if self.closed:  # every viewer left meanwhile
             await layer.group_discard(poll_group(self.poll_id), self.channel)

@@ -21,9 +21,10 @@ class SlowLayer:
         self.delay = 0.0
         self.queues: dict[str, asyncio.Queue[dict[str, Any]]] = {}
 
-    async def new_channel(self, prefix: str) -> str:
-        self.queues[prefix] = asyncio.Queue()
-        return prefix
+    async def new_channel(self, prefix: str = "specific") -> str:
+        name = f"{prefix}!{len(self.queues)}"
+        self.queues[name] = asyncio.Queue()
+        return name
 
     async def send(self, channel: str, message: dict[str, Any]) -> None:
         delay = self.delay

@@ -85,3 +85,36 @@ async def test_the_sockets_of_a_poll_share_one_subscription(settings):
     for socket in sockets:
         await hub().leave(socket, 7)
     assert poll_group(7) not in layer.groups or not layer.groups[poll_group(7)]
+
+
+async def test_on_the_core_layer_the_beats_are_heard_while_a_poll_is_watched(
+    settings, redis_db, monkeypatch
+):
+    """The core layer reads a process's channels one at a time, in a blocking read of
+    several seconds: a channel named apart from the others (the heartbeat's was) waited
+    for the poll's read to time out, and every page was told it was deaf."""
+    from tally import heartbeat as heartbeat_module
+
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [{"address": settings.REDIS_URL, "socket_timeout": 10}]},
+        }
+    }
+    told: list[bool] = []
+
+    class Page:
+        async def hearing_changed(self, hearing: bool, polls: dict[int, Any]) -> None:
+            told.append(hearing)
+
+    page, socket = Page(), Socket()
+    await hub().join(socket, 7)  # the poll's channel waits for messages from now on
+    beats = heartbeat_module.heartbeat()
+    beats.join(page)
+
+    await asyncio.sleep(heartbeat_module.DEAF_AFTER_SECONDS + 1)
+
+    assert told == [] and beats.hearing
+    beats.leave(page)
+    await hub().leave(socket, 7)
+    await asyncio.wait_for(beats.task, 5)  # type: ignore[arg-type]
