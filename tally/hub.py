@@ -59,13 +59,16 @@ class Room:
                 await asyncio.sleep(BEAT_SECONDS)  # it lost Redis: it reconnects by itself
                 continue
             for viewer in list(self.viewers):
-                viewer.deliver(message)
+                try:
+                    viewer.deliver(message)
+                except Exception:  # one socket's trouble is not the others'
+                    logger.exception("an update not handed to a viewer")
 
     async def close(self) -> None:
         self.closed = True
         if self.listening is not None:
             self.listening.cancel()
-        if self.opened.done() and not self.opened.exception():
+        if self.opened.done() and not self.opened.cancelled() and not self.opened.exception():
             layer = get_channel_layer()
             with contextlib.suppress(Exception):  # Redis down: the subscription went with it
                 await layer.group_discard(poll_group(self.poll_id), self.channel)  # type: ignore[union-attr]
