@@ -62,7 +62,7 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
     """
 
     # No channel of its own: the process's hub (tally/hub.py) hands it the poll's
-    # messages, which `deliver` queues and `_send_queued` sends in order.
+    # messages, which `deliver` queues and `_send_soon` sends, in order.
     channel_layer_alias = None
     staff = False  # the presenter's socket sees the counts whatever the visibility
     joined = False
