@@ -29,6 +29,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -76,9 +77,9 @@ DRAIN_TARGET_RATIO = 0.5
 # (channel layer, viewers): the default layer up to 10,000 viewers, the other at 2,000.
 FAN_OUTS = (("pubsub", 2_000), ("pubsub", 10_000), ("core", 2_000))
 FAN_OUT_VOTES = 200
+FAN_OUT_RATE = 20
 # The viewers are spread over this many processes of the load generator (bench/client.py).
 VIEWER_PROCESSES = 4
-FAN_OUT_RATE = 20
 
 
 # --- Processes ------------------------------------------------------------------------
@@ -533,10 +534,7 @@ def fan_out(url: str, viewers: int) -> dict:
     for process in processes:
         process.join()
     received = [viewer for part in seen for viewer in part.received]
-    notices: dict[str, int] = {}
-    for part in seen:
-        for kind, count in part.notices.items():
-            notices[kind] = notices.get(kind, 0) + count
+    notices = dict(sum((Counter(part.notices) for part in seen), Counter()))
     versions = sorted({v for viewer in received for v in viewer})
     first_seen = {v: min(viewer[v] for viewer in received if v in viewer) for v in versions}
     on_time = sum(

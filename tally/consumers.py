@@ -65,7 +65,6 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
     # messages, which `deliver` queues and `_send_soon` sends, in order.
     channel_layer_alias = None
     staff = False  # the presenter's socket sees the counts whatever the visibility
-    joined = False
     ready = False  # connected, and its first state sent: queued messages may follow
     sending: asyncio.Task[None] | None = None
     poll_id = 0
@@ -91,7 +90,6 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
         self.poll_id, self.requires_invite = poll.pk, poll.requires_invite
         self.queued: deque[dict[str, Any]] = deque()
         await hub().join(self, poll.pk)
-        self.joined = True
         try:
             found = await current(poll.pk, self.voter())
         except BaseException:  # PostgreSQL down, say: this socket goes, and leaves the poll
@@ -125,7 +123,7 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
         """Send what is queued. A send to a browser keeping up completes at once, so it is
         made right here, without a task per viewer per update (a quarter of a web
         process's work in a fan-out to 10,000 viewers). Only a send that has to wait
-        (the browser is behind) goes on in a task, with the rest of the queue."""
+        (the browser is behind) goes on in a task, which then sends the rest."""
         if not self.ready or self.sending is not None:
             return
         while self.queued:
@@ -139,20 +137,19 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
                 self._not_sent()
                 return
             self.sending = asyncio.get_running_loop().create_task(
-                self._send_queued(_resumed(send, waiting_on))
+                self._finish(_resumed(send, waiting_on))
             )
             return
 
-    async def _send_queued(self, started: Awaitable[None]) -> None:
+    async def _finish(self, send: Awaitable[None]) -> None:
         try:
-            await started
-            while self.queued:
-                message = self.queued.popleft()
-                await getattr(self, get_handler_name(message))(message)
+            await send
         except Exception:
             self._not_sent()
+            return
         finally:
             self.sending = None
+        self._send_soon()
 
     def _not_sent(self) -> None:
         """The socket closed meanwhile: its disconnect cleans up."""
@@ -210,8 +207,7 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
         self.ready = False
         if self.sending is not None:
             self.sending.cancel()
-        if self.joined:
-            await hub().leave(self, self.poll_id)
+        await hub().leave(self, self.poll_id)  # nothing to do if it never joined
 
     async def poll_update(self, event: dict[str, Any]) -> None:
         """The poll changed (opened, closed, revealed, hidden, reset, edited): say so."""

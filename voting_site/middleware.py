@@ -103,7 +103,9 @@ class LanguageMiddleware(HooksOnTheLoop, LocaleMiddleware):
 
     Without language prefixes in the URLs, a request's language depends only on its
     language cookie and its Accept-Language header: Django's choice for each pair is
-    kept, since working it out again was a sixth of a vote's time on the fast path.
+    kept. Working it out again on every request (for a browser without a language
+    cookie, Django raises and catches a LookupError each time) was 5-7 % of a vote's
+    time on the fast path.
     """
 
     def process_request(self, request: HttpRequest) -> None:

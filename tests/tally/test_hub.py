@@ -30,7 +30,7 @@ class Socket(ResultsConsumer):
         if keeping_up:
             self.taking.set()
         self.queued: deque[dict[str, Any]] = deque()
-        self.poll_id, self.visible, self.ready, self.joined = 7, True, True, True
+        self.poll_id, self.visible, self.ready = 7, True, True
 
     async def base_send(self, message: dict[str, Any]) -> None:
         await self.taking.wait()  # as uvicorn's send waits while the socket's buffer is full

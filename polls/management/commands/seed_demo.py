@@ -30,9 +30,5 @@ class Command(BaseCommand):
             Option.objects.get_or_create(
                 poll=poll, slug=slug, defaults={"label": label, "position": position}
             )
-        if created:
-            self.stdout.write(
-                _("Created the demo poll: %(url)s") % {"url": poll.get_absolute_url()}
-            )
-        else:
-            self.stdout.write(_("Kept the demo poll: %(url)s") % {"url": poll.get_absolute_url()})
+        said = _("Created the demo poll: %(url)s") if created else _("Kept the demo poll: %(url)s")
+        self.stdout.write(said % {"url": poll.get_absolute_url()})
