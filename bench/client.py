@@ -212,17 +212,16 @@ def viewers_process(url: str, path: str, count: int, ready: Any, stop: Any, out:
 
 async def _viewers(url: str, path: str, count: int, ready: Any, stop: Any) -> Watched:
     watched = Watched(received=[{} for _ in range(count)])
+    sockets: list[Viewer] = []
     gate = asyncio.Semaphore(100)
     closing = False
 
-    async def join() -> Viewer:
+    async def watch(index: int) -> None:
         async with gate:
             socket = await Viewer.connect(url, path)
             await socket.recv()  # the poll's state
             await socket.recv()  # the current results
-        return socket
-
-    async def listen(index: int, socket: Viewer) -> None:
+        sockets.append(socket)
         resync = False
         try:
             while True:
@@ -239,13 +238,19 @@ async def _viewers(url: str, path: str, count: int, ready: Any, stop: Any) -> Wa
             if not closing:
                 watched.dropped += 1  # the server closed it: a browser would reconnect
 
-    sockets = await asyncio.gather(*(join() for _ in range(count)))
-    listeners = [asyncio.create_task(listen(i, socket)) for i, socket in enumerate(sockets)]
+    # Each socket listens as soon as it has joined: one that waited for all the others
+    # would leave the server's pings unanswered, and be closed.
+    watchers = [asyncio.create_task(watch(i)) for i in range(count)]
+    while len(sockets) < count:
+        await asyncio.sleep(0.05)
+        for task in watchers:
+            if task.done() and task.exception() is not None:
+                raise task.exception()  # type: ignore[misc]
     ready.set()
     while not stop.is_set():
         await asyncio.sleep(0.05)
     closing = True
     for socket in sockets:
         socket.close()
-    await asyncio.gather(*listeners)
+    await asyncio.gather(*watchers)
     return watched
