@@ -20,7 +20,7 @@ from tally.selectors import Results, results_for
 from voting_site.metrics import observe, viewers_total
 
 # Viewers get at most one update per poll per this many seconds, whatever the vote rate;
-PUBLISH_INTERVAL = 0.05
+PUBLISH_INTERVAL = 0.025
 # and with many watching, fewer: the web tier is sent at most this many messages a
 # second in all, so that every viewer still gets every update within a second
 # (`make bench` figure 4: 10,000 viewers). The viewers are counted every second.
