@@ -25,6 +25,7 @@ from polls.models import Poll
 from polls.queue import VOTE_STREAM
 from polls.selectors import ballot_for, ballot_forget
 from polls.services import poll_close, poll_create
+from tests.conftest import window_ahead
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -199,6 +200,7 @@ async def test_the_vote_limit_is_counted_once_per_vote_and_the_one_over_gets_429
     app, poll, redis_db, settings
 ):
     settings.VOTING_RATE_VOTES = (2, 60)
+    window_ahead()
     cookies, token = await sync(opened)
     form = {"csrfmiddlewaretoken": token, "option": "dogs"}
 
@@ -265,3 +267,4 @@ async def test_votes_that_find_the_poll_stale_together_share_one_read(poll, monk
     assert reads == [poll.slug]
     assert {ballot.id for ballot in ballots if ballot is not None} == {poll.pk}
     assert all(ballot is not None for ballot in ballots)
+    await sync(lambda: connection.close())  # the read's thread's: the test database can go

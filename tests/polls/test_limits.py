@@ -12,7 +12,7 @@ from django.test import Client
 
 from polls.queue import VOTE_STREAM
 from polls.simulator import simulate
-from tests.conftest import asgi_server
+from tests.conftest import asgi_server, window_ahead
 
 pytestmark = pytest.mark.django_db
 
@@ -25,6 +25,7 @@ def vote(browser: Client, option: str = "cats"):
 
 def test_new_voters_from_one_address_are_limited(settings, poll, redis_db):
     settings.VOTING_RATE_NEW_VOTERS = (2, 60)
+    window_ahead()
     first, second, third = (Client().get(VOTE_PAGE) for _ in range(3))
 
     assert first.status_code == second.status_code == 200
@@ -37,6 +38,7 @@ def test_new_voters_from_one_address_are_limited(settings, poll, redis_db):
 
 def test_a_client_cannot_escape_the_limit_by_naming_another_address(settings, poll, redis_db):
     settings.VOTING_RATE_NEW_VOTERS = (1, 60)  # and no proxy is trusted
+    window_ahead()
 
     answers = [
         Client(HTTP_X_FORWARDED_FOR=address).get(VOTE_PAGE).status_code
@@ -49,6 +51,7 @@ def test_a_client_cannot_escape_the_limit_by_naming_another_address(settings, po
 def test_behind_a_trusted_proxy_each_client_has_its_own_count(settings, poll, redis_db):
     settings.VOTING_RATE_NEW_VOTERS = (1, 60)
     settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    window_ahead()
 
     answers = [
         Client(HTTP_X_FORWARDED_FOR=address).get(VOTE_PAGE).status_code
@@ -60,6 +63,7 @@ def test_behind_a_trusted_proxy_each_client_has_its_own_count(settings, poll, re
 
 def test_votes_per_voter_are_limited_and_the_one_over_is_not_queued(settings, poll, redis_db):
     settings.VOTING_RATE_VOTES = (2, 60)
+    window_ahead()
     browser = Client()
     browser.get(VOTE_PAGE)
 
@@ -96,6 +100,7 @@ async def open_sockets(url: str, count: int) -> list[websockets.ClientConnection
 @pytest.mark.django_db(transaction=True)
 def test_sockets_per_address_are_limited_with_429_and_retry_after(poll, redis_db):
     async def scenario(url: str) -> websockets.InvalidStatus:
+        window_ahead()
         sockets = await open_sockets(url, 2)
         with pytest.raises(websockets.InvalidStatus) as refused:
             await open_sockets(url, 1)
@@ -114,6 +119,7 @@ def test_sockets_per_address_are_limited_with_429_and_retry_after(poll, redis_db
 @pytest.mark.django_db(transaction=True)
 def test_under_daphne_a_socket_over_the_limit_is_closed_with_when_to_come_back(poll, redis_db):
     async def scenario(url: str) -> tuple[dict, websockets.ConnectionClosed]:
+        window_ahead()
         sockets = await open_sockets(url, 3)
         told = json.loads(await sockets[2].recv())
         with pytest.raises(websockets.ConnectionClosed) as closed:
