@@ -181,7 +181,10 @@ class Redis:
                 "--unixsocketperm", "700",
                 "--dir", str(self.dir),
                 "--appendonly", "yes",
-                "--appendfsync", "everysec",
+                # Each write is on disk before Redis answers it. With "everysec", Redis
+                # answers but holds writes back (up to 2 s) behind a slow sync, and a
+                # server killed then lost votes it had accepted.
+                "--appendfsync", "always",
                 "--save", "",
                 "--daemonize", "yes",
                 "--pidfile", str(self.dir / "redis.pid"),

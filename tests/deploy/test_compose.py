@@ -74,7 +74,9 @@ def test_votes_and_hits_live_on_named_volumes():
     assert set(COMPOSE["volumes"]) == {"db-data", "redis-data"}
     assert SERVICES["db"]["volumes"] == ["db-data:/var/lib/postgresql/data"]
     assert SERVICES["redis"]["volumes"] == ["redis-data:/data"]
-    assert "--appendonly" in SERVICES["redis"]["command"]
+    command = SERVICES["redis"]["command"]
+    assert command[command.index("--appendonly") + 1] == "yes"
+    assert command[command.index("--appendfsync") + 1] == "always"  # on disk when answered
 
 
 def test_only_the_web_port_is_published():

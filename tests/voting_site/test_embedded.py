@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import stat
+import threading
+import time
 
 import psycopg2
 import pytest
@@ -66,6 +70,31 @@ def test_redis_starts_stops_and_keeps_its_data(redis_server, tmp_path):
     assert client.get("kept") == b"yes"
     assert client.config_get("appendonly") == {"appendonly": "yes"}
     assert client.config_get("port") == {"port": "0"}
+
+
+def test_a_killed_redis_keeps_every_write_it_answered(redis_server, tmp_path):
+    redis_server.start()
+    client = redis.Redis.from_url(embedded.redis_url(tmp_path))
+    answered = 0
+
+    def write():
+        nonlocal answered
+        try:
+            while True:
+                answered = client.incr("votes")
+        except redis.ConnectionError:
+            pass  # killed
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    time.sleep(1.5)  # past the first background syncs
+    os.kill(int((tmp_path / "redis" / "redis.pid").read_text()), signal.SIGKILL)
+    writer.join()
+
+    redis_server.start()
+    assert answered > 0
+    assert int(client.get("votes")) >= answered
+    assert client.config_get("appendfsync") == {"appendfsync": "always"}
 
 
 def test_a_long_data_folder_gets_its_sockets_elsewhere(tmp_path):
