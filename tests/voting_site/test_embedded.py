@@ -88,7 +88,7 @@ def test_a_killed_redis_keeps_every_write_it_answered(redis_server, tmp_path):
     writer = threading.Thread(target=write)
     writer.start()
     time.sleep(1.5)  # past the first background syncs
-    os.kill(int((tmp_path / "redis" / "redis.pid").read_text()), signal.SIGKILL)
+    os.kill(int(redis_server.pidfile.read_text()), signal.SIGKILL)
     writer.join()
 
     redis_server.start()
