@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from channels.layers import get_channel_layer
 
-from tally.heartbeat import BEAT_SECONDS, stopping
+from tally.heartbeat import BEAT_SECONDS, receive, stopping
 from tally.publish import poll_group
 
 logger = logging.getLogger(__name__)
@@ -52,7 +52,7 @@ class Room:
     async def _listen(self, layer: Any) -> None:
         while not self.closed:  # a layer may swallow the cancellation: this ends it too
             try:
-                message = await layer.receive(self.channel)
+                message = await receive(layer, self.channel)
             except Exception:
                 if stopping() or self.closed:  # a layer may turn a cancellation into an error
                     raise

@@ -75,3 +75,34 @@ async def _until(condition: Any, timeout: float = 5) -> None:
     while not condition():
         assert asyncio.get_running_loop().time() < deadline, "never happened"
         await asyncio.sleep(0.02)
+
+
+class SwallowingLayer:
+    """A layer whose receive swallows the first cancellation and goes on waiting, as
+    channels_redis's core layer now and then does."""
+
+    swallowed = 0
+
+    async def receive(self, channel: str) -> dict[str, Any]:
+        while True:
+            try:
+                await asyncio.sleep(3600)
+            except asyncio.CancelledError:
+                self.swallowed += 1
+                if self.swallowed > 1:
+                    raise
+
+
+async def test_a_receive_that_swallows_a_cancellation_still_ends():
+    layer = SwallowingLayer()
+    listening = asyncio.ensure_future(heartbeat_module.receive(layer, "specific!0"))
+    await asyncio.sleep(0)
+
+    listening.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await listening
+    await asyncio.sleep(heartbeat_module.BEAT_SECONDS * 2)  # the receive itself, again
+
+    assert layer.swallowed == 2
+    leftover = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+    assert leftover == []
