@@ -179,7 +179,7 @@ class System:
             return int((DATA_DIR / "redis" / "redis.pid").read_text().split()[0])
         if fault == "postgres":
             return int((DATA_DIR / "postgres" / "postmaster.pid").read_text().split()[0])
-        word = {"worker": "rqworker", "web": "uvicorn"}[fault]
+        word = {"worker": "rqworker", "web": "voting_site.serve"}[fault]
         children = psutil.Process(self.process.pid).children(recursive=True)
         return next(p.pid for p in children if any(word in part for part in p.cmdline()))
 

@@ -116,14 +116,14 @@ def running(argv: list[str], **env: str) -> Iterator[subprocess.Popen]:
 
 @contextmanager
 def web(server: str, **env: str) -> Iterator[str]:
-    """The web tier on a free port: daphne (runserver's) or uvicorn with WEB_PROCESSES workers."""
+    """The web tier on a free port: daphne (runserver's) or the server as deployed
+    (voting_site/serve.py: uvicorn) with WEB_PROCESSES workers."""
     port = str(free_port())
     app = "voting_site.asgi:application"
     argv = {
         "daphne": [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", port, app],
-        "uvicorn": [sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", port,
-                    "--workers", str(WEB_PROCESSES), "--no-access-log", "--log-level", "warning",
-                    "--ws-per-message-deflate", "false", app],
+        "uvicorn": [sys.executable, "-m", "voting_site.serve", "--host", "127.0.0.1",
+                    "--port", port, "--workers", str(WEB_PROCESSES), "--log-level", "warning"],
     }[server]  # fmt: skip
     with running(argv, **env) as process:
         url = f"http://127.0.0.1:{port}"

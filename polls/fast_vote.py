@@ -38,7 +38,7 @@ from redis import RedisError
 from polls import voters
 from polls.forms import cast_choices
 from polls.models import Poll
-from polls.selectors import ballot_for
+from polls.selectors import SLUG_MAX_LENGTH, ballot_for
 from polls.services import vote_cast
 from voting_site.clients import forwarded_resolve
 from voting_site.limits import Limited
@@ -113,9 +113,19 @@ class FastVote:
         return self.hooks.see_other(request)
 
 
-@functools.lru_cache(maxsize=256)
+# A vote's path: /polls/<slug>/ with a slug no longer than a poll's can be.
+_VOTE_PATH_MAX_LENGTH = len("/polls//") + SLUG_MAX_LENGTH
+
+
 def _vote_view(path: str) -> ResolverMatch | None:
     """The URL's match if it is the vote view's, else None."""
+    if len(path) > _VOTE_PATH_MAX_LENGTH:
+        return None  # not a vote, and not worth keeping in the cache below
+    return _vote_view_of(path)
+
+
+@functools.lru_cache(maxsize=256)
+def _vote_view_of(path: str) -> ResolverMatch | None:
     try:
         match = resolve(path)
     except Resolver404:

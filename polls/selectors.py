@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,7 +24,11 @@ from polls.queue import choices_decode, choices_key
 from voting_site.redis import async_redis_client, redis_client
 
 logger = logging.getLogger(__name__)
-_NO_POLL = "no-such-poll"
+
+# The longest slug a poll can have: a longer one is no poll's, answered without a lookup.
+SLUG_MAX_LENGTH: int = Poll._meta.get_field("slug").max_length or 0
+# How many polls a web process keeps copies of: the most recently voted on.
+BALLOTS_KEPT = 1000
 
 
 @dataclass(frozen=True)
@@ -98,14 +103,14 @@ def polls_listed() -> list[Poll]:
     return sorted(polls, key=lambda poll: order.index(poll.state_at(now)))
 
 
-def _load_ballot(slug: str) -> Ballot | str:
+def _load_ballot(slug: str) -> Ballot | None:
     # The fast vote path (polls/fast_vote.py) reads polls outside Django's request cycle,
     # which would drop a connection gone bad (PostgreSQL restarted): drop it here.
     if connection.connection is not None and not connection.is_usable():
         connection.close()
     poll = Poll.objects.filter(slug=slug).prefetch_related("options").first()
     if poll is None:
-        return _NO_POLL
+        return None
     return Ballot(
         id=poll.pk,
         slug=poll.slug,
@@ -130,11 +135,13 @@ def _load_ballot(slug: str) -> Ballot | str:
     )
 
 
-# This process's copies of the polls it has read: slug -> (ballot or _NO_POLL, fresh
-# until). A plain dict: the vote path reads it on every vote, without I/O or pickling.
-_ballots: dict[str, tuple[Ballot | str, float]] = {}
+# This process's copies of the polls it has read: slug -> (ballot, fresh until), the
+# least recently used first. Only polls that exist are kept, and at most BALLOTS_KEPT
+# of them: a stranger asking for made-up slugs grows nothing. A plain OrderedDict:
+# the vote path reads it on every vote, without I/O or pickling.
+_ballots: OrderedDict[str, tuple[Ballot, float]] = OrderedDict()
 # The reads under way, per event loop and poll.
-_loading: dict[tuple[asyncio.AbstractEventLoop, str], asyncio.Future[Ballot | str]] = {}
+_loading: dict[tuple[asyncio.AbstractEventLoop, str], asyncio.Future[Ballot | None]] = {}
 
 
 async def ballot_for(*, slug: str) -> Ballot | None:
@@ -145,22 +152,23 @@ async def ballot_for(*, slug: str) -> Ballot | None:
     as this process last read it. A poll never read raises the database's error
     (the page answers 503).
     """
+    if len(slug) > SLUG_MAX_LENGTH:
+        return None
     cached = _ballots.get(slug)
     if cached is not None and time.monotonic() < cached[1]:
-        ballot = cached[0]
-    else:
-        # One read at a time per poll: the votes that find the copy stale together (a
-        # burst) wait for the same read rather than each queueing one of their own.
-        key = (asyncio.get_running_loop(), slug)
-        loading = _loading.get(key)
-        if loading is None:
-            loading = _loading[key] = asyncio.ensure_future(_reload(slug, cached))
-            loading.add_done_callback(lambda _: _loading.pop(key, None))
-        ballot = await asyncio.shield(loading)
-    return ballot if isinstance(ballot, Ballot) else None
+        _ballots.move_to_end(slug)
+        return cached[0]
+    # One read at a time per poll: the votes that find the copy stale together (a
+    # burst) wait for the same read rather than each queueing one of their own.
+    key = (asyncio.get_running_loop(), slug)
+    loading = _loading.get(key)
+    if loading is None:
+        loading = _loading[key] = asyncio.ensure_future(_reload(slug, cached))
+        loading.add_done_callback(lambda _: _loading.pop(key, None))
+    return await asyncio.shield(loading)
 
 
-async def _reload(slug: str, cached: tuple[Ballot | str, float] | None) -> Ballot | str:
+async def _reload(slug: str, cached: tuple[Ballot, float] | None) -> Ballot | None:
     fresh_for = settings.VOTING_BALLOT_CACHE_SECONDS
     try:
         ballot = await sync_to_async(_load_ballot)(slug)
@@ -170,7 +178,13 @@ async def _reload(slug: str, cached: tuple[Ballot | str, float] | None) -> Ballo
         ballot = cached[0]
         fresh_for = settings.VOTING_BALLOT_RETRY_SECONDS  # not a failed connection per request
         logger.warning("PostgreSQL is unreachable: poll %r as last read", slug)
+    if ballot is None:
+        _ballots.pop(slug, None)  # deleted meanwhile
+        return None
     _ballots[slug] = (ballot, time.monotonic() + fresh_for)
+    _ballots.move_to_end(slug)
+    while len(_ballots) > BALLOTS_KEPT:
+        _ballots.popitem(last=False)
     return ballot
 
 

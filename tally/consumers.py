@@ -26,7 +26,8 @@ from voting_site.limits import retry_after
 
 logger = logging.getLogger(__name__)
 
-NO_SUCH_POLL = 4404  # WebSocket close codes: 4000-4999 are the application's
+POLICY_VIOLATION = 1008  # WebSocket close codes: the protocol's
+NO_SUCH_POLL = 4404  # 4000-4999 are the application's
 FORBIDDEN = 4403
 TOO_MANY = 4429  # after a message saying when to try again
 
@@ -106,6 +107,11 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
             await self.send_json({"type": "deaf"})
         self.ready = True
         self._send_soon()
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        """Clients have nothing to say on these sockets: whatever one sends closes it,
+        unread (the server refuses anything over a kilobyte: voting_site/serve.py)."""
+        await self.close(code=POLICY_VIOLATION)
 
     def deliver(self, message: dict[str, Any]) -> None:
         """A message from the worker, through the hub: queued, to be sent in order. Of

@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -26,6 +27,7 @@ from voting_site.processes import free_port, start_group, stop_group, wait_healt
 from voting_site.redis import redis_client
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+ASGI_APPLICATION = "voting_site.asgi:application"
 _servers = ExitStack()
 
 
@@ -116,7 +118,9 @@ UNREACHED_LIMITS = {
 }
 
 
-def project_process(argv: list[str], **env: str) -> subprocess.Popen:
+def project_process(
+    argv: list[str], popen: dict[str, Any] | None = None, **env: str
+) -> subprocess.Popen:
     """One of the project's processes, as deployed: its own settings, the tests' servers."""
     return start_group(
         [sys.executable, *argv],
@@ -129,26 +133,55 @@ def project_process(argv: list[str], **env: str) -> subprocess.Popen:
             **UNREACHED_LIMITS,
             **env,
         },
+        **(popen or {}),
     )
+
+
+@dataclass
+class WebProcess:
+    """A web process a test started: its URL, the process, and the file its log goes to."""
+
+    url: str
+    process: subprocess.Popen
+    log: Path | None = None
+
+    def log_text(self) -> str:
+        assert self.log is not None, "start it with a log file to read its log"
+        return self.log.read_text(errors="replace")
+
+
+@contextmanager
+def web_process(
+    port: int | None = None, server: str = "daphne", log: Path | None = None, **env: str
+) -> Iterator[WebProcess]:
+    """The real web process on `port` (a free one by default): daphne, or `uvicorn`, the
+    server as deployed (voting_site/serve.py, one worker process); its output to `log`
+    when given."""
+    port = port or free_port()
+    argv = {
+        "daphne": ["-m", "daphne", "-b", "127.0.0.1", "-p", str(port), ASGI_APPLICATION],
+        "uvicorn": ["-m", "voting_site.serve", "--host", "127.0.0.1", "--port", str(port),
+                    "--workers", "1"],
+    }[server]  # fmt: skip
+    with ExitStack() as stack:
+        output = {}
+        if log is not None:
+            output = {"stdout": stack.enter_context(log.open("ab")), "stderr": subprocess.STDOUT}
+        process = project_process(argv, popen=output, **env)
+        try:
+            base_url = f"http://127.0.0.1:{port}"
+            wait_healthy(f"{base_url}/healthz", process=process)
+            yield WebProcess(base_url, process, log)
+        finally:
+            stop_group(process)
 
 
 @contextmanager
 def asgi_server(port: int | None = None, server: str = "daphne", **env: str) -> Iterator[str]:
-    """The real web process (daphne, or the image's uvicorn) on `port` (a free one by
+    """The real web process (daphne, or the server as deployed) on `port` (a free one by
     default); yields its URL."""
-    port = port or free_port()
-    app = "voting_site.asgi:application"
-    argv = {
-        "daphne": ["-m", "daphne", "-b", "127.0.0.1", "-p", str(port), app],
-        "uvicorn": ["-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port), app],
-    }[server]
-    process = project_process(argv, **env)
-    try:
-        base_url = f"http://127.0.0.1:{port}"
-        wait_healthy(f"{base_url}/healthz", process=process)
-        yield base_url
-    finally:
-        stop_group(process)
+    with web_process(port, server, **env) as web:
+        yield web.url
 
 
 @contextmanager

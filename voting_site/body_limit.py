@@ -1,10 +1,12 @@
 """Request bodies too large for what they are for, refused before anything reads them.
 
-Under ASGI, Django reads a request's whole body before any middleware runs, and
-the CSRF middleware then parses up to DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) of
-it. A vote, a presenter's control or a language switch is a few hundred bytes,
-so a POST over MAX_BODY is refused at the door: by its Content-Length, or, sent
-in chunks, as soon as it grows past the limit. The admin's forms are exempt.
+Under ASGI, Django reads a request's whole body, spooling it to a temporary file,
+before any middleware or view can refuse it. A vote, a presenter's control or a
+language switch is a few hundred bytes, so any request (whatever its method)
+whose body is over MAX_BODY is refused at the door with 413: by its
+Content-Length, or, sent in chunks, as soon as it grows past the limit. The
+admin's forms are larger (a poll with its options, a long list of selected
+polls), and get ADMIN_MAX_BODY.
 """
 
 from __future__ import annotations
@@ -16,39 +18,49 @@ from django.utils.translation import gettext as _
 from voting_site.metrics import count_refused
 
 MAX_BODY = 4096
-EXEMPT_PREFIXES = ("/admin/",)
+ADMIN_PREFIX = "/admin/"
+ADMIN_MAX_BODY = 1024 * 1024
 
 Message = dict[str, Any]
 
 
-class BodyLimit:
-    """ASGI middleware: 413 for a POST whose body is over `limit` bytes."""
+def body_limit(path: str) -> int:
+    """The most bytes a request's body to `path` may have."""
+    return ADMIN_MAX_BODY if path.startswith(ADMIN_PREFIX) else MAX_BODY
 
-    def __init__(self, app: Any, limit: int = MAX_BODY) -> None:
+
+class BodyLimit:
+    """ASGI middleware: 413 for a request whose body is over its path's limit."""
+
+    def __init__(self, app: Any) -> None:
         self.app = app
-        self.limit = limit
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if (
-            scope["type"] != "http"
-            or scope["method"] != "POST"
-            or scope["path"].startswith(EXEMPT_PREFIXES)
-        ):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.limit):
-            await self._refuse(send)
+        limit = body_limit(scope["path"])
+        headers = dict(scope["headers"])
+        length = headers.get(b"content-length")
+        if length is not None:
+            # The server hands on no more than the length announced.
+            if not length.isdigit() or int(length) > limit:
+                await self._refuse(scope, send)
+            else:
+                await self.app(scope, receive, send)
             return
-        body: list[Message] = []  # at most `limit` bytes: read here, replayed to the app
+        if b"transfer-encoding" not in headers:  # no body
+            await self.app(scope, receive, send)
+            return
+        body: list[Message] = []  # in chunks: at most `limit` bytes read here, then replayed
         size = 0
         while True:
             message = await receive()
             if message["type"] == "http.disconnect":
                 return
             size += len(message.get("body", b""))
-            if size > self.limit:
-                await self._refuse(send)
+            if size > limit:
+                await self._refuse(scope, send)
                 return
             body.append(message)
             if not message.get("more_body"):
@@ -59,8 +71,9 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, send: Any) -> None:
-        await count_refused("too_large")
+    async def _refuse(self, scope: dict[str, Any], send: Any) -> None:
+        if scope["method"] == "POST" and not scope["path"].startswith(ADMIN_PREFIX):
+            await count_refused("too_large")  # a vote, or what could have been one
         text = _("That request is too large: nothing was recorded.") + "\n"
         await send(
             {

@@ -45,11 +45,23 @@ def client_address(peer: str, forwarded_for: str | None) -> str:
     return peer
 
 
+# Headers that proxies add, in META's names: a request that has one came through a proxy
+# (or claims to), even from this machine's own address.
+PROXY_HEADERS = ("HTTP_FORWARDED", "HTTP_VIA", "HTTP_X_REAL_IP", "HTTP_X_CLIENT_IP",
+                 "HTTP_TRUE_CLIENT_IP", "HTTP_CF_CONNECTING_IP")  # fmt: skip
+PROXY_HEADER_PREFIX = "HTTP_X_FORWARDED_"
+
+
+def proxied(meta: dict[str, Any]) -> bool:
+    """Whether a request came through a proxy, or says it did: it has a proxy's header."""
+    return any(name in PROXY_HEADERS or name.startswith(PROXY_HEADER_PREFIX) for name in meta)
+
+
 def forwarded_resolve(meta: dict[str, Any]) -> None:
     """In a request's META: the client's address as REMOTE_ADDR, and X-Forwarded-For and
     X-Forwarded-Proto dropped unless a trusted proxy sent them."""
     peer = meta.get("REMOTE_ADDR", "")
-    meta["VOTING_FORWARDED"] = "HTTP_X_FORWARDED_FOR" in meta  # came through a proxy
+    meta["VOTING_FORWARDED"] = proxied(meta)
     if is_trusted_proxy(peer):
         meta["REMOTE_ADDR"] = client_address(peer, meta.get("HTTP_X_FORWARDED_FOR"))
     else:

@@ -1,8 +1,8 @@
 """`make up`: the whole system on one machine, supervised.
 
 Starts the embedded PostgreSQL and Redis when DATABASE_URL / REDIS_URL are unset,
-migrates, then runs the web server (uvicorn, WEB_CONCURRENCY worker processes, as the
-image runs it) and the RQ worker side by side: their
+migrates, then runs the web server (voting_site/serve.py: uvicorn, WEB_CONCURRENCY
+worker processes, as the image runs it) and the RQ worker side by side: their
 output interleaved under a name prefix, a child that dies restarted with backoff,
 an embedded server that dies started again, and Ctrl-C (or SIGTERM) stopping the
 children, then the servers, within seconds.
@@ -263,12 +263,11 @@ def main() -> None:
         if everywhere:
             reach, hint = reached_from_phones(port, settings.ALLOWED_HOSTS)
             env.update(reach)
-        # As production serves: uvicorn, WEB_CONCURRENCY processes (default 2), the
-        # measured best on two cores (docs/performance.md). daphne stays for runserver.
-        web_args = ["--host", host, "--port", str(port), "--workers", workers,
-                    "--no-access-log", "--ws-per-message-deflate", "false"]  # fmt: skip
+        # As production serves (voting_site/serve.py): uvicorn, WEB_CONCURRENCY processes
+        # (default 2), the measured best on two cores (docs/performance.md).
+        web_args = ["--host", host, "--port", str(port), "--workers", workers]
         children = [
-            Child("web", [python, "-m", "uvicorn", *web_args, "voting_site.asgi:application"], env),
+            Child("web", [python, "-m", "voting_site.serve", *web_args], env),
             Child("worker", [python, manage, "rqworker", "--with-scheduler", "default"], env),
             Child("cron", [python, manage, "rqcron", "tally.cron"], env),
         ]

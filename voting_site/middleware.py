@@ -28,6 +28,7 @@ from django.utils import translation
 from django.utils.decorators import decorator_from_middleware
 from django.utils.deprecation import MiddlewareMixin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation.trans_real import LANGUAGE_CODE_MAX_LENGTH
 from redis import RedisError
 
 from voting_site.clients import forwarded_resolve
@@ -114,12 +115,26 @@ class LanguageMiddleware(HooksOnTheLoop, LocaleMiddleware):
             return super().process_request(request)
         translation.activate(
             _language_chosen(
-                request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME),
-                request.META.get("HTTP_ACCEPT_LANGUAGE", ""),
+                *_what_django_reads(
+                    request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME),
+                    request.META.get("HTTP_ACCEPT_LANGUAGE", ""),
+                )
             )
         )
         request.LANGUAGE_CODE = translation.get_language()
         return None
+
+
+def _what_django_reads(cookie: str | None, accept: str) -> tuple[str | None, str]:
+    """The parts of a language cookie and an Accept-Language header that Django's choice
+    depends on: a key for the cache below no longer than Django's limit, whatever a
+    client sends. Django ignores a language code longer than the limit, and reads a
+    longer header only up to its last comma within the limit."""
+    if cookie is not None and len(cookie) > LANGUAGE_CODE_MAX_LENGTH:
+        cookie = None
+    if len(accept) > LANGUAGE_CODE_MAX_LENGTH:
+        accept = accept[: max(0, accept.rfind(",", 0, LANGUAGE_CODE_MAX_LENGTH))]
+    return cookie, accept
 
 
 @functools.lru_cache(maxsize=1024)

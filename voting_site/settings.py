@@ -294,7 +294,15 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # A request a client got wrong is one line, never a traceback (voting_site/logs.py).
+    "filters": {"client_errors": {"()": "voting_site.logs.ClientErrorsInOneLine"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["client_errors"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     # One line per request of the vote simulator is noise; so is one per sign-in.
     "loggers": {"httpx": {"level": "WARNING"}, "axes": {"level": "WARNING"}},

@@ -22,3 +22,8 @@ urlpatterns = [
     path("", include("polls.urls")),
     path("", include("tally.urls")),
 ]
+
+handler400 = views.bad_request
+handler403 = views.permission_denied
+handler404 = views.page_not_found
+handler500 = views.server_error

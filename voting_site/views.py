@@ -1,4 +1,4 @@
-"""Site-wide views: the course's hit counter and the health probes."""
+"""Site-wide views: the course's hit counter, the health probes, and the error pages."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import logging
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from redis import RedisError
 
@@ -17,6 +19,30 @@ from voting_site.responses import plain_text
 logger = logging.getLogger(__name__)
 
 HITS_KEY = "hits"
+
+
+# The error pages. Django's own are wrapped in `requires_csrf_token`, whose check reads
+# the request's form again: a body Django cannot parse (a form that is not UTF-8)
+# raised anew in each, a dozen chained tracebacks and a 500. These render without
+# reading the request; CsrfViewMiddleware, which runs on every request, still gives
+# the pages' forms their token.
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """400: a request that cannot be read (a malformed body, a forbidden host)."""
+    message = _("That request could not be read, so nothing was recorded.")
+    return plain_text(message + "\n", status=400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """500, rendered without the request, which may be what failed."""
+    return HttpResponse(loader.get_template("500.html").render(), status=500)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -39,10 +39,8 @@ def test_each_app_service_runs_a_real_entry_point(service):
     for program in commands_of(service):
         if program[:2] == ["python", "manage.py"]:
             assert program[2] in get_commands(), f"{service}: no command {program[2]}"
-        else:
-            assert program[0] == "uvicorn"
-            module, attribute = program[1].split(":")
-            assert (module, attribute) == ("voting_site.asgi", "application")
+        else:  # the web server as deployed, with the project's limits
+            assert program == ["python", "-m", "voting_site.serve"]
 
 
 def test_the_cron_service_loads_the_projects_periodic_jobs():

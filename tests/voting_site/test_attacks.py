@@ -1,0 +1,284 @@
+"""What an attacker's probe tried, on the server as deployed (voting_site/serve.py):
+memory, the log, slow clients and bodies, each against a real web process."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import secrets
+import socket
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import psutil
+import pytest
+import websockets
+from django.contrib.auth.models import User
+
+from tests.conftest import web_process, window_ahead
+
+pytestmark = pytest.mark.django_db(transaction=True)  # the server process must see the poll
+
+MB = 1024 * 1024
+
+
+def resident_memory(pid: int) -> int:
+    return psutil.Process(pid).memory_info().rss
+
+
+def test_unknown_slugs_do_not_grow_the_web_process(poll, redis_db):
+    long_slug = 60_000
+    with web_process(server="uvicorn") as web, httpx.Client(base_url=web.url) as client:
+
+        def ask_for_made_up_polls(count: int) -> None:
+            for _ in range(count):
+                slug = secrets.token_hex(long_slug // 2)
+                headers = {"Accept-Language": f"{secrets.token_hex(2000)},es"}
+                assert client.get(f"/polls/{slug}/", headers=headers).status_code == 404
+                assert client.post(f"/polls/{slug}/").status_code in (403, 404)
+
+        ask_for_made_up_polls(200)  # what the process allocates once, it has by now
+        before = resident_memory(web.process.pid)
+        ask_for_made_up_polls(1000)  # kept, they would be 1000 x 60 KB: 60 MB and more
+        grown = resident_memory(web.process.pid) - before
+
+    assert grown < 20 * MB, f"grew by {grown / MB:.0f} MB"
+
+
+@pytest.mark.parametrize(
+    "path", ["/polls/cats-vs-dogs/", "/i18n/setlang/", "/admin/login/", "/polls/no-such/"]
+)
+def test_a_form_that_is_not_utf8_gets_400_and_one_line_of_log(poll, redis_db, tmp_path, path):
+    with web_process(server="uvicorn", log=tmp_path / "web.log") as web:
+        logged_before = len(web.log_text().splitlines())
+        answer = httpx.post(
+            web.url + path,
+            content=b"csrfmiddlewaretoken=abcdefghijklmnopqrstuvwxyzABCDEF&option=cats",
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded; charset=latin-1",
+                "Cookie": "csrftoken=abcdefghijklmnopqrstuvwxyzABCDEF",
+            },
+        )
+        time.sleep(0.2)  # the log line is written as the answer goes
+        logged = web.log_text().splitlines()[logged_before:]
+
+    assert answer.status_code == 400
+    assert "nothing was recorded" in answer.text
+    assert len(logged) <= 2, "\n".join(logged)
+
+
+def test_a_host_not_served_gets_400_and_one_line_of_log(redis_db, tmp_path):
+    with web_process(server="uvicorn", log=tmp_path / "web.log") as web:
+        logged_before = len(web.log_text().splitlines())
+        answer = httpx.get(web.url + "/", headers={"Host": "evil.example"})
+        time.sleep(0.2)
+        logged = web.log_text().splitlines()[logged_before:]
+
+    assert answer.status_code == 400
+    assert len(logged) <= 2, "\n".join(logged)
+
+
+def _closed_within(connection: socket.socket, seconds: float) -> bool:
+    """Whether the server closes the connection within `seconds` (reading what it says)."""
+    connection.settimeout(seconds)
+    try:
+        while connection.recv(4096):
+            pass
+    except TimeoutError:
+        return False
+    except ConnectionResetError:
+        pass
+    return True
+
+
+def forged(n: int) -> dict[str, str]:
+    """Headers naming another client each time, as a proxy would: believed from no one here."""
+    return {
+        "X-Forwarded-For": f"192.0.2.{n}",
+        "X-Real-IP": f"192.0.2.{n}",
+        "Forwarded": f"for=192.0.2.{n}",
+    }
+
+
+def test_a_client_naming_other_addresses_is_still_one_client_to_the_limits(poll, redis_db):
+    window_ahead()
+    with web_process(server="uvicorn", VOTING_RATE_NEW_VOTERS="2/m") as web:
+        answers = [
+            httpx.get(f"{web.url}/polls/cats-vs-dogs/", headers=forged(n)).status_code
+            for n in range(3)
+        ]
+
+    assert answers == [200, 200, 429]
+
+
+def test_a_client_naming_other_addresses_opens_no_more_sockets(poll, redis_db):
+    async def open_three(url: str) -> list[int]:
+        socket_url = url.replace("http://", "ws://") + "/ws/polls/cats-vs-dogs/"
+        answers, opened = [], []
+        for n in range(3):
+            try:
+                opened.append(
+                    await websockets.connect(socket_url, origin=url, additional_headers=forged(n))
+                )
+                answers.append(101)
+            except websockets.InvalidStatus as refused:
+                answers.append(refused.response.status_code)
+        for socket_ in opened:
+            await socket_.close()
+        return answers
+
+    window_ahead()
+    with web_process(server="uvicorn", VOTING_RATE_SOCKETS="2/m") as web:
+        answers = asyncio.run(open_three(web.url))
+
+    assert answers == [101, 101, 429]
+
+
+def test_a_client_naming_other_addresses_is_still_locked_out_of_signing_in(redis_db):
+    User.objects.create_superuser("teacher", "t@example.com", "a long pass phrase")
+    with web_process(server="uvicorn") as web, httpx.Client(base_url=web.url) as browser:
+
+        def sign_in(password: str, n: int) -> int:
+            page = browser.get("/admin/login/").text
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+            form = {"csrfmiddlewaretoken": token, "username": "teacher", "password": password}
+            headers = {**forged(n), "Referer": f"{web.url}/admin/login/"}
+            return browser.post("/admin/login/", data=form, headers=headers).status_code
+
+        failures = [sign_in(f"guess {n}", n) for n in range(5)]
+        right = sign_in("a long pass phrase", 99)
+
+    assert failures == [200] * 4 + [429]
+    assert right == 429
+
+
+def test_metrics_through_a_proxy_on_this_machine_need_the_token(redis_db):
+    with web_process(server="uvicorn") as web:
+        direct = httpx.get(f"{web.url}/metrics").status_code
+        proxied = [
+            httpx.get(f"{web.url}/metrics", headers={name: "203.0.113.7"}).status_code
+            for name in ("X-Forwarded-For", "X-Real-IP", "Forwarded", "Via")
+        ]
+
+    assert direct == 200
+    assert proxied == [403] * 4
+
+
+def test_slow_clients_are_dropped(redis_db):
+    def held_open(send_slowly) -> bool:
+        """Whether the server still holds a connection that sends as `send_slowly` does."""
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
+            send_slowly(connection)
+            return not _closed_within(connection, 10)
+
+    def idle_in_the_head(connection: socket.socket) -> None:
+        connection.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+
+    def a_byte_a_second(connection: socket.socket) -> None:
+        for byte in b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: slow":
+            connection.sendall(bytes([byte]))
+            if _closed_within(connection, 0.5):
+                return
+
+    def a_body_that_stops(connection: socket.socket) -> None:
+        connection.sendall(
+            b"POST /polls/cats-vs-dogs/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 4000\r\n\r\nop"
+        )
+
+    with web_process(server="uvicorn", WEB_HEAD_TIMEOUT="2", WEB_BODY_TIMEOUT="3") as web:
+        port = int(web.url.rsplit(":", 1)[1])
+        with ThreadPoolExecutor() as pool:
+            held = list(pool.map(held_open, [idle_in_the_head, a_byte_a_second, a_body_that_stops]))
+        still_serving = httpx.get(f"{web.url}/healthz").status_code
+
+    assert held == [False, False, False]
+    assert still_serving == 200
+
+
+@pytest.mark.parametrize(
+    ("frame", "closed_with"),
+    [
+        ("[" * 100_000 + "]" * 100_000, 1009),  # too big: refused unread by the server
+        (b"\x00" * 15 * MB, 1009),
+        ('{"type": "hello"}', 1008),  # small, but nothing is expected: closed unread
+        (b"\x00\x01", 1008),
+    ],
+    ids=["nested", "binary", "text", "small binary"],
+)
+def test_a_frame_from_a_client_closes_its_socket_and_nothing_else(
+    poll, redis_db, tmp_path, frame, closed_with
+):
+    async def send(url: str) -> tuple[int | None, int]:
+        socket_url = url.replace("http://", "ws://") + "/ws/polls/cats-vs-dogs/"
+        async with websockets.connect(socket_url, origin=url, max_size=None) as viewer:
+            await viewer.recv()  # the poll's state
+            try:
+                await viewer.send(frame)
+                while True:
+                    await viewer.recv()
+            except websockets.ConnectionClosed as closed:
+                code = closed.rcvd.code if closed.rcvd else None
+        async with httpx.AsyncClient() as client:
+            health = (await client.get(f"{url}/healthz")).status_code
+        return code, health
+
+    with web_process(server="uvicorn", log=tmp_path / "web.log") as web:
+        logged_before = len(web.log_text().splitlines())
+        code, health = asyncio.run(asyncio.wait_for(send(web.url), 30))
+        logged = web.log_text().splitlines()[logged_before:]
+
+    assert code == closed_with
+    assert health == 200
+    assert len(logged) <= 2, "\n".join(logged)
+
+
+def answer_to_head(url: str, head: str, body: bytes = b"") -> str:
+    """Send a request's head (and `body`), then read the answer's status line, without
+    sending the rest of the body the head announces."""
+    port = int(url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(f"{head}\r\nHost: 127.0.0.1\r\n\r\n".encode() + body)
+        return connection.recv(4096).decode().split("\r\n")[0]
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        "PUT /polls/load/ HTTP/1.1\r\nContent-Length: 200000000",
+        "GET / HTTP/1.1\r\nContent-Length: 200000000",
+        "POST /admin/login/ HTTP/1.1\r\nContent-Length: 200000000",
+        "DELETE /polls/cats-vs-dogs/ HTTP/1.1\r\nContent-Length: 5000",
+        "PATCH /admin/ HTTP/1.1\r\nContent-Length: 1100000",
+    ],
+    ids=["put", "get", "admin", "delete", "admin patch"],
+)
+def test_any_body_over_its_limit_is_refused_before_it_is_sent(poll, redis_db, head):
+    with web_process(server="uvicorn") as web:
+        assert answer_to_head(web.url, head).startswith("HTTP/1.1 413")  # and none was sent
+
+
+def test_a_chunked_body_over_the_limit_is_refused_as_it_grows(poll, redis_db):
+    chunk = b"x" * 5000
+    with web_process(server="uvicorn") as web:
+        status = answer_to_head(
+            web.url,
+            "GET /hits/ HTTP/1.1\r\nTransfer-Encoding: chunked",
+            b"%x\r\n%s\r\n" % (len(chunk), chunk),  # and never a last chunk
+        )
+
+    assert status.startswith("HTTP/1.1 413")
+
+
+def test_the_admins_forms_may_be_larger_than_a_vote(redis_db):
+    form = b"username=teacher&password=" + b"x" * 10_000
+    with web_process(server="uvicorn") as web:
+        status = answer_to_head(
+            web.url,
+            "POST /admin/login/ HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+            f"Content-Length: {len(form)}",
+            form,
+        )
+
+    assert status.startswith("HTTP/1.1 403")  # read, and refused for its missing CSRF token
