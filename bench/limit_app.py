@@ -51,7 +51,9 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     choice = _ballot.choice(option)
     status = 400
     if choice is not None:
-        await vote_cast(ballot=_ballot, choices=[choice], voter=os.urandom(16).hex())
+        await vote_cast(
+            ballot=_ballot, choices=[choice], voter=os.urandom(16).hex(), address="127.0.0.1"
+        )
         status = 303
     headers = [(b"location", b"./"), (b"content-length", b"0")]
     await send({"type": "http.response.start", "status": status, "headers": headers})

@@ -82,6 +82,7 @@ class PollAdmin(admin.ModelAdmin):
         ("scale_min_label", "scale_max_label"),
         "voters_may_change",
         "requires_invite",
+        "voters_per_address",
         "is_open",
         "opens_at",
         "closes_at",

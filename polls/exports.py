@@ -65,9 +65,23 @@ class _Line:
         return text
 
 
+# What a spreadsheet takes a cell to start a formula with (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A cell as a spreadsheet shows it, never runs it: text that would start a formula
+    (an option's label such as `=HYPERLINK(…)`, typed by anyone who makes a poll) is
+    prefixed with an apostrophe, which spreadsheets take to mean "text"."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def csv_lines(rows: Iterable[list[Any]]) -> Iterator[str]:
+    """The rows as CSV lines, every cell through `csv_cell`: every export comes here."""
     writer = csv.writer(_Line())
-    return (writer.writerow(row) for row in rows)
+    return (writer.writerow([csv_cell(value) for value in row]) for row in rows)
 
 
 async def csv_stream(rows: Iterable[list[Any]]) -> AsyncIterator[str]:

@@ -39,8 +39,8 @@ from polls import voters
 from polls.forms import cast_choices
 from polls.models import Poll
 from polls.selectors import SLUG_MAX_LENGTH, ballot_for
-from polls.services import vote_cast
-from voting_site.clients import forwarded_resolve
+from polls.services import AddressFull, vote_cast
+from voting_site.clients import client_network, forwarded_resolve, request_address
 from voting_site.limits import Limited
 from voting_site.responses import see_other
 
@@ -107,8 +107,13 @@ class FastVote:
             logger.debug("vote passed to Django", exc_info=True)
             return None
         try:
-            await vote_cast(ballot=ballot, choices=choices, voter=voters.voter_key(token))
-        except (Limited, RedisError):
+            await vote_cast(
+                ballot=ballot,
+                choices=choices,
+                voter=voters.voter_key(token),
+                address=client_network(request_address(request)),
+            )
+        except (Limited, AddressFull, RedisError):
             return None  # nothing queued: the view says why
         return self.hooks.see_other(request)
 

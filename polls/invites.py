@@ -24,11 +24,8 @@ def invites_make(*, poll: Poll, count: int) -> list[Invite]:
 
 
 class InviteRefused(Exception):
-    """A code that lets nobody in: unknown to the poll, or used already."""
-
-    def __init__(self, *, used: bool) -> None:
-        super().__init__("used" if used else "unknown")
-        self.used = used
+    """A code that lets nobody in: unknown to the poll, or used already. Which of the two
+    is not said: it would tell someone guessing codes that they found one."""
 
 
 def invite_redeem(*, poll_id: int, code: str) -> str:
@@ -39,5 +36,5 @@ def invite_redeem(*, poll_id: int, code: str) -> str:
         used_at=timezone.now()
     )
     if not used:
-        raise InviteRefused(used=Invite.objects.filter(poll_id=poll_id, code=code).exists())
+        raise InviteRefused
     return code

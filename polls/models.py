@@ -5,6 +5,7 @@ import secrets
 from datetime import datetime
 
 from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -85,6 +86,16 @@ class Poll(models.Model):
         help_text=_(
             "Each voter enters a one-time invite code, which then stands for them: one vote "
             "per code. Make the codes with the admin's action or `manage.py invites`."
+        ),
+    )
+    voters_per_address = models.PositiveIntegerField(
+        _("voters per network address"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "At most this many voters from one network address, each round. Empty: no cap. "
+            "A room behind one router is one address: allow for everyone in it."
         ),
     )
     is_open = models.BooleanField(

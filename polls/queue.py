@@ -5,6 +5,7 @@
 - The choices hash of a poll's round: each voter's latest choices, so the vote page can
   show them before the worker has counted them.
 - The ingest flag: set by the vote that queues an ingest job.
+- The voters from each network address, in a poll that caps them.
 
 The order of casts is the order of their entries, whose IDs Redis gives: never a web
 process's clock, which may differ between replicas. `cast_at` is kept for display.
@@ -35,6 +36,12 @@ CHOICES_TTL = 7 * 24 * 60 * 60
 
 def choices_key(poll_id: int, round: int) -> str:
     return f"poll:{poll_id}:{round}:choices"
+
+
+# The voters of a poll's round from one network address, kept for a poll that caps them
+# (Poll.voters_per_address); as long-lived as the choices.
+def address_voters_key(poll_id: int, round: int, address: str) -> str:
+    return f"poll:{poll_id}:{round}:address:{address}"
 
 
 # A cast's choices as a stream entry and the choices hash carry them: option

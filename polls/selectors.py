@@ -55,6 +55,7 @@ class Ballot:
     scale_max_label: str
     voters_may_change: bool
     requires_invite: bool
+    voters_per_address: int | None
     is_open: bool
     opens_at: datetime | None
     closes_at: datetime | None
@@ -125,6 +126,7 @@ def _load_ballot(slug: str) -> Ballot | None:
         scale_max_label=poll.scale_max_label,
         voters_may_change=poll.voters_may_change,
         requires_invite=poll.requires_invite,
+        voters_per_address=poll.voters_per_address,
         is_open=poll.is_open,
         opens_at=poll.opens_at,
         closes_at=poll.closes_at,

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 import django_rq
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import transaction
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -21,51 +22,79 @@ from polls.queue import (
     INGEST_FLAG_TTL,
     INGEST_JOB,
     VOTE_STREAM,
+    address_voters_key,
     choices_key,
     entry_fields,
 )
 from polls.selectors import Ballot, Choice, voter_choice
-from voting_site.limits import Limited, retry_after, window
+from voting_site.limits import (
+    SLIDING_WINDOW_LUA,
+    Limited,
+    retry_after,
+    seconds_to_wait,
+    window,
+)
 from voting_site.metrics import ACCEPTED, COUNTERS
 from voting_site.redis import async_redis_script
 
 logger = logging.getLogger(__name__)
 
-# A vote in one atomic step, one round trip: the voter's use of the vote limit, then
-# (unless that is used up) the choices, the stream entry, the accepted count and the
-# ingest flag. In a final poll it is queued only if the voter has none in this round
-# yet: of two racing casts, the first in the stream wins and the other is refused.
-# KEYS: the limit's window, choices hash, stream, ingest flag, metrics.
+# A vote in one atomic step, one round trip: the voter's use of the vote limit, the
+# poll's cap on voters from one address, then (unless either refuses) the choices, the
+# stream entry, the accepted count and the ingest flag. In a final poll it is queued
+# only if the voter has none in this round yet: of two racing casts, the first in the
+# stream wins and the other is refused.
+# KEYS: the limit's window, choices hash, stream, ingest flag, metrics, the voters of
+# this round from the client's address.
 # ARGV: the limit's uses and seconds (0 0: none), "final" or "changeable", the voter,
 # the encoded choices, the hash's expiry, the flag's, the accepted votes' metric
-# field, then the entry's fields.
-# Returns -2: the limit is used up; -1: a final vote exists; 1: queued, and an ingest
-# job is wanted; 0: queued.
-_VOTE = """
+# field, the cap of voters per address (0: none), then the entry's fields.
+# Returns {outcome, wait}: -2 the limit is used up (wait: microseconds until it is
+# not); -3 the address has its cap of voters; -1 a final vote exists; 1 queued, and
+# an ingest job is wanted; 0 queued.
+_VOTE = (
+    SLIDING_WINDOW_LUA
+    + """
 if tonumber(ARGV[1]) > 0 then
-  local used = redis.call('INCR', KEYS[1])
-  if used == 1 then redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]) + 1) end
-  if used > tonumber(ARGV[1]) then return -2 end
+  local wait = over_limit(KEYS[1], ARGV[1], ARGV[2], '1')
+  if wait > 0 then return {-2, wait} end
 end
+local cap = tonumber(ARGV[9])
+local new_here = cap > 0 and redis.call('SISMEMBER', KEYS[6], ARGV[4]) == 0
+if new_here and redis.call('SCARD', KEYS[6]) >= cap then return {-3, 0} end
 if ARGV[3] == 'final' then
-  if redis.call('HSETNX', KEYS[2], ARGV[4], ARGV[5]) == 0 then return -1 end
+  if redis.call('HSETNX', KEYS[2], ARGV[4], ARGV[5]) == 0 then return {-1, 0} end
 else
   redis.call('HSET', KEYS[2], ARGV[4], ARGV[5])
 end
 redis.call('EXPIRE', KEYS[2], ARGV[6])
-redis.call('XADD', KEYS[3], '*', unpack(ARGV, 9))
+if new_here then
+  redis.call('SADD', KEYS[6], ARGV[4])
+  redis.call('EXPIRE', KEYS[6], ARGV[6])
+end
+redis.call('XADD', KEYS[3], '*', unpack(ARGV, 10))
 redis.call('HINCRBY', KEYS[5], ARGV[8], 1)
-if redis.call('SET', KEYS[4], 1, 'NX', 'EX', ARGV[7]) then return 1 end
-return 0
+if redis.call('SET', KEYS[4], 1, 'NX', 'EX', ARGV[7]) then return {1, 0} end
+return {0, 0}
 """
+)
 
 
-async def vote_cast(*, ballot: Ballot, choices: Sequence[Choice], voter: str) -> bool:
+class AddressFull(Exception):
+    """The poll's cap of voters from one network address is reached: nothing was queued."""
+
+    def __init__(self, cap: int) -> None:
+        super().__init__(cap)
+        self.cap = cap
+
+
+async def vote_cast(*, ballot: Ballot, choices: Sequence[Choice], voter: str, address: str) -> bool:
     """Queue a vote, and an ingest job if none is waiting; returns once Redis has the vote.
 
     Each call is a use of the vote limit (VOTING_RATE_VOTES): `Limited`, and nothing
-    queued, once it is used up. False, and nothing queued, when the poll's votes are
-    final and this voter has one.
+    queued, once it is used up. `AddressFull`, and nothing queued, when the poll caps
+    its voters per address and this one would be one too many from `address`. False,
+    and nothing queued, when the poll's votes are final and this voter has one.
     """
     rate = settings.VOTING_RATE_VOTES
     if ballot.voters_may_change:
@@ -85,13 +114,14 @@ async def vote_cast(*, ballot: Ballot, choices: Sequence[Choice], voter: str) ->
         cast_at=timezone.now(),
     )
     fields = [part for pair in entry.items() for part in pair]
-    outcome = await async_redis_script(_VOTE)(
+    outcome, wait = await async_redis_script(_VOTE)(
         keys=[
             limit.key if limit else "limit:none",
             choices_key(ballot.id, ballot.round),
             VOTE_STREAM,
             INGEST_FLAG,
             COUNTERS,
+            address_voters_key(ballot.id, ballot.round, address),
         ],
         args=[
             limit.uses if limit else 0,
@@ -102,19 +132,21 @@ async def vote_cast(*, ballot: Ballot, choices: Sequence[Choice], voter: str) ->
             CHOICES_TTL,
             INGEST_FLAG_TTL,
             ACCEPTED,
+            ballot.voters_per_address or 0,
             *fields,
         ],
     )
     if outcome == -2:
-        assert limit is not None
-        raise Limited(limit.retry_after)
+        raise Limited(seconds_to_wait(wait))
+    if outcome == -3:
+        raise AddressFull(ballot.voters_per_address or 0)
     if outcome == -1:
         return False
     if outcome == 1:
         try:
             await sync_to_async(_ingest_enqueue)()
-        except RedisError:  # the vote is queued; the periodic job will count it
-            logger.warning("vote queued, but its ingest job was not", exc_info=True)
+        except RedisError as error:  # the vote is queued; the periodic job will count it
+            logger.warning("vote queued, but its ingest job was not: %s", error)
     return True
 
 
@@ -143,9 +175,14 @@ def poll_create(
     voters_may_change: bool = True,
     results_visibility: str = Poll.Visibility.ALWAYS,
     requires_invite: bool = False,
+    voters_per_address: int | None = None,
 ) -> Poll:
     """Make an open poll of any kind; `options` are (slug, label) pairs, a blank slug derived
-    from the label. A rating takes a scale instead: its options are the scores."""
+    from the label. A rating takes a scale instead: its options are the scores.
+
+    The poll and its options are checked by the models' own validators, as the admin's
+    forms check them: what one path may save, every path may.
+    """
     slug = slug or slugify(question)[:60].strip("-")
     if not slug:
         raise PollError(_("The poll needs a slug: give one with --slug."))
@@ -178,26 +215,44 @@ def poll_create(
             _("A poll with the slug %(slug)r exists already; choose another with --slug.")
             % {"slug": slug}
         )
+    poll = Poll(
+        slug=slug,
+        question=question,
+        kind=kind,
+        min_choices=min_choices,
+        max_choices=max_choices,
+        scale_min=scale[0],
+        scale_max=scale[1],
+        scale_min_label=scale_labels[0],
+        scale_max_label=scale_labels[1],
+        voters_may_change=voters_may_change,
+        results_visibility=results_visibility,
+        requires_invite=requires_invite,
+        voters_per_address=voters_per_address,
+    )
+    _validate(poll)
+    choices = [
+        Option(poll=poll, slug=option_slug, label=label, position=position)
+        for position, (option_slug, label) in enumerate(options)
+    ]
+    for option in choices:
+        _validate(option, exclude=["poll"], what=_("Option %(slug)r") % {"slug": option.slug})
     with transaction.atomic():
-        poll = Poll.objects.create(
-            slug=slug,
-            question=question,
-            kind=kind,
-            min_choices=min_choices,
-            max_choices=max_choices,
-            scale_min=scale[0],
-            scale_max=scale[1],
-            scale_min_label=scale_labels[0],
-            scale_max_label=scale_labels[1],
-            voters_may_change=voters_may_change,
-            results_visibility=results_visibility,
-            requires_invite=requires_invite,
-        )
-        Option.objects.bulk_create(
-            Option(poll=poll, slug=option_slug, label=label, position=position)
-            for position, (option_slug, label) in enumerate(options)
-        )
+        poll.save()
+        Option.objects.bulk_create(choices)
     return poll
+
+
+def _validate(instance: models.Model, *, exclude: list[str] | None = None, what: str = "") -> None:
+    """PollError, saying what is wrong, unless the model's validators accept `instance`."""
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as invalid:
+        problems = [
+            f"{field}: {' '.join(messages)}" if field != NON_FIELD_ERRORS else " ".join(messages)
+            for field, messages in invalid.message_dict.items()
+        ]
+        raise PollError(" ".join([f"{what}:" if what else "", *problems]).strip()) from None
 
 
 def scale_options(low: int, high: int) -> list[tuple[str, str]]:

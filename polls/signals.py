@@ -52,5 +52,5 @@ def _publish(poll_id: int, *times: datetime | None) -> None:
                 # is the first that is surely past the moment.
                 due = moment.replace(microsecond=0) + timedelta(seconds=1)
                 queue.enqueue_at(due, POLL_PUBLISH_JOB, poll_id)
-    except RedisError:  # the change is saved; pages catch up on their next connect
-        logger.warning("poll %s changed, but open pages were not told", poll_id, exc_info=True)
+    except RedisError as error:  # the change is saved; pages catch up on their next connect
+        logger.warning("poll %s changed, but open pages were not told: %s", poll_id, error)

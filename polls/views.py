@@ -18,8 +18,9 @@ from polls.forms import VoteForm
 from polls.invites import InviteRefused, invite_redeem
 from polls.models import Poll
 from polls.selectors import Ballot, ballot_for, poll_by_code, polls_listed, voter_choice
-from polls.services import vote_cast
-from voting_site.limits import Limited, retry_after
+from polls.services import AddressFull, vote_cast
+from voting_site.clients import client_network, request_address
+from voting_site.limits import Limited, Rate, retry_after
 from voting_site.metrics import count_refused
 from voting_site.responses import plain_text, see_other, too_many
 
@@ -74,7 +75,7 @@ async def poll_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 async def _over_new_voters(request: HttpRequest) -> HttpResponse | None:
     wait = await retry_after(
-        "new-voters", request.META["REMOTE_ADDR"], settings.VOTING_RATE_NEW_VOTERS
+        "new-voters", client_network(request_address(request)), settings.VOTING_RATE_NEW_VOTERS
     )
     if not wait:
         return None
@@ -101,19 +102,43 @@ async def _invited(request: HttpRequest, ballot: Ballot) -> HttpResponse:
             request, "polls/invite.html", {"ballot": ballot, "error": message}, status=403
         )
     typed = request.POST["invite"][:40]
+    tries = _invite_tries(request)
+    for name, subject, rate in tries:
+        if wait := await retry_after(name, subject, rate, count=False):
+            await count_refused("invite")
+            message = _("Too many wrong invite codes have come from you just now.")
+            return too_many(request, retry_after=wait, message=message)
     try:
         code = await sync_to_async(invite_redeem)(poll_id=ballot.id, code=typed)
-    except InviteRefused as refused:
+    except InviteRefused:
+        for name, subject, rate in tries:
+            await retry_after(name, subject, rate)  # one more wrong code
         await count_refused("invite")
-        if refused.used:
-            message = _("The code %(code)s has been used already: each code lets one person vote.")
-        else:
-            message = _("No invitation to this poll has the code %(code)s. Check it and try again.")
+        message = _(
+            "The code %(code)s does not open this poll: check it, or ask for another. "
+            "Each code lets one person vote."
+        )
         context = {"ballot": ballot, "error": message % {"code": typed}, "typed": typed}
         return render(request, "polls/invite.html", context, status=403)
     response = see_other(request.path)
     voters.remember_invite(response, poll_id=ballot.id, code=code, request=request)
     return response
+
+
+def _invite_tries(request: HttpRequest) -> list[tuple[str, str, Rate | None]]:
+    """The limits on wrong invite codes that a try counts in: its address's, and its
+    voter's when the browser has a voter cookie."""
+    tries = [
+        (
+            "invite-tries-address",
+            client_network(request_address(request)),
+            settings.VOTING_RATE_INVITE_TRIES_PER_ADDRESS,
+        )
+    ]
+    token = voters.voter_token(request)
+    if token is not None:
+        tries.append(("invite-tries", voters.voter_key(token), settings.VOTING_RATE_INVITE_TRIES))
+    return tries
 
 
 async def _vote(request: HttpRequest, ballot: Ballot, voter: str | None) -> HttpResponse:
@@ -132,13 +157,31 @@ async def _vote(request: HttpRequest, ballot: Ballot, voter: str | None) -> Http
         await count_refused("invalid")
         return await _page(request, ballot, voter, form=form, status=400)
     try:
-        queued = await vote_cast(ballot=ballot, choices=form.cleaned_data["choices"], voter=voter)
+        queued = await vote_cast(
+            ballot=ballot,
+            choices=form.cleaned_data["choices"],
+            voter=voter,
+            address=client_network(request_address(request)),
+        )
     except Limited as limited:
         await count_refused("vote_limit")
         message = _("You have voted too many times just now.")
         return too_many(request, retry_after=limited.retry_after, message=message)
-    except RedisError:
-        logger.warning("vote not queued: Redis is unreachable", exc_info=True)
+    except AddressFull as full:
+        await count_refused("address_cap")
+        form.add_error(
+            None,
+            ngettext(
+                "This poll takes %(n)d voter from each network, and one has voted from yours.",
+                "This poll takes %(n)d voters from each network, and that many have voted "
+                "from yours.",
+                full.cap,
+            )
+            % {"n": full.cap},
+        )
+        return await _page(request, ballot, voter, form=form, status=403)
+    except RedisError as error:
+        logger.warning("vote not queued: Redis is unreachable: %s", error)
         message = _("Sorry, your vote was not recorded: the vote queue is unreachable. "
                     "Please go back and try again in a moment.")  # fmt: skip
         return plain_text(message + "\n", status=503)

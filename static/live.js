@@ -19,6 +19,7 @@
     deaf: gettext("Not receiving updates right now: these numbers may be behind."),
     stale: gettext("Counting is paused: these numbers may be behind."),
     gone: gettext("This poll no longer exists."),
+    signedOut: gettext("Signed out: reload the page to sign in again."),
   };
   const STATES = { open: gettext("open"), scheduled: gettext("not open yet"), closed: gettext("closed") };
   const status = root.querySelector("[data-status]");
@@ -175,7 +176,8 @@
     };
     socket.onclose = function (event) {
       if (event.code === NO_SUCH_POLL || event.code === FORBIDDEN) {
-        show("lost", words.gone);
+        // Only the projector's socket is forbidden: its presenter signed out.
+        show("lost", event.code === FORBIDDEN ? words.signedOut : words.gone);
         return;
       }
       // Too many sockets from this network: the server said when to try again.

@@ -7,13 +7,17 @@ import logging
 import types
 from collections import deque
 from collections.abc import Awaitable, Coroutine, Generator
+from importlib import import_module
 from typing import Any
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.contrib import auth
+from django.db import DatabaseError
 from django.http.cookie import parse_cookie
+from redis import RedisError
 
 from polls import voters
 from polls.models import Poll, results_visible
@@ -21,12 +25,13 @@ from polls.selectors import voted_if_it_matters
 from tally.heartbeat import heartbeat
 from tally.hub import hub
 from tally.publish import poll_message
-from voting_site.clients import client_address
+from voting_site.clients import client_address, client_network
 from voting_site.limits import retry_after
 
 logger = logging.getLogger(__name__)
 
 POLICY_VIOLATION = 1008  # WebSocket close codes: the protocol's
+TRY_AGAIN_LATER = 1013
 NO_SUCH_POLL = 4404  # 4000-4999 are the application's
 FORBIDDEN = 4403
 TOO_MANY = 4429  # after a message saying when to try again
@@ -76,7 +81,22 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
     round = 0
 
     async def connect(self) -> None:
-        wait = await retry_after("sockets", self.client(), settings.VOTING_RATE_SOCKETS)
+        self.queued: deque[dict[str, Any]] = deque()
+        self.unchecked: list[dict[str, Any]] = []  # a presenter's, until its session is checked
+        try:
+            await self.open()
+        except (RedisError, DatabaseError) as error:
+            # The page tries again later, as after any lost connection: no 500, and a line.
+            logger.warning("a live socket refused: %s", error or type(error).__name__)
+            await self.disconnect(0)  # leaves what it joined
+            await self.accept()
+            await self.close(code=TRY_AGAIN_LATER)
+
+    async def open(self) -> None:
+        """Accept the socket and send the poll's state, or close it saying why."""
+        wait = await retry_after(
+            "sockets", client_network(self.client()), settings.VOTING_RATE_SOCKETS
+        )
         if wait:
             await self.refuse_for(wait)
             return
@@ -89,11 +109,10 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
             return
         # Join first, then read: a change in between arrives twice, never not at all.
         self.poll_id, self.requires_invite = poll.pk, poll.requires_invite
-        self.queued: deque[dict[str, Any]] = deque()
         await hub().join(self, poll.pk)
         try:
             found = await current(poll.pk, self.voter())
-        except BaseException:  # PostgreSQL down, say: this socket goes, and leaves the poll
+        except asyncio.CancelledError:
             await self.disconnect(0)
             raise
         if found is None:
@@ -248,13 +267,66 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
             await self.send(text_data=event["text"])
 
 
+@database_sync_to_async
+def may_present(session_key: str | None) -> bool:
+    """Whether the session stands, and its user may present (`polls.change_poll`), as
+    stored now: read afresh, not the copy the socket opened with."""
+    if not session_key:
+        return False
+    session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    user = auth.get_user(types.SimpleNamespace(session=session))  # type: ignore[arg-type]
+    return bool(user.is_authenticated and user.has_perm("polls.change_poll"))
+
+
 class PresenterConsumer(ResultsConsumer):
-    """`/ws/polls/<slug>/present/`: the projector view's socket, staff only, counts always."""
+    """`/ws/polls/<slug>/present/`: the projector view's socket, staff only, counts always.
+
+    The counts it sends may be hidden from everyone else, so each message waits for a
+    check of the session made after it arrived: once the presenter signs out (or the
+    session expires, or loses the right to change polls), the socket closes (4403)
+    with nothing more sent. Presenters' sockets are few, and results in a row are
+    one message: a check costs a few queries per update at most.
+    """
 
     staff = True
+    checking: asyncio.Task[None] | None = None
 
     async def allowed(self) -> bool:
-        user = self.scope.get("user")
-        if user is None or not user.is_authenticated:
-            return False
-        return await database_sync_to_async(user.has_perm)("polls.change_poll")
+        return await may_present(self.session_key())
+
+    def session_key(self) -> str | None:
+        session = self.scope.get("session")
+        return session.session_key if session is not None else None
+
+    def deliver(self, message: dict[str, Any]) -> None:
+        self.unchecked.append(message)
+        if self.checking is None:
+            self.checking = asyncio.get_running_loop().create_task(self._check_then_deliver())
+
+    async def _check_then_deliver(self) -> None:
+        try:
+            while self.unchecked:
+                arrived, self.unchecked = self.unchecked, []
+                if not await self.allowed():
+                    await self._signed_out()
+                    return
+                for message in arrived:
+                    super().deliver(message)
+        finally:
+            self.checking = None
+
+    async def hearing_changed(self, hearing: bool, polls: dict[int, Any]) -> None:
+        if not await self.allowed():
+            await self._signed_out()
+            return
+        await super().hearing_changed(hearing, polls)
+
+    async def _signed_out(self) -> None:
+        self.ready = False
+        self.queued.clear()
+        await self.close(code=FORBIDDEN)
+
+    async def disconnect(self, code: int) -> None:
+        if self.checking is not None:
+            self.checking.cancel()
+        await super().disconnect(code)

@@ -100,7 +100,8 @@ def _percent(part: int, whole: int) -> float:
 
 
 def results_hidden(results: Results) -> Results:
-    """The results as a requester who may not see them gets them: no count leaves the server."""
+    """The results as a requester who may not see them gets them: no count leaves the server,
+    nor the version, which every counted vote moves (it would tell the turnout)."""
     hidden: dict[str, Any] = {
         key: value
         for key, value in results.items()
@@ -110,6 +111,7 @@ def results_hidden(results: Results) -> Results:
         "visible": False,
         "total": None,
         "voters": None,
+        "version": None,
         "options": [{"slug": o["slug"], "label": o["label"]} for o in results["options"]],
     }
     return hidden  # type: ignore[return-value]

@@ -5,6 +5,8 @@ import contextlib
 import functools
 import os
 import shutil
+import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -83,16 +85,6 @@ def wait_until(condition: Callable[[], object], timeout: float = 60) -> None:
         time.sleep(0.01)
 
 
-def window_ahead(seconds: int = 60, margin: float = 10) -> None:
-    """Wait, if need be, until the limits' current window of `seconds` has at least
-    `margin` seconds left. Limits count in fixed windows of wall-clock time
-    (voting_site/limits.py): uses that a test expects to count together must not
-    straddle the window's end, or the one over the limit starts a new count."""
-    left = seconds - time.time() % seconds
-    if left < margin:
-        time.sleep(left + 0.05)
-
-
 @functools.cache
 def collected_static() -> str:
     """Static files collected once per run, as a deployment has them (hashed names)."""
@@ -114,7 +106,13 @@ def collected_static() -> str:
 # address), unless a test gives its own.
 UNREACHED_LIMITS = {
     name: "1000000/s"
-    for name in ("VOTING_RATE_NEW_VOTERS", "VOTING_RATE_VOTES", "VOTING_RATE_SOCKETS")
+    for name in (
+        "VOTING_RATE_NEW_VOTERS",
+        "VOTING_RATE_VOTES",
+        "VOTING_RATE_SOCKETS",
+        "VOTING_RATE_INVITE_TRIES",
+        "VOTING_RATE_INVITE_TRIES_PER_ADDRESS",
+    )
 }
 
 
@@ -199,7 +197,10 @@ class Link:
 
     Tests never stop the PostgreSQL and Redis they share; a process given `url`
     reaches the server through this link instead, and loses it on `cut()`
-    (connections closed, new ones refused) until `restore()`.
+    (connections closed, new ones refused) until `restore()`. On `vanish()` the
+    server's machine goes as a removed container does: its connections get no word
+    of it, what is sent on them is lost, and once a server is back at the address,
+    each is reset when its client next sends on it.
     """
 
     def __init__(self, target: dict[str, Any], url: str) -> None:
@@ -209,13 +210,18 @@ class Link:
         self.port = free_port()
         self.url = url.format(port=self.port)
         self._loop = asyncio.new_event_loop()
-        self._writers: set[asyncio.StreamWriter] = set()
+        # Each connection: the client's side and the server's.
+        self._connections: set[tuple[asyncio.StreamWriter, asyncio.StreamWriter]] = set()
+        self._vanished: set[asyncio.StreamWriter] = set()  # clients' sides, reset when used
         self._server: asyncio.Server | None = None
         threading.Thread(target=self._loop.run_forever, daemon=True).start()
         self.restore()
 
     def cut(self) -> None:
         asyncio.run_coroutine_threadsafe(self._cut(), self._loop).result()
+
+    def vanish(self) -> None:
+        asyncio.run_coroutine_threadsafe(self._cut(silently=True), self._loop).result()
 
     def restore(self) -> None:
         asyncio.run_coroutine_threadsafe(self._listen(), self._loop).result()
@@ -227,16 +233,22 @@ class Link:
     async def _listen(self) -> None:
         self._server = await asyncio.start_server(self._forward, "127.0.0.1", self.port)
 
-    async def _cut(self) -> None:
+    async def _cut(self, *, silently: bool = False) -> None:
         if self._server is not None:
             self._server.close()
             self._server = None
-        for writer in self._writers:
-            writer.close()
-        self._writers.clear()
+        for client, server in self._connections:
+            server.close()
+            if silently:
+                self._vanished.add(client)
+            else:
+                client.close()
+        self._connections.clear()
 
     async def _close(self) -> None:
         await self._cut()
+        for client in self._vanished:
+            client.close()
         forwarding = asyncio.all_tasks() - {asyncio.current_task()}
         for task in forwarding:
             task.cancel()
@@ -247,16 +259,34 @@ class Link:
             up_reader, up_writer = await asyncio.open_unix_connection(self._target["path"])
         else:
             up_reader, up_writer = await asyncio.open_connection(**self._target)
-        self._writers.update((writer, up_writer))
+        self._connections.add((writer, up_writer))
 
-        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+        async def to_server() -> None:
             with contextlib.suppress(OSError):
-                while data := await source.read(65536):
-                    sink.write(data)
-                    await sink.drain()
-            sink.close()
+                while data := await reader.read(65536):
+                    if writer in self._vanished:
+                        if self._server is None:
+                            continue  # nobody at the address: lost
+                        # A new server, which knows nothing of this connection: reset.
+                        sock = writer.get_extra_info("socket")
+                        sock.setsockopt(
+                            socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                        )
+                        writer.transport.abort()
+                        return
+                    up_writer.write(data)
+                    await up_writer.drain()
+            up_writer.close()
 
-        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+        async def to_client() -> None:
+            with contextlib.suppress(OSError):
+                while data := await up_reader.read(65536):
+                    writer.write(data)
+                    await writer.drain()
+            if writer not in self._vanished:
+                writer.close()
+
+        await asyncio.gather(to_server(), to_client())
 
 
 @pytest.fixture

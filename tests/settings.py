@@ -25,3 +25,4 @@ STORAGES = {
 # The abuse limits are counted, as in production, but never reached, but where a
 # test sets its own: thousands of test voters come from one address.
 VOTING_RATE_NEW_VOTERS = VOTING_RATE_VOTES = VOTING_RATE_SOCKETS = (1_000_000, 1)
+VOTING_RATE_INVITE_TRIES = VOTING_RATE_INVITE_TRIES_PER_ADDRESS = (1_000_000, 1)

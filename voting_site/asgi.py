@@ -4,7 +4,6 @@ import gc
 import os
 
 from channels.routing import ProtocolTypeRouter, URLRouter
-from channels.security.websocket import AllowedHostsOriginValidator
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "voting_site.settings")
@@ -14,13 +13,14 @@ django_asgi_app = get_asgi_application()
 from polls.fast_vote import FastVote  # noqa: E402
 from tally.routing import websocket_urlpatterns  # noqa: E402
 from voting_site.body_limit import BodyLimit  # noqa: E402
+from voting_site.socket_origin import SameOriginValidator  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         # A vote that succeeds is answered without Django's request cycle (polls/fast_vote.py).
         "http": BodyLimit(FastVote(django_asgi_app)),
-        # A page on another site must not open our sockets with its visitors' cookies.
-        "websocket": AllowedHostsOriginValidator(URLRouter(websocket_urlpatterns)),
+        # A page of another origin must not open our sockets with its visitors' cookies.
+        "websocket": SameOriginValidator(URLRouter(websocket_urlpatterns)),
     }
 )
 

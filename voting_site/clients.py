@@ -72,3 +72,17 @@ def forwarded_resolve(meta: dict[str, Any]) -> None:
 def request_address(request: HttpRequest) -> str:
     """The client's address of a request (TrustedProxiesMiddleware has set it)."""
     return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def client_network(address: str) -> str:
+    """Whom the abuse limits count a client's address as: an IPv4 address itself; an IPv6
+    address's /64, which a home or a phone is given whole and can pick any address in."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)

@@ -1,27 +1,33 @@
-"""What the log says of a request a client got wrong: one line, never a traceback.
+"""What the log says of what a client or an outage causes: one line, never a traceback.
 
-Django logs a refused request (a form it cannot parse, a host it does not serve)
-with the exception's traceback, 20 lines or more a time. Whoever sends such
-requests would write the log as fast as they send them; the line says what
-happened, and the code that raised is Django's, not a bug of ours. A server error
-(500 and up) keeps its traceback.
+- A refused request (a form Django cannot parse, a host it does not serve): Django
+  logs it with the exception's traceback, 20 lines or more a time, and whoever
+  sends such requests would write the log as fast as they send them. The line
+  says what happened; the code that raised is Django's, not a bug of ours.
+- Redis unreachable: channels-redis logs a traceback every second while it
+  tries again. The line says what the error was.
+
+A server error (500 and up) and any other exception keep their traceback.
 """
 
 from __future__ import annotations
 
 import logging
 
+from redis.exceptions import ConnectionError, TimeoutError
+
 CLIENT_ERROR_LOGGERS = ("django.request", "django.security")
+REDIS_CLIENT_LOGGERS = ("channels_redis",)
 
 
-class ClientErrorsInOneLine(logging.Filter):
-    """A logging filter: a client error's record loses its traceback."""
+class ExpectedErrorsInOneLine(logging.Filter):
+    """A logging filter: a client's error, or Redis being down, is one line."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.name.startswith(CLIENT_ERROR_LOGGERS) and _client_error(record):
-            record.exc_info = None
-            record.exc_text = None
-            record.stack_info = None
+            _one_line(record, with_error=False)
+        elif record.name.startswith(REDIS_CLIENT_LOGGERS) and _redis_down(record):
+            _one_line(record, with_error=True)
         return True
 
 
@@ -30,3 +36,21 @@ def _client_error(record: logging.LogRecord) -> bool:
     if status is None:
         return record.name.startswith("django.security")  # a suspicious request: refused
     return bool(400 <= status < 500)
+
+
+def _redis_down(record: logging.LogRecord) -> bool:
+    error = record.exc_info[1] if record.exc_info else None
+    while error is not None:  # the error, or one it was raised from or while handling
+        if isinstance(error, ConnectionError | TimeoutError):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _one_line(record: logging.LogRecord, *, with_error: bool) -> None:
+    if with_error and record.exc_info and record.exc_info[1] is not None:
+        record.msg = f"{record.getMessage()} {record.exc_info[1]}"
+        record.args = None
+    record.exc_info = None
+    record.exc_text = None
+    record.stack_info = None

@@ -29,6 +29,7 @@ from django.utils.decorators import decorator_from_middleware
 from django.utils.deprecation import MiddlewareMixin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation.trans_real import LANGUAGE_CODE_MAX_LENGTH
+from django.views.decorators.cache import never_cache
 from redis import RedisError
 
 from voting_site.clients import forwarded_resolve
@@ -48,13 +49,13 @@ MESSAGES: list[tuple[type[Exception] | tuple[type[Exception], ...], StrPromise]]
 
 
 class UnavailableMiddleware(MiddlewareMixin):
-    """503 with one plain line when a view finds Redis or PostgreSQL down."""
+    """503 with one plain line when a view finds Redis or PostgreSQL down, and one line of
+    log: every request meets the outage, and a traceback apiece would flood the log."""
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         for kinds, message in MESSAGES:
             if isinstance(exception, kinds):
-                logger.warning("%s %s: %s", request.method, request.path, message,
-                               exc_info=exception)  # fmt: skip
+                logger.warning("%s %s: %s", request.method, request.path, exception)
                 return plain_text(f"{message}\n", status=503)
         return None
 
@@ -183,9 +184,11 @@ def staff_only(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespo
     """A presenter's view: the admin's session and user, and the right to change polls.
 
     Anonymous users go to the admin's login and come back; a user without
-    `polls.change_poll` gets 403.
+    `polls.change_poll` gets 403. No answer may be kept by a browser's or a proxy's
+    cache (invite codes, votes, hidden counts), as the admin's are not.
     """
 
+    @never_cache
     @functools.wraps(view)
     def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:

@@ -1,4 +1,12 @@
-"""The Redis clients of a process: one for sync code, one per event loop for async code."""
+"""The Redis clients of a process: one for sync code, one per event loop for async code,
+and the channel layer's connection settings.
+
+Each retries a command once, at once, on a connection error: a pooled connection
+that died with a Redis restarted (its container removed and started again) is
+found dead only when next used, and the retry makes a new one. (django-rq makes a
+new connection for each queue it hands out; an RQ worker connects again, with a
+backoff, when its connection fails.)
+"""
 
 from __future__ import annotations
 
@@ -17,6 +25,21 @@ from redis.retry import Retry
 # timeouts, and one immediate retry (enough for a connection Redis dropped).
 CONNECT_TIMEOUT = 2
 READ_TIMEOUT = 5
+# The core channel layer waits for messages in a 5 s BZPOPMIN; redis-py 8 gives up
+# reading after 5 s by default, which dropped every idle viewer's socket every 5 s
+# (django/channels_redis#422). Its reads may take a little longer.
+CHANNEL_LAYER_READ_TIMEOUT = 10
+
+
+def channel_layer_host(url: str) -> dict[str, object]:
+    """The channel layer's connection settings (CHANNEL_LAYERS' `hosts`): channels-redis
+    makes its own pools from them, which otherwise never retry."""
+    return {
+        "address": url,
+        "socket_connect_timeout": CONNECT_TIMEOUT,
+        "socket_timeout": CHANNEL_LAYER_READ_TIMEOUT,
+        "retry": redis.asyncio.retry.Retry(NoBackoff(), 1),
+    }
 
 
 def redis_client() -> redis.Redis:

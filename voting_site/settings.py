@@ -12,6 +12,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 from voting_site import embedded
+from voting_site.redis import channel_layer_host
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -105,8 +106,10 @@ AXES_CLIENT_IP_CALLABLE = "voting_site.clients.request_address"
 AXES_VERBOSE = False
 
 ROOT_URLCONF = "voting_site.urls"
-# The presenter's pages send anonymous users to the admin's login.
+# The presenter's pages send anonymous users to the admin's login; a sign-in whose `next`
+# is refused (another site's address) lands on the admin's index.
 LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
 ASGI_APPLICATION = "voting_site.asgi.application"
 
 TEMPLATES = [
@@ -179,14 +182,18 @@ def _rate(name: str, default: str) -> tuple[int, int] | None:
 
 
 # New voter cookies per client address; votes per voter; WebSockets opened per
-# client address.
+# client address; wrong invite codes per voter, and per client address. (A client
+# address is an IPv4 address, or an IPv6 /64.)
 VOTING_RATE_NEW_VOTERS = _rate("VOTING_RATE_NEW_VOTERS", "600/m")
 VOTING_RATE_VOTES = _rate("VOTING_RATE_VOTES", "30/m")
 VOTING_RATE_SOCKETS = _rate("VOTING_RATE_SOCKETS", "1200/m")
+VOTING_RATE_INVITE_TRIES = _rate("VOTING_RATE_INVITE_TRIES", "10/m")
+VOTING_RATE_INVITE_TRIES_PER_ADDRESS = _rate("VOTING_RATE_INVITE_TRIES_PER_ADDRESS", "60/m")
 
 CSRF_FAILURE_VIEW = "voting_site.views.csrf_failure"
-# The admin's index links to django-rq's dashboard.
-RQ_SHOW_ADMIN_LINK = True
+# The admin's index links to django-rq's dashboard for those who may use it: tally/admin.py
+# registers the link, not django-rq, whose own asks only for staff status.
+RQ_SHOW_ADMIN_LINK = False
 
 # /metrics answers loopback freely, anyone else only with this bearer token.
 VOTING_METRICS_TOKEN = env.str("VOTING_METRICS_TOKEN", default="")
@@ -208,10 +215,7 @@ if CHANNEL_LAYER not in CHANNEL_LAYER_BACKENDS:
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": CHANNEL_LAYER_BACKENDS[CHANNEL_LAYER],
-        # The core layer waits for messages in a 5 s BZPOPMIN; redis-py 8 gives up
-        # reading after 5 s by default, which dropped every idle viewer's socket
-        # every 5 s (django/channels_redis#422). Reads may take a little longer.
-        "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 10}]},
+        "CONFIG": {"hosts": [channel_layer_host(REDIS_URL)]},
     }
 }
 
@@ -294,13 +298,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(levelname)s %(name)s: %(message)s"}},
-    # A request a client got wrong is one line, never a traceback (voting_site/logs.py).
-    "filters": {"client_errors": {"()": "voting_site.logs.ClientErrorsInOneLine"}},
+    # A request a client got wrong, or Redis down, is one line (voting_site/logs.py).
+    "filters": {"expected_errors": {"()": "voting_site.logs.ExpectedErrorsInOneLine"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["client_errors"],
+            "filters": ["expected_errors"],
         }
     },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
+from tally.admin import dashboard_urlpatterns
 from voting_site import metrics, views
 
 # The words of the apps' scripts (locale/*/LC_MESSAGES/djangojs.po), not the admin's.
@@ -16,8 +17,9 @@ urlpatterns = [
     # take their words from the JavaScript catalogue, in the page's language.
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", javascript_catalog, name="javascript-catalog"),
-    # django-rq's dashboard (queues, workers, failed jobs), staff only, under the admin.
-    path("admin/rq/", include("django_rq.urls")),
+    # django-rq's dashboard (queues, workers, failed jobs), under the admin, for those with
+    # its permission (tally/admin.py).
+    path("admin/rq/", include((dashboard_urlpatterns(), "django_rq"))),
     path("admin/", admin.site.urls),
     path("", include("polls.urls")),
     path("", include("tally.urls")),

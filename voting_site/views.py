@@ -83,8 +83,8 @@ def _postgres_ok() -> bool:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-    except DatabaseError:
-        logger.warning("readiness: PostgreSQL is down", exc_info=True)
+    except DatabaseError as error:
+        logger.warning("readiness: PostgreSQL is down: %s", error)
         return False
     return True
 
@@ -92,7 +92,7 @@ def _postgres_ok() -> bool:
 def _redis_ok() -> bool:
     try:
         redis_client().ping()
-    except RedisError:
-        logger.warning("readiness: Redis is down", exc_info=True)
+    except RedisError as error:
+        logger.warning("readiness: Redis is down: %s", error)
         return False
     return True

@@ -53,13 +53,25 @@ def test_createpoll_takes_given_slugs():
         (["Lonely?", "Yes"], "at least two options"),
         (["Same?", "A", "a"], "clash"),
         (["!!!", "A", "B"], "needs a slug"),
+        (["Bad?", "A", "B", "--slug", "bad slug/x"], "slug: Enter a valid"),
+        (["Bad?", "@SUM(1+1)=A", "B"], "Option '@SUM\\(1\\+1\\)': slug: Enter a valid"),
+        (["Long?" * 50, "A", "B", "--slug", "long"], "question: Ensure this value has at most"),
+        (["Long label?", "x" * 101, "B"], "label: Ensure this value has at most 100"),
+        (["Cap?", "A", "B", "--voters-per-address", "0"], "voters_per_address"),
     ],
 )
-def test_createpoll_refuses_bad_polls_and_makes_nothing(args, message):
+def test_createpoll_refuses_bad_polls_and_makes_nothing(client, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("createpoll", *args)
 
     assert not Poll.objects.exists()
+    assert client.get("/").status_code == 200
+
+
+def test_createpoll_caps_voters_per_address():
+    call_command("createpoll", "Cap?", "A", "B", "--voters-per-address", "40")
+
+    assert Poll.objects.get().voters_per_address == 40
 
 
 def test_createpoll_refuses_a_slug_in_use(poll):

@@ -25,7 +25,6 @@ from polls.models import Poll
 from polls.queue import VOTE_STREAM
 from polls.selectors import ballot_for, ballot_forget
 from polls.services import poll_close, poll_create
-from tests.conftest import window_ahead
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -200,7 +199,6 @@ async def test_the_vote_limit_is_counted_once_per_vote_and_the_one_over_gets_429
     app, poll, redis_db, settings
 ):
     settings.VOTING_RATE_VOTES = (2, 60)
-    window_ahead()
     cookies, token = await sync(opened)
     form = {"csrfmiddlewaretoken": token, "option": "dogs"}
 
@@ -268,3 +266,16 @@ async def test_votes_that_find_the_poll_stale_together_share_one_read(poll, monk
     assert {ballot.id for ballot in ballots if ballot is not None} == {poll.pk}
     assert all(ballot is not None for ballot in ballots)
     await sync(lambda: connection.close())  # the read's thread's: the test database can go
+
+
+async def test_the_polls_cap_of_voters_per_address_holds_on_the_fast_path(app, poll, redis_db):
+    await sync(lambda: Poll.objects.filter(pk=poll.pk).update(voters_per_address=1))
+    answers = []
+    for _ in range(2):
+        cookies, token = await sync(opened)
+        form = {"csrfmiddlewaretoken": token, "option": "dogs"}
+        answers.append(await post(app, form, cookies=cookies))
+
+    assert [answer.status for answer in answers] == [303, 403]
+    assert app.django.requests == 1  # the one refused, answered by the view
+    assert redis_db.xlen(VOTE_STREAM) == 1

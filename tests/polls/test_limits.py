@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 
 import pytest
 import websockets
 from django.test import Client
 
 from polls.queue import VOTE_STREAM
+from polls.services import poll_reset
 from polls.simulator import simulate
-from tests.conftest import asgi_server, window_ahead
+from tests.conftest import asgi_server
+from voting_site.limits import retry_after
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +28,6 @@ def vote(browser: Client, option: str = "cats"):
 
 def test_new_voters_from_one_address_are_limited(settings, poll, redis_db):
     settings.VOTING_RATE_NEW_VOTERS = (2, 60)
-    window_ahead()
     first, second, third = (Client().get(VOTE_PAGE) for _ in range(3))
 
     assert first.status_code == second.status_code == 200
@@ -38,7 +40,6 @@ def test_new_voters_from_one_address_are_limited(settings, poll, redis_db):
 
 def test_a_client_cannot_escape_the_limit_by_naming_another_address(settings, poll, redis_db):
     settings.VOTING_RATE_NEW_VOTERS = (1, 60)  # and no proxy is trusted
-    window_ahead()
 
     answers = [
         Client(HTTP_X_FORWARDED_FOR=address).get(VOTE_PAGE).status_code
@@ -51,7 +52,6 @@ def test_a_client_cannot_escape_the_limit_by_naming_another_address(settings, po
 def test_behind_a_trusted_proxy_each_client_has_its_own_count(settings, poll, redis_db):
     settings.VOTING_RATE_NEW_VOTERS = (1, 60)
     settings.TRUSTED_PROXIES = ["127.0.0.1"]
-    window_ahead()
 
     answers = [
         Client(HTTP_X_FORWARDED_FOR=address).get(VOTE_PAGE).status_code
@@ -63,7 +63,6 @@ def test_behind_a_trusted_proxy_each_client_has_its_own_count(settings, poll, re
 
 def test_votes_per_voter_are_limited_and_the_one_over_is_not_queued(settings, poll, redis_db):
     settings.VOTING_RATE_VOTES = (2, 60)
-    window_ahead()
     browser = Client()
     browser.get(VOTE_PAGE)
 
@@ -100,7 +99,6 @@ async def open_sockets(url: str, count: int) -> list[websockets.ClientConnection
 @pytest.mark.django_db(transaction=True)
 def test_sockets_per_address_are_limited_with_429_and_retry_after(poll, redis_db):
     async def scenario(url: str) -> websockets.InvalidStatus:
-        window_ahead()
         sockets = await open_sockets(url, 2)
         with pytest.raises(websockets.InvalidStatus) as refused:
             await open_sockets(url, 1)
@@ -119,7 +117,6 @@ def test_sockets_per_address_are_limited_with_429_and_retry_after(poll, redis_db
 @pytest.mark.django_db(transaction=True)
 def test_under_daphne_a_socket_over_the_limit_is_closed_with_when_to_come_back(poll, redis_db):
     async def scenario(url: str) -> tuple[dict, websockets.ConnectionClosed]:
-        window_ahead()
         sockets = await open_sockets(url, 3)
         told = json.loads(await sockets[2].recv())
         with pytest.raises(websockets.ConnectionClosed) as closed:
@@ -133,3 +130,65 @@ def test_under_daphne_a_socket_over_the_limit_is_closed_with_when_to_come_back(p
 
     assert told["type"] == "limited" and 1 <= told["retry_after"] <= 60
     assert closed.rcvd.code == 4429
+
+
+def just_before_a_fixed_window_ends(seconds: int, lead: float) -> None:
+    """Wait until `lead` seconds before a multiple of `seconds` on the clock: where a
+    count per window of the clock would start again."""
+    time.sleep((seconds - lead - time.time() % seconds) % seconds)
+
+
+@pytest.mark.asyncio
+async def test_no_span_of_the_limits_length_holds_more_than_the_limit(redis_db):
+    rate = (5, 2)
+    just_before_a_fixed_window_ends(2, lead=0.3)
+    before = [await retry_after("test", "someone", rate) for _ in range(5)]
+    await asyncio.sleep(0.5)  # across the edge
+    after = [await retry_after("test", "someone", rate) for _ in range(5)]
+    await asyncio.sleep(2)
+    later = await retry_after("test", "someone", rate)
+
+    assert before == [0] * 5
+    assert all(1 <= wait <= 2 for wait in after)  # fixed windows let these five through
+    assert later == 0  # the first five have left the window
+
+
+def test_new_voters_across_what_was_a_windows_edge_are_limited_all_the_same(
+    settings, poll, redis_db
+):
+    settings.VOTING_RATE_NEW_VOTERS = (3, 2)
+    just_before_a_fixed_window_ends(2, lead=0.3)
+    before = [Client().get(VOTE_PAGE).status_code for _ in range(3)]
+    time.sleep(0.5)
+    after = [Client().get(VOTE_PAGE).status_code for _ in range(3)]
+
+    assert before + after == [200] * 3 + [429] * 3
+
+
+def test_a_poll_may_cap_its_voters_from_one_address(poll, redis_db):
+    poll.voters_per_address = 2
+    poll.save()
+    browsers = [Client() for _ in range(3)]
+    for browser in browsers:
+        browser.get(VOTE_PAGE)
+
+    answers = [vote(browser) for browser in browsers]
+    changed = vote(browsers[0], "dogs")  # a voter counted already may change their vote
+
+    assert [answer.status_code for answer in answers] == [303, 303, 403]
+    assert "takes 2 voters from each network" in answers[2].content.decode()
+    assert changed.status_code == 303
+    assert redis_db.xlen(VOTE_STREAM) == 3
+
+
+def test_the_cap_counts_each_round_afresh(poll, redis_db):
+    poll.voters_per_address = 1
+    poll.save()
+    first, second = Client(), Client()
+    for browser in (first, second):
+        browser.get(VOTE_PAGE)
+    assert [vote(first).status_code, vote(second).status_code] == [303, 403]
+
+    poll_reset(poll=poll)
+
+    assert vote(second).status_code == 303

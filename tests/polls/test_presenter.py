@@ -12,6 +12,7 @@ import pytest
 import segno
 from django.test import AsyncClient, Client
 
+from polls.exports import csv_cell
 from polls.models import JOIN_CODE_ALPHABET, Poll, Vote
 from polls.services import poll_control, poll_create
 from tally.ingest import casts_apply
@@ -24,6 +25,8 @@ STAFF_PAGES = [
     ("post", "/polls/cats-vs-dogs/control/"),
     ("get", "/polls/cats-vs-dogs/results.csv"),
     ("get", "/polls/cats-vs-dogs/votes.csv"),
+    ("get", "/polls/cats-vs-dogs/invites/"),
+    ("get", "/polls/cats-vs-dogs/invites.csv"),
 ]
 
 
@@ -146,6 +149,20 @@ def test_staff_reach_every_staff_page(poll, admin_client, redis_db, method, path
     response = getattr(admin_client, method)(path, {"action": "reveal"} if method == "post" else {})
 
     assert response.status_code == (303 if method == "post" else 200)
+    # Invite codes, votes and hidden counts stay out of every cache, as the admin's pages do.
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+
+
+def test_a_sign_in_whose_next_is_refused_lands_on_the_admin(poll, admin_user):
+    browser = Client()
+    answer = browser.post(
+        "/admin/login/?next=https://evil.example/",
+        {"username": admin_user.username, "password": "password"},
+    )
+
+    assert answer.status_code == 302
+    assert answer["Location"] == "/admin/"
 
 
 def test_staff_with_only_the_change_permission_may_present(poll, django_user_model):
@@ -326,6 +343,29 @@ def test_votes_csv_has_every_vote_and_no_voter_key(download):
     assert rows[1][2] == at(1).isoformat()
     for voter in Vote.objects.values_list("voter", flat=True):
         assert voter not in body
+
+
+FORMULAS = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+1+cmd|' /C calc'!A0", "@SUM(1+1)",
+            "-2+3", "\tx", "\rx"]  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_label_that_would_start_a_formula_is_exported_as_text(poll, download):
+    poll.options.filter(slug="cats").update(label=FORMULAS[0])
+    poll.options.filter(slug="dogs").update(label=FORMULAS[1])
+
+    status, _disposition, body = download("/polls/cats-vs-dogs/results.csv")
+
+    assert status == 200
+    labels = [row[2] for row in csv.reader(io.StringIO(body))][1:]
+    assert labels == ["'" + FORMULAS[0], "'" + FORMULAS[1]] * 2
+
+
+@pytest.mark.parametrize("text", FORMULAS)
+def test_every_export_cell_that_would_start_a_formula_starts_with_an_apostrophe(text):
+    assert csv_cell(text) == "'" + text
+    assert csv_cell("Cats = dogs") == "Cats = dogs"
+    assert csv_cell(-2) == -2  # a number is a number
 
 
 # --- Live state: who is told, and when ----------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import glob
+import json
 import re
 from datetime import timedelta
 
@@ -16,7 +17,7 @@ from django.utils import timezone
 from polls.models import Vote
 from polls.queue import VOTE_STREAM
 from polls.simulator import simulate
-from tests.conftest import asgi_server, rq_worker, wait_until
+from tests.conftest import asgi_server, rq_worker, wait_until, web_process
 from tests.tally.conftest import next_results, tallies
 
 
@@ -148,3 +149,53 @@ def test_the_later_cast_wins_though_its_web_process_clock_is_minutes_behind(poll
     # The clock was behind indeed: the winning cast says it came minutes before.
     assert timezone.now() - vote.cast_at > timedelta(minutes=4)
     assert tallies(poll) == {"cats": 0, "dogs": 1}
+
+
+@pytest.mark.parametrize("layer", ["core", "pubsub"])
+@pytest.mark.django_db(transaction=True)
+def test_sockets_opened_right_after_and_during_a_redis_outage(
+    poll, redis_db, redis_link, layer, tmp_path
+):
+    """The first socket after Redis is back opens: every Redis client retries a pooled
+    connection that died with it (Redis's container removed and started again: the
+    connection is reset when next used). While Redis is gone a socket is refused
+    cleanly, with a close code the page knows (1013: try again later) and a line of
+    log, not a 500 and a traceback."""
+
+    async def outage(url: str, end=redis_link.cut) -> None:
+        await asyncio.sleep(0.5)  # the web process is done with the socket it had
+        end()
+        async with httpx.AsyncClient(base_url=url) as browser:
+            while "redis" not in (await browser.get("/readyz")).json()["down"]:
+                await asyncio.sleep(0.1)
+
+    async def after_and_during(url: str) -> tuple[dict, int | None, dict, int]:
+        socket_url = url.replace("http://", "ws://") + "/ws/polls/cats-vs-dogs/"
+        async with websockets.connect(socket_url, origin=url) as viewer:
+            await viewer.recv()  # the pooled connections are made, and used
+        await outage(url, end=redis_link.vanish)
+        redis_link.restore()
+        async with websockets.connect(socket_url, origin=url) as viewer:
+            right_after = json.loads(await viewer.recv())
+        await outage(url)
+        async with websockets.connect(socket_url, origin=url) as refused:
+            with pytest.raises(websockets.ConnectionClosed) as closed:
+                await refused.recv()
+        redis_link.restore()
+        async with websockets.connect(socket_url, origin=url) as viewer:
+            back = json.loads(await viewer.recv())
+        async with httpx.AsyncClient(base_url=url) as browser:
+            hits = (await browser.get("/hits/")).status_code
+        return right_after, closed.value.rcvd.code if closed.value.rcvd else None, back, hits
+
+    with web_process(
+        server="uvicorn", log=tmp_path / "web.log", REDIS_URL=redis_link.url,
+        VOTING_CHANNEL_LAYER=layer,
+    ) as web:  # fmt: skip
+        right_after, code, back, hits = asyncio.run(asyncio.wait_for(after_and_during(web.url), 60))
+        log = web.log_text()
+
+    assert right_after["type"] == back["type"] == "poll"
+    assert code == 1013
+    assert hits == 200
+    assert "Traceback" not in log, log

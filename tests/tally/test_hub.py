@@ -14,6 +14,7 @@ from channels.layers import get_channel_layer
 from tally.consumers import ResultsConsumer
 from tally.hub import hub
 from tally.publish import poll_group
+from voting_site.redis import channel_layer_host
 
 pytestmark = pytest.mark.asyncio
 
@@ -98,7 +99,7 @@ async def test_on_the_core_layer_the_beats_are_heard_while_a_poll_is_watched(
     settings.CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [{"address": settings.REDIS_URL, "socket_timeout": 10}]},
+            "CONFIG": {"hosts": [channel_layer_host(settings.REDIS_URL)]},
         }
     }
     told: list[bool] = []

@@ -3,6 +3,8 @@ page, the JSON or the WebSocket; every open page hears of a change of the poll."
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
@@ -15,6 +17,7 @@ from tests.tally.conftest import at, cast
 from voting_site.asgi import application
 
 IN_MEMORY = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 HIDDEN_OPTIONS = [{"slug": "cats", "label": "Cats"}, {"slug": "dogs", "label": "Dogs"}]
 
 
@@ -37,6 +40,7 @@ def results_json(client: Client | None = None) -> dict:
 
 def assert_hidden(body: dict) -> None:
     assert (body["visible"], body["total"], body["options"]) == (False, None, HIDDEN_OPTIONS)
+    assert (body["voters"], body["version"]) == (None, None)  # nor the turnout
 
 
 @pytest.mark.django_db
@@ -62,6 +66,20 @@ def test_revealed_hides_the_counts_until_the_presenter_reveals_them(counted):
 
     poll_control(poll=counted, action="hide")
     assert_hidden(results_json())
+
+
+@pytest.mark.django_db
+def test_hidden_results_do_not_tell_the_turnout_by_their_version(counted):
+    with_rule(counted, "revealed")
+    before = Client().get("/polls/cats-vs-dogs/results/").content.decode()
+    dogs = counted.options.get(slug="dogs").pk
+    casts_apply([cast(f"{n}-1", counted.pk, 1, (dogs,), f"voter {n}", at(n)) for n in (2, 3)])
+
+    after = Client().get("/polls/cats-vs-dogs/results/").content.decode()
+
+    assert_hidden(results_json())
+    assert 'data-version=""' in before
+    assert before == after.replace(CSRF_INPUT.search(after)[1], CSRF_INPUT.search(before)[1])
 
 
 @pytest.mark.django_db
@@ -217,6 +235,91 @@ async def test_the_presenter_socket_is_staff_only_and_always_has_the_counts(
     assert (state["visible"], state["public"]) == (True, False)
     assert (await socket.receive_json_from())["total"] == 1
     await socket.disconnect()
+
+
+@pytest.mark.parametrize(
+    "origin", ["http://localhost:1", "https://localhost", "http://evil.example", None]
+)
+@pytest.mark.parametrize("path", ["/ws/polls/cats-vs-dogs/present/", "/ws/polls/cats-vs-dogs/"])
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_a_socket_from_another_origin_is_refused(
+    in_memory_layer, counted, admin_user, origin, path
+):
+    """Scheme, host and port, as Django's CSRF check compares a form's origin."""
+    from asgiref.sync import sync_to_async
+
+    staff = Client()
+    await sync_to_async(staff.force_login)(admin_user)
+    headers = [
+        (b"host", b"localhost"),
+        (b"cookie", f"sessionid={staff.cookies['sessionid'].value}".encode()),
+    ]
+    if origin is not None:
+        headers.append((b"origin", origin.encode()))
+    socket = WebsocketCommunicator(application, path, headers=headers)
+
+    connected, _ = await socket.connect()
+
+    assert not connected
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_a_presenters_socket_closes_when_the_presenter_signs_out(
+    in_memory_layer, counted, admin_user
+):
+    from asgiref.sync import sync_to_async
+
+    from tally.publish import results_for, results_message
+
+    await sync_to_async(with_rule)(counted, "revealed")
+    staff = Client()
+    await sync_to_async(staff.force_login)(admin_user)
+    socket = await viewer(
+        "/ws/polls/cats-vs-dogs/present/", cookie=f"sessionid={staff.cookies['sessionid'].value}"
+    )
+    await socket.receive_json_from()  # the state
+    await socket.receive_json_from()  # the counts
+
+    await sync_to_async(staff.post)("/admin/logout/")
+    snapshot = await sync_to_async(results_for)(poll=counted)
+    await get_channel_layer().group_send(
+        f"poll.{counted.pk}", results_message({**snapshot, "version": 99})
+    )
+
+    assert (await socket.receive_output(timeout=5)) == {"type": "websocket.close", "code": 4403}
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_a_presenters_socket_closes_when_the_right_to_present_is_taken_away(
+    in_memory_layer, counted, django_user_model
+):
+    from asgiref.sync import sync_to_async
+    from django.contrib.auth.models import Permission
+
+    def presenter() -> Client:
+        user = django_user_model.objects.create_user("presenter", password="x" * 12)
+        user.user_permissions.add(Permission.objects.get(codename="change_poll"))
+        client = Client()
+        client.force_login(user)
+        return client
+
+    def take_it_away() -> None:
+        django_user_model.objects.get(username="presenter").user_permissions.clear()
+
+    staff = await sync_to_async(presenter)()
+    socket = await viewer(
+        "/ws/polls/cats-vs-dogs/present/", cookie=f"sessionid={staff.cookies['sessionid'].value}"
+    )
+    await socket.receive_json_from()
+    await socket.receive_json_from()
+
+    await sync_to_async(take_it_away)()
+    await sync_to_async(poll_control)(poll=counted, action="hide")  # published on commit
+
+    assert (await socket.receive_output(timeout=5)) == {"type": "websocket.close", "code": 4403}
 
 
 @pytest.mark.parametrize("layer", ["core", "pubsub"])

@@ -16,7 +16,7 @@ import pytest
 import websockets
 from django.contrib.auth.models import User
 
-from tests.conftest import web_process, window_ahead
+from tests.conftest import web_process
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the server process must see the poll
 
@@ -102,7 +102,6 @@ def forged(n: int) -> dict[str, str]:
 
 
 def test_a_client_naming_other_addresses_is_still_one_client_to_the_limits(poll, redis_db):
-    window_ahead()
     with web_process(server="uvicorn", VOTING_RATE_NEW_VOTERS="2/m") as web:
         answers = [
             httpx.get(f"{web.url}/polls/cats-vs-dogs/", headers=forged(n)).status_code
@@ -128,7 +127,6 @@ def test_a_client_naming_other_addresses_opens_no_more_sockets(poll, redis_db):
             await socket_.close()
         return answers
 
-    window_ahead()
     with web_process(server="uvicorn", VOTING_RATE_SOCKETS="2/m") as web:
         answers = asyncio.run(open_three(web.url))
 

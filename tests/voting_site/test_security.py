@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import django_rq
 import pytest
+from django.contrib.auth.models import Permission
 from django.test import RequestFactory
 
-from voting_site.clients import client_address
+from voting_site.clients import client_address, client_network
 from voting_site.middleware import TrustedProxiesMiddleware
 
 FORWARDED = {"HTTP_X_FORWARDED_FOR": "198.51.100.4, 203.0.113.9", "HTTP_X_FORWARDED_PROTO": "https"}
@@ -70,7 +72,7 @@ def test_pages_forbid_inline_and_foreign_scripts(client, poll):
     assert directives["frame-ancestors"] == "'none'"
 
 
-def test_staff_see_the_queues_dashboard_under_the_admin(client, admin_user, redis_db):
+def test_superusers_see_the_queues_dashboard_under_the_admin(client, admin_user, redis_db):
     assert client.get("/admin/rq/").status_code == 302  # to the admin's sign-in
 
     client.force_login(admin_user)
@@ -79,3 +81,58 @@ def test_staff_see_the_queues_dashboard_under_the_admin(client, admin_user, redi
     assert dashboard.status_code == 200
     assert "default" in dashboard.content.decode()
     assert "Content-Security-Policy" not in dashboard  # its inline scripts run
+    assert 'href="/admin/django_rq/dashboard/"' in client.get("/admin/").content.decode()
+    assert client.get("/admin/django_rq/dashboard/")["Location"] == "/admin/rq/"
+
+
+@pytest.fixture
+def staff(django_user_model):
+    """A staff user with no permission at all."""
+    return django_user_model.objects.create_user("staff", password="x" * 12, is_staff=True)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/admin/rq/"),
+        ("get", "/admin/rq/queues/0/"),
+        ("get", "/admin/rq/stats.json"),
+        ("post", "/admin/rq/queues/0/empty/"),
+        ("get", "/admin/django_rq/dashboard/"),
+    ],
+)
+def test_staff_without_the_queues_permission_may_not_touch_them(
+    client, staff, redis_db, method, path
+):
+    queue = django_rq.get_queue("default", commit_mode="auto")
+    queue.enqueue(print, "waiting")
+    client.force_login(staff)
+
+    answer = getattr(client, method)(path, {"post": "yes"} if method == "post" else None)
+
+    assert answer.status_code == 403
+    assert queue.count == 1
+    assert "django_rq" not in client.get("/admin/").content.decode()
+
+
+def test_the_queues_permission_opens_the_dashboard_to_staff(client, staff, redis_db):
+    staff.user_permissions.add(
+        Permission.objects.get(codename="admin", content_type__app_label="django_rq")
+    )
+    client.force_login(staff)
+
+    assert client.get("/admin/rq/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("address", "network"),
+    [
+        ("203.0.113.9", "203.0.113.9"),
+        ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),  # a home's or a phone's whole /64
+        ("2001:db8:1:2:ffff::1", "2001:db8:1:2::/64"),
+        ("::ffff:203.0.113.9", "203.0.113.9"),
+        ("not an address", "not an address"),
+    ],
+)
+def test_the_limits_count_an_ipv6_client_by_its_64(address, network):
+    assert client_network(address) == network

@@ -53,6 +53,13 @@ class Command(BaseCommand):
             help="by invitation only: each voter enters a one-time code (make them with `invites`)",
         )
         parser.add_argument(
+            "--voters-per-address",
+            type=int,
+            default=None,
+            metavar="N",
+            help="at most N voters from one network address, each round (default: no cap)",
+        )
+        parser.add_argument(
             "--results",
             choices=Poll.Visibility.values,
             default=Poll.Visibility.ALWAYS,
@@ -82,6 +89,7 @@ class Command(BaseCommand):
                 voters_may_change=not flags["final"],
                 results_visibility=flags["results"],
                 requires_invite=flags["invites"],
+                voters_per_address=flags["voters_per_address"],
             )
         except PollError as error:
             raise CommandError(str(error)) from None

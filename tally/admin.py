@@ -1,0 +1,75 @@
+"""The worker's queues in the admin: django-rq's dashboard, for those allowed to run them.
+
+Emptying a queue or requeuing a job changes what the worker does, so the dashboard
+asks more than staff status, which is all django-rq asks: django-rq's own
+permission, "Access admin page" (`django_rq.admin`), which superusers have and an
+administrator can give. It is served at /admin/rq/ (voting_site/urls.py) and linked
+from the admin's index for those who have it.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.urls import URLPattern
+from django_rq.models import Dashboard
+from django_rq.urls import get_admin_urlpatterns, get_api_urlpatterns
+
+DASHBOARD_PERMISSION = "django_rq.admin"
+
+
+def may_run_the_queues(request: HttpRequest) -> bool:
+    return request.user.is_active and request.user.has_perm(DASHBOARD_PERMISSION)
+
+
+def dashboard_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A dashboard view behind the admin's sign-in, then the dashboard's permission (403)."""
+
+    @functools.wraps(view)
+    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not may_run_the_queues(request):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return admin.site.admin_view(checked)
+
+
+def dashboard_urlpatterns() -> list[URLPattern]:
+    """Every page of django-rq's dashboard, its JSON and metrics too, behind `dashboard_only`."""
+    return [
+        URLPattern(pattern.pattern, dashboard_only(pattern.callback), name=pattern.name)
+        for pattern in get_api_urlpatterns()
+    ] + get_admin_urlpatterns(view_wrapper=dashboard_only)
+
+
+@admin.register(Dashboard)
+class QueuesAdmin(admin.ModelAdmin):
+    """The admin index's link to the dashboard, shown to those who may use it."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return may_run_the_queues(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return may_run_the_queues(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponseRedirect:
+        if not may_run_the_queues(request):
+            raise PermissionDenied
+        return redirect("django_rq:home")
