@@ -23,7 +23,7 @@ from polls import voters
 from polls.models import Poll, results_visible
 from polls.selectors import voted_if_it_matters
 from tally.heartbeat import heartbeat
-from tally.hub import hub
+from tally.hub import LayerUnreachable, hub
 from tally.publish import poll_message
 from voting_site.clients import client_address, client_network
 from voting_site.limits import retry_after
@@ -85,7 +85,7 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
         self.unchecked: list[dict[str, Any]] = []  # a presenter's, until its session is checked
         try:
             await self.open()
-        except (RedisError, DatabaseError) as error:
+        except (RedisError, DatabaseError, LayerUnreachable) as error:
             # The page tries again later, as after any lost connection: no 500, and a line.
             logger.warning("a live socket refused: %s", error or type(error).__name__)
             await self.disconnect(0)  # leaves what it joined

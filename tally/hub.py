@@ -74,6 +74,17 @@ class Room:
                 await layer.group_discard(poll_group(self.poll_id), self.channel)  # type: ignore[union-attr]
 
 
+class LayerUnreachable(Exception):
+    """The channel layer could not subscribe to a poll's group: Redis is down."""
+
+
+# A join that fails is tried once more after this many seconds. Just after Redis comes
+# back, the Pub/Sub layer's one subscribing connection may be mid-reconnect (its reader
+# found it dead), and a subscription sent meanwhile fails (in redis-py, even with an
+# AttributeError); a moment later it goes through.
+JOIN_RETRY_SECONDS = 0.5
+
+
 class Hub:
     """One per event loop (a web process has one)."""
 
@@ -82,7 +93,18 @@ class Hub:
 
     async def join(self, viewer: Viewer, poll_id: int) -> None:
         """From the moment this returns, the viewer gets every message sent to the poll's
-        group. Raises what the channel layer raised (Redis down), leaving nothing behind."""
+        group. `LayerUnreachable` if the channel layer fails twice (Redis down), leaving
+        nothing behind."""
+        try:
+            await self._join(viewer, poll_id)
+        except Exception:
+            await asyncio.sleep(JOIN_RETRY_SECONDS)
+            try:
+                await self._join(viewer, poll_id)
+            except Exception as error:
+                raise LayerUnreachable(str(error) or type(error).__name__) from error
+
+    async def _join(self, viewer: Viewer, poll_id: int) -> None:
         room = self.rooms.get(poll_id)
         if room is None:
             room = self.rooms[poll_id] = Room(poll_id)
