@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 
 from polls.invites import MAX_INVITES_AT_ONCE, invites_make
 from polls.models import Invite, Option, Poll, Vote
+from polls.presenter import PROJECTOR_OPTIONS
 from polls.services import poll_control, scale_options_sync
 
 
@@ -106,8 +107,20 @@ class PollAdmin(admin.ModelAdmin):
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
-        if form.instance.kind == Poll.Kind.RATING:
-            scale_options_sync(poll=form.instance)
+        poll = form.instance
+        if poll.kind == Poll.Kind.RATING:
+            scale_options_sync(poll=poll)
+        options = poll.options.count()
+        if options > PROJECTOR_OPTIONS:
+            self.message_user(
+                request,
+                _(
+                    "This poll has %(n)d options: the projector shows %(fit)d at once and "
+                    "scrolls the rest, which the room cannot do."
+                )
+                % {"n": options, "fit": PROJECTOR_OPTIONS},
+                messages.WARNING,
+            )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Poll]:
         # Subqueries, not joins: a join of votes and invites would multiply them.
@@ -140,9 +153,10 @@ class PollAdmin(admin.ModelAdmin):
         if poll.pk is None:
             return "—"  # a poll being added has no pages yet
         links = [
+            (reverse("polls:present", kwargs={"slug": poll.slug}), _("projector")),
+            (reverse("polls:remote", kwargs={"slug": poll.slug}), _("remote")),
             (poll.get_absolute_url(), _("vote")),
             (reverse("tally:results", kwargs={"slug": poll.slug}), _("results")),
-            (reverse("polls:present", kwargs={"slug": poll.slug}), _("projector")),
             (reverse("polls:results-csv", kwargs={"slug": poll.slug}), _("results CSV")),
             (reverse("polls:votes-csv", kwargs={"slug": poll.slug}), _("votes CSV")),
         ]

@@ -1,7 +1,9 @@
-"""The presenter's views: the projector view, the controls, the QR code, the CSV exports
-and the invite codes.
+"""The presenter's views: the projector view, the remote, the controls, the QR code, the
+CSV exports and the invite codes.
 
-All but the QR code are staff only (`polls.change_poll`).
+All but the QR code are staff only (`polls.change_poll`). The projector is public: the
+whole room reads it, so it shows what the audience may see, and no more. The
+presenter's own view of the counts is the remote, on their phone.
 """
 
 from __future__ import annotations
@@ -22,12 +24,14 @@ from django.views.decorators.http import require_GET, require_POST
 from polls.exports import csv_stream, invites_rows, results_rows, votes_rows
 from polls.models import Poll, invite_code_shown
 from polls.services import CONTROL_ACTIONS, poll_control
-from tally.selectors import average_at, results_for
+from tally.selectors import average_at, results_for, results_hidden
 from voting_site.middleware import staff_only
 from voting_site.responses import plain_text, see_other
 
-# The projector's keyboard shortcuts, one per control.
+# The projector's keyboard shortcuts, one per control; and, held, the key that shows the
+# presenter the counts while the room may not see them.
 SHORTCUTS = {"open": "o", "close": "c", "reveal": "r", "hide": "h", "reset": "n"}
+PEEK_KEY = "p"
 
 
 def public_url(request: HttpRequest, path: str) -> str:
@@ -61,27 +65,73 @@ def qr_code(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
+# The projector fits this many options on one screen, in two columns past half of them;
+# a poll with more scrolls its list (the admin says so).
+PROJECTOR_ROWS = 6
+PROJECTOR_OPTIONS = 2 * PROJECTOR_ROWS
+
+
 @require_GET
 @staff_only
 def present(request: HttpRequest, slug: str) -> HttpResponse:
-    """The projector view: question, join code and QR, live results and the controls."""
+    """The projector view: the question, the join code and QR, the results as the audience
+    may see them, and the controls (shown while the mouse moves or a control has focus).
+
+    While the results are hidden from voters, no count is on the page: the room sees
+    the question and how many have voted. The counts come over the presenter's socket
+    and show only while the presenter holds the peek key.
+    """
     poll = get_object_or_404(Poll, slug=slug)
     url = join_url(request, poll)
     address, _slash, _path = url.partition("://")[2].partition("/")
     results = results_for(poll=poll)
+    public = poll.results_visible(has_voted=False)
+    shown = results if public else {**results_hidden(results), "voters": results["voters"]}
+    options = len(results["options"])
     context = {
         "poll": poll,
-        "results": results,
-        "average_at": average_at(poll, results),
-        "voters_see_results": poll.results_visible(has_voted=False),
+        "results": shown,
+        "average_at": average_at(poll, shown),
+        "voters_see_results": public,
+        "two_columns": poll.kind != Poll.Kind.RATING and options > PROJECTOR_ROWS,
+        # --rows sizes the bars (no smaller than for 12 options); --half lays out two columns.
+        "rows": min(PROJECTOR_ROWS, options if options <= PROJECTOR_ROWS else -(-options // 2)),
+        "half": -(-options // 2),
         "join_url": url,
         # Shown without the scheme, and broken (if at all) before the path.
         "join_address": address,
         "join_path": url[url.index(address) + len(address) :],
         "code": code_shown(poll.code),
         "controls": _controls(poll),
+        "shortcuts": _shortcuts(),
     }
     return render(request, "polls/present.html", context)
+
+
+@require_GET
+@staff_only
+def remote(request: HttpRequest, slug: str) -> HttpResponse:
+    """The presenter's remote, for their phone: the counts always (the room sees them only
+    once shown), the poll's state and the controls."""
+    poll = get_object_or_404(Poll, slug=slug)
+    results = results_for(poll=poll)
+    context = {
+        "poll": poll,
+        "results": results,
+        "average_at": average_at(poll, results),
+        "voters_see_results": poll.results_visible(has_voted=False),
+        "code": code_shown(poll.code),
+        "controls": _controls(poll),
+    }
+    return render(request, "polls/remote.html", context)
+
+
+def _shortcuts() -> list[dict[str, str]]:
+    """The projector's keys beyond the controls' own."""
+    return [
+        {"key": PEEK_KEY, "label": _("hold to see the counts while they are hidden")},
+        {"key": "?", "label": _("show or hide these keys")},
+    ]
 
 
 def _controls(poll: Poll) -> list[dict[str, str]]:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("j/<str:code>", views.join, name="join-code"),
     path("polls/<slug:slug>/", views.poll_detail, name="detail"),
     path("polls/<slug:slug>/present/", presenter.present, name="present"),
+    path("polls/<slug:slug>/remote/", presenter.remote, name="remote"),
     path("polls/<slug:slug>/control/", presenter.control, name="control"),
     path("polls/<slug:slug>/qr.svg", presenter.qr_code, name="qr"),
     path("polls/<slug:slug>/results.csv", presenter.results_csv, name="results-csv"),

@@ -1,7 +1,13 @@
 // Keeps a page live over its poll's WebSocket: the results (newest version wins),
 // the poll's state (open or closed, results shown or hidden), and a word when the
 // connection is lost, retried with backoff. One script for the vote page, the
-// results page and the projector view; each marks what it has with data-attributes.
+// results page, the projector view and the remote; each marks what it has with
+// data-attributes.
+//
+// The projector ([data-projector]) is public: the room reads it. Its socket is the
+// presenter's, which always has the counts, but they are on the page only while
+// voters may see them, or while the presenter holds the peek key (present.js says so
+// with a "peek" event); otherwise no number but the voters' count is in the page.
 // Its words come from Django's JavaScript catalogue (gettext, ngettext, interpolate),
 // which the page loads first, in the page's language.
 //
@@ -31,6 +37,10 @@
   const FORBIDDEN = 4403;
   const TOO_MANY = 4429;
   let version = Number(root.dataset.version || -1);
+  const projector = root.hasAttribute("data-projector");
+  let open = root.dataset.public === "true"; // the projector: voters may see the counts
+  let peeking = false; // the projector: the presenter holds the peek key
+  let latest = null; // the projector: the newest results, shown once they may be
   let delay = 1000;
   let retryAfter = 0; // seconds, when the server has refused a socket
   let said = ""; // the connection's words last announced
@@ -98,6 +108,15 @@
     for (const unit of all("[data-voters-unit]")) {
       unit.textContent = ngettext("voter", "voters", results.voters);
     }
+    if (projector) {
+      latest = results;
+      if (!open && !peeking) return; // the room may not see them: kept, not shown
+    }
+    renderCounts(results);
+    announceResults();
+  }
+
+  function renderCounts(results) {
     for (const option of results.options) {
       const row = root.querySelector('[data-option="' + CSS.escape(option.slug) + '"]');
       if (!row) { location.reload(); return; } // the options changed
@@ -111,8 +130,34 @@
       if (option.position) row.style.order = option.position; // a ranking, best first
     }
     if ("average" in results) renderAverage(results.average);
-    announceResults();
   }
+
+  function clearCounts() {
+    // The projector while the room may not see the counts: none left in the page.
+    for (const row of all("[data-option]")) {
+      row.querySelector("[data-votes]").textContent = "";
+      const percent = row.querySelector("[data-percent]");
+      if (percent) percent.textContent = "";
+      const unit = row.querySelector("[data-unit]");
+      if (unit) unit.textContent = "";
+      row.querySelector("[data-bar]").style.setProperty("--share", "0%");
+      row.querySelector("[data-meter]").setAttribute("aria-valuenow", "0");
+    }
+    renderAverage(null);
+  }
+
+  function showCounts(shown) {
+    for (const part of all("[data-counts]")) part.hidden = !shown;
+    for (const part of all("[data-hidden-notice]")) part.hidden = shown;
+    if (!projector) return;
+    if (shown && latest) renderCounts(latest);
+    else if (!shown) clearCounts();
+  }
+
+  root.addEventListener("peek", function (event) {
+    peeking = event.detail;
+    showCounts(open || peeking);
+  });
 
   function renderAverage(average) {
     const shown = average === null ? "–" : average.toLocaleString(document.documentElement.lang,
@@ -141,8 +186,12 @@
       part.hidden = !wanted.includes(poll.state);
     }
     for (const button of all("[data-vote-button]")) button.disabled = poll.state !== "open";
-    for (const part of all("[data-counts]")) part.hidden = !poll.visible;
-    for (const part of all("[data-hidden-notice]")) part.hidden = poll.visible;
+    for (const badge of all("[data-round-badge]")) {
+      badge.textContent = interpolate(gettext("round %(round)s"), { round: poll.round }, true);
+      badge.hidden = poll.round < 2;
+    }
+    if (projector) open = poll.public;
+    showCounts(projector ? open || peeking : poll.visible);
     if (poll.public !== undefined) {
       for (const part of all("[data-when-public]")) {
         part.hidden = part.dataset.whenPublic !== String(poll.public);

@@ -28,26 +28,33 @@ def test_the_add_page_opens(admin_client):
     assert 'name="question"' in page.content.decode()
 
 
+def add_form(question: str, slug: str, options: list[tuple[str, str]], **fields: str) -> dict:
+    """What the admin's add form posts for a poll and its options."""
+    form = {
+        "question": question,
+        "slug": slug,
+        "is_open": "on",
+        **POLL_DEFAULTS,
+        "options-TOTAL_FORMS": str(len(options)),
+        "options-INITIAL_FORMS": "0",
+        "options-MIN_NUM_FORMS": "2",
+        "options-MAX_NUM_FORMS": "1000",
+        **fields,
+    }
+    for i, (option_slug, label) in enumerate(options):
+        form |= {
+            f"options-{i}-slug": option_slug,
+            f"options-{i}-label": label,
+            f"options-{i}-position": str(i),
+        }
+    return form
+
+
 def test_the_admin_creates_a_poll_with_three_options_that_appears_on_the_list(
     admin_client, redis_db
 ):
     options = [("red", "Red"), ("green", "Green"), ("blue", "Blue")]
-    form = {
-        "question": "Favourite colour?",
-        "slug": "colour",
-        "is_open": "on",
-        **POLL_DEFAULTS,
-        "options-TOTAL_FORMS": "3",
-        "options-INITIAL_FORMS": "0",
-        "options-MIN_NUM_FORMS": "2",
-        "options-MAX_NUM_FORMS": "1000",
-    }
-    for i, (slug, label) in enumerate(options):
-        form |= {
-            f"options-{i}-slug": slug,
-            f"options-{i}-label": label,
-            f"options-{i}-position": str(i),
-        }
+    form = add_form("Favourite colour?", "colour", options)
 
     response = admin_client.post("/admin/polls/poll/add/", form)
 
@@ -194,3 +201,23 @@ def test_the_admin_refuses_a_scale_that_does_not_go_up(admin_client):
     assert response.status_code == 200
     assert "The highest score must be above the lowest." in response.content.decode()
     assert not Poll.objects.exists()
+
+
+def test_the_admin_warns_of_more_options_than_the_projector_fits(admin_client, redis_db):
+    options = [(f"o{n}", f"Option {n}") for n in range(13)]
+
+    response = admin_client.post(
+        "/admin/polls/poll/add/", add_form("Thirteen?", "thirteen", options), follow=True
+    )
+
+    assert Poll.objects.get(slug="thirteen").options.count() == 13
+    assert "the projector shows 12 at once" in response.content.decode()
+
+
+def test_the_poll_list_links_the_projector_and_the_remote_first(admin_client, poll):
+    page = admin_client.get("/admin/polls/poll/").content.decode()
+
+    links = page[page.index('href="/polls/cats-vs-dogs/present/"') :]
+    assert (
+        links.index("/present/") < links.index("/remote/") < links.index('"/polls/cats-vs-dogs/"')
+    )

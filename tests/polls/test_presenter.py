@@ -22,6 +22,7 @@ pytestmark = pytest.mark.django_db
 
 STAFF_PAGES = [
     ("get", "/polls/cats-vs-dogs/present/"),
+    ("get", "/polls/cats-vs-dogs/remote/"),
     ("post", "/polls/cats-vs-dogs/control/"),
     ("get", "/polls/cats-vs-dogs/results.csv"),
     ("get", "/polls/cats-vs-dogs/votes.csv"),
@@ -179,23 +180,44 @@ def test_staff_with_only_the_change_permission_may_present(poll, django_user_mod
 # --- The projector view and the controls ----------------------------------------------
 
 
-def test_the_projector_view_shows_the_code_the_join_url_the_qr_and_the_counts(
+def test_the_projector_view_shows_the_code_the_join_url_the_qr_and_what_the_room_may_see(
     poll, admin_client, redis_db
 ):
     poll.results_visibility = Poll.Visibility.REVEALED
     poll.save()
-    casts_apply([cast("1-0", poll.pk, 1, (poll.options.get(slug="cats").pk,), "ann", at(1))])
+    cats, dogs = poll.options.values_list("pk", flat=True)
+    casts_apply([cast("1-0", poll.pk, 1, (cats,), "ann", at(1)),
+                 cast("2-0", poll.pk, 1, (dogs,), "bob", at(2))])  # fmt: skip
 
     page = admin_client.get("/polls/cats-vs-dogs/present/", HTTP_HOST="localhost").content.decode()
 
     assert f"{poll.code[:3]} {poll.code[3:]}" in page
     assert f"http://localhost/j/{poll.code}" in page
     assert 'src="/polls/cats-vs-dogs/qr.svg"' in page
-    assert "<span data-votes>1</span>" in page  # staff see the counts, hidden or not
-    assert "results hidden from voters" in page
+    # The projector is public: hidden results leave no count on it, but how many voted.
+    assert "<span data-votes></span>" in page and "data-votes>1<" not in page
+    assert "<strong data-voters>2</strong>" in page
+    assert "The results will be shown here." in page
+    assert "results hidden from voters" in page  # among the presenter's controls
     assert 'data-socket="/ws/polls/cats-vs-dogs/present/"' in page
     for key in "ocrhn":
         assert f'aria-keyshortcuts="{key}"' in page
+
+    poll_control(poll=poll, action="reveal")
+    shown = admin_client.get("/polls/cats-vs-dogs/present/").content.decode()
+    assert "<span data-votes>1</span>" in shown
+
+
+def test_the_remote_shows_the_presenter_the_counts_hidden_or_not(poll, admin_client, redis_db):
+    poll.results_visibility = Poll.Visibility.REVEALED
+    poll.save()
+    casts_apply([cast("1-0", poll.pk, 1, (poll.options.get(slug="cats").pk,), "ann", at(1))])
+
+    page = admin_client.get("/polls/cats-vs-dogs/remote/").content.decode()
+
+    assert "<span data-votes>1</span>" in page
+    assert "Only you see these counts" in page
+    assert 'data-socket="/ws/polls/cats-vs-dogs/present/"' in page
 
 
 @pytest.mark.parametrize(

@@ -112,6 +112,16 @@ def test_every_page_in_every_state_passes_axe(polls, chromium: Browser, language
         page.click("input[type=submit]")
         expect(page.locator("[data-voters]")).to_be_visible()
         found["projector"] = violations(page)
+        page.keyboard.press("?")  # its keys
+        expect(page.locator("[data-shortcuts]")).to_be_visible()
+        found["projector's keys"] = violations(page)
+        for slug in ("hidden", "talk"):
+            page.goto(url + f"/polls/{slug}/present/")
+            expect(page.locator("[data-status][data-state=live]")).to_be_visible()
+            found[f"projector of {slug}"] = violations(page)
+            page.goto(url + f"/polls/{slug}/remote/")
+            expect(page.locator("[data-status][data-state=live]")).to_be_visible()
+            found[f"remote of {slug}"] = violations(page)
         page.goto(url + "/polls/invited/invites/")  # the printable invite slips
         found["invite slips"] = violations(page)
 
