@@ -36,9 +36,9 @@ class Poll(models.Model):
     """A question with two or more options, open for votes or not."""
 
     class State(models.TextChoices):
-        OPEN = "open", "open"
-        SCHEDULED = "scheduled", "not open yet"
-        CLOSED = "closed", "closed"
+        OPEN = "open", _("open")
+        SCHEDULED = "scheduled", _("not open yet")
+        CLOSED = "closed", _("closed")
 
     class Kind(models.TextChoices):
         SINGLE = "single", _("single choice")

@@ -6,7 +6,7 @@ import logging
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -196,7 +196,11 @@ async def _page(
     request: HttpRequest, ballot: Ballot, voter: str | None, *, form: VoteForm, status: int = 200
 ) -> HttpResponse:
     choice = await voter_choice(ballot=ballot, voter=voter) if voter else None
-    chosen = choice.ids() if choice else []
+    chosen: list[int | None] = list(choice.ids()) if choice else []
+    if form.is_bound and form.errors and ballot.kind != Poll.Kind.SINGLE:
+        # A refused form keeps the ticks, the score or the order the voter chose (a single
+        # choice is one tap: its button would say "your vote" of a vote not taken).
+        chosen = _submitted(ballot, form.data)
     least, most = ballot.choices_allowed()
     context = {
         "ballot": ballot,
@@ -205,12 +209,22 @@ async def _page(
         "voter_choice": choice,
         "chosen": chosen,
         # A ranking's selects, one per place, preset to the voter's order.
-        "places": [*chosen, *[None] * (most - len(chosen))],
+        "places": [*chosen, *[None] * (most - len(chosen))][:most],
         "least": least,
         "most": most,
         "instructions": _instructions(ballot),
     }
     return render(request, "polls/poll_detail.html", context, status=status)
+
+
+def _submitted(ballot: Ballot, data: QueryDict) -> list[int | None]:
+    """The options a refused form had chosen, in its order (a ranking's places: None for
+    one left empty), so that the page shows them again; what is no option is left out."""
+    field = "score" if ballot.kind == Poll.Kind.RATING else "option"
+    picked = [ballot.choice(slug.strip()) if slug.strip() else None for slug in data.getlist(field)]
+    if ballot.kind != Poll.Kind.RANKING:
+        return [choice.id for choice in picked if choice is not None]
+    return [choice.id if choice is not None else None for choice in picked]
 
 
 def _instructions(ballot: Ballot) -> str:

@@ -1,7 +1,9 @@
 // A ranking without selects: tap the options in order, move them up or down, or
 // take one out, by touch or keyboard. The page's selects stay the form's fields
-// (hidden), so what is posted is what works without JavaScript. Its words come from
-// Django's JavaScript catalogue, which the page loads first.
+// (hidden), so what is posted is what works without JavaScript. Each ranked option
+// shows its place; the Vote button waits until every place is filled, and says how
+// many are left. Its words come from Django's JavaScript catalogue, which the page
+// loads first.
 (function () {
   "use strict";
   const fieldset = document.querySelector("[data-ranking]");
@@ -20,8 +22,20 @@
   status.className = "visually-hidden";
   status.setAttribute("role", "status");
   status.setAttribute("aria-live", "polite");
+  const left = document.createElement("p");
+  left.className = "more";
+  left.id = "ranking-left";
   fieldset.querySelector(".ranks").hidden = true;
-  fieldset.append(ranked, pool, status);
+  fieldset.append(ranked, pool, status, left);
+  const form = fieldset.closest("form");
+  const cast = form.querySelector(".cast");
+  cast.setAttribute("aria-describedby", left.id);
+  form.addEventListener("submit", function (event) {
+    if (order.length >= selects.length) return;
+    event.preventDefault(); // not all ranked: the server would refuse it
+    status.textContent = left.textContent;
+    (pool.querySelector("button:not([disabled])") || fieldset).focus();
+  });
 
   function button(text, label, onClick) {
     const element = document.createElement("button");
@@ -47,8 +61,12 @@
     order.forEach((slug, index) => {
       const item = document.createElement("li");
       item.className = "ranked-item";
+      const place = document.createElement("span");
+      place.className = "ranked-place";
+      place.textContent = String(index + 1);
       const name = document.createElement("span");
       name.className = "ranked-name";
+      name.dir = "auto";
       name.textContent = labels.get(slug);
       const label = labels.get(slug);
       const up = button("↑", named(gettext("Move %(option)s up"), label), () => move(index, -1));
@@ -57,16 +75,21 @@
       up.dataset.role = "up"; down.dataset.role = "down"; out.dataset.role = "remove";
       if (index === 0) up.disabled = true;
       if (index === order.length - 1) down.disabled = true;
-      item.append(name, up, down, out);
+      item.append(place, name, up, down, out);
       item.dataset.slug = slug;
       ranked.append(item);
     });
     pool.replaceChildren();
     const full = order.length >= selects.length;
+    const missing = selects.length - order.length;
+    left.textContent = full ? "" : interpolate(ngettext(
+      "Rank %(n)s more option to vote.", "Rank %(n)s more options to vote.", missing), { n: missing }, true);
+    cast.setAttribute("aria-disabled", String(!full));
     for (const [slug, label] of labels) {
       if (order.includes(slug)) continue;
       const add = button(label, named(gettext("Rank %(option)s next"), label), () => add_(slug));
       add.className = "option";
+      add.dir = "auto";
       add.dataset.slug = slug;
       add.disabled = add.disabled || full;
       pool.append(add);

@@ -32,7 +32,7 @@ def test_a_browser_votes_through_the_real_asgi_server(poll, redis_db):
         assert browser.open(url + stylesheet).status == 200  # hashed name, served by the app
 
     assert answer.url == f"{url}/polls/cats-vs-dogs/"
-    assert "You voted for <strong>Dogs</strong>" in after
+    assert 'You voted for <strong dir="auto">Dogs</strong>' in after
     cookies = {cookie.name: cookie for cookie in jar}
     token = cookies[VOTER_COOKIE].value.split(":")[0]
     assert cookies[VOTER_COOKIE].has_nonstandard_attr("HttpOnly")

@@ -58,7 +58,7 @@ def test_a_voter_enters_a_code_once_then_votes_as_the_code(poll, codes, redis_db
     changed = browser.post(PAGE, {"option": "cats"})
 
     assert entered.status_code == voted.status_code == changed.status_code == 303
-    assert "You voted for <strong>Cats</strong>" in browser.get(PAGE).content.decode()
+    assert 'You voted for <strong dir="auto">Cats</strong>' in browser.get(PAGE).content.decode()
     voter = invite_voter(codes[0].replace("-", ""))
     assert {fields[b"voter"].decode() for _, fields in redis_db.xrange(VOTE_STREAM)} == {voter}
     assert Invite.objects.get(code=codes[0].replace("-", "")).used_at is not None
@@ -192,4 +192,4 @@ def test_invite_codes_end_to_end_through_the_server_and_the_worker(poll, codes, 
     vote = Vote.objects.get()
     assert vote.voter == invite_voter(codes[0].replace("-", ""))
     assert vote.choices == [poll.options.get(slug="dogs").pk]
-    assert "You voted for <strong>Dogs</strong>" in page and "It is counted." in page
+    assert 'You voted for <strong dir="auto">Dogs</strong>' in page and "It is counted." in page

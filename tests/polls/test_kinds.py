@@ -50,7 +50,10 @@ def test_multiple_takes_checkboxes_within_its_limits(make, redis_db):
     browser, _ = voted({"option": ["a", "c"]})
 
     assert queued(redis_db) == [ids(poll, "a", "c")]
-    assert "You chose <strong>Alpha, Charlie</strong>" in browser.get("/polls/q/").content.decode()
+    assert (
+        'You chose <strong dir="auto">Alpha, Charlie</strong>'
+        in browser.get("/polls/q/").content.decode()
+    )
 
 
 def test_rating_takes_one_score_on_its_scale(make, redis_db):
@@ -62,7 +65,7 @@ def test_rating_takes_one_score_on_its_scale(make, redis_db):
     browser, _ = voted({"score": "7"})
 
     assert queued(redis_db) == [ids(poll, "7")]
-    assert "You gave <strong>7</strong>" in browser.get("/polls/q/").content.decode()
+    assert 'You gave <strong dir="auto">7</strong>' in browser.get("/polls/q/").content.decode()
 
 
 def test_ranking_takes_the_options_in_order(make, redis_db):
@@ -73,7 +76,7 @@ def test_ranking_takes_the_options_in_order(make, redis_db):
     browser, _ = voted({"option": ["c", "a", "d", "b"]})
 
     assert queued(redis_db) == [ids(poll, "c", "a", "d", "b")]
-    assert "Your order: <strong>Charlie, Alpha, Delta, Bravo</strong>" in (
+    assert 'Your order: <strong dir="auto">Charlie, Alpha, Delta, Bravo</strong>' in (
         browser.get("/polls/q/").content.decode()
     )
 
@@ -218,3 +221,26 @@ def test_racing_casts_of_one_voter_on_a_final_poll_through_two_web_processes(mak
     slugs = dict(poll.options.values_list("pk", "slug"))
     stored = sorted(slugs[choices[0]] for choices in poll.votes.values_list("choices", flat=True))
     assert stored == sorted(winners)  # the first in the stream, and only it, was counted
+
+
+def test_a_refused_form_keeps_the_ticks_the_voter_chose(make, redis_db):
+    make("multiple", max_choices=2)
+
+    _browser, page = voted({"option": ["a", "b", "d"]}, status=400)
+
+    assert "Choose at most 2 options." in page
+    checked = [slug for slug in "abcd" if f'value="{slug}" checked' in page]
+    assert checked == ["a", "b", "d"]  # as the voter left them, to untick one
+
+
+def test_a_refused_ranking_keeps_the_order_the_voter_gave(make, redis_db):
+    make("ranking")
+
+    _browser, page = voted({"option": ["c", "", "a", "b"]}, status=400)  # a gap
+
+    assert "without leaving a place empty" in page
+    places = [page.split(f'id="rank-{n}"')[1].split("</select>")[0] for n in range(1, 5)]
+    preset = [
+        next((s for s in "abcd" if f'value="{s}" dir="auto" selected' in p), "") for p in places
+    ]
+    assert preset == ["c", "", "a", "b"]

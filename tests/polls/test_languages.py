@@ -124,3 +124,27 @@ def test_the_admin_in_spanish(poll, admin_client):
         assert label in page
     for english in ("Question", "Leave empty to accept votes from now on."):
         assert english not in page
+
+
+def test_every_polls_state_is_in_spanish_on_the_home_page(poll, redis_db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from polls.models import Poll
+    from polls.services import poll_create
+
+    two = [("a", "A"), ("b", "B")]
+    closed = poll_create(question="Closed?", options=two, slug="closed")
+    Poll.objects.filter(pk=closed.pk).update(is_open=False)
+    later = poll_create(question="Later?", options=two, slug="later")
+    Poll.objects.filter(pk=later.pk).update(opens_at=timezone.now() + timedelta(days=1))
+
+    page = Client(HTTP_ACCEPT_LANGUAGE="es").get("/").content.decode()
+
+    badges = re.findall(r'<span class="badge badge-(\w+)">([^<]+)</span>', page)
+    assert sorted(badges) == [
+        ("closed", "cerrada"),
+        ("open", "abierta"),
+        ("scheduled", "aún no abierta"),
+    ]

@@ -43,7 +43,7 @@ def test_a_spanish_browser_votes_with_the_keyboard_and_watches_results_in_spanis
         expect(dogs).to_have_attribute("aria-pressed", "false")
         spanish.keyboard.press("Enter")
 
-        expect(spanish.locator(".your-vote")).to_contain_text("Has votado por Dogs.")
+        expect(spanish.locator(".your-vote")).to_contain_text("Votaste por Dogs.")
         expect(spanish.get_by_role("button", name="Dogs")).to_have_attribute("aria-pressed", "true")
 
         spanish.goto(url + VOTE_PAGE + "results/")

@@ -71,7 +71,7 @@ def test_the_page_then_shows_the_voters_choice(browser, redis_db):
 
     page = browser.get("/polls/cats-vs-dogs/").content.decode()
 
-    assert "You voted for <strong>Dogs</strong>" in page
+    assert 'You voted for <strong dir="auto">Dogs</strong>' in page
     assert "It is being counted" in page
 
 
@@ -96,7 +96,7 @@ def test_a_second_vote_from_the_same_browser_queues_a_newer_entry(browser, redis
     assert first["voter"] == second["voter"]
     assert second["cast_at"] >= first["cast_at"]
     assert (
-        "You voted for <strong>Dogs</strong>"
+        'You voted for <strong dir="auto">Dogs</strong>'
         in browser.get("/polls/cats-vs-dogs/").content.decode()
     )
 
