@@ -19,14 +19,73 @@ from django.utils.translation import ngettext
 from polls.invites import MAX_INVITES_AT_ONCE, invites_make
 from polls.models import Invite, Option, Poll, Vote
 from polls.presenter import PROJECTOR_OPTIONS
-from polls.services import poll_control, scale_options_sync
+from polls.services import (
+    PollError,
+    choices_check,
+    poll_control,
+    scale_options,
+    scale_options_sync,
+    slug_for,
+)
+
+
+class PollForm(forms.ModelForm):
+    """The poll's own fields: a slug made from the question when left empty, and a
+    rating's scale checked as `createpoll` checks it."""
+
+    class Meta:
+        model = Poll
+        fields = [
+            "question", "slug", "kind", "min_choices", "max_choices", "scale_min", "scale_max",
+            "scale_min_label", "scale_max_label", "voters_may_change", "requires_invite",
+            "voters_per_address", "is_open", "opens_at", "closes_at", "results_visibility",
+            "results_shown",
+        ]  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+        self.fields["slug"].help_text = _("Leave it empty to make one from the question.")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("slug") and data.get("question"):
+            data["slug"] = slug_for(data["question"])
+            if not data["slug"]:
+                self.add_error("slug", _("Give the poll a slug: its question makes none."))
+        if data.get("kind") == Poll.Kind.RATING:
+            try:
+                scale_options(data.get("scale_min", 1), data.get("scale_max", 5))
+            except PollError as error:
+                self.add_error("scale_max", str(error))
+        return data
+
+
+class OptionForm(forms.ModelForm):
+    """An option: a slug made from its label when left empty, in any script."""
+
+    class Meta:
+        model = Option
+        fields = ["label", "slug", "position"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("slug") and data.get("label"):
+            data["slug"] = slug_for(data["label"]) or f"option-{(data.get('position') or 0) + 1}"
+        return data
 
 
 class OptionFormSet(BaseInlineFormSet):
     def clean(self) -> None:
-        """A poll needs two options, but a rating makes its own: one per score."""
+        """Two options or more, as many as the poll asks to choose or rank; a rating makes
+        its own options, one per score."""
         super().clean()
-        if self.instance.kind == Poll.Kind.RATING:
+        poll = self.instance
+        if poll.kind == Poll.Kind.RATING:
             return
         kept = [
             form
@@ -34,16 +93,26 @@ class OptionFormSet(BaseInlineFormSet):
             if form.cleaned_data and not form.cleaned_data.get("DELETE", False)
         ]
         if len(kept) < 2:
-            raise ValidationError(_("Please submit at least 2 forms: a poll needs two options."))
+            raise ValidationError(_("A poll needs at least two options."))
+        try:
+            choices_check(poll.kind, poll.min_choices, poll.max_choices, len(kept))
+        except PollError as error:
+            raise ValidationError(str(error)) from None
 
 
 class OptionInline(admin.TabularInline):
     model = Option
+    form = OptionForm
     formset = OptionFormSet
     fields = ["label", "slug", "position"]
     prepopulated_fields = {"slug": ["label"]}
-    extra = 0
-    min_num = 2
+    # Two empty rows to fill on a new poll, but none required by the formset: a rating
+    # has none (its options are its scores); OptionFormSet.clean asks the choice kinds
+    # for two.
+    min_num = 0
+
+    def get_extra(self, request: HttpRequest, obj: Poll | None = None, **kwargs: Any) -> int:
+        return 2 if obj is None else 0
 
 
 def _count(rows: QuerySet[Any]) -> Coalesce:
@@ -54,21 +123,9 @@ def _count(rows: QuerySet[Any]) -> Coalesce:
 
 @admin.register(Poll)
 class PollAdmin(admin.ModelAdmin):
-    list_display = [
-        "question",
-        "slug",
-        "code",
-        "kind",
-        "state",
-        "results_visibility",
-        "round",
-        "is_open",
-        "opens_at",
-        "closes_at",
-        "vote_count",
-        "invites_used",
-        "pages",
-    ]
+    form = PollForm
+    # Narrow enough for 1280 px: the presenter's links first among the poll's pages.
+    list_display = ["question", "pages", "code", "kind", "state", "vote_count", "invites_used"]
     list_filter = ["kind", "is_open", "results_visibility"]
     search_fields = ["question", "slug", "code"]
     prepopulated_fields = {"slug": ["question"]}
@@ -96,6 +153,13 @@ class PollAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     inlines = [OptionInline]
+    # Until it is saved, a poll has no code (one shown would not be the one it gets), no
+    # round and no pages.
+    not_yet = {"code", "round", "rounds", "pages", "created_at", "updated_at"}
+
+    class Media:
+        js = ["poll_kind.js"]  # each kind's fields only, as the kind is chosen
+
     actions = [
         "open_polls",
         "close_polls",
@@ -104,6 +168,10 @@ class PollAdmin(admin.ModelAdmin):
         "reset_polls",
         "make_invites",
     ]
+
+    def get_fields(self, request: HttpRequest, obj: Poll | None = None) -> list[Any]:
+        fields = list(super().get_fields(request, obj))
+        return fields if obj is not None else [f for f in fields if f not in self.not_yet]
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
@@ -142,7 +210,7 @@ class PollAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("state"))
     def state(self, poll: Poll) -> str:
-        return poll.state_at().label
+        return str(poll.state_at().label)
 
     @admin.display(description=_("votes"), ordering="vote_total")
     def vote_count(self, poll: Poll) -> int:

@@ -118,7 +118,7 @@ class Poll(models.Model):
         unique=True,
         default=join_code_new,
         editable=False,
-        help_text=_("People join at /j/<code>; made with the poll."),
+        help_text=_("People join at /j/ followed by this code. It is made with the poll."),
     )
     results_visibility = models.CharField(
         _("results shown"),

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Sequence
 
 import django_rq
+from anyascii import anyascii
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -26,7 +27,7 @@ from polls.queue import (
     choices_key,
     entry_fields,
 )
-from polls.selectors import Ballot, Choice, voter_choice
+from polls.selectors import SLUG_MAX_LENGTH, Ballot, Choice, voter_choice
 from voting_site.limits import (
     SLIDING_WINDOW_LUA,
     Limited,
@@ -154,6 +155,13 @@ def _ingest_enqueue() -> None:
     django_rq.get_queue("default").enqueue(INGEST_JOB)
 
 
+def slug_for(text: str) -> str:
+    """A slug made from a text, in every script: letters transliterated to ASCII (so
+    "Москва" is "moskva" and "أحمر" is "hmr"), lower case, words joined by hyphens, at
+    most a slug's length. Empty when nothing is left (punctuation alone)."""
+    return slugify(anyascii(text))[:SLUG_MAX_LENGTH].strip("-")
+
+
 class PollError(ValueError):
     """A poll that cannot be made as asked; the message says why."""
 
@@ -183,7 +191,7 @@ def poll_create(
     The poll and its options are checked by the models' own validators, as the admin's
     forms check them: what one path may save, every path may.
     """
-    slug = slug or slugify(question)[:60].strip("-")
+    slug = slug or slug_for(question)
     if not slug:
         raise PollError(_("The poll needs a slug: give one with --slug."))
     if kind not in Poll.Kind.values:
@@ -195,7 +203,7 @@ def poll_create(
         if options:
             raise PollError(_("A rating takes a scale (--scale 1-5), not options."))
         options = scale_options(*scale)
-    options = [(option_slug or slugify(label)[:60], label) for option_slug, label in options]
+    options = [(option_slug or slug_for(label), label) for option_slug, label in options]
     if len(options) < 2:
         raise PollError(_("A poll needs at least two options."))
     slugs = [option_slug for option_slug, _label in options]
@@ -204,7 +212,7 @@ def poll_create(
             _("Each option needs its own slug; these clash or are empty: %(slugs)s.")
             % {"slugs": slugs}
         )
-    _check_choices(kind, min_choices, max_choices, len(options))
+    choices_check(kind, min_choices, max_choices, len(options))
     if results_visibility not in Poll.Visibility.values:
         raise PollError(
             _("Results can be shown %(choices)s, not %(given)r.")
@@ -278,7 +286,9 @@ def scale_options_sync(*, poll: Poll) -> None:
         )
 
 
-def _check_choices(kind: str, least: int, most: int | None, options: int) -> None:
+def choices_check(kind: str, least: int, most: int | None, options: int) -> None:
+    """PollError unless a poll of `kind` with this many options may ask for from `least`
+    to `most` of them (the command's check, and the admin's)."""
     if kind == Poll.Kind.MULTIPLE and not 1 <= least <= (most or options) <= options:
         raise PollError(
             _("Choose at least 1 and at most %(n)d options, the least no more than the most.")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -217,7 +218,7 @@ async def _page(
     return render(request, "polls/poll_detail.html", context, status=status)
 
 
-def _submitted(ballot: Ballot, data: QueryDict) -> list[int | None]:
+def _submitted(ballot: Ballot, data: Any) -> list[int | None]:
     """The options a refused form had chosen, in its order (a ranking's places: None for
     one left empty), so that the page shows them again; what is no option is left out."""
     field = "score" if ballot.kind == Poll.Kind.RATING else "option"

@@ -80,7 +80,7 @@ def test_the_admin_refuses_a_poll_with_one_option(admin_client):
     response = admin_client.post("/admin/polls/poll/add/", form)
 
     assert response.status_code == 200
-    assert "Please submit at least 2 forms" in response.content.decode()
+    assert "A poll needs at least two options." in response.content.decode()
     assert not Poll.objects.exists()
 
 
@@ -199,7 +199,7 @@ def test_the_admin_refuses_a_scale_that_does_not_go_up(admin_client):
     response = admin_client.post("/admin/polls/poll/add/", form)
 
     assert response.status_code == 200
-    assert "The highest score must be above the lowest." in response.content.decode()
+    assert "A scale goes up from 0 or more" in response.content.decode()
     assert not Poll.objects.exists()
 
 
@@ -221,3 +221,63 @@ def test_the_poll_list_links_the_projector_and_the_remote_first(admin_client, po
     assert (
         links.index("/present/") < links.index("/remote/") < links.index('"/polls/cats-vs-dogs/"')
     )
+
+
+def test_the_add_form_shows_no_join_code_and_the_change_form_the_polls_own(admin_client, poll):
+    add = admin_client.get("/admin/polls/poll/add/").content.decode()
+    change = admin_client.get(f"/admin/polls/poll/{poll.pk}/change/").content.decode()
+
+    assert "field-code" not in add  # a code shown here would not be the one the poll gets
+    assert poll.code in change
+
+
+@pytest.mark.parametrize("path", ["/admin/polls/poll/add/", "change"])
+def test_the_poll_forms_help_texts_are_text_not_markup(admin_client, poll, path):
+    if path == "change":
+        path = f"/admin/polls/poll/{poll.pk}/change/"
+
+    page = admin_client.get(path).content.decode()
+
+    assert "<code>" not in page and "<code" not in page.split("<body")[1]
+
+
+def test_the_admin_refuses_more_choices_than_options(admin_client, redis_db):
+    options = [("a", "A"), ("b", "B"), ("c", "C")]
+    form = add_form("Pick?", "pick", options, kind="multiple", min_choices="2", max_choices="9")
+
+    response = admin_client.post("/admin/polls/poll/add/", form)
+
+    assert response.status_code == 200
+    assert "Choose at least 1 and at most 3 options" in response.content.decode()
+    assert not Poll.objects.exists()
+
+
+def test_a_rating_is_added_without_options_and_gets_one_per_score(admin_client, redis_db):
+    form = add_form("How was it?", "how", [], kind="rating", scale_min="1", scale_max="5")
+    form["options-MIN_NUM_FORMS"] = "0"
+
+    response = admin_client.post("/admin/polls/poll/add/", form)
+
+    assert response.status_code == 302, response.content.decode()
+    assert list(Poll.objects.get().options.values_list("slug", flat=True)) == list("12345")
+
+
+def test_a_scale_off_the_limits_is_refused_with_a_message(admin_client, redis_db):
+    form = add_form("How?", "how", [], kind="rating", scale_min="0", scale_max="20")
+    form["options-MIN_NUM_FORMS"] = "0"
+
+    response = admin_client.post("/admin/polls/poll/add/", form)
+
+    assert response.status_code == 200
+    assert "at most 11 points" in response.content.decode()
+
+
+def test_slugs_left_empty_are_made_from_text_in_any_script(admin_client, redis_db):
+    form = add_form("ما هو لونك المفضل؟", "", [("", "أحمر"), ("", "Москва")])
+
+    response = admin_client.post("/admin/polls/poll/add/", form)
+
+    assert response.status_code == 302, response.content.decode()
+    poll = Poll.objects.get()
+    assert poll.slug and poll.slug.isascii()
+    assert list(poll.options.values_list("slug", flat=True)) == ["hmr", "moskva"]

@@ -178,3 +178,19 @@ def test_createpoll_refuses_kinds_it_cannot_make(args, message):
     with pytest.raises(CommandError, match=message):
         call_command("createpoll", *args)
     assert not Poll.objects.exists()
+
+
+def test_createpoll_refuses_a_too_long_label_in_one_line_with_status_2():
+    with pytest.raises(CommandError) as refused:
+        call_command("createpoll", "Long?", "x" * 101, "B")
+
+    assert refused.value.returncode == 2
+    assert "\n" not in str(refused.value)
+    assert not Poll.objects.exists()
+
+
+def test_createpoll_makes_slugs_from_labels_in_any_script():
+    call_command("createpoll", "Colores?", "أحمر", "Москва", "日本")
+
+    slugs = list(Poll.objects.get().options.values_list("slug", flat=True))
+    assert slugs == ["hmr", "moskva", "riben"]

@@ -74,7 +74,8 @@ class Command(BaseCommand):
         scale = re.fullmatch(r"\s*(\d+)\s*-\s*(\d+)\s*", flags["scale"])
         if scale is None:
             raise CommandError(
-                _("--scale takes two scores like 1-5, not %(given)r.") % {"given": flags["scale"]}
+                _("--scale takes two scores like 1-5, not %(given)r.") % {"given": flags["scale"]},
+                returncode=2,
             )
         try:
             poll = poll_create(
@@ -92,7 +93,8 @@ class Command(BaseCommand):
                 voters_per_address=flags["voters_per_address"],
             )
         except PollError as error:
-            raise CommandError(str(error)) from None
+            # Bad arguments: one line, and status 2, as Django's commands say it.
+            raise CommandError(str(error), returncode=2) from None
         self.stdout.write(
             _("Created %(slug)s: /polls/%(slug)s/ (join code %(code)s: /j/%(code)s)")
             % {"slug": poll.slug, "code": poll.code}

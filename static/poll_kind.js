@@ -1,0 +1,36 @@
+// The admin's poll form shows each kind's fields only, as the kind is chosen: the
+// options for the choice kinds, the scale and its labels for a rating, "at least" for
+// several choices and "at most" for several choices and a ranking. Hidden fields keep
+// their values; without JavaScript every field shows, and the server ignores what a
+// kind does not use.
+// The admin loads it in the page's head: it waits for the form.
+document.addEventListener("DOMContentLoaded", function () {
+  "use strict";
+  const kind = document.getElementById("id_kind");
+  if (!kind) return;
+  const SHOWN = {
+    single: ["options"],
+    multiple: ["options", "min_choices", "max_choices"],
+    rating: ["scale_min", "scale_max", "scale_min_label", "scale_max_label"],
+    ranking: ["options", "max_choices"],
+  };
+  const parts = {
+    options: document.getElementById("options-group"),
+    min_choices: document.querySelector(".fieldBox.field-min_choices"),
+    max_choices: document.querySelector(".fieldBox.field-max_choices"),
+    scale_min: document.querySelector(".form-row.field-scale_min"),
+    scale_min_label: document.querySelector(".form-row.field-scale_min_label"),
+  };
+  const choicesRow = document.querySelector(".form-row.field-min_choices");
+
+  function show() {
+    const wanted = SHOWN[kind.value] || [];
+    for (const [name, part] of Object.entries(parts)) {
+      if (part) part.style.display = wanted.includes(name) ? "" : "none";
+    }
+    if (choicesRow) choicesRow.style.display = wanted.includes("max_choices") ? "" : "none";
+  }
+
+  kind.addEventListener("change", show);
+  show();
+});
