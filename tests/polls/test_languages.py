@@ -119,8 +119,12 @@ def test_commands_speak_the_configured_language(poll, redis_db, settings, capsys
 
 def test_the_admin_in_spanish(poll, admin_client):
     page = admin_client.get("/admin/polls/poll/add/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    change = admin_client.get(
+        f"/admin/polls/poll/{poll.pk}/change/", HTTP_ACCEPT_LANGUAGE="es"
+    ).content.decode()
 
-    for label in ("Pregunta", "Tipo", "Solo con invitación", "Se abre el", "Código para unirse"):
+    assert "Código para unirse" in change  # a poll has its code once it is saved
+    for label in ("Pregunta", "Tipo", "Solo con invitación", "Se abre el"):
         assert label in page
     for english in ("Question", "Leave empty to accept votes from now on."):
         assert english not in page
