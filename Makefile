@@ -63,15 +63,15 @@ $(RUNNABLE): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed (set PYTHON=...)")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[embedded]"
+	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet -e ".[embedded]"
 	touch $@
 
 $(INSTALLED): $(RUNNABLE)
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
 $(BENCH_INSTALLED): $(INSTALLED)
-	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet -e ".[dev,bench]"
 	touch $@
 
 clean:

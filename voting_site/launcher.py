@@ -6,6 +6,10 @@ worker processes, as the image runs it) and the RQ worker side by side: their
 output interleaved under a name prefix, a child that dies restarted with backoff,
 an embedded server that dies started again, and Ctrl-C (or SIGTERM) stopping the
 children, then the servers, within seconds.
+
+Quiet by default: the children say only warnings and errors, and the launcher says,
+once a minute, what was voted and counted. VERBOSE=1 lets every process say all it
+has to say (each job, each socket, each migration).
 """
 
 from __future__ import annotations
@@ -23,11 +27,13 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ImproperlyConfigured
+from redis import RedisError
 
 from voting_site.embedded import Server
 from voting_site.processes import BASE_DIR, port_is_free, start_group, wait_healthy
 
 STOP_GRACE = 10.0  # seconds a child gets to finish after SIGTERM
+SUMMARY_EVERY = 60.0  # seconds between two lines of what was voted and counted
 MAX_BACKOFF = 30.0
 STABLE_AFTER = 30.0  # a child that ran this long restarts without delay
 SERVER_CHECK = 1.0  # seconds between looks at the embedded servers
@@ -92,6 +98,7 @@ class Child:
             self.backoff = min(self.backoff * 2, MAX_BACKOFF)
         elif now >= self.restart_at:
             self.start()
+            say("up", f"{self.name} restarted")
 
     def signal(self, signum: int, *, group_only: bool = False) -> None:
         """Signal the child's process group: with `group_only`, even once the child
@@ -145,6 +152,33 @@ def reached_from_phones(port: int, allowed_hosts: list[str]) -> tuple[dict[str, 
     return reach, f"  Phones on your network: {public}/ (the QR codes use it)"
 
 
+def banner(base_url: str, *, open_to_phones: bool, phones_line: str) -> list[str]:
+    """What `make up` says once it is serving: where each page is, and how phones get in."""
+    demo = f"{base_url}/polls/cats-vs-dogs"
+    pages = [
+        (f"{base_url}/", "the polls"),
+        (f"{demo}/", "the demo poll, to vote"),
+        (f"{demo}/present/", "its projector view, for the big screen"),
+        (f"{demo}/remote/", "its remote, for your phone: the counts and the controls"),
+        (f"{base_url}/admin/", "the admin (first: .venv/bin/python manage.py createsuperuser)"),
+        (f"{base_url}/hits/", "the course's hit counter"),
+    ]
+    width = max(len(address) for address, _what in pages)
+    lines = [
+        "The voting system is up. Open:",
+        *(f"  {address.ljust(width)}  {what}" for address, what in pages),
+    ]
+    if open_to_phones:
+        lines.append(phones_line)
+    else:
+        lines += [
+            "Only this machine can reach it: the QR codes point at 127.0.0.1, which phones",
+            "  cannot reach. To let phones in: BIND_HOST=0.0.0.0 make up",
+        ]
+    lines.append("Ctrl-C stops everything; the data stays for the next `make up`.")
+    return lines
+
+
 class ServerWatch:
     """An embedded server, started again when it is found dead (killed, crashed)."""
 
@@ -172,12 +206,42 @@ class ServerWatch:
         say("up", f"embedded {self.server.name} is running again")
 
 
+class Summary:
+    """What was voted and counted since the last line, said once a minute when anything
+    was (from the metrics every process keeps in Redis)."""
+
+    def __init__(self) -> None:
+        self.next_line = time.monotonic() + SUMMARY_EVERY
+        self.last = self.read()
+
+    def read(self) -> tuple[int, int]:
+        from voting_site.metrics import ACCEPTED, COUNTED, COUNTERS
+        from voting_site.redis import redis_client
+
+        try:
+            accepted, counted = redis_client().hmget(COUNTERS, [ACCEPTED, COUNTED])
+        except RedisError:
+            return self.last if hasattr(self, "last") else (0, 0)
+        return int(accepted or 0), int(counted or 0)
+
+    def check(self, now: float) -> None:
+        if now < self.next_line:
+            return
+        self.next_line = now + SUMMARY_EVERY
+        current = self.read()
+        accepted, counted = (new - old for new, old in zip(current, self.last, strict=True))
+        self.last = current
+        if accepted or counted:
+            say("up", f"the last minute: {accepted:,} votes taken, {counted:,} counted")
+
+
 def supervise(
     children: list[Child],
     base_url: str,
     *,
     servers: Sequence[Server] = (),
-    network_hint: str = "",
+    banner: Sequence[str] = (),
+    summary: Summary | None = None,
 ) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
@@ -190,14 +254,7 @@ def supervise(
     except (RuntimeError, TimeoutError):
         serving = False  # the loop below restarts the web process; its output says why
     if serving:
-        for line in (
-            "The voting system is up. Open:",
-            f"  {base_url}/          the polls (the demo: {base_url}/polls/cats-vs-dogs/)",
-            f"  {base_url}/hits/     the hit counter",
-            f"  {base_url}/admin/    the admin (.venv/bin/python manage.py createsuperuser)",
-            *([network_hint] if network_hint else []),
-            "Ctrl-C stops everything; the data stays for the next `make up`.",
-        ):
+        for line in banner:
             say("up", line)
     watches = [ServerWatch(server) for server in servers]
     while not stop.wait(0.2):
@@ -206,6 +263,8 @@ def supervise(
             watch.check(now)
         for child in children:
             child.check(now)
+        if summary is not None:
+            summary.check(now)
 
     say("up", "stopping…")
 
@@ -244,6 +303,7 @@ def main() -> None:
     python = sys.executable
     manage = str(BASE_DIR / "manage.py")
     workers = os.environ.get("WEB_CONCURRENCY", "2")
+    verbose = os.environ.get("VERBOSE", "") not in ("", "0")
     with embedded.serving(own=True) as servers:
         for server in servers:
             say("up", f"embedded {server.name} running, data in {settings.DATA_DIR}")
@@ -255,7 +315,10 @@ def main() -> None:
             "DJANGO_SECRET_KEY": settings.SECRET_KEY,
             "PYTHONUNBUFFERED": "1",
         }
-        run_once("setup", [python, manage, "migrate", "--noinput"], env)
+        if not verbose:
+            env.setdefault("DJANGO_LOG_LEVEL", "WARNING")
+        quiet = [] if verbose else ["-v", "0"]
+        run_once("setup", [python, manage, "migrate", "--noinput", *quiet], env)
         run_once("setup", [python, manage, "collectstatic", "--noinput", "-v", "0"], env)
         run_once("setup", [python, manage, "seed_demo", "--if-no-polls"], env)
         everywhere = host in ("0.0.0.0", "::")  # noqa: S104 (a comparison, not a bind)
@@ -265,14 +328,24 @@ def main() -> None:
             env.update(reach)
         # As production serves (voting_site/serve.py): uvicorn, WEB_CONCURRENCY processes
         # (default 2), the measured best on two cores (docs/performance.md).
-        web_args = ["--host", host, "--port", str(port), "--workers", workers]
+        web_args = ["--host", host, "--port", str(port), "--workers", workers,
+                    "--log-level", "info" if verbose else "warning"]  # fmt: skip
+        cron_args = [] if verbose else ["--logging-level", "WARNING"]
+        worker_args = ["--with-scheduler", *quiet, "default"]
         children = [
             Child("web", [python, "-m", "voting_site.serve", *web_args], env),
-            Child("worker", [python, manage, "rqworker", "--with-scheduler", "default"], env),
-            Child("cron", [python, manage, "rqcron", "tally.cron"], env),
+            Child("worker", [python, manage, "rqworker", *worker_args], env),
+            Child("cron", [python, manage, "rqcron", "tally.cron", *cron_args], env),
         ]
         local = "127.0.0.1" if everywhere else host
-        supervise(children, f"http://{local}:{port}", servers=servers, network_hint=hint)
+        base_url = f"http://{local}:{port}"
+        supervise(
+            children,
+            base_url,
+            servers=servers,
+            banner=banner(base_url, open_to_phones=everywhere, phones_line=hint),
+            summary=Summary(),
+        )
     say("up", "stopped")
 
 

@@ -11,6 +11,7 @@ javascript_catalog = JavaScriptCatalog.as_view(packages=["polls", "tally"])
 urlpatterns = [
     path("hits/", views.hits, name="hits"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("readyz", views.readyz, name="readyz"),
     path("metrics", metrics.metrics, name="metrics"),
     # The language switcher's form posts to set_language here; the live pages' scripts

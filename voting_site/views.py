@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -58,6 +59,17 @@ def hits(request: HttpRequest) -> HttpResponse:
     """The course's hit counter: INCR a Redis key and say how many times we were seen."""
     count = redis_client().incr(HITS_KEY)  # Redis down: 503 from UnavailableMiddleware
     return plain_text(f"Hello from Redis! I have been seen {count} times.")
+
+
+FAVICON = (settings.BASE_DIR / "static" / "favicon.svg").read_bytes()
+
+
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, which browsers ask for on pages that name no icon (the admin's)."""
+    response = HttpResponse(FAVICON, content_type="image/svg+xml")
+    response["Cache-Control"] = "max-age=86400"
+    return response
 
 
 @require_GET

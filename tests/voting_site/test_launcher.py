@@ -114,8 +114,19 @@ def test_make_up_serves_hits_and_a_second_run_continues_the_count(tmp_path):
         assert up.get("/hits/") == "Hello from Redis! I have been seen 1 times."
         assert up.get("/hits/") == "Hello from Redis! I have been seen 2 times."
         assert "Cats or dogs?" in up.get("/polls/cats-vs-dogs/")  # the demo poll, seeded
+        assert "<svg" in up.get("/favicon.ico")
         processes = up.processes()
+        up.wait_for("Ctrl-C stops everything")
         up.interrupt()
+
+    said = "".join(up.output)
+    # A presenter's first needs: the projector, the remote, and how to let phones in.
+    for needed in ("/polls/cats-vs-dogs/present/", "/polls/cats-vs-dogs/remote/",
+                   "BIND_HOST=0.0.0.0 make up"):  # fmt: skip
+        assert needed in said, said
+    # Quiet: no migration's line, no job's, no socket's, no page not found, no lifespan.
+    for noise in ("Applying", "Job OK", "lifespan", "Not Found", "WebSocket", "INFO"):
+        assert noise not in said, said
 
     assert [p for p in processes if p.is_running() and p.status() != psutil.STATUS_ZOMBIE] == []
 
@@ -130,7 +141,7 @@ def test_make_up_restarts_a_child_that_dies(tmp_path):
         worker.kill()
 
         up.wait_for(r"worker exited with code -9; restarting")
-        up.wait_for(r"worker +\| .*Listening on default")
+        up.wait_for(r"worker restarted")
         assert up.child("rqworker").pid != worker.pid
         up.interrupt()
 
@@ -198,3 +209,18 @@ def test_make_up_starts_a_killed_embedded_server_again(tmp_path):
                 assert time.monotonic() < deadline
                 time.sleep(0.2)
         up.interrupt()
+
+
+def test_a_quiet_make_up_says_once_a_minute_what_was_voted_and_counted(redis_db, capsys):
+    from voting_site.launcher import SUMMARY_EVERY, Summary
+    from voting_site.metrics import ACCEPTED, COUNTED, COUNTERS
+
+    summary = Summary()
+    redis_db.hincrby(COUNTERS, ACCEPTED, 1200)
+    redis_db.hincrby(COUNTERS, COUNTED, 1180)
+    summary.check(time.monotonic())  # not a minute yet
+    summary.check(time.monotonic() + SUMMARY_EVERY)
+    summary.check(time.monotonic() + 2 * SUMMARY_EVERY + 1)  # nothing new: nothing said
+
+    said = capsys.readouterr().out.splitlines()
+    assert said == ["up     | the last minute: 1,200 votes taken, 1,180 counted"]
