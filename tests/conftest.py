@@ -62,6 +62,16 @@ def poll(db):
 
 
 @pytest.fixture(autouse=True)
+def _no_language_left_over():
+    """A test client's request activates its language for the thread, where the next test
+    (a command's output, say) would still speak it."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_ballot_cache():
     """Each test sees its own polls, not one cached by a test before it."""
     from polls.selectors import ballot_forget

@@ -107,17 +107,21 @@ def test_createpoll_refuses_an_unknown_visibility():
 
 
 @pytest.mark.parametrize(
-    ("action", "field", "value"),
-    [("close", "is_open", False), ("reveal", "results_shown", True), ("reset", "round", 2)],
+    ("action", "field", "value", "said"),
+    [
+        ("close", "is_open", False, "cats-vs-dogs closed. Now closed, round 1"),
+        ("reveal", "results_shown", True, "cats-vs-dogs: results shown. Now open, round 1"),
+        ("reset", "round", 2, "cats-vs-dogs: a new round started. Now open, round 2"),
+    ],
 )
 def test_the_poll_command_runs_the_presenters_controls(
-    poll, redis_db, capsys, action, field, value
+    poll, redis_db, capsys, action, field, value, said
 ):
     call_command("poll", "cats-vs-dogs", action)
 
     poll.refresh_from_db()
     assert getattr(poll, field) == value
-    assert capsys.readouterr().out.startswith(f"cats-vs-dogs: {action} done.")
+    assert capsys.readouterr().out.startswith(said)
 
 
 def test_the_poll_command_names_an_unknown_poll_or_action(poll):

@@ -123,8 +123,8 @@ def test_the_admin_in_spanish(poll, admin_client):
         f"/admin/polls/poll/{poll.pk}/change/", HTTP_ACCEPT_LANGUAGE="es"
     ).content.decode()
 
-    assert "Código para unirse" in change  # a poll has its code once it is saved
-    for label in ("Pregunta", "Tipo", "Solo con invitación", "Se abre el"):
+    assert "Código de la votación" in change  # a poll has its code once it is saved
+    for label in ("Pregunta", "Tipo", "Solo por invitación", "Se abre el"):
         assert label in page
     for english in ("Question", "Leave empty to accept votes from now on."):
         assert english not in page

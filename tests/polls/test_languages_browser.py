@@ -10,6 +10,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.conftest import asgi_server, csp_refusals, rq_worker
 from tests.polls.test_languages import english_left
+from tests.polls.test_presenter_browser import SCREENSHOTS
 from tests.tally.test_browser import votes
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the processes must see the poll
@@ -19,8 +20,10 @@ VOTE_PAGE = "/polls/cats-vs-dogs/"
 
 @pytest.fixture
 def spanish(chromium: Browser) -> Page:
-    """A browser whose language is Spanish (its Accept-Language says so)."""
-    return chromium.new_page(locale="es-ES")
+    """A phone whose language is Spanish (its Accept-Language says so)."""
+    return chromium.new_page(
+        locale="es-AR", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
 
 
 def test_a_spanish_browser_votes_with_the_keyboard_and_watches_results_in_spanish(
@@ -31,7 +34,7 @@ def test_a_spanish_browser_votes_with_the_keyboard_and_watches_results_in_spanis
         spanish.goto(url + VOTE_PAGE)
         expect(spanish.locator("html")).to_have_attribute("lang", "es")
         expect(spanish.get_by_text("Toca una opción para votar.")).to_be_visible()
-        expect(spanish.locator("[data-status]")).to_have_text("En directo")  # live.js
+        expect(spanish.locator("[data-status]")).to_have_text("En vivo")  # live.js
 
         # The keyboard alone: Tab to the option, Enter to vote.
         dogs = spanish.get_by_role("button", name="Dogs")
@@ -45,6 +48,8 @@ def test_a_spanish_browser_votes_with_the_keyboard_and_watches_results_in_spanis
 
         expect(spanish.locator(".your-vote")).to_contain_text("Votaste por Dogs.")
         expect(spanish.get_by_role("button", name="Dogs")).to_have_attribute("aria-pressed", "true")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        spanish.screenshot(path=SCREENSHOTS / "phone-vote-es.png")
 
         spanish.goto(url + VOTE_PAGE + "results/")
         unit = spanish.locator("[data-voters-unit]")
@@ -84,8 +89,8 @@ def test_the_projector_in_spanish(poll, redis_db, teacher, spanish):
         spanish.fill("#id_username", "teacher")
         spanish.fill("#id_password", "a long pass phrase")
         spanish.click("input[type=submit]")
-        expect(spanish.locator("[data-status]")).to_have_text("En directo")
-        expect(spanish.get_by_text("Vota desde el móvil: escanea o entra en")).to_be_visible()
+        expect(spanish.locator("[data-status]")).to_have_text("En vivo")
+        expect(spanish.get_by_text("Vota desde tu celular: escanea o entra en")).to_be_visible()
         badge = spanish.locator("[data-state-badge]")
         expect(badge).to_have_text("abierta")
 

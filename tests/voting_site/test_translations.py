@@ -116,3 +116,33 @@ def test_no_stylesheet_writes_words_a_translation_cannot_reach():
     ]
 
     assert stylesheets and words == []
+
+
+# Spain's words and forms, where the pages speak neutral Latin American Spanish
+# (docs/glossary.es.md): a phone is a celular, live is en vivo, a code
+# is ingresado, a form vence, one verifica; the simple past, not the present perfect.
+NOT_OURS = {
+    "móvil": r"\bm[óo]vil(es)?\b",
+    "en directo": r"\ben directo\b",
+    "ordenador": r"\bordenador(es)?\b",
+    "fichero": r"\bficheros?\b",
+    "introducir": r"\bintroduc\w*",
+    "caducar": r"\bcaduc\w*",
+    "comprobar": r"\bcomprueb\w*|\bcomprob\w*",
+    "media (average)": r"\bmedia\b",
+    "recuento (but in recount)": r"\brecuentos?\b",
+    "present perfect": r"\b(he|has|ha|hemos|han) \w+(ado|ido|to|cho)\b",
+    "vosotros": r"\b(vosotros|habéis|podéis|tenéis)\b",
+}
+
+
+@pytest.mark.parametrize("path", CATALOGUES, ids=lambda p: str(p.relative_to(BASE_DIR)))
+def test_the_spanish_is_latin_americas(path):
+    catalogue = polib.pofile(str(path))
+    found = []
+    for entry in catalogue:
+        texts = [entry.msgstr, *entry.msgstr_plural.values()]
+        for name, pattern in NOT_OURS.items():
+            if any(re.search(pattern, text, re.IGNORECASE) for text in texts):
+                found.append(f"{name}: {entry.msgid!r}")
+    assert found == []

@@ -23,15 +23,17 @@ class Command(BaseCommand):
         if poll is None:
             raise CommandError(_("There is no poll %(slug)r.") % {"slug": slug})
         poll_control(poll=poll, action=action)
-        message = (
-            _("%(slug)s: %(action)s done. Now %(state)s, round %(round)d, results shown to voters.")
+        done = {
+            "open": _("%(slug)s opened."),
+            "close": _("%(slug)s closed."),
+            "reveal": _("%(slug)s: results shown."),
+            "hide": _("%(slug)s: results hidden."),
+            "reset": _("%(slug)s: a new round started."),
+        }[action]
+        now = (
+            _("Now %(state)s, round %(round)d, results shown to voters.")
             if poll.results_visible()
-            else _(
-                "%(slug)s: %(action)s done. Now %(state)s, round %(round)d, results hidden "
-                "from voters."
-            )
+            else _("Now %(state)s, round %(round)d, results hidden from voters.")
         )
-        self.stdout.write(
-            message
-            % {"slug": slug, "action": action, "state": poll.state_at().label, "round": poll.round}
-        )
+        state = {"state": poll.state_at().label, "round": poll.round}
+        self.stdout.write(f"{done % {'slug': slug}} {now % state}")
