@@ -14,6 +14,7 @@ import json
 import os
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -195,22 +196,53 @@ class Viewer:
 
 @dataclass
 class Watched:
-    """What a group of viewers saw: per viewer, when each update (version) came."""
+    """What a group of sockets saw: per socket, when each timed message (a results
+    update's version, or the position of an event's question) first came."""
 
     received: list[dict[int, float]]
     dropped: int = 0  # sockets the server closed
     notices: dict[str, int] = field(default_factory=dict)  # other news ("deaf", "hearing")
 
 
-def viewers_process(url: str, path: str, count: int, ready: Any, stop: Any, out: Any) -> None:
-    """A process of `count` viewers of one poll (`ready` once all joined) until `stop`;
-    puts what they saw on `out`. Viewers in several processes read their sockets on
-    every core, as browsers on many machines would: one process alone timed its own
-    reading of 10,000 sockets as much as the server's sending."""
-    out.put(asyncio.run(_viewers(url, path, count, ready, stop)))
+# What a socket is told besides what is timed: the benchmark counts these.
+NOTICES = ("deaf", "hearing", "stale", "limited", "resync")
 
 
-async def _viewers(url: str, path: str, count: int, ready: Any, stop: Any) -> Watched:
+def update_version(data: dict[str, Any]) -> int | None:
+    """A results page's timed message: a results update, by its version."""
+    return data.get("version")
+
+
+def question_position(data: dict[str, Any]) -> int | None:
+    """An event page's timed message: the presenter moved to a question, by its position."""
+    return data["position"] if data.get("type") == "event" and data["stage"] == "question" else None
+
+
+# The messages a socket is sent on connect, before what is timed: a poll's state and
+# results; an event's state in its lobby.
+WATCHING = {"results": (update_version, 2), "event": (question_position, 1)}
+
+
+def viewers_process(
+    url: str, path: str, count: int, ready: Any, stop: Any, out: Any, watching: str = "results"
+) -> None:
+    """A process of `count` sockets of one page (`ready` once all joined) until `stop`;
+    puts what they saw on `out`. Sockets in several processes read on every core, as
+    browsers on many machines would: one process alone timed its own reading of 10,000
+    sockets as much as the server's sending."""
+    timed, greeting = WATCHING[watching]
+    out.put(asyncio.run(_viewers(url, path, count, ready, stop, timed, greeting)))
+
+
+async def _viewers(
+    url: str,
+    path: str,
+    count: int,
+    ready: Any,
+    stop: Any,
+    timed: Callable[[dict[str, Any]], int | None],
+    greeting: int,
+) -> Watched:
     watched = Watched(received=[{} for _ in range(count)])
     sockets: list[Viewer] = []
     gate = asyncio.Semaphore(100)
@@ -219,21 +251,23 @@ async def _viewers(url: str, path: str, count: int, ready: Any, stop: Any) -> Wa
     async def watch(index: int) -> None:
         async with gate:
             socket = await Viewer.connect(url, path)
-            await socket.recv()  # the poll's state
-            await socket.recv()  # the current results
+            for _ in range(greeting):
+                await socket.recv()
         sockets.append(socket)
         resync = False
         try:
             while True:
                 data = json.loads(await socket.recv())
-                if "version" in data and not resync:
-                    watched.received[index][data["version"]] = time.monotonic()
+                if resync:  # after "hearing", the current state: not an update, not timed
+                    watched.notices["resync"] = watched.notices.get("resync", 0) + 1
+                    resync = data["type"] in ("hearing", "poll")
                     continue
-                # The page's other news: "deaf" when its web process lags, then
-                # "hearing" and the current state (not an update: not timed).
-                kind = "resync" if resync else data["type"]
-                watched.notices[kind] = watched.notices.get(kind, 0) + 1
-                resync = data["type"] in ("hearing", "poll")
+                key = timed(data)
+                if key is not None:
+                    watched.received[index].setdefault(key, time.monotonic())
+                elif data["type"] in NOTICES:
+                    watched.notices[data["type"]] = watched.notices.get(data["type"], 0) + 1
+                    resync = data["type"] == "hearing"
         except EOFError:
             if not closing:
                 watched.dropped += 1  # the server closed it: a browser would reconnect

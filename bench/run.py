@@ -12,7 +12,10 @@ A benchmark, not a test: it asserts nothing and prints what it measured.
    at steady rates from one vote every 5 s to 200 votes/s (target p95 under 100 ms);
 4. concurrent WebSocket viewers of one poll that receive every update within one
    second (target: all of 10,000), and the web tier's memory per viewer;
-5. Redis's memory with 100,000 voters queued, and once they are counted.
+5. Redis's memory with 100,000 voters queued, and once they are counted;
+6. an event's `next` followed by 1,000 and 10,000 audience pages: from the control's
+   POST to the message with which each page shows the question (target p95 under
+   1 s), and PostgreSQL's table reads per `next` (the same for either audience).
 
 It runs on its own embedded PostgreSQL and Redis (in .data/bench), or on the
 servers DATABASE_URL / REDIS_URL name, and starts its own web and worker processes.
@@ -51,13 +54,16 @@ import psutil  # noqa: E402
 import psycopg2.extras  # noqa: E402
 import websockets  # noqa: E402
 from django.conf import settings  # noqa: E402
+from django.contrib.auth.models import User  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from rq import Worker  # noqa: E402
 from websockets.typing import Origin  # noqa: E402
 
-from bench.client import Browser, HttpPool, Watched, viewers_process  # noqa: E402
+from bench.client import CSRF_INPUT, Browser, HttpPool, Watched, viewers_process  # noqa: E402
+from events.models import Event  # noqa: E402
+from events.services import event_create  # noqa: E402
 from polls.models import Poll  # noqa: E402
 from polls.queue import VOTE_STREAM, choices_key, entry_fields  # noqa: E402
 from polls.services import poll_create  # noqa: E402
@@ -82,6 +88,12 @@ FAN_OUT_VOTES = 200
 FAN_OUT_RATE = 20
 # The viewers are spread over this many processes of the load generator (bench/client.py).
 VIEWER_PROCESSES = 4
+# An event's pages follow the presenter's `next`: the audiences, the moves in each.
+NEXT_AUDIENCES = (1_000, 10_000)
+NEXT_MOVES = 3
+NEXT_TARGET_P95_MS = 1_000
+NEXT_PRESENTER = "bench-presenter"
+STATS_SETTLE = 11  # s: a PostgreSQL backend reports its statistics within 10 s of idling
 
 
 # --- Processes ------------------------------------------------------------------------
@@ -525,37 +537,48 @@ async def fan_out_votes(url: str, path: str) -> float:
     return len(browsers) / seconds
 
 
-def fan_out(url: str, viewers: int) -> dict:
-    poll = fresh_poll("bench-fanout")
+@contextmanager
+def sockets_open(
+    url: str, path: str, count: int, watching: str = "results"
+) -> Iterator[list[Watched]]:
+    """`count` sockets of the page at `path`, spread over VIEWER_PROCESSES processes, all
+    joined; the list yielded holds, once the block ends, what each process's saw."""
     context = multiprocessing.get_context("spawn")
     ready = [context.Event() for _ in range(VIEWER_PROCESSES)]
     stop, out = context.Event(), context.Queue()
-    shares = [viewers // VIEWER_PROCESSES + (i < viewers % VIEWER_PROCESSES)
+    shares = [count // VIEWER_PROCESSES + (i < count % VIEWER_PROCESSES)
               for i in range(VIEWER_PROCESSES)]  # fmt: skip
-    before = web_megabytes(url)
     processes = [
         context.Process(
             target=viewers_process,
-            args=(url, f"/ws/polls/{poll.slug}/", share, event, stop, out),
+            args=(url, path, share, event, stop, out, watching),
             daemon=True,
         )
         for share, event in zip(shares, ready, strict=True)
     ]
     for process in processes:
         process.start()
+    seen: list[Watched] = []
     try:
         for event, process in zip(ready, processes, strict=True):
             while not event.wait(1):
                 if not process.is_alive():
                     raise RuntimeError("a viewers' process failed while joining")
+        yield seen
+    finally:
+        stop.set()
+    seen.extend(out.get(timeout=120) for _ in processes)
+    for process in processes:
+        process.join()
+
+
+def fan_out(url: str, viewers: int) -> dict:
+    poll = fresh_poll("bench-fanout")
+    before = web_megabytes(url)
+    with sockets_open(url, f"/ws/polls/{poll.slug}/", viewers) as seen:
         per_viewer_kb = (web_megabytes(url) - before) * 1024 / viewers
         votes_per_s = asyncio.run(fan_out_votes(url, f"/polls/{poll.slug}/"))
         time.sleep(3)  # let the last update arrive
-    finally:
-        stop.set()
-    seen: list[Watched] = [out.get(timeout=120) for _ in processes]
-    for process in processes:
-        process.join()
     received = [viewer for part in seen for viewer in part.received]
     notices = dict(sum((Counter(part.notices) for part in seen), Counter()))
     versions = sorted({v for viewer in received for v in viewer})
@@ -585,6 +608,103 @@ def bench_fan_out() -> list[dict]:
             result = {"layer": layer, **fan_out(url, viewers)}
         rows.append(result)
         print_row("4", result)
+    return rows
+
+
+# --- 6. An event's "next" ---------------------------------------------------------------
+
+
+async def staff_signed_in(url: str) -> dict[str, str]:
+    """The cookies of the bench's presenter, signed in through the admin's login form."""
+    pool = HttpPool(url, 1)
+    cookies: dict[str, str] = {}
+    page = await pool.request("GET", "/admin/login/", cookies=cookies)
+    cookies.update(page.cookies)
+    match = CSRF_INPUT.search(page.body)
+    assert match is not None, "the admin's login page has no CSRF token"
+    form = {"csrfmiddlewaretoken": match.group(1).decode(), "next": "/admin/",
+            "username": NEXT_PRESENTER, "password": NEXT_PRESENTER * 3}  # fmt: skip
+    answer = await pool.request("POST", "/admin/login/", cookies=cookies, form=form)
+    pool.close()
+    if answer.status != 302:
+        raise RuntimeError(f"the presenter's sign-in answered {answer.status}")
+    return cookies | answer.cookies
+
+
+async def moved(url: str, cookies: dict[str, str], slug: str) -> float:
+    """The presenter's `next`, as the projector posts it; returns when it was posted."""
+    pool = HttpPool(url, 1)
+    form = {"csrfmiddlewaretoken": cookies["csrftoken"], "action": "next"}
+    posted = time.monotonic()
+    answer = await pool.request("POST", f"/events/{slug}/control/", cookies=cookies, form=form)
+    pool.close()
+    if answer.status != 303:
+        raise RuntimeError(f"the presenter's next answered {answer.status}")
+    return posted
+
+
+def postgres_reads() -> tuple[int, int]:
+    """Table reads (sequential and index scans) and transactions, as PostgreSQL counts
+    them, once every backend has reported (within 10 s of going idle).
+
+    Raw SQL: PostgreSQL's statistics views are not models the ORM knows.
+    """
+    time.sleep(STATS_SETTLE)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT sum(seq_scan + coalesce(idx_scan, 0)) FROM pg_stat_user_tables")
+        scans = int(cursor.fetchone()[0])
+        cursor.execute(
+            "SELECT xact_commit + xact_rollback FROM pg_stat_database"
+            " WHERE datname = current_database()"
+        )
+        transactions = int(cursor.fetchone()[0])
+    return scans, transactions
+
+
+def next_followed(url: str, audience: int) -> dict:
+    """`audience` event pages in its lobby; the presenter moves NEXT_MOVES times. Each
+    move's time, from the control's POST to each page's message naming the question
+    (with which the page shows it), and PostgreSQL's reads between moves."""
+    Event.objects.filter(slug="bench-next").delete()
+    polls = [fresh_poll(f"bench-next-{n}", options=4) for n in range(1, NEXT_MOVES + 1)]
+    event = event_create(title="Bench event", polls=polls, slug="bench-next")
+    cookies = asyncio.run(staff_signed_in(url))
+    posted, scans, transactions = {}, [], []
+    with sockets_open(url, f"/ws/events/{event.slug}/", audience, "event") as seen:
+        before = postgres_reads()
+        for position in range(1, NEXT_MOVES + 1):
+            posted[position] = asyncio.run(moved(url, cookies, event.slug))
+            time.sleep(3)  # every page has it by now
+            after = postgres_reads()
+            scans.append(after[0] - before[0])
+            transactions.append(after[1] - before[1])
+            before = after
+    pages = [page for part in seen for page in part.received]
+    times = sorted(
+        page[position] - posted[position] for page in pages for position in posted
+        if position in page
+    )  # fmt: skip
+    return {
+        "audience": audience, "moves": NEXT_MOVES,
+        "p50_ms": ms(percentile(times, 50)), "p95_ms": ms(percentile(times, 95)),
+        "max_ms": ms(times[-1]), "target_p95_ms": NEXT_TARGET_P95_MS,
+        "missed": audience * NEXT_MOVES - len(times),
+        "dropped": sum(part.dropped for part in seen),
+        "notices": dict(sum((Counter(part.notices) for part in seen), Counter())),
+        "pg_reads_per_next": scans, "pg_transactions_per_next": transactions,
+    }  # fmt: skip
+
+
+def bench_next() -> list[dict]:
+    User.objects.filter(username=NEXT_PRESENTER).delete()
+    User.objects.create_superuser(NEXT_PRESENTER, "", NEXT_PRESENTER * 3)
+    rows = []
+    for audience in NEXT_AUDIENCES:
+        with web("uvicorn") as url, worker():
+            result = next_followed(url, audience)
+        rows.append(result)
+        print_row("6", result)
     return rows
 
 
@@ -642,6 +762,7 @@ def main() -> None:
             "redis_memory": bench_redis_memory,
             "latency": bench_latency,
             "fan_out": bench_fan_out,
+            "next": bench_next,
         }
         wanted = sys.argv[1:] or list(figures)  # e.g. `bench/run.py latency fan_out`
         results: dict[str, Any] = {"machine": machine()}

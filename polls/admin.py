@@ -23,6 +23,7 @@ from polls.services import (
     PollError,
     choices_check,
     poll_control,
+    poll_duplicate,
     scale_options,
     scale_options_sync,
     slug_for,
@@ -166,6 +167,7 @@ class PollAdmin(admin.ModelAdmin):
         "reveal_results",
         "hide_results",
         "reset_polls",
+        "duplicate_polls",
         "make_invites",
     ]
 
@@ -295,6 +297,13 @@ class PollAdmin(admin.ModelAdmin):
     @admin.action(description=_("Start a new round (counts to zero, old results kept)"))
     def reset_polls(self, request: HttpRequest, queryset: QuerySet[Poll]) -> None:
         self._control(request, queryset, "reset")
+
+    @admin.action(description=_("Duplicate the selected polls (options too, no votes)"))
+    def duplicate_polls(self, request: HttpRequest, queryset: QuerySet[Poll]) -> None:
+        for poll in queryset:
+            poll_duplicate(poll=poll)
+        done = ngettext("Duplicated %(n)d poll.", "Duplicated %(n)d polls.", len(queryset))
+        self.message_user(request, done % {"n": len(queryset)}, messages.SUCCESS)
 
     @admin.action(description=_("Make invite codes for the selected polls…"))
     def make_invites(self, request: HttpRequest, queryset: QuerySet[Poll]) -> HttpResponse | None:

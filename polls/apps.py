@@ -7,3 +7,6 @@ class PollsConfig(AppConfig):
 
     def ready(self) -> None:
         from polls import signals  # noqa: F401 (connects the receivers)
+        from polls.models import JOIN_CODE_HOLDERS, Poll
+
+        JOIN_CODE_HOLDERS.append(Poll)

@@ -40,6 +40,7 @@ from polls.forms import cast_choices
 from polls.models import Poll
 from polls.selectors import SLUG_MAX_LENGTH, ballot_for
 from polls.services import AddressFull, vote_cast
+from polls.views import after_vote
 from voting_site.clients import client_network, forwarded_resolve, request_address
 from voting_site.limits import Limited
 from voting_site.responses import see_other
@@ -177,9 +178,10 @@ class MiddlewareHooks:
         return not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
 
     def see_other(self, request: HttpRequest) -> Headers:
-        """The headers of the view's 303 back to the page, as the response hooks finish
-        it. They depend only on whether the request came over HTTPS and on its language:
-        worked out once for each, then only the page's address changes."""
+        """The headers of the view's 303 back to the page (or to the page the form names),
+        as the response hooks finish it. They depend only on whether the request came over
+        HTTPS and on its language: worked out once for each, then only the address
+        changes."""
         kind = (request.is_secure(), getattr(request, "LANGUAGE_CODE", ""))
         if kind not in self.finished:
             response: HttpResponseBase = see_other(request.path)
@@ -190,7 +192,8 @@ class MiddlewareHooks:
                 (name.encode("latin-1"), value.encode("latin-1"))
                 for name, value in response.items()
             ]
-        location = iri_to_uri(request.path).encode("latin-1")  # as HttpResponseRedirect sets it
+        # As HttpResponseRedirect sets it.
+        location = iri_to_uri(after_vote(request)).encode("latin-1")
         return [
             (name, location if name == b"Location" else value)
             for name, value in self.finished[kind]

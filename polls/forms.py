@@ -14,6 +14,9 @@ from polls.models import Poll
 from polls.selectors import Ballot, Choice
 
 CSRF_FIELD = "csrfmiddlewaretoken"
+# Where the voter goes after a vote: a page of this site (an event's, which the vote form
+# of each of its questions names); the poll's own page without it.
+NEXT_FIELD = "next"
 
 
 class VoteForm(forms.Form):
@@ -36,7 +39,7 @@ def cast_choices(ballot: Ballot, data: QueryDict) -> tuple[Choice, ...]:
     the page's message, if it breaks a rule of the poll. VoteForm's check, and the fast
     vote path's (polls/fast_vote.py), which has no use for a form."""
     field = "score" if ballot.kind == Poll.Kind.RATING else "option"
-    others = sorted(set(data) - {CSRF_FIELD, field})
+    others = sorted(set(data) - {CSRF_FIELD, NEXT_FIELD, field})
     if others:
         raise ValidationError(
             _("This poll does not take %(fields)s; use the form below.")

@@ -19,11 +19,17 @@ JOIN_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 JOIN_CODE_LENGTH = 6
 
 
+# The models whose rows hold join codes, all in one code space: /j/<code> leads to any
+# of them. Polls are the first; an app with others adds its model (the events app does).
+JOIN_CODE_HOLDERS: list[type[models.Model]] = []
+
+
 def join_code_new() -> str:
-    """A random join code that no poll has yet (31**6, about 887 million, to choose from)."""
+    """A random join code that nothing has yet (31**6, about 887 million, to choose from)."""
     while True:
         code = "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
-        if not Poll.objects.filter(code=code).exists():
+        holders = JOIN_CODE_HOLDERS or [Poll]
+        if not any(holder._default_manager.filter(code=code).exists() for holder in holders):
             return code
 
 

@@ -56,9 +56,14 @@ def code_shown(code: str) -> str:
 def qr_code(request: HttpRequest, slug: str) -> HttpResponse:
     """An SVG QR code of the poll's join URL: no fixed size, so it is crisp at any."""
     poll = get_object_or_404(Poll, slug=slug)
+    return qr_svg(join_url(request, poll))
+
+
+def qr_svg(url: str) -> HttpResponse:
+    """An SVG QR code of a join URL: no fixed size, so it is crisp at any."""
     svg = io.BytesIO()
-    segno.make(join_url(request, poll), error="m").save(
-        svg, kind="svg", border=2, omitsize=True, xmldecl=False, title=_("QR code to join the poll")
+    segno.make(url, error="m").save(
+        svg, kind="svg", border=2, omitsize=True, xmldecl=False, title=_("QR code to join")
     )
     response = HttpResponse(svg.getvalue(), content_type="image/svg+xml")
     response["Cache-Control"] = "max-age=300"
@@ -82,13 +87,18 @@ def present(request: HttpRequest, slug: str) -> HttpResponse:
     and show only while the presenter holds the peek key.
     """
     poll = get_object_or_404(Poll, slug=slug)
+    return render(request, "polls/present.html", projector_context(request, poll))
+
+
+def projector_context(request: HttpRequest, poll: Poll) -> dict[str, Any]:
+    """What the projector shows of a poll (an event's projector shows its question so)."""
     url = join_url(request, poll)
     address, _slash, _path = url.partition("://")[2].partition("/")
     results = results_for(poll=poll)
     public = poll.results_visible(has_voted=False)
     shown = results if public else {**results_hidden(results), "voters": results["voters"]}
     options = len(results["options"])
-    context = {
+    return {
         "poll": poll,
         "results": shown,
         "average_at": average_at(poll, shown),
@@ -105,7 +115,6 @@ def present(request: HttpRequest, slug: str) -> HttpResponse:
         "controls": _controls(poll),
         "shortcuts": _shortcuts(),
     }
-    return render(request, "polls/present.html", context)
 
 
 @require_GET
@@ -114,8 +123,13 @@ def remote(request: HttpRequest, slug: str) -> HttpResponse:
     """The presenter's remote, for their phone: the counts always (the room sees them only
     once shown), the poll's state and the controls."""
     poll = get_object_or_404(Poll, slug=slug)
+    return render(request, "polls/remote.html", remote_context(poll))
+
+
+def remote_context(poll: Poll) -> dict[str, Any]:
+    """What the remote shows of a poll: its counts, its state and its controls."""
     results = results_for(poll=poll)
-    context = {
+    return {
         "poll": poll,
         "results": results,
         "average_at": average_at(poll, results),
@@ -123,7 +137,6 @@ def remote(request: HttpRequest, slug: str) -> HttpResponse:
         "code": code_shown(poll.code),
         "controls": _controls(poll),
     }
-    return render(request, "polls/remote.html", context)
 
 
 def _shortcuts() -> list[dict[str, str]]:

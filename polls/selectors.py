@@ -13,13 +13,21 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.utils import timezone
 
-from polls.models import Poll, Vote, join_code_clean, poll_state, results_visible
+from polls.models import (
+    JOIN_CODE_HOLDERS,
+    Poll,
+    Vote,
+    join_code_clean,
+    poll_state,
+    results_visible,
+)
 from polls.queue import choices_decode, choices_key
 from voting_site.redis import async_redis_client, redis_client
 
@@ -242,9 +250,15 @@ async def voter_choice(*, ballot: Ballot, voter: str) -> VoterChoice | None:
     )
 
 
-def poll_by_code(code: str) -> Poll | None:
-    """The poll with this join code, typed in any case, with spaces or dashes."""
-    return Poll.objects.filter(code=join_code_clean(code)).first()
+def joined_by_code(code: str) -> Any:
+    """What has this join code (a poll, or another holder of codes: an event), typed in
+    any case, with spaces or dashes; None if nothing has."""
+    code = join_code_clean(code)
+    for holder in JOIN_CODE_HOLDERS or [Poll]:
+        found = holder._default_manager.filter(code=code).first()
+        if found is not None:
+            return found
+    return None
 
 
 def voted_if_it_matters(*, poll: Poll, voter: str | None) -> bool:

@@ -162,6 +162,34 @@ def slug_for(text: str) -> str:
     return slugify(anyascii(text))[:SLUG_MAX_LENGTH].strip("-")
 
 
+def free_slug(model: type[models.Model], wanted: str) -> str:
+    """`wanted`, or `wanted-2`, `-3`…: a slug no row of `model` has yet."""
+    slug, n = wanted, 1
+    while model._default_manager.filter(slug=slug).exists():
+        n += 1
+        suffix = f"-{n}"
+        slug = wanted[: 60 - len(suffix)] + suffix
+    return slug
+
+
+def poll_duplicate(*, poll: Poll) -> Poll:
+    """A copy of the poll, closed-or-open as it was, with its options: new slug, new code,
+    no votes, round 1."""
+    fields = {
+        field.name: getattr(poll, field.name)
+        for field in Poll._meta.concrete_fields
+        if field.name not in ("id", "slug", "code", "round", "results_shown", "created_at",
+                              "updated_at")
+    }  # fmt: skip
+    with transaction.atomic():
+        copy = Poll.objects.create(**fields, slug=free_slug(Poll, f"{poll.slug}-copy"))
+        Option.objects.bulk_create(
+            Option(poll=copy, slug=option.slug, label=option.label, position=option.position)
+            for option in poll.options.all()
+        )
+    return copy
+
+
 class PollError(ValueError):
     """A poll that cannot be made as asked; the message says why."""
 

@@ -9,16 +9,17 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 from redis import RedisError
 
 from polls import voters
-from polls.forms import VoteForm
+from polls.forms import NEXT_FIELD, VoteForm
 from polls.invites import InviteRefused, invite_redeem
 from polls.models import Poll
-from polls.selectors import Ballot, ballot_for, poll_by_code, polls_listed, voter_choice
+from polls.selectors import Ballot, ballot_for, joined_by_code, polls_listed, voter_choice
 from polls.services import AddressFull, vote_cast
 from voting_site.clients import client_network, request_address
 from voting_site.limits import Limited, Rate, retry_after
@@ -36,11 +37,12 @@ def poll_list(request: HttpRequest, *, message: str = "", status: int = 200) -> 
 
 @require_GET
 def join(request: HttpRequest, code: str = "") -> HttpResponse:
-    """`/j/<code>`, or the home page's field (`/j/?code=`): 302 to the poll, 404 if unknown."""
+    """`/j/<code>`, or the home page's field (`/j/?code=`): 302 to the poll (or the event)
+    with that code, 404 if none has it."""
     code = code or request.GET.get("code", "")
     if not code.strip(" -"):
         return redirect("polls:list")
-    poll = poll_by_code(code)
+    poll = joined_by_code(code)
     if poll is None:
         message = _("No poll has the code “%(code)s”. Check the code on the screen and try again.")
         return poll_list(request, message=message % {"code": code}, status=404)
@@ -58,7 +60,7 @@ async def poll_detail(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404(_("There is no poll by that name."))
     token = voters.voter_token(request)
     if token is None:  # a new voter: so many per client address
-        refused = await _over_new_voters(request)
+        refused = await new_voter_refused(request)
         if refused:
             return refused
     voter = voters.voter_key(token) if token else None
@@ -74,7 +76,9 @@ async def poll_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
-async def _over_new_voters(request: HttpRequest) -> HttpResponse | None:
+async def new_voter_refused(request: HttpRequest) -> HttpResponse | None:
+    """A new voter (no cookie yet) counted against their address's limit: the 429 to
+    answer if it is used up, else None."""
     wait = await retry_after(
         "new-voters", client_network(request_address(request)), settings.VOTING_RATE_NEW_VOTERS
     )
@@ -190,12 +194,33 @@ async def _vote(request: HttpRequest, ballot: Ballot, voter: str | None) -> Http
         await count_refused("already_voted")
         form.add_error(None, _("You have already voted: in this poll a vote is final."))
         return await _page(request, ballot, voter, form=form, status=409)
-    return see_other(request.path)
+    return see_other(after_vote(request))
+
+
+def after_vote(request: HttpRequest) -> str:
+    """Where a vote's 303 leads: the page the form names (`next`, a path of this site: an
+    event's page), else the poll's own."""
+    wanted = request.POST.get(NEXT_FIELD, "")
+    if wanted.startswith("/") and url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return wanted
+    return request.path
 
 
 async def _page(
     request: HttpRequest, ballot: Ballot, voter: str | None, *, form: VoteForm, status: int = 200
 ) -> HttpResponse:
+    context = await vote_context(ballot, voter, form=form)
+    return render(request, "polls/poll_detail.html", context, status=status)
+
+
+async def vote_context(
+    ballot: Ballot, voter: str | None, *, form: VoteForm | None = None
+) -> dict[str, Any]:
+    """What a poll's vote form (polls/_cast_*.html) needs: the poll, its state, the voter's
+    vote (a refused form's choices instead), and the kind's instructions."""
+    form = form or VoteForm(ballot=ballot)
     choice = await voter_choice(ballot=ballot, voter=voter) if voter else None
     chosen: list[int | None] = list(choice.ids()) if choice else []
     if form.is_bound and form.errors and ballot.kind != Poll.Kind.SINGLE:
@@ -203,7 +228,7 @@ async def _page(
         # choice is one tap: its button would say "your vote" of a vote not taken).
         chosen = _submitted(ballot, form.data)
     least, most = ballot.choices_allowed()
-    context = {
+    return {
         "ballot": ballot,
         "state": ballot.state(),
         "form": form,
@@ -215,7 +240,6 @@ async def _page(
         "most": most,
         "instructions": _instructions(ballot),
     }
-    return render(request, "polls/poll_detail.html", context, status=status)
 
 
 def _submitted(ballot: Ballot, data: Any) -> list[int | None]:

@@ -4,6 +4,11 @@
 // results page, the projector view and the remote; each marks what it has with
 // data-attributes.
 //
+// An event's audience page ([data-event]) holds a section per question; its socket says
+// which one the presenter shows (an "event" message), and the poll's state and results
+// that follow are the shown section's. Moving on shows another section, with no
+// request of the page's own.
+//
 // The projector ([data-projector]) is public: the room reads it. Its socket is the
 // presenter's, which always has the counts, but they are on the page only while
 // voters may see them, or while the presenter holds the peek key (present.js says so
@@ -36,7 +41,10 @@
   const NO_SUCH_POLL = 4404;
   const FORBIDDEN = 4403;
   const TOO_MANY = 4429;
-  let version = Number(root.dataset.version || -1);
+  const event = root.hasAttribute("data-event");
+  // Where the results go: the page, or the event's shown question.
+  let scope = (event && root.querySelector("[data-question]:not([hidden])")) || root;
+  let version = Number(scope.dataset.version || -1);
   const projector = root.hasAttribute("data-projector");
   let open = root.dataset.public === "true"; // the projector: voters may see the counts
   let peeking = false; // the projector: the presenter holds the peek key
@@ -48,7 +56,7 @@
   let resultsTimer = null;
 
   function all(selector) {
-    return root.querySelectorAll(selector);
+    return scope.querySelectorAll(selector);
   }
 
   function show(state, text, spoken) {
@@ -76,11 +84,11 @@
   }
 
   function resultsSummary() {
-    if (root.querySelector("[data-counts][hidden]")) return ""; // not shown: not said
-    const voters = root.querySelector("[data-voters]");
+    if (scope.querySelector("[data-counts][hidden]")) return ""; // not shown: not said
+    const voters = scope.querySelector("[data-voters]");
     const n = Number(voters ? voters.textContent : 0);
     const parts = [interpolate(ngettext("%(n)s voter", "%(n)s voters", n), { n: n }, true)];
-    const average = root.querySelector("[data-average]");
+    const average = scope.querySelector("[data-average]");
     if (average) parts.push(interpolate(gettext("Average: %(average)s"), { average: average.textContent }, true));
     for (const row of all("[data-option]")) {
       const option = row.querySelector(".bar-name").textContent;
@@ -101,7 +109,7 @@
   }
 
   function renderResults(results) {
-    if (!root.querySelector("[data-option]")) return; // a page without bars (the vote page)
+    if (!scope.querySelector("[data-option]")) return; // a page without bars (the vote page)
     if (results.version < version) return; // older than what is shown
     version = results.version;
     for (const voters of all("[data-voters]")) voters.textContent = results.voters;
@@ -118,7 +126,7 @@
 
   function renderCounts(results) {
     for (const option of results.options) {
-      const row = root.querySelector('[data-option="' + CSS.escape(option.slug) + '"]');
+      const row = scope.querySelector('[data-option="' + CSS.escape(option.slug) + '"]');
       if (!row) { location.reload(); return; } // the options changed
       row.querySelector("[data-votes]").textContent = option.votes;
       const unit = row.querySelector("[data-unit]");
@@ -172,11 +180,11 @@
   }
 
   function renderPoll(poll) {
-    if (root.dataset.round && poll.round !== undefined && String(poll.round) !== root.dataset.round) {
+    if (scope.dataset.round && poll.round !== undefined && String(poll.round) !== scope.dataset.round) {
       location.reload(); // a new round: the voter's old vote no longer stands
       return;
     }
-    root.dataset.state = poll.state;
+    scope.dataset.state = poll.state;
     for (const badge of all("[data-state-badge]")) {
       badge.textContent = STATES[poll.state];
       badge.className = "badge badge-" + poll.state;
@@ -199,6 +207,29 @@
     }
   }
 
+  function renderEvent(state) {
+    // Where the event stands: the lobby, a question (its section shown), or the end.
+    root.dataset.stage = state.stage;
+    for (const part of root.querySelectorAll("[data-stage-part]")) {
+      part.hidden = part.dataset.stagePart !== state.stage;
+    }
+    let shown = null;
+    for (const section of root.querySelectorAll("[data-question]")) {
+      const current = state.stage === "question" && section.dataset.poll === state.poll;
+      section.hidden = !current;
+      if (current) shown = section;
+    }
+    if (state.stage === "question" && !shown) { location.reload(); return; } // a new question
+    if (state.stage === "ended" && root.querySelector("[data-results-later]")) {
+      // The end's results are drawn by the server: the thanks show now, the charts after a
+      // reload, spread over a few seconds so that a full room does not ask all at once.
+      setTimeout(function () { location.reload(); }, 500 + Math.random() * 2500);
+    }
+    if (scope !== root) scope.dataset.version = String(version);
+    scope = shown || root;
+    version = Number(scope.dataset.version || -1);
+  }
+
   function connect() {
     show("connecting", words.connecting, said); // nothing to say until it is live, or not
     const socket = new WebSocket(url);
@@ -208,7 +239,9 @@
     };
     socket.onmessage = function (event) {
       const message = JSON.parse(event.data);
-      if (message.type === "results") {
+      if (message.type === "event") {
+        renderEvent(message);
+      } else if (message.type === "results") {
         renderResults(message);
         show("live", words.live);
       } else if (message.type === "poll") {

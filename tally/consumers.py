@@ -24,7 +24,7 @@ from polls.models import Poll, results_visible
 from polls.selectors import voted_if_it_matters
 from tally.heartbeat import heartbeat
 from tally.hub import LayerUnreachable, hub
-from tally.publish import poll_message
+from tally.publish import poll_group, poll_message
 from voting_site.clients import client_address, client_network
 from voting_site.limits import retry_after
 
@@ -70,6 +70,7 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
     # No channel of its own: the process's hub (tally/hub.py) hands it the poll's
     # messages, which `deliver` queues and `_send_soon` sends, in order.
     channel_layer_alias = None
+    kinds: tuple[str, ...] = ("results.update", "results.stale", "poll.update")  # passed on
     staff = False  # the presenter's socket sees the counts whatever the visibility
     ready = False  # connected, and its first state sent: queued messages may follow
     sending: asyncio.Task[None] | None = None
@@ -109,7 +110,7 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
             return
         # Join first, then read: a change in between arrives twice, never not at all.
         self.poll_id, self.requires_invite = poll.pk, poll.requires_invite
-        await hub().join(self, poll.pk)
+        await hub().join(self, poll_group(poll.pk))
         try:
             found = await current(poll.pk, self.voter())
         except asyncio.CancelledError:
@@ -136,7 +137,7 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
         """A message from the worker, through the hub: queued, to be sent in order. Of
         results in a row only the newest is kept (each is a whole snapshot), so a slow
         browser's queue stays short."""
-        if message["type"] not in ("results.update", "results.stale", "poll.update"):
+        if message["type"] not in self.kinds:
             return
         if self.queued and message["type"] == self.queued[-1]["type"] == "results.update":
             self.queued[-1] = message
@@ -232,7 +233,7 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
         self.ready = False
         if self.sending is not None:
             self.sending.cancel()
-        await hub().leave(self, self.poll_id)  # nothing to do if it never joined
+        await hub().leave(self, poll_group(self.poll_id))  # nothing to do if it never joined
 
     async def poll_update(self, event: dict[str, Any]) -> None:
         """The poll changed (opened, closed, revealed, hidden, reset, edited): say so."""

@@ -1,11 +1,12 @@
-"""A web process's viewers of each poll, reached through one subscription per poll.
+"""A web process's viewers of each group (a poll's, an event's), reached through one
+subscription per group.
 
 Channels' way is a channel of its own per socket, in the poll's group: every update
 then went through each socket's own queue, a new task and an `asyncio.wait`, which
 was most of what a web process did in a fan-out (docs/performance.md, figure 4).
-Here the process joins the poll's group once, with one channel, and hands each
-update to its sockets of that poll. Each socket keeps its own order and sends at
-its own pace (`Viewer.deliver`): a slow browser holds up only itself.
+Here the process joins each group once, with one channel, and hands each message
+to its sockets of that group. Each socket keeps its own order and sends at its own
+pace (`Viewer.deliver`): a slow browser holds up only itself.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from typing import Any, Protocol
 from channels.layers import get_channel_layer
 
 from tally.heartbeat import BEAT_SECONDS, receive, stopping
-from tally.publish import poll_group
 
 logger = logging.getLogger(__name__)
 
@@ -30,10 +30,10 @@ class Viewer(Protocol):
 
 
 class Room:
-    """One poll's viewers in this process, and the channel that hears the poll's group."""
+    """One group's viewers in this process, and the channel that hears the group."""
 
-    def __init__(self, poll_id: int) -> None:
-        self.poll_id = poll_id
+    def __init__(self, group: str) -> None:
+        self.group = group
         self.viewers: set[Viewer] = set()
         self.closed = False
         self.opened: asyncio.Future[None] = asyncio.ensure_future(self._open())
@@ -43,9 +43,9 @@ class Room:
         layer = get_channel_layer()
         assert layer is not None, "CHANNEL_LAYERS is not configured"
         self.channel = await layer.new_channel()  # the usual name: see tally/heartbeat.py
-        await layer.group_add(poll_group(self.poll_id), self.channel)
+        await layer.group_add(self.group, self.channel)
         if self.closed:  # every viewer left meanwhile
-            await layer.group_discard(poll_group(self.poll_id), self.channel)
+            await layer.group_discard(self.group, self.channel)
             return
         self.listening = asyncio.get_running_loop().create_task(self._listen(layer))
 
@@ -58,6 +58,7 @@ class Room:
                     raise
                 await asyncio.sleep(BEAT_SECONDS)  # it lost Redis: it reconnects by itself
                 continue
+            message["group"] = self.group  # a viewer of several groups tells them apart
             for viewer in list(self.viewers):
                 try:
                     viewer.deliver(message)
@@ -71,7 +72,7 @@ class Room:
         if self.opened.done() and not self.opened.cancelled() and not self.opened.exception():
             layer = get_channel_layer()
             with contextlib.suppress(Exception):  # Redis down: the subscription went with it
-                await layer.group_discard(poll_group(self.poll_id), self.channel)  # type: ignore[union-attr]
+                await layer.group_discard(self.group, self.channel)  # type: ignore[union-attr]
 
 
 class LayerUnreachable(Exception):
@@ -89,41 +90,41 @@ class Hub:
     """One per event loop (a web process has one)."""
 
     def __init__(self) -> None:
-        self.rooms: dict[int, Room] = {}
+        self.rooms: dict[str, Room] = {}
 
-    async def join(self, viewer: Viewer, poll_id: int) -> None:
-        """From the moment this returns, the viewer gets every message sent to the poll's
-        group. `LayerUnreachable` if the channel layer fails twice (Redis down), leaving
-        nothing behind."""
+    async def join(self, viewer: Viewer, group: str) -> None:
+        """From the moment this returns, the viewer gets every message sent to the group.
+        `LayerUnreachable` if the channel layer fails twice (Redis down), leaving nothing
+        behind."""
         try:
-            await self._join(viewer, poll_id)
+            await self._join(viewer, group)
         except Exception:
             await asyncio.sleep(JOIN_RETRY_SECONDS)
             try:
-                await self._join(viewer, poll_id)
+                await self._join(viewer, group)
             except Exception as error:
                 raise LayerUnreachable(str(error) or type(error).__name__) from error
 
-    async def _join(self, viewer: Viewer, poll_id: int) -> None:
-        room = self.rooms.get(poll_id)
+    async def _join(self, viewer: Viewer, group: str) -> None:
+        room = self.rooms.get(group)
         if room is None:
-            room = self.rooms[poll_id] = Room(poll_id)
+            room = self.rooms[group] = Room(group)
         room.viewers.add(viewer)
         try:
             await asyncio.shield(room.opened)
         except Exception:
             room.viewers.discard(viewer)
-            if self.rooms.get(poll_id) is room:
-                del self.rooms[poll_id]  # the next viewer tries again
+            if self.rooms.get(group) is room:
+                del self.rooms[group]  # the next viewer tries again
             raise
 
-    async def leave(self, viewer: Viewer, poll_id: int) -> None:
-        room = self.rooms.get(poll_id)
+    async def leave(self, viewer: Viewer, group: str) -> None:
+        room = self.rooms.get(group)
         if room is None or viewer not in room.viewers:
             return
         room.viewers.discard(viewer)
         if not room.viewers:
-            del self.rooms[poll_id]
+            del self.rooms[group]
             await room.close()
 
 

@@ -7,7 +7,9 @@ from typing import Any, NotRequired, TypedDict
 from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from polls import voters
 from polls.models import Option, Poll
+from polls.selectors import voted_if_it_matters
 from tally.models import OptionTally, PollTally, RoundTally
 
 
@@ -115,6 +117,14 @@ def results_hidden(results: Results) -> Results:
         "options": [{"slug": o["slug"], "label": o["label"]} for o in results["options"]],
     }
     return hidden  # type: ignore[return-value]
+
+
+def results_seen_by(*, cookies: dict[str, str], poll: Poll) -> Results:
+    """The poll's results as the browser with these cookies may see them."""
+    voter = voters.voter_in(cookies, poll_id=poll.pk, requires_invite=poll.requires_invite)
+    has_voted = voted_if_it_matters(poll=poll, voter=voter)
+    results = results_for(poll=poll)
+    return results if poll.results_visible(has_voted=has_voted) else results_hidden(results)
 
 
 class RoundResults(TypedDict):

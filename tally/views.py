@@ -6,28 +6,22 @@ requester, no count leaves the server.
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from polls import voters
 from polls.models import Poll
-from polls.selectors import voted_if_it_matters
-from tally.selectors import Results, average_at, results_for, results_hidden
-
-
-def _results_seen_by(request: HttpRequest, poll: Poll) -> Results:
-    voter = voters.voter_in(request.COOKIES, poll_id=poll.pk, requires_invite=poll.requires_invite)
-    has_voted = voted_if_it_matters(poll=poll, voter=voter)
-    results = results_for(poll=poll)
-    return results if poll.results_visible(has_voted=has_voted) else results_hidden(results)
+from tally.charts import chart
+from tally.selectors import average_at, results_for, results_seen_by
+from voting_site.middleware import with_user
 
 
 @require_GET
 def results_json(request: HttpRequest, slug: str) -> JsonResponse:
     poll = get_object_or_404(Poll, slug=slug)
-    return JsonResponse(_results_seen_by(request, poll))
+    return JsonResponse(results_seen_by(cookies=request.COOKIES, poll=poll))
 
 
 @require_GET
@@ -39,7 +33,7 @@ def results_page(request: HttpRequest, slug: str) -> HttpResponse:
     }
     rule = None if poll.results_shown is False else Poll.Visibility(poll.results_visibility)
     hidden_notice = notices.get(rule, _("The results appear here when the presenter shows them."))
-    results = _results_seen_by(request, poll)
+    results = results_seen_by(cookies=request.COOKIES, poll=poll)
     context = {
         "poll": poll,
         "results": results,
@@ -47,3 +41,20 @@ def results_page(request: HttpRequest, slug: str) -> HttpResponse:
         "hidden_notice": hidden_notice,
     }
     return render(request, "tally/results.html", context)
+
+
+@require_GET
+@with_user
+def results_svg(request: HttpRequest, slug: str) -> HttpResponse:
+    """The poll's results as an SVG chart, to paste into slides: for staff always, for
+    anyone else while the results are visible to them."""
+    poll = get_object_or_404(Poll, slug=slug)
+    if request.user.has_perm("polls.change_poll"):
+        results = results_for(poll=poll)
+    else:
+        results = results_seen_by(cookies=request.COOKIES, poll=poll)
+        if not results["visible"]:
+            raise PermissionDenied
+    response = render(request, "tally/chart.svg", chart(results), content_type="image/svg+xml")
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -197,5 +197,12 @@ def staff_only(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespo
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
-    with_user = decorator_from_middleware(AuthenticationMiddleware)(checked)
-    return decorator_from_middleware(SessionMiddleware)(with_user)
+    return with_user(checked)
+
+
+def with_user(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """A view that needs to know who is signed in (request.user), off the admin's pages,
+    where the sessions middleware does not run (AdminOnlyMiddleware)."""
+    return decorator_from_middleware(SessionMiddleware)(
+        decorator_from_middleware(AuthenticationMiddleware)(view)
+    )

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "axes",
     "polls",
     "tally",
+    "events",
 ]
 
 MIDDLEWARE = [

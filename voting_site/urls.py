@@ -6,7 +6,7 @@ from tally.admin import dashboard_urlpatterns
 from voting_site import metrics, views
 
 # The words of the apps' scripts (locale/*/LC_MESSAGES/djangojs.po), not the admin's.
-javascript_catalog = JavaScriptCatalog.as_view(packages=["polls", "tally"])
+javascript_catalog = JavaScriptCatalog.as_view(packages=["polls", "tally", "events"])
 
 urlpatterns = [
     path("hits/", views.hits, name="hits"),
@@ -24,6 +24,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("polls.urls")),
     path("", include("tally.urls")),
+    path("", include("events.urls")),
 ]
 
 handler400 = views.bad_request

@@ -1,18 +1,26 @@
 # Join codes, results visibility and rounds. Existing polls get a code each:
 # the column is added empty, filled poll by poll, then made unique.
 
+import secrets
+
 from django.db import migrations, models
 
-import polls.models
+# As the code had them then (polls.models' join_code_new now looks at other tables too,
+# which do not exist yet at this point of the migrations).
+ALPHABET, LENGTH = "23456789ABCDEFGHJKMNPQRSTUVWXYZ", 6
+
+
+def code_new():
+    return "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
 
 
 def codes_for_existing_polls(apps, schema_editor):
     Poll = apps.get_model("polls", "Poll")
-    taken = set()
+    taken = set(Poll.objects.exclude(code__isnull=True).values_list("code", flat=True))
     for poll in Poll.objects.filter(code__isnull=True):
-        code = polls.models.join_code_new()
+        code = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
         while code in taken:
-            code = polls.models.join_code_new()
+            code = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
         taken.add(code)
         Poll.objects.filter(pk=poll.pk).update(code=code)
 
@@ -34,7 +42,7 @@ class Migration(migrations.Migration):
             model_name="poll",
             name="code",
             field=models.CharField(
-                default=polls.models.join_code_new,
+                default=code_new,
                 editable=False,
                 help_text="People join at /j/<code>; made with the poll.",
                 max_length=6,

@@ -239,7 +239,7 @@ def test_a_refused_ranking_keeps_the_order_the_voter_gave(make, redis_db):
     _browser, page = voted({"option": ["c", "", "a", "b"]}, status=400)  # a gap
 
     assert "without leaving a place empty" in page
-    places = [page.split(f'id="rank-{n}"')[1].split("</select>")[0] for n in range(1, 5)]
+    places = [page.split(f'id="rank-q-{n}"')[1].split("</select>")[0] for n in range(1, 5)]
     preset = [
         next((s for s in "abcd" if f'value="{s}" dir="auto" selected' in p), "") for p in places
     ]

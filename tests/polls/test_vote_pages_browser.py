@@ -58,7 +58,7 @@ def test_a_ranking_shows_each_place_and_votes_only_once_all_are_ranked(polls, ch
         page.goto(f"{url}/polls/rank/")
         vote = page.get_by_role("button", name="Vote")
         expect(vote).to_have_attribute("aria-disabled", "true")
-        expect(page.locator("#ranking-left")).to_have_text("Rank 4 more options to vote.")
+        expect(page.locator("[data-ranking-left]")).to_have_text("Rank 4 more options to vote.")
 
         vote.click(force=True)  # nothing ranked: nothing sent
         page.wait_for_timeout(300)

@@ -75,7 +75,7 @@ async def test_the_sockets_of_a_poll_share_one_subscription(settings):
     layer = get_channel_layer()
     sockets = [Socket() for _ in range(3)]
     for socket in sockets:
-        await hub().join(socket, 7)
+        await hub().join(socket, poll_group(7))
 
     await layer.group_send(poll_group(7), results(1))
     while any(not socket.frames for socket in sockets):
@@ -84,7 +84,7 @@ async def test_the_sockets_of_a_poll_share_one_subscription(settings):
     assert [socket.frames for socket in sockets] == [["v1"]] * 3
     assert len(layer.groups[poll_group(7)]) == 1  # one channel for the process
     for socket in sockets:
-        await hub().leave(socket, 7)
+        await hub().leave(socket, poll_group(7))
     assert poll_group(7) not in layer.groups or not layer.groups[poll_group(7)]
 
 
@@ -109,7 +109,7 @@ async def test_on_the_core_layer_the_beats_are_heard_while_a_poll_is_watched(
             told.append(hearing)
 
     page, socket = Page(), Socket()
-    await hub().join(socket, 7)  # the poll's channel waits for messages from now on
+    await hub().join(socket, poll_group(7))  # the poll's channel waits for messages from now on
     beats = heartbeat_module.heartbeat()
     beats.join(page)
 
@@ -117,5 +117,5 @@ async def test_on_the_core_layer_the_beats_are_heard_while_a_poll_is_watched(
 
     assert told == [] and beats.hearing
     beats.leave(page)
-    await hub().leave(socket, 7)
+    await hub().leave(socket, poll_group(7))
     await asyncio.wait_for(beats.task, 5)  # type: ignore[arg-type]

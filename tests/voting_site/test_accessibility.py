@@ -19,6 +19,8 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
+from events.models import Event
+from events.services import event_create, event_move
 from polls.invites import invites_make
 from polls.models import Poll
 from polls.services import poll_create
@@ -69,6 +71,15 @@ def polls(db) -> None:
     invited = poll_create(question="Invited?", options=two, slug="invited", requires_invite=True)
     invites_make(poll=invited, count=3)
     User.objects.create_superuser("teacher", "t@example.com", "a long pass phrase")
+    for slug in ("lobby", "shown", "ended", "survey"):  # an event at each stage, and a survey
+        questions = [
+            poll_create(question="Cats or dogs?", options=two, slug=f"{slug}-1"),
+            poll_create(question="How was it?", options=[], slug=f"{slug}-2", kind="rating"),
+        ]
+        pace = Event.Pace.AUDIENCE if slug == "survey" else Event.Pace.PRESENTER
+        event = event_create(title="Week 3", polls=questions, slug=slug, pace=pace)
+        if slug in ("shown", "ended"):
+            event_move(event=event, action="next" if slug == "shown" else "end")
 
 
 PAGES = [
@@ -88,6 +99,19 @@ PAGES = [
     "/polls/invited/",
     "/j/NOSUCH",
     "/no/such/page/",
+    "/events/lobby/",
+    "/events/shown/",
+    "/events/ended/",
+    "/events/survey/",
+    "/events/survey/?q=done",
+]
+# The presenter's pages of an event, signed in.
+EVENT_STAFF_PAGES = [
+    "/events/lobby/present/",
+    "/events/shown/present/",
+    "/events/ended/present/",
+    "/events/shown/remote/",
+    "/events/ended/report/",
 ]
 
 
@@ -124,6 +148,10 @@ def test_every_page_in_every_state_passes_axe(polls, chromium: Browser, language
             found[f"remote of {slug}"] = violations(page)
         page.goto(url + "/polls/invited/invites/")  # the printable invite slips
         found["invite slips"] = violations(page)
+        for path in EVENT_STAFF_PAGES:
+            page.goto(url + path)
+            expect(page.locator("[data-pages]").or_(page.locator("h1")).first).to_be_visible()
+            found[path] = violations(page)
 
         page.goto(url + "/polls/cats-vs-dogs/results/")
         expect(page.locator("[data-status][data-state=live]")).to_be_visible()

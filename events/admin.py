@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from events.models import Event, EventQuestion
+from events.services import event_duplicate, event_reset_all
+
+
+class QuestionInline(admin.TabularInline):
+    model = EventQuestion
+    fields = ["position", "poll"]
+    autocomplete_fields = ["poll"]
+    extra = 0
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["title", "pages", "code", "pace", "stage", "questions_count"]
+    list_filter = ["pace"]
+    search_fields = ["title", "slug", "code"]
+    prepopulated_fields = {"slug": ["title"]}
+    readonly_fields = ["code", "position", "ended", "pages", "created_at", "updated_at"]
+    fields = ["title", "slug", "code", "pace", "opens_questions", "position", "ended", "pages",
+              "created_at", "updated_at"]  # fmt: skip
+    # Until it is saved, an event has no code (one shown would not be the one it gets).
+    not_yet = {"code", "position", "ended", "pages", "created_at", "updated_at"}
+    inlines = [QuestionInline]
+    actions = ["duplicate_events", "reset_events"]
+
+    def get_fields(self, request: HttpRequest, obj: Event | None = None) -> list[Any]:
+        fields = list(super().get_fields(request, obj))
+        return fields if obj is not None else [f for f in fields if f not in self.not_yet]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Event]:
+        return super().get_queryset(request).prefetch_related("questions")
+
+    @admin.display(description=_("questions"))
+    def questions_count(self, event: Event) -> int:
+        return len(event.questions.all())
+
+    @admin.display(description=_("stage"))
+    def stage(self, event: Event) -> str:
+        return str(event.stage.label)
+
+    @admin.display(description=_("pages"))
+    def pages(self, event: Event) -> str:
+        if event.pk is None:
+            return "—"
+        links = [
+            (reverse("events:present", kwargs={"slug": event.slug}), _("projector")),
+            (reverse("events:remote", kwargs={"slug": event.slug}), _("remote")),
+            (event.get_absolute_url(), _("audience")),
+            (reverse("events:report", kwargs={"slug": event.slug}), _("report")),
+            (reverse("events:results-csv", kwargs={"slug": event.slug}), _("results CSV")),
+        ]
+        return format_html_join(" · ", '<a href="{}">{}</a>', links)
+
+    @admin.action(description=_("Duplicate the selected events (their polls too, no votes)"))
+    def duplicate_events(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
+        for event in queryset:
+            event_duplicate(event=event)
+        done = ngettext("Duplicated %(n)d event.", "Duplicated %(n)d events.", len(queryset))
+        self.message_user(request, done % {"n": len(queryset)}, messages.SUCCESS)
+
+    @admin.action(description=_("Start a new round of every question of the selected events"))
+    def reset_events(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
+        for event in queryset:
+            event_reset_all(event=event)
+        done = ngettext(
+            "Started a new round of every question of %(n)d event.",
+            "Started a new round of every question of %(n)d events.",
+            len(queryset),
+        )
+        self.message_user(request, done % {"n": len(queryset)}, messages.SUCCESS)

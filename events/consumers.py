@@ -1,0 +1,181 @@
+"""An event's live sockets: the audience's, which follows the presenter from question to
+question, and the presenter's, which says where the event stands and how many follow."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+from redis import RedisError
+
+from events.models import Event
+from events.presence import REPORT_EVERY, pages_following, presence
+from events.selectors import event_message
+from events.services import event_group
+from polls.queue import choices_key
+from tally.consumers import NO_SUCH_POLL, PresenterConsumer, ResultsConsumer
+from tally.heartbeat import heartbeat
+from tally.hub import hub
+from tally.publish import poll_group
+from voting_site.clients import client_network
+from voting_site.limits import retry_after
+from voting_site.redis import async_redis_client
+
+
+@database_sync_to_async
+def event_now(slug: str) -> tuple[Event, dict[str, Any]] | None:
+    """The event, and the message of where it stands (with its question's state)."""
+    event = Event.objects.filter(slug=slug).first()
+    return None if event is None else (event, event_message(event))
+
+
+class EventConsumer(ResultsConsumer):
+    """`/ws/events/<slug>/`: an audience page.
+
+    Sends `{"type": "event", "stage", "position", "count", "poll"}` on connect and on
+    every move, then the shown question's state and results as the poll's own socket
+    does (counts only while this viewer may see them). A move switches the socket to
+    the new question without a read of PostgreSQL: the move's message carries the
+    question's state, and the voter's votes were looked up on connect.
+    """
+
+    event_id = 0
+    group_now = ""  # the group of the question shown: messages of any other are dropped
+    voted: frozenset[int] = frozenset()  # the polls (in their current rounds) voted in
+
+    async def open(self) -> None:
+        wait = await retry_after(
+            "sockets", client_network(self.client()), settings.VOTING_RATE_SOCKETS
+        )
+        if wait:
+            await self.refuse_for(wait)
+            return
+        if not await self.allowed():
+            await self.close(code=4403)
+            return
+        slug = self.scope["url_route"]["kwargs"]["slug"]
+        event = await database_sync_to_async(Event.objects.filter(slug=slug).first)()
+        if event is None:
+            await self.close(code=NO_SUCH_POLL)
+            return
+        self.event_id = event.pk
+        # Join first, then read: a move in between arrives twice, never not at all.
+        await hub().join(self, event_group(event.pk))
+        found = await event_now(slug)
+        if found is None:
+            await self.close(code=NO_SUCH_POLL)
+            return
+        message = found[1]
+        self.voted = await self.votes_of(found[0])
+        await self.accept()
+        await self.event_update(message)
+        if self.watching():
+            presence().join(self.event_id)
+        if not heartbeat().join(self):
+            await self.send_json({"type": "deaf"})
+        self.ready = True
+        self._send_soon()
+
+    def watching(self) -> bool:
+        """An audience page (the presenter's socket is not counted among them)."""
+        return True
+
+    async def votes_of(self, event: Event) -> frozenset[int]:
+        """The event's polls in which this browser has a vote in the current round (from
+        Redis: what the page's results may show under the `voted` rule)."""
+        voter = self.voter()
+        polls = await database_sync_to_async(event.polls)()
+        if voter is None or not polls:
+            return frozenset()
+        async with async_redis_client().pipeline(transaction=False) as pipe:
+            for poll in polls:
+                pipe.hexists(choices_key(poll.pk, poll.round), voter)
+            found = await pipe.execute()
+        return frozenset(poll.pk for poll, voted in zip(polls, found, strict=True) if voted)
+
+    kinds = ("event.update", *ResultsConsumer.kinds)
+
+    def deliver(self, message: dict[str, Any]) -> None:
+        if message["type"] == "event.update":
+            poll_id = message.get("poll_id")
+            self.group_now = poll_group(poll_id) if poll_id else ""
+        elif message.get("group", "").startswith("poll.") and message["group"] != self.group_now:
+            return  # the question left: what it still says is not this page's
+        super().deliver(message)
+
+    async def event_update(self, message: dict[str, Any]) -> None:
+        """The presenter moved (or the socket just opened): the event's state, then the
+        shown question's, as its poll's socket would send them."""
+        poll_id = message.get("poll_id")
+        if poll_id != (self.poll_id or None):
+            if self.poll_id:
+                await hub().leave(self, poll_group(self.poll_id))
+            self.poll_id, self.version, self.visible = poll_id or 0, -1, False
+            if poll_id:
+                self.group_now = poll_group(poll_id)
+                await hub().join(self, self.group_now)
+        await self.send_json(message["event"])
+        state = message.get("poll_state")
+        if state is not None:
+            self.round = state["round"]
+            self.has_voted = poll_id in self.voted
+            await self.poll_update(state)
+
+    async def disconnect(self, code: int) -> None:
+        if self.ready and self.watching():
+            presence().leave(self.event_id)
+        await super().disconnect(code)
+        if self.event_id:
+            await hub().leave(self, event_group(self.event_id))
+
+
+class EventPresenterConsumer(PresenterConsumer):
+    """`/ws/events/<slug>/present/`: the projector's and the remote's, staff only: where
+    the event stands on every move, and `{"type": "pages", "count"}`, how many audience
+    pages follow it, whenever that changes (looked at every second)."""
+
+    event_id = 0
+    counting: asyncio.Task[None] | None = None
+
+    async def open(self) -> None:
+        if not await self.allowed():
+            await self.close(code=4403)
+            return
+        slug = self.scope["url_route"]["kwargs"]["slug"]
+        found = await event_now(slug)
+        if found is None:
+            await self.close(code=NO_SUCH_POLL)
+            return
+        self.event_id = found[0].pk
+        await hub().join(self, event_group(self.event_id))
+        await self.accept()
+        await self.send_json(found[1]["event"])
+        self.counting = asyncio.get_running_loop().create_task(self._count())
+        self.ready = True
+
+    kinds = ("event.update",)
+
+    async def event_update(self, message: dict[str, Any]) -> None:
+        await self.send_json(message["event"])
+
+    async def _count(self) -> None:
+        said = -1
+        while True:
+            with contextlib.suppress(RedisError):
+                count = await pages_following(self.event_id)
+                if count != said:
+                    said = count
+                    await self.send_json({"type": "pages", "count": count})
+            await asyncio.sleep(REPORT_EVERY)
+
+    async def disconnect(self, code: int) -> None:
+        if self.counting is not None:
+            self.counting.cancel()
+        if self.checking is not None:
+            self.checking.cancel()
+        self.ready = False
+        if self.event_id:
+            await hub().leave(self, event_group(self.event_id))

@@ -1,0 +1,54 @@
+"""Create an event of polls, in order: createevent "Title" poll-slug … [--slug S] [--pace P]."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from events.models import Event
+from events.services import EventError, event_create
+from polls.models import Poll
+
+
+class Command(BaseCommand):
+    help = __doc__
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("title")
+        parser.add_argument("polls", nargs="+", metavar="poll", help="the polls' slugs, in order")
+        parser.add_argument("--slug", default="", help="the event's slug (default: from the title)")
+        parser.add_argument(
+            "--pace",
+            choices=Event.Pace.values,
+            default=Event.Pace.PRESENTER,
+            help="presenter (default: everyone on the question shown) or audience (a survey)",
+        )
+        parser.add_argument(
+            "--keep-open",
+            action="store_true",
+            help="moving on neither opens the question shown nor closes the one left",
+        )
+
+    def handle(self, *args: Any, title: str, polls: list[str], **flags: Any) -> None:
+        found = {poll.slug: poll for poll in Poll.objects.filter(slug__in=polls)}
+        missing = [slug for slug in polls if slug not in found]
+        if missing:
+            raise CommandError(
+                _("There is no poll %(slugs)s.") % {"slugs": ", ".join(missing)}, returncode=2
+            )
+        try:
+            event = event_create(
+                title=title,
+                polls=[found[slug] for slug in polls],
+                slug=flags["slug"],
+                pace=flags["pace"],
+                opens_questions=not flags["keep_open"],
+            )
+        except EventError as error:
+            raise CommandError(str(error), returncode=2) from None
+        self.stdout.write(
+            _("Created %(slug)s: /events/%(slug)s/ (join code %(code)s: /j/%(code)s)")
+            % {"slug": event.slug, "code": event.code}
+        )

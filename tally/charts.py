@@ -1,0 +1,59 @@
+"""A poll's results as a chart drawn on the server (SVG): for slides, and for the event's
+report, which prints to PDF from the browser with no JavaScript."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from polls.models import Poll
+from tally.selectors import Results
+
+WIDTH = 720
+TRACK = WIDTH - 48
+ROW = 64
+TOP = 100
+
+
+def chart(results: Results) -> dict[str, Any]:
+    """What templates/tally/chart.svg draws: a row per option (a ranking's best first; a
+    rating's, a row per score), its bar's length and its figure, and a summary line."""
+    options = list(results["options"])
+    if results["kind"] == Poll.Kind.RANKING:
+        options.sort(key=lambda option: option.get("position", 0))
+    voters = results["voters"] or 0
+    summary = ngettext("%(n)s voter", "%(n)s voters", voters) % {"n": number_format(voters)}
+    average = results.get("average")
+    if results["kind"] == Poll.Kind.RATING and average is not None:
+        summary += " · " + _("Average: %(average)s") % {
+            "average": number_format(average, decimal_pos=1)
+        }
+    rows = []
+    for index, option in enumerate(options):
+        share = option.get("percent") or 0
+        if results["kind"] == Poll.Kind.RANKING:
+            points = option.get("points", 0)
+            figure = ngettext("%(n)s point", "%(n)s points", points) % {"n": points}
+        elif results["kind"] == Poll.Kind.RATING:
+            figure = str(option.get("votes", 0))
+        else:
+            figure = f"{option.get('votes', 0)} · {number_format(share, decimal_pos=1)}%"
+        rows.append(
+            {
+                "y": TOP + index * ROW,
+                "label": option["label"],
+                "figure": figure,
+                "fill": round(TRACK * share / 100, 1),
+            }
+        )
+    return {
+        "results": results,
+        "rows": rows,
+        "summary": summary,
+        "width": WIDTH,
+        "track": TRACK,
+        "height": TOP + len(rows) * ROW + 16,
+    }

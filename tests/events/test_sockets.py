@@ -1,0 +1,121 @@
+"""The event's sockets: where it stands on connect and on every move, the shown question's
+state and results as its poll's socket gives them, and how many pages follow."""
+
+from __future__ import annotations
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.test import Client
+
+from events.models import Event
+from events.services import event_move
+from polls.models import Poll
+from voting_site.asgi import application
+
+pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
+
+IN_MEMORY = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+HEADERS = [(b"origin", b"http://localhost"), (b"host", b"localhost")]
+
+
+@pytest.fixture
+def in_memory_layer(settings):
+    settings.CHANNEL_LAYERS = IN_MEMORY
+
+
+async def opened(path: str, cookie: str = "") -> WebsocketCommunicator:
+    headers = [*HEADERS, *([(b"cookie", cookie.encode())] if cookie else [])]
+    socket = WebsocketCommunicator(application, path, headers=headers)
+    connected, _ = await socket.connect()
+    assert connected
+    return socket
+
+
+async def move(event: Event, action: str, **kwargs: int) -> None:
+    await sync_to_async(event_move)(event=await Event.objects.aget(pk=event.pk), action=action,
+                                    **kwargs)  # fmt: skip
+
+
+async def test_an_audience_page_follows_the_presenter(in_memory_layer, event):
+    socket = await opened("/ws/events/week3/")
+    assert await socket.receive_json_from() == {
+        "type": "event", "stage": "lobby", "position": None, "count": 3, "poll": None
+    }  # fmt: skip
+
+    await move(event, "next")
+
+    shown = await socket.receive_json_from()
+    state = await socket.receive_json_from()
+    results = await socket.receive_json_from()
+    assert (shown["stage"], shown["position"], shown["poll"]) == ("question", 1, "colour")
+    assert (state["type"], state["state"], state["visible"]) == ("poll", "open", True)
+    assert (results["type"], results["poll"], results["total"]) == ("results", "colour", 0)
+
+    await move(event, "end")
+    closed = await socket.receive_json_from()  # the move closed the question left…
+    while (ended := await socket.receive_json_from())["type"] != "event":
+        assert ended["type"] == "results"  # …which sends its results along
+    assert (closed["type"], closed["state"]) == ("poll", "closed")
+    assert (ended["stage"], ended["poll"]) == ("ended", None)
+    await socket.disconnect()
+
+
+async def test_a_question_whose_results_wait_sends_no_counts(in_memory_layer, event):
+    await Poll.objects.filter(slug="rate").aupdate(results_visibility="revealed")
+    socket = await opened("/ws/events/week3/")
+    await socket.receive_json_from()
+
+    await move(event, "goto", position=2)
+
+    assert (await socket.receive_json_from())["poll"] == "rate"
+    state = await socket.receive_json_from()
+    assert (state["type"], state["visible"]) == ("poll", False)
+    assert await socket.receive_nothing(timeout=0.3)
+    await socket.disconnect()
+
+
+async def test_a_page_opened_on_a_question_gets_it_at_once(in_memory_layer, event):
+    await move(event, "goto", position=3)
+
+    socket = await opened("/ws/events/week3/")
+
+    assert (await socket.receive_json_from())["poll"] == "rank"
+    assert (await socket.receive_json_from())["type"] == "poll"
+    await socket.disconnect()
+
+
+async def test_an_unknown_event_closes_its_socket(in_memory_layer, db):
+    socket = WebsocketCommunicator(application, "/ws/events/nope/", headers=HEADERS)
+    connected, code = await socket.connect()
+
+    assert (connected, code) == (False, 4404)
+
+
+async def test_the_presenters_socket_says_where_it_stands_and_how_many_follow(
+    in_memory_layer, event, admin_user
+):
+    staff = Client()
+    await sync_to_async(staff.force_login)(admin_user)
+    phones = [await opened("/ws/events/week3/") for _ in range(2)]
+    presenter = await opened(
+        "/ws/events/week3/present/", cookie=f"sessionid={staff.cookies['sessionid'].value}"
+    )
+
+    assert (await presenter.receive_json_from())["stage"] == "lobby"
+    counts = []
+    while not counts or counts[-1] != 2:  # said within a second or two
+        message = await presenter.receive_json_from(timeout=5)
+        if message["type"] == "pages":
+            counts.append(message["count"])
+    await move(event, "next")
+    assert (await presenter.receive_json_from(timeout=5))["position"] == 1
+    for socket in [*phones, presenter]:
+        await socket.disconnect()
+
+
+async def test_the_presenters_socket_is_staff_only(in_memory_layer, event):
+    socket = WebsocketCommunicator(application, "/ws/events/week3/present/", headers=HEADERS)
+    connected, code = await socket.connect()
+
+    assert (connected, code) == (False, 4403)
