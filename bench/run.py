@@ -765,7 +765,9 @@ def main() -> None:
             "next": bench_next,
         }
         wanted = sys.argv[1:] or list(figures)  # e.g. `bench/run.py latency fan_out`
-        results: dict[str, Any] = {"machine": machine()}
+        # Some figures only: the file keeps the others from the run before.
+        kept = json.loads(RESULTS.read_text()) if sys.argv[1:] and RESULTS.exists() else {}
+        results: dict[str, Any] = kept | {"machine": machine()}
         for name in wanted:  # written after each figure: a later failure keeps the rest
             results[name] = figures[name]()
             RESULTS.write_text(json.dumps(results, indent=2) + "\n")

@@ -13,8 +13,9 @@ from redis import RedisError
 
 from events.models import Event
 from events.presence import REPORT_EVERY, pages_following, presence
-from events.selectors import event_message
+from events.selectors import event_messages
 from events.services import event_group
+from polls.models import Poll
 from polls.queue import choices_key
 from tally.consumers import NO_SUCH_POLL, PresenterConsumer, ResultsConsumer
 from tally.heartbeat import heartbeat
@@ -26,24 +27,33 @@ from voting_site.redis import async_redis_client
 
 
 @database_sync_to_async
-def event_now(slug: str) -> tuple[Event, dict[str, Any]] | None:
-    """The event, and the message of where it stands (with its question's state)."""
+def event_with_polls(slug: str) -> tuple[Event, list[Poll]] | None:
     event = Event.objects.filter(slug=slug).first()
-    return None if event is None else (event, event_message(event))
+    return None if event is None else (event, event.polls())
+
+
+@database_sync_to_async
+def event_now(event_id: int) -> list[dict[str, Any]] | None:
+    """The messages of where the event stands (with its question's state), as a move's."""
+    event = Event.objects.filter(pk=event_id).first()
+    return None if event is None else event_messages(event)
 
 
 class EventConsumer(ResultsConsumer):
     """`/ws/events/<slug>/`: an audience page.
 
-    Sends `{"type": "event", "stage", "position", "count", "poll"}` on connect and on
-    every move, then the shown question's state and results as the poll's own socket
-    does (counts only while this viewer may see them). A move switches the socket to
-    the new question without a read of PostgreSQL: the move's message carries the
-    question's state, and the voter's votes were looked up on connect.
+    Sends `{"type": "event", "stage", "position", "count", "poll", "state"}` on connect
+    and on every move, then the shown question's state and results as the poll's own
+    socket does (counts only while this viewer may see them). The socket is in every
+    question's group from the start, and drops what any but the shown question says:
+    a move then costs each socket its sends and nothing else, no join and no read of
+    PostgreSQL (the move's messages carry the question's state, and the voter's votes
+    were looked up on connect).
     """
 
     event_id = 0
     group_now = ""  # the group of the question shown: messages of any other are dropped
+    joined: frozenset[str] = frozenset()  # every question's group
     voted: frozenset[int] = frozenset()  # the polls (in their current rounds) voted in
 
     async def open(self) -> None:
@@ -56,22 +66,24 @@ class EventConsumer(ResultsConsumer):
         if not await self.allowed():
             await self.close(code=4403)
             return
-        slug = self.scope["url_route"]["kwargs"]["slug"]
-        event = await database_sync_to_async(Event.objects.filter(slug=slug).first)()
-        if event is None:
-            await self.close(code=NO_SUCH_POLL)
-            return
-        self.event_id = event.pk
-        # Join first, then read: a move in between arrives twice, never not at all.
-        await hub().join(self, event_group(event.pk))
-        found = await event_now(slug)
+        found = await event_with_polls(self.scope["url_route"]["kwargs"]["slug"])
         if found is None:
             await self.close(code=NO_SUCH_POLL)
             return
-        message = found[1]
-        self.voted = await self.votes_of(found[0])
+        event, polls = found
+        self.event_id = event.pk
+        # Join first, then read: a move in between arrives twice, never not at all.
+        await hub().join(self, event_group(event.pk))
+        for poll in polls:
+            await self.join_question(poll.pk)
+        messages = await event_now(event.pk)
+        if messages is None:
+            await self.close(code=NO_SUCH_POLL)
+            return
+        self.voted = await self.votes_of(polls)
         await self.accept()
-        await self.event_update(message)
+        for message in messages:
+            self.deliver(message)
         if self.watching():
             presence().join(self.event_id)
         if not heartbeat().join(self):
@@ -79,15 +91,20 @@ class EventConsumer(ResultsConsumer):
         self.ready = True
         self._send_soon()
 
+    async def join_question(self, poll_id: int) -> None:
+        group = poll_group(poll_id)
+        if group not in self.joined:
+            await hub().join(self, group)
+            self.joined |= {group}
+
     def watching(self) -> bool:
         """An audience page (the presenter's socket is not counted among them)."""
         return True
 
-    async def votes_of(self, event: Event) -> frozenset[int]:
+    async def votes_of(self, polls: list[Poll]) -> frozenset[int]:
         """The event's polls in which this browser has a vote in the current round (from
         Redis: what the page's results may show under the `voted` rule)."""
         voter = self.voter()
-        polls = await database_sync_to_async(event.polls)()
         if voter is None or not polls:
             return frozenset()
         async with async_redis_client().pipeline(transaction=False) as pipe:
@@ -96,38 +113,51 @@ class EventConsumer(ResultsConsumer):
             found = await pipe.execute()
         return frozenset(poll.pk for poll, voted in zip(polls, found, strict=True) if voted)
 
-    kinds = ("event.update", *ResultsConsumer.kinds)
+    kinds = ("event.update", "event.question", *ResultsConsumer.kinds)
 
     def deliver(self, message: dict[str, Any]) -> None:
         if message["type"] == "event.update":
             poll_id = message.get("poll_id")
             self.group_now = poll_group(poll_id) if poll_id else ""
         elif message.get("group", "").startswith("poll.") and message["group"] != self.group_now:
-            return  # the question left: what it still says is not this page's
+            return  # not the question shown: what it says is not this page's
         super().deliver(message)
 
     async def event_update(self, message: dict[str, Any]) -> None:
-        """The presenter moved (or the socket just opened): the event's state, then the
-        shown question's, as its poll's socket would send them."""
-        poll_id = message.get("poll_id")
-        if poll_id != (self.poll_id or None):
-            if self.poll_id:
-                await hub().leave(self, poll_group(self.poll_id))
-            self.poll_id, self.version, self.visible = poll_id or 0, -1, False
-            if poll_id:
-                self.group_now = poll_group(poll_id)
-                await hub().join(self, self.group_now)
-        await self.send_json(message["event"])
-        state = message.get("poll_state")
-        if state is not None:
-            self.round = state["round"]
-            self.has_voted = poll_id in self.voted
-            await self.poll_update(state)
+        """The presenter moved (or the socket just opened): where the event stands, the
+        same text for every page."""
+        await self.send(text_data=message["text"])
+
+    async def event_question(self, message: dict[str, Any]) -> None:
+        """The shown question's state and results, as its poll's socket would send them."""
+        poll_id = message["poll_id"]
+        if poll_id != self.poll_id:
+            self.poll_id, self.version, self.visible = poll_id, -1, False
+            await self.join_question(poll_id)  # a question added since the page connected
+        state = message["poll_state"]
+        self.round = state["round"]
+        self.has_voted = poll_id in self.voted
+        await self.poll_update(state)
+
+    async def hearing_changed(self, hearing: bool, polls: dict[Any, Any]) -> None:
+        """Deaf, or hearing again: then where the event stands now, which a move missed
+        meanwhile may have changed (read once for all of the process's pages)."""
+        if not hearing:
+            await self.send_json({"type": "deaf"})
+            return
+        key = ("event", self.event_id)
+        if key not in polls:
+            polls[key] = await event_now(self.event_id)
+        await self.send_json({"type": "hearing"})
+        for message in polls[key] or []:
+            self.deliver(message)
 
     async def disconnect(self, code: int) -> None:
         if self.ready and self.watching():
             presence().leave(self.event_id)
         await super().disconnect(code)
+        for group in self.joined:
+            await hub().leave(self, group)
         if self.event_id:
             await hub().leave(self, event_group(self.event_id))
 
@@ -144,22 +174,27 @@ class EventPresenterConsumer(PresenterConsumer):
         if not await self.allowed():
             await self.close(code=4403)
             return
-        slug = self.scope["url_route"]["kwargs"]["slug"]
-        found = await event_now(slug)
-        if found is None:
+        event = await database_sync_to_async(
+            Event.objects.filter(slug=self.scope["url_route"]["kwargs"]["slug"]).first
+        )()
+        if event is None:
             await self.close(code=NO_SUCH_POLL)
             return
-        self.event_id = found[0].pk
+        self.event_id = event.pk
         await hub().join(self, event_group(self.event_id))
+        messages = await event_now(self.event_id)
+        if messages is None:
+            await self.close(code=NO_SUCH_POLL)
+            return
         await self.accept()
-        await self.send_json(found[1]["event"])
+        await self.event_update(messages[0])
         self.counting = asyncio.get_running_loop().create_task(self._count())
         self.ready = True
 
     kinds = ("event.update",)
 
     async def event_update(self, message: dict[str, Any]) -> None:
-        await self.send_json(message["event"])
+        await self.send(text_data=message["text"])
 
     async def _count(self) -> None:
         said = -1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from events.models import Event
@@ -16,8 +17,8 @@ def event_by_code(code: str) -> Event | None:
 
 def event_state(event: Event, polls: list[Poll] | None = None) -> dict[str, Any]:
     """Where the event stands, as its pages are told: `stage` (lobby, question, ended), the
-    `position` of the question shown (from 1), how many there are, and that question's
-    slug."""
+    `position` of the question shown (from 1), how many there are, that question's slug
+    and its `state` (open, scheduled, closed): all a page needs to show it."""
     polls = event.polls() if polls is None else polls
     current = polls[event.position - 1] if event.position and event.position <= len(polls) else None
     return {
@@ -26,17 +27,28 @@ def event_state(event: Event, polls: list[Poll] | None = None) -> dict[str, Any]
         "position": event.position if current is not None else None,
         "count": len(polls),
         "poll": current.slug if current is not None else None,
+        "state": str(current.state_at()) if current is not None else None,
     }
 
 
-def event_message(event: Event) -> dict[str, Any]:
-    """The channel-layer message of a move: the event's state, and the state and results
-    of the question it shows, so that a page switches to it with no read of its own (each
-    socket works out whether its viewer may see the counts)."""
+def event_messages(event: Event) -> list[dict[str, Any]]:
+    """The channel-layer messages of a move, in order. First where the event stands, the
+    same for every page, encoded once; with it each page shows the question. Then the
+    question's state and results, for each socket to send as far as its viewer may see
+    them. So every page has the first before any socket sends the second, and no socket
+    reads PostgreSQL."""
     polls = event.polls()
     state = event_state(event, polls)
-    message: dict[str, Any] = {"type": "event.update", "event": state}
-    if state["poll"] is not None:
-        current = polls[state["position"] - 1]
-        message |= {"poll_id": current.pk, "poll_state": poll_message(current)}
-    return message
+    current = polls[state["position"] - 1] if state["poll"] is not None else None
+    messages: list[dict[str, Any]] = [
+        {
+            "type": "event.update",
+            "text": json.dumps(state),
+            "poll_id": current.pk if current is not None else None,
+        }
+    ]
+    if current is not None:
+        messages.append(
+            {"type": "event.question", "poll_id": current.pk, "poll_state": poll_message(current)}
+        )
+    return messages

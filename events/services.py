@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from redis import RedisError
 
 from events.models import Event, EventQuestion
-from events.selectors import event_message
+from events.selectors import event_messages
 from polls.models import Poll
 from polls.services import free_slug, poll_close, poll_duplicate, poll_open, poll_reset, slug_for
 
@@ -132,7 +132,8 @@ def event_publish(*, event_id: int) -> None:
     if event is None or layer is None:
         return
     try:
-        async_to_sync(layer.group_send)(event_group(event_id), event_message(event))
+        for message in event_messages(event):
+            async_to_sync(layer.group_send)(event_group(event_id), message)
     except RedisError as error:  # moved; pages catch up when they connect again
         logger.warning("event %s moved, but its pages were not told: %s", event_id, error)
 

@@ -179,21 +179,26 @@
     }
   }
 
+  function renderState(state) {
+    // Open, not open yet, or closed: the badges, the notices, and the vote buttons.
+    scope.dataset.state = state;
+    for (const badge of all("[data-state-badge]")) {
+      badge.textContent = STATES[state];
+      badge.className = "badge badge-" + state;
+    }
+    for (const part of all("[data-when-state]")) {
+      const wanted = part.dataset.whenState.split(" ");
+      part.hidden = !wanted.includes(state);
+    }
+    for (const button of all("[data-vote-button]")) button.disabled = state !== "open";
+  }
+
   function renderPoll(poll) {
     if (scope.dataset.round && poll.round !== undefined && String(poll.round) !== scope.dataset.round) {
       location.reload(); // a new round: the voter's old vote no longer stands
       return;
     }
-    scope.dataset.state = poll.state;
-    for (const badge of all("[data-state-badge]")) {
-      badge.textContent = STATES[poll.state];
-      badge.className = "badge badge-" + poll.state;
-    }
-    for (const part of all("[data-when-state]")) {
-      const wanted = part.dataset.whenState.split(" ");
-      part.hidden = !wanted.includes(poll.state);
-    }
-    for (const button of all("[data-vote-button]")) button.disabled = poll.state !== "open";
+    renderState(poll.state);
     for (const badge of all("[data-round-badge]")) {
       badge.textContent = interpolate(gettext("round %(round)s"), { round: poll.round }, true);
       badge.hidden = poll.round < 2;
@@ -228,6 +233,7 @@
     if (scope !== root) scope.dataset.version = String(version);
     scope = shown || root;
     version = Number(scope.dataset.version || -1);
+    if (shown && state.state) renderState(state.state); // the question, ready to answer
   }
 
   function connect() {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import types
 from collections import deque
@@ -182,7 +183,7 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
         logger.debug("a viewer's update not sent", exc_info=True)
         self.queued.clear()
 
-    async def hearing_changed(self, hearing: bool, polls: dict[int, Any]) -> None:
+    async def hearing_changed(self, hearing: bool, polls: dict[Any, Any]) -> None:
         """The process stopped hearing the channel layer, or hears it again after updates
         may have been lost: say so, and then send the current state (each poll's read
         once for all of the process's sockets, memoized in `polls`)."""
@@ -254,7 +255,13 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
         }
         if self.staff:
             message["public"] = public  # what the audience sees, for the presenter
-        await self.send_json(message)
+        # The same message reaches every socket of the process: each variant is encoded
+        # once (a move of an event sends it to every page at once).
+        texts = event.setdefault("texts", {})
+        variant = (self.visible, message.get("public"))
+        if variant not in texts:
+            texts[variant] = json.dumps(message)
+        await self.send(text_data=texts[variant])
         await self.results_update(event)
 
     async def results_stale(self, event: dict[str, Any]) -> None:
@@ -316,7 +323,7 @@ class PresenterConsumer(ResultsConsumer):
         finally:
             self.checking = None
 
-    async def hearing_changed(self, hearing: bool, polls: dict[int, Any]) -> None:
+    async def hearing_changed(self, hearing: bool, polls: dict[Any, Any]) -> None:
         if not await self.allowed():
             await self._signed_out()
             return

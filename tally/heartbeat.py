@@ -31,9 +31,9 @@ DEAF_AFTER_SECONDS = 3.0
 
 
 class Listener(Protocol):
-    async def hearing_changed(self, hearing: bool, polls: dict[int, Any]) -> None:
-        """Deaf, or hearing again with the current state; `polls` memoizes each poll's
-        state for the listeners told in one go."""
+    async def hearing_changed(self, hearing: bool, polls: dict[Any, Any]) -> None:
+        """Deaf, or hearing again with the current state; `polls` memoizes each poll's (an
+        event's) state for the listeners told in one go."""
 
 
 class Heartbeat:
@@ -115,7 +115,7 @@ class Heartbeat:
 
     async def _tell(self, *, hearing: bool) -> None:
         self.hearing = hearing
-        polls: dict[int, Any] = {}
+        polls: dict[Any, Any] = {}
         for listener in list(self.listeners):
             with contextlib.suppress(Exception):  # a socket closing meanwhile
                 await listener.hearing_changed(hearing, polls)

@@ -1,5 +1,6 @@
 """The event's sockets: where it stands on connect and on every move, the shown question's
-state and results as its poll's socket gives them, and how many pages follow."""
+state and results as its poll's socket gives them, and how many pages follow; on the real
+Redis channel layer."""
 
 from __future__ import annotations
 
@@ -15,13 +16,7 @@ from voting_site.asgi import application
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
-IN_MEMORY = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 HEADERS = [(b"origin", b"http://localhost"), (b"host", b"localhost")]
-
-
-@pytest.fixture
-def in_memory_layer(settings):
-    settings.CHANNEL_LAYERS = IN_MEMORY
 
 
 async def opened(path: str, cookie: str = "") -> WebsocketCommunicator:
@@ -37,10 +32,11 @@ async def move(event: Event, action: str, **kwargs: int) -> None:
                                     **kwargs)  # fmt: skip
 
 
-async def test_an_audience_page_follows_the_presenter(in_memory_layer, event):
+async def test_an_audience_page_follows_the_presenter(redis_db, event):
     socket = await opened("/ws/events/week3/")
     assert await socket.receive_json_from() == {
-        "type": "event", "stage": "lobby", "position": None, "count": 3, "poll": None
+        "type": "event", "stage": "lobby", "position": None, "count": 3, "poll": None,
+        "state": None,
     }  # fmt: skip
 
     await move(event, "next")
@@ -48,7 +44,9 @@ async def test_an_audience_page_follows_the_presenter(in_memory_layer, event):
     shown = await socket.receive_json_from()
     state = await socket.receive_json_from()
     results = await socket.receive_json_from()
-    assert (shown["stage"], shown["position"], shown["poll"]) == ("question", 1, "colour")
+    assert (shown["stage"], shown["position"], shown["poll"], shown["state"]) == (
+        "question", 1, "colour", "open"
+    )  # fmt: skip
     assert (state["type"], state["state"], state["visible"]) == ("poll", "open", True)
     assert (results["type"], results["poll"], results["total"]) == ("results", "colour", 0)
 
@@ -61,7 +59,7 @@ async def test_an_audience_page_follows_the_presenter(in_memory_layer, event):
     await socket.disconnect()
 
 
-async def test_a_question_whose_results_wait_sends_no_counts(in_memory_layer, event):
+async def test_a_question_whose_results_wait_sends_no_counts(redis_db, event):
     await Poll.objects.filter(slug="rate").aupdate(results_visibility="revealed")
     socket = await opened("/ws/events/week3/")
     await socket.receive_json_from()
@@ -75,7 +73,7 @@ async def test_a_question_whose_results_wait_sends_no_counts(in_memory_layer, ev
     await socket.disconnect()
 
 
-async def test_a_page_opened_on_a_question_gets_it_at_once(in_memory_layer, event):
+async def test_a_page_opened_on_a_question_gets_it_at_once(redis_db, event):
     await move(event, "goto", position=3)
 
     socket = await opened("/ws/events/week3/")
@@ -85,7 +83,7 @@ async def test_a_page_opened_on_a_question_gets_it_at_once(in_memory_layer, even
     await socket.disconnect()
 
 
-async def test_an_unknown_event_closes_its_socket(in_memory_layer, db):
+async def test_an_unknown_event_closes_its_socket(redis_db, db):
     socket = WebsocketCommunicator(application, "/ws/events/nope/", headers=HEADERS)
     connected, code = await socket.connect()
 
@@ -93,7 +91,7 @@ async def test_an_unknown_event_closes_its_socket(in_memory_layer, db):
 
 
 async def test_the_presenters_socket_says_where_it_stands_and_how_many_follow(
-    in_memory_layer, event, admin_user
+    redis_db, event, admin_user
 ):
     staff = Client()
     await sync_to_async(staff.force_login)(admin_user)
@@ -114,7 +112,7 @@ async def test_the_presenters_socket_says_where_it_stands_and_how_many_follow(
         await socket.disconnect()
 
 
-async def test_the_presenters_socket_is_staff_only(in_memory_layer, event):
+async def test_the_presenters_socket_is_staff_only(redis_db, event):
     socket = WebsocketCommunicator(application, "/ws/events/week3/present/", headers=HEADERS)
     connected, code = await socket.connect()
 
