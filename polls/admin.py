@@ -28,6 +28,7 @@ from polls.services import (
     scale_options_sync,
     slug_for,
 )
+from tally.selectors import rounds_for
 
 
 class PollForm(forms.ModelForm):
@@ -240,8 +241,6 @@ class PollAdmin(admin.ModelAdmin):
     @admin.display(description=_("results by round"))
     def rounds(self, poll: Poll) -> str:
         """Every round's results; a finished round's are its final ones."""
-        from tally.selectors import rounds_for  # tally builds on polls: imported when used
-
         if poll.pk is None:
             return "—"
         lines = [

@@ -14,14 +14,13 @@ from typing import Any
 from asgiref.sync import sync_to_async
 
 from polls.models import Poll, Vote, invite_code_shown
+from tally.selectors import rounds_for
 
 CHUNK = 2000
 
 
 def results_rows(poll: Poll) -> Iterator[list[Any]]:
     """Each round's results: round, option, label, votes, percent (of that round's votes)."""
-    from tally.selectors import rounds_for  # tally builds on polls: imported when used
-
     yield ["round", "option", "label", "votes", "percent"]
     for results in rounds_for(poll=poll):
         for option in results["options"]:

@@ -23,12 +23,13 @@ logger = logging.getLogger(__name__)
 
 # The Redis stream every accepted vote is appended to; the worker drains it.
 VOTE_STREAM = "votes"
+# The workers' consumer group on it: an entry is pending in it until counted.
+INGEST_GROUP = "ingest"
 # Set by the vote that queues an ingest job, cleared by the job as it starts:
 # one job waiting is enough, however many votes arrive meanwhile. Its expiry
 # heals a job that was never queued; the periodic job is the safety net.
 INGEST_FLAG = "ingest:queued"
 INGEST_FLAG_TTL = 10
-INGEST_JOB = "tally.jobs.ingest_votes"
 # Voters' latest choices per poll, so the vote page can show one before the
 # worker has counted it. Refreshed by every vote; PostgreSQL has them after.
 CHOICES_TTL = 7 * 24 * 60 * 60
@@ -71,42 +72,47 @@ _CHOICES = re.compile(rb"[0-9]{1,18}(?:,[0-9]{1,18})*")
 _MAX_ID = 2**63 - 1
 _MAX_ROUND = 2**31 - 1
 _MAX_VOTER = 64
+# A stream entry ID's sequence part stays below this in any one millisecond (Redis
+# numbers each millisecond's entries from 0): the order key is milliseconds * 2**20
+# + sequence.
+_SEQUENCES_PER_MS = 2**20
 
 
 class Cast(NamedTuple):
-    """One stream entry, its fields as the ingest statement takes them.
-
-    `choices` and `cast_at` stay as queued (text): PostgreSQL reads them, and the
-    drain, which parses every entry, does no more than check them.
-    """
+    """One stream entry, read back: one voter's choices in one poll's round."""
 
     entry_id: str  # Redis's "<milliseconds>-<sequence>": the order of casts
     poll_id: int
     round: int
-    choices: str  # choices_encode's
+    choices: tuple[int, ...]  # option ids, in the voter's order
     voter: str
-    cast_at: str  # ISO 8601
+    cast_at: datetime  # the web's clock: for display only
+
+    @property
+    def stream_order(self) -> int:
+        """The entry's place in the stream as one number (Vote.stream_order)."""
+        milliseconds, sequence = self.entry_id.split("-")
+        return int(milliseconds) * _SEQUENCES_PER_MS + int(sequence)
 
     @classmethod
     def parse(cls, entry_id: str, fields: dict[bytes, bytes]) -> Cast | None:
         """The entry's cast; None, and a log line, for an entry no web process wrote."""
         try:
-            # Entries queued before question kinds carried one option, before rounds, round 1.
-            choices = fields.get(b"choices") or fields[b"option"]
+            choices = fields[b"choices"]
             cast = cls(
                 entry_id,
                 int(fields[b"poll"]),
-                int(fields.get(b"round", 1)),
-                choices.decode(),
+                int(fields[b"round"]),
+                choices_decode(choices.decode()),
                 fields[b"voter"].decode(),
-                fields[b"cast_at"].decode(),
+                datetime.fromisoformat(fields[b"cast_at"].decode()),
             )
-            datetime.fromisoformat(cast.cast_at)
             if (
                 _CHOICES.fullmatch(choices)
                 and 0 < cast.poll_id <= _MAX_ID
                 and 0 < cast.round <= _MAX_ROUND
                 and 0 < len(cast.voter) <= _MAX_VOTER
+                and cast.stream_order >= 0
             ):
                 return cast
         except (KeyError, ValueError):

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.utils import timezone
 
+from polls.kinds import kind_of
 from polls.models import (
     JOIN_CODE_HOLDERS,
     Poll,
@@ -90,12 +91,7 @@ class Ballot:
 
     def choices_allowed(self) -> tuple[int, int]:
         """How many options a cast holds, at least and at most (a ranking: exactly the most)."""
-        most = min(self.max_choices or len(self.options), len(self.options))
-        if self.kind == Poll.Kind.MULTIPLE:
-            return min(self.min_choices, most), most
-        if self.kind == Poll.Kind.RANKING:
-            return most, most
-        return 1, 1
+        return kind_of(self.kind).choices_allowed(self)
 
     def choice(self, slug: str) -> Choice | None:
         return next((option for option in self.options if option.slug == slug), None)

@@ -21,13 +21,14 @@ from polls.queue import (
     CHOICES_TTL,
     INGEST_FLAG,
     INGEST_FLAG_TTL,
-    INGEST_JOB,
     VOTE_STREAM,
     address_voters_key,
     choices_key,
     entry_fields,
 )
 from polls.selectors import SLUG_MAX_LENGTH, Ballot, Choice, voter_choice
+from tally import jobs
+from tally.ingest import versions_bump
 from voting_site.limits import (
     SLIDING_WINDOW_LUA,
     Limited,
@@ -152,7 +153,7 @@ async def vote_cast(*, ballot: Ballot, choices: Sequence[Choice], voter: str, ad
 
 
 def _ingest_enqueue() -> None:
-    django_rq.get_queue("default").enqueue(INGEST_JOB)
+    django_rq.get_queue("default").enqueue(jobs.votes_ingest)
 
 
 def slug_for(text: str) -> str:
@@ -365,11 +366,9 @@ def poll_reset(*, poll: Poll) -> None:
     A vote queued in the old round is still counted there, never in the new one
     (each stream entry carries its round).
     """
-    from tally.ingest import versions_bump  # tally builds on polls: imported when used
-
     with transaction.atomic():
         locked = Poll.objects.select_for_update().get(pk=poll.pk)
         poll.round = locked.round + 1
         poll.results_shown = None
         poll.save(update_fields=["round", "results_shown", "updated_at"])
-        versions_bump(poll_ids={poll.pk})  # the new round's zeros are newer than any count
+        versions_bump([poll.pk])  # the new round's zeros are newer than any count

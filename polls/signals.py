@@ -20,10 +20,10 @@ from redis import RedisError
 
 from polls.models import Option, Poll
 from polls.selectors import ballot_forget
+from tally import jobs
+from tally.publish import poll_publish
 
 logger = logging.getLogger(__name__)
-
-POLL_PUBLISH_JOB = "tally.jobs.publish_poll"
 
 
 @receiver([post_save, post_delete], sender=Poll)
@@ -41,8 +41,6 @@ def option_changed(sender: type[Option], instance: Option, **kwargs: Any) -> Non
 
 def _publish(poll_id: int, *times: datetime | None) -> None:
     """Tell open pages now, and again when the poll's times come (a job per time to come)."""
-    from tally.publish import poll_publish  # tally builds on polls: imported when used
-
     try:
         poll_publish(poll_id=poll_id)
         queue = django_rq.get_queue("default")
@@ -51,6 +49,6 @@ def _publish(poll_id: int, *times: datetime | None) -> None:
                 # RQ keeps whole seconds, dropping the fraction: the next whole second
                 # is the first that is surely past the moment.
                 due = moment.replace(microsecond=0) + timedelta(seconds=1)
-                queue.enqueue_at(due, POLL_PUBLISH_JOB, poll_id)
+                queue.enqueue_at(due, jobs.poll_publish, poll_id)
     except RedisError as error:  # the change is saved; pages catch up on their next connect
         logger.warning("poll %s changed, but open pages were not told: %s", poll_id, error)

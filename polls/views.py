@@ -18,6 +18,7 @@ from redis import RedisError
 from polls import voters
 from polls.forms import NEXT_FIELD, VoteForm
 from polls.invites import InviteRefused, invite_redeem
+from polls.kinds import kind_of
 from polls.models import Poll
 from polls.selectors import Ballot, ballot_for, joined_by_code, polls_listed, voter_choice
 from polls.services import AddressFull, vote_cast
@@ -238,35 +239,16 @@ async def vote_context(
         "places": [*chosen, *[None] * (most - len(chosen))][:most],
         "least": least,
         "most": most,
-        "instructions": _instructions(ballot),
+        "instructions": kind_of(ballot.kind).instructions(ballot),
     }
 
 
 def _submitted(ballot: Ballot, data: Any) -> list[int | None]:
     """The options a refused form had chosen, in its order (a ranking's places: None for
     one left empty), so that the page shows them again; what is no option is left out."""
-    field = "score" if ballot.kind == Poll.Kind.RATING else "option"
-    picked = [ballot.choice(slug.strip()) if slug.strip() else None for slug in data.getlist(field)]
-    if ballot.kind != Poll.Kind.RANKING:
+    kind = kind_of(ballot.kind)
+    given = [slug.strip() for slug in data.getlist(kind.field)]
+    picked = [ballot.choice(slug) if slug else None for slug in given]
+    if not kind.ordered:
         return [choice.id for choice in picked if choice is not None]
     return [choice.id if choice is not None else None for choice in picked]
-
-
-def _instructions(ballot: Ballot) -> str:
-    least, most = ballot.choices_allowed()
-    if ballot.kind == Poll.Kind.MULTIPLE:
-        if least == most:
-            return ngettext("Choose %(n)d option.", "Choose %(n)d options.", most) % {"n": most}
-        return _("Choose from %(least)d to %(most)d options.") % {"least": least, "most": most}
-    if ballot.kind == Poll.Kind.RATING:
-        return _("Choose a score from %(low)d to %(high)d.") % {
-            "low": ballot.scale_min,
-            "high": ballot.scale_max,
-        }
-    if ballot.kind == Poll.Kind.RANKING:
-        return ngettext(
-            "Put your favourite first.",
-            "Rank %(n)d options: your favourite first.",
-            most,
-        ) % {"n": most}
-    return _("Tap an option to vote.")

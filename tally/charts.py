@@ -9,6 +9,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from polls.kinds import kind_of
 from polls.models import Poll
 from tally.selectors import Results
 
@@ -34,13 +35,7 @@ def chart(results: Results) -> dict[str, Any]:
     rows = []
     for index, option in enumerate(options):
         share = option.get("percent") or 0
-        if results["kind"] == Poll.Kind.RANKING:
-            points = option.get("points", 0)
-            figure = ngettext("%(n)s point", "%(n)s points", points) % {"n": points}
-        elif results["kind"] == Poll.Kind.RATING:
-            figure = str(option.get("votes", 0))
-        else:
-            figure = f"{option.get('votes', 0)} · {number_format(share, decimal_pos=1)}%"
+        figure = kind_of(results["kind"]).figure(option)
         rows.append(
             {
                 "y": TOP + index * ROW,

@@ -6,7 +6,7 @@ safety net that drains whatever a lost job or a crashed worker left behind.
 
 from rq import cron
 
-from tally.jobs import ingest_votes, prune_consumers
+from tally.jobs import consumers_prune, votes_ingest
 
-cron.register(ingest_votes, queue_name="default", interval=10)
-cron.register(prune_consumers, queue_name="default", interval=3600)
+cron.register(votes_ingest, queue_name="default", interval=10)
+cron.register(consumers_prune, queue_name="default", interval=3600)

@@ -4,21 +4,30 @@ Applying is idempotent: a cast whose stream entry is not later than the one that
 made the voter's stored vote changes nothing, so a redelivery counts nothing twice
 and an older cast applied after a newer one does not win. On a poll whose votes
 are final, nothing replaces a vote.
+
+A batch is applied in one transaction, through the ORM, under its polls' locks:
+read what the batch's voters have stored, decide in Python which casts replace
+which votes, write the votes in one statement and move the tallies by what
+changed. What a cast adds to a tally is its kind's to say (polls/kinds.py).
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
+from django.db.models import F
 from redis.client import Pipeline
 
-from polls.models import Poll
+from polls.kinds import QuestionKind, kind_of
+from polls.models import Option, Poll, Vote
 from polls.queue import INGEST_FLAG, Cast
+from tally.models import OptionTally, PollTally, RoundTally
 from tally.publish import ResultsPublisher, results_stale
 from tally.stream import BATCH_SIZE, Entry, VoteStream
 from voting_site.metrics import COUNTED, COUNTERS, observe
@@ -30,205 +39,198 @@ logger = logging.getLogger(__name__)
 # (then it hands over to a successor, so RQ's job timeout never cuts a batch).
 IDLE_MS = 250
 MAX_JOB_SECONDS = 60
-# Advisory lock namespace for "this poll's votes and tallies are being written".
-POLL_LOCK = 7_262_478
 
-# Each poll's way of counting, for the polls of `poll_id IN (...)`: its options,
-# whether a voter's first vote stands, and for a ranking its number of options.
-COUNTING = """
-    SELECT poll.id AS poll_id, poll.voters_may_change AS may_change,
-           array_agg(option.id) AS options,
-           CASE WHEN poll.kind = 'ranking' THEN count(*) END AS ranked
-    FROM polls_poll AS poll JOIN polls_option AS option ON option.poll_id = poll.id
-    WHERE poll.id IN ({polls})
-    GROUP BY poll.id
-"""
-# What the option at `position` (from 1) of a cast adds to its tally. A ranking's
-# is a Borda count: of n options (`ranked`), the k-th ranked earns n - k. Every
-# other kind counts one per chosen option (a rating's score is one).
-POINTS = "coalesce(counting.ranked - {position}, 1)"
+# A vote's key: one vote per voter per poll's round.
+VoteKey = tuple[int, int, str]  # poll, round, voter
 
-# One statement per batch, under the polls' locks. It takes the casts (one JSON
-# array of Cast rows) and:
-# - checks each against its poll: options of the poll, each once;
-# - keeps each voter's latest cast in the batch by stream order (the first, on a
-#   poll whose votes are final);
-# - upserts them as votes, reading first the votes they replace;
-# - answers what moved: ("votes", poll, round, option, points added) per tally,
-#   ("voters", poll, round, NULL, new voters), and ("dropped", poll, round, the
-#   cast's place in the batch, 0) for a cast that failed its check.
-# Not `bulk_create(update_conflicts=True)`: that spent three fifths of the drain
-# building and preparing one model instance per row (docs/performance.md); and the
-# deltas are summed here, not in Python, which spent a third of the drain on them.
-_CASTS_APPLY = f"""
-    WITH raw AS (
-        SELECT cast_.n, cast_.value->>0 AS entry_id, (cast_.value->>1)::bigint AS poll_id,
-               (cast_.value->>2)::integer AS round,
-               string_to_array(cast_.value->>3, ',')::bigint[] AS choices,
-               cast_.value->>4 AS voter, (cast_.value->>5)::timestamptz AS cast_at
-        FROM jsonb_array_elements(%s::jsonb) WITH ORDINALITY AS cast_(value, n)
-    ), counting AS MATERIALIZED (
-        {COUNTING.format(polls="SELECT poll_id FROM raw")}
-    ), checked AS (
-        SELECT raw.*, counting.may_change,
-               split_part(raw.entry_id, '-', 1)::bigint * 1048576
-                 + split_part(raw.entry_id, '-', 2)::bigint AS stream_order,
-               coalesce(raw.choices <@ counting.options AND CASE
-                   WHEN cardinality(raw.choices) <= 1 THEN cardinality(raw.choices) = 1
-                   ELSE cardinality(raw.choices)
-                        = (SELECT count(DISTINCT option_id) FROM unnest(raw.choices) AS option_id)
-               END, false) AS valid
-        FROM raw LEFT JOIN counting USING (poll_id)
-    ), incoming AS (
-        SELECT DISTINCT ON (poll_id, round, voter) *
-        FROM checked WHERE valid
-        ORDER BY poll_id, round, voter,
-                 CASE WHEN may_change THEN -stream_order ELSE stream_order END
-    ), before AS MATERIALIZED (
-        SELECT vote.poll_id, vote.round, vote.voter, vote.choices
-        FROM polls_vote AS vote JOIN incoming USING (poll_id, round, voter)
-    ), replaced AS (
-        INSERT INTO polls_vote AS vote (poll_id, round, voter, choices, cast_at, stream_order)
-        SELECT poll_id, round, voter, choices, cast_at, stream_order FROM incoming
-        WHERE may_change
-        ON CONFLICT (poll_id, round, voter) DO UPDATE
-            SET choices = EXCLUDED.choices, cast_at = EXCLUDED.cast_at,
-                stream_order = EXCLUDED.stream_order
-            WHERE vote.stream_order < EXCLUDED.stream_order
-        RETURNING poll_id, round, voter, choices
-    ), kept AS (
-        INSERT INTO polls_vote AS vote (poll_id, round, voter, choices, cast_at, stream_order)
-        SELECT poll_id, round, voter, choices, cast_at, stream_order FROM incoming
-        WHERE NOT may_change
-        ON CONFLICT (poll_id, round, voter) DO NOTHING
-        RETURNING poll_id, round, voter, choices
-    ), changed AS (
-        SELECT after.poll_id, after.round, before.choices AS old, after.choices AS new
-        FROM (TABLE replaced UNION ALL TABLE kept) AS after
-        LEFT JOIN before USING (poll_id, round, voter)
-        WHERE before.choices IS DISTINCT FROM after.choices
+
+@dataclass(frozen=True)
+class Counting:
+    """A poll as the ingest counts it: its kind, whether a first vote stands, its options."""
+
+    kind: QuestionKind
+    may_change: bool
+    options: frozenset[int]
+
+    def points(self, choices: Sequence[int]) -> Iterable[tuple[int, int]]:
+        """What `choices` add to each option's tally; an option since removed, nothing."""
+        return (
+            (option, points)
+            for option, points in self.kind.points(choices, len(self.options))
+            if option in self.options
+        )
+
+
+def polls_lock(poll_ids: Iterable[int]) -> dict[int, Counting]:
+    """Lock the polls for writing their votes and tallies, until the transaction ends,
+    and say how each counts. Writers take turns per poll, so two workers never count
+    the same change twice; in order of id, so that they cannot deadlock.
+
+    FOR NO KEY UPDATE: it does not stop a vote's insert, which takes a key-share lock
+    on its poll. Locks are taken before any vote is read: READ COMMITTED gives each
+    later statement a snapshot with every earlier writer's votes.
+    """
+    polls = (
+        Poll.objects.select_for_update(no_key=True)
+        .filter(pk__in=poll_ids)
+        .order_by("pk")
+        .values_list("pk", "kind", "voters_may_change")
     )
-    SELECT 'votes', changed.poll_id, changed.round, moved.option_id,
-           sum(moved.sign * {POINTS.format(position="moved.position")})::integer
-    FROM changed JOIN counting USING (poll_id), LATERAL (
-        SELECT *, 1 FROM unnest(changed.new) WITH ORDINALITY
-        UNION ALL
-        SELECT *, -1 FROM unnest(changed.old) WITH ORDINALITY
-    ) AS moved(option_id, position, sign)
-    GROUP BY changed.poll_id, changed.round, moved.option_id
-    UNION ALL
-    SELECT 'voters', poll_id, round, NULL, count(*) FROM changed WHERE old IS NULL
-    GROUP BY poll_id, round
-    UNION ALL
-    SELECT 'dropped', poll_id, round, n, 0 FROM checked WHERE NOT valid
-"""  # noqa: S608 (no values formatted in: they are a parameter)
+    options: dict[int, set[int]] = {}
+    locked = list(polls)
+    for poll_id, option_id in Option.objects.filter(
+        poll__in=[pk for pk, _, _ in locked]
+    ).values_list("poll_id", "pk"):
+        options.setdefault(poll_id, set()).add(option_id)
+    return {
+        pk: Counting(kind_of(kind), may_change, frozenset(options.get(pk, ())))
+        for pk, kind, may_change in locked
+    }
 
 
 def casts_apply(casts: Sequence[Cast]) -> set[int]:
     """Upsert the casts as votes and move the tallies, in one transaction.
 
-    Returns the polls whose results changed. Per poll, writers take turns (an
-    advisory lock), so two workers never count the same change twice.
+    Returns the polls whose results changed.
     """
     if not casts:
         return set()
-    poll_ids = sorted({cast.poll_id for cast in casts})
-    deltas: dict[tuple[int, int], int] = {}
-    option_poll: dict[int, int] = {}
-    voters: dict[tuple[int, int], int] = {}
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            # In order, so two workers cannot deadlock; before the statement, whose
-            # snapshot then holds every earlier writer's votes.
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(%s, poll_id) FROM unnest(%s::integer[]) AS poll_id",
-                [POLL_LOCK, poll_ids],
-            )
-            cursor.execute(_CASTS_APPLY, [json.dumps(casts)])
-            for what, poll_id, round, key, value in cursor.fetchall():
-                if what == "votes" and value:
-                    deltas[key, round] = value
-                    option_poll[key] = poll_id
-                elif what == "voters":
-                    voters[poll_id, round] = value
-                elif what == "dropped":
-                    logger.warning("dropping a vote for an option that is gone: %s", casts[key - 1])
-        changed = set(option_poll.values()) | {poll_id for poll_id, _ in voters}
-        tallies_add(deltas=deltas, option_poll=option_poll)
-        voters_add(counts=voters)
-        versions_bump(poll_ids=changed)
+        counting = polls_lock({cast.poll_id for cast in casts})
+        incoming = _casts_kept(casts, counting)
+        stored = _votes_stored(incoming)
+        written: list[Cast] = []
+        tallies: Counter[tuple[int, int, int]] = Counter()  # poll, round, option: points
+        voters: Counter[tuple[int, int]] = Counter()  # poll, round: new voters
+        for key, cast in incoming.items():
+            poll = counting[cast.poll_id]
+            before = stored.get(key)
+            if before is not None and (not poll.may_change or before[1] >= cast.stream_order):
+                continue  # a final vote, or a redelivered or older cast
+            written.append(cast)
+            if before is None:
+                voters[cast.poll_id, cast.round] += 1
+            elif tuple(before[0]) == cast.choices:
+                continue  # the same choices again: no tally moves
+            else:
+                for option, points in poll.points(before[0]):
+                    tallies[cast.poll_id, cast.round, option] -= points
+            for option, points in poll.points(cast.choices):
+                tallies[cast.poll_id, cast.round, option] += points
+        _votes_write(written)
+        deltas = {key: points for key, points in tallies.items() if points}
+        tallies_add(deltas)
+        voters_add(voters)
+        changed = {poll for poll, _, _ in deltas} | {poll for poll, _ in voters}
+        versions_bump(changed)
     return changed
 
 
-# The tallies move by one statement each, not the ORM's insert-then-update pair.
-# Rows already there are updated, the others made; not an upsert, as a negative
-# delta would trip the tally's check before the conflict is seen. The poll's lock
-# is held.
-def _tally_add_sql(table: str, keys: dict[str, str], also: dict[str, str], value: str) -> str:
-    """The statement that adds each JSON row's `value` to the `table` row of its `keys` (name:
-    type), making the row, with the `also` columns, where there is none."""
-    columns = {**keys, **also, value: "integer"}
-    key_names = ", ".join(keys)
-    return f"""
-        WITH delta AS (
-            SELECT * FROM json_to_recordset(%s::json)
-                AS delta({", ".join(f"{name} {kind}" for name, kind in columns.items())})
-        ), updated AS (
-            UPDATE {table} AS tally SET {value} = tally.{value} + delta.{value}
-            FROM delta WHERE ({", ".join(f"tally.{key}" for key in keys)}) = ({
-        ", ".join(f"delta.{key}" for key in keys)
-    })
-            RETURNING {", ".join(f"tally.{key}" for key in keys)}
-        )
-        INSERT INTO {table} ({", ".join(columns)})
-        SELECT {", ".join(columns)} FROM delta
-        WHERE ({key_names}) NOT IN (SELECT {key_names} FROM updated)
-    """  # noqa: S608 (names from this module; the values are a parameter)
+def _casts_kept(casts: Sequence[Cast], counting: dict[int, Counting]) -> dict[VoteKey, Cast]:
+    """Per voter of a poll's round, the cast that counts: the latest by stream order, or
+    the first on a poll whose votes are final. A cast that its poll no longer takes
+    (a poll or an option removed since) is dropped, with a line in the log."""
+    kept: dict[VoteKey, Cast] = {}
+    for cast in sorted(casts, key=lambda cast: cast.stream_order):
+        poll = counting.get(cast.poll_id)
+        if poll is None or not poll.kind.accepts(cast.choices, poll.options):
+            logger.warning("dropping a vote for an option that is gone: %s", cast)
+            continue
+        key = (cast.poll_id, cast.round, cast.voter)
+        if poll.may_change or key not in kept:
+            kept[key] = cast
+    return kept
 
 
-_TALLIES_ADD = _tally_add_sql(
-    "tally_optiontally", {"option_id": "bigint", "round": "integer"}, {"poll_id": "bigint"}, "votes"
-)
-_VOTERS_ADD = _tally_add_sql(
-    "tally_roundtally", {"poll_id": "bigint", "round": "integer"}, {}, "voters"
-)
-_VERSIONS_BUMP = """
-    INSERT INTO tally_polltally AS tally (poll_id, version)
-    SELECT poll_id, 1 FROM unnest(%s::bigint[]) AS poll_id
-    ON CONFLICT (poll_id) DO UPDATE SET version = tally.version + 1
-"""
+def _votes_stored(keys: Iterable[VoteKey]) -> dict[VoteKey, tuple[list[int], int]]:
+    """The batch's voters' stored votes: their choices and stream order."""
+    keys = set(keys)
+    if not keys:
+        return {}
+    found = Vote.objects.filter(
+        poll__in={poll for poll, _, _ in keys},
+        round__in={round_ for _, round_, _ in keys},
+        voter__in={voter for _, _, voter in keys},
+    ).values_list("poll_id", "round", "voter", "choices", "stream_order")
+    return {
+        (poll, round_, voter): (choices, order)
+        for poll, round_, voter, choices, order in found
+        if (poll, round_, voter) in keys
+    }
 
 
-def tallies_add(*, deltas: dict[tuple[int, int], int], option_poll: dict[int, int]) -> None:
-    """Add each delta to its (option, round) tally (rows made on first use)."""
+def _votes_write(casts: list[Cast]) -> None:
+    """Each cast as its voter's vote: made, or replacing the stored one (the polls are
+    locked, and the casts were chosen against what is stored)."""
+    Vote.objects.bulk_create(
+        [
+            Vote(
+                poll_id=cast.poll_id,
+                round=cast.round,
+                voter=cast.voter,
+                choices=list(cast.choices),
+                cast_at=cast.cast_at,
+                stream_order=cast.stream_order,
+            )
+            for cast in casts
+        ],
+        update_conflicts=True,
+        unique_fields=["poll", "round", "voter"],
+        update_fields=["choices", "cast_at", "stream_order"],
+    )
+
+
+# The tallies below are read and written under their polls' locks, so a row read is
+# the row written: absolute values, made on first use.
+
+
+def tallies_add(deltas: dict[tuple[int, int, int], int]) -> None:
+    """Add each delta to its (poll, round, option) tally."""
     if not deltas:
         return
-    rows = [
-        {"option_id": option, "round": round, "poll_id": option_poll[option], "votes": delta}
-        for (option, round), delta in sorted(deltas.items())  # in order: no deadlock
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(_TALLIES_ADD, [json.dumps(rows)])
+    rows = OptionTally.objects.filter(
+        poll__in={poll for poll, _, _ in deltas},
+        round__in={round_ for _, round_, _ in deltas},
+        option__in={option for _, _, option in deltas},
+    )
+    found = {key: row for row in rows if (key := (row.poll_id, row.round, row.option_id)) in deltas}
+    for key, row in found.items():
+        row.votes += deltas[key]
+    OptionTally.objects.bulk_update(found.values(), ["votes"])
+    OptionTally.objects.bulk_create(
+        OptionTally(poll_id=poll, round=round_, option_id=option, votes=delta)
+        for (poll, round_, option), delta in sorted(deltas.items())
+        if (poll, round_, option) not in found
+    )
 
 
-def voters_add(*, counts: dict[tuple[int, int], int]) -> None:
-    """Add to each (poll, round)'s count of voters (rows made on first use)."""
+def voters_add(counts: dict[tuple[int, int], int]) -> None:
+    """Add to each (poll, round)'s count of voters."""
     if not counts:
         return
-    rows = [
-        {"poll_id": poll, "round": round, "voters": n}
-        for (poll, round), n in sorted(counts.items())
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(_VOTERS_ADD, [json.dumps(rows)])
+    rows = RoundTally.objects.filter(
+        poll__in={poll for poll, _ in counts}, round__in={round_ for _, round_ in counts}
+    )
+    found = {key: row for row in rows if (key := (row.poll_id, row.round)) in counts}
+    for key, row in found.items():
+        row.voters += counts[key]
+    RoundTally.objects.bulk_update(found.values(), ["voters"])
+    RoundTally.objects.bulk_create(
+        RoundTally(poll_id=poll, round=round_, voters=n)
+        for (poll, round_), n in sorted(counts.items())
+        if (poll, round_) not in found
+    )
 
 
-def versions_bump(*, poll_ids: set[int]) -> None:
-    """Bump each poll's results version (rows made on first use)."""
+def versions_bump(poll_ids: Iterable[int]) -> None:
+    """Bump each poll's results version: the tallies just moved, or their round did."""
+    poll_ids = sorted(poll_ids)
     if not poll_ids:
         return
-    with connection.cursor() as cursor:
-        cursor.execute(_VERSIONS_BUMP, [sorted(poll_ids)])
+    PollTally.objects.bulk_create(
+        [PollTally(poll_id=poll, version=0) for poll in poll_ids], ignore_conflicts=True
+    )
+    PollTally.objects.filter(poll__in=poll_ids).update(version=F("version") + 1)
 
 
 # --- The drain loop -----------------------------------------------------------------

@@ -17,9 +17,7 @@ import django_rq
 from django.db import close_old_connections
 from rq import get_current_job
 
-from tally.ingest import votes_ingest
-from tally.publish import poll_publish
-from tally.stream import consumers_prune
+from tally import ingest, publish, stream
 
 Job = TypeVar("Job", bound=Callable[..., Any])
 
@@ -44,22 +42,25 @@ def consumer_name() -> str:
     return f"{socket.gethostname()}-{os.getpid()}"
 
 
+# Each job is named after the service it calls.
+
+
 @fresh_connections
-def prune_consumers() -> int:
+def consumers_prune() -> int:
     """Forget stream consumers of workers long gone (each worker that ever ran is one)."""
-    return len(consumers_prune())
+    return len(stream.consumers_prune())
 
 
 @fresh_connections
-def ingest_votes() -> int:
+def votes_ingest() -> int:
     """Drain the vote stream into PostgreSQL; hand over to a successor if time ran out."""
-    processed, more = votes_ingest(consumer=consumer_name())
+    processed, more = ingest.votes_ingest(consumer=consumer_name())
     if more:
-        django_rq.get_queue("default").enqueue(ingest_votes)
+        django_rq.get_queue("default").enqueue(votes_ingest)
     return processed
 
 
 @fresh_connections
-def publish_poll(poll_id: int) -> None:
+def poll_publish(poll_id: int) -> None:
     """Tell the poll's open pages its state: queued for the moment it opens or closes."""
-    poll_publish(poll_id=poll_id)
+    publish.poll_publish(poll_id=poll_id)

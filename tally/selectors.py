@@ -8,6 +8,7 @@ from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from polls import voters
+from polls.kinds import kind_of
 from polls.models import Option, Poll
 from polls.selectors import voted_if_it_matters
 from tally.models import OptionTally, PollTally, RoundTally
@@ -72,33 +73,18 @@ def results_for(*, poll: Poll) -> Results:
 
 
 def counted(kind: str, rows: list[tuple[str, str, int]], voters: int) -> dict[str, Any]:
-    """A round's figures from its tallies, (slug, label, tally) per option, by the poll's kind."""
-    total = sum(tally for _, _, tally in rows)
+    """A round's figures from its tallies, (slug, label, tally) per option, as the poll's
+    kind reads them."""
     options: list[dict[str, Any]] = [
         {"slug": slug, "label": label, "votes": tally} for slug, label, tally in rows
     ]
-    figures: dict[str, Any] = {"total": total, "voters": voters, "options": options}
-    if kind == Poll.Kind.RANKING:
-        points = [option["votes"] for option in options]
-        for option in options:  # ties share a place: 1, 1, 3
-            option["points"] = option["votes"]
-            option["position"] = 1 + sum(1 for other in points if other > option["votes"])
-            option["percent"] = _percent(option["votes"], total)
-        return figures
-    for option in options:
-        option["percent"] = _percent(option["votes"], voters)
-    if kind == Poll.Kind.RATING:
-        scores = {slug: tally for slug, _, tally in rows}
-        figures["distribution"] = scores
-        figures["count"] = total
-        figures["average"] = (
-            round(sum(int(score) * n for score, n in scores.items()) / total, 2) if total else None
-        )
+    figures: dict[str, Any] = {
+        "total": sum(tally for _, _, tally in rows),
+        "voters": voters,
+        "options": options,
+    }
+    kind_of(kind).figures(figures, voters)
     return figures
-
-
-def _percent(part: int, whole: int) -> float:
-    return round(100 * part / whole, 1) if whole else 0.0
 
 
 def results_hidden(results: Results) -> Results:

@@ -34,7 +34,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.registry import Collector
 from redis import Redis, RedisError
 
-from polls.queue import VOTE_STREAM
+from polls.queue import INGEST_GROUP, VOTE_STREAM
 from voting_site.redis import async_redis_client, redis_client
 from voting_site.responses import plain_text
 
@@ -142,7 +142,7 @@ class RedisCollector(Collector):
             "voting_queue_depth", HELP["voting_queue_depth"], value=client.xlen(VOTE_STREAM)
         )
         try:
-            pending = int(client.xpending(VOTE_STREAM, "ingest")["pending"])
+            pending = int(client.xpending(VOTE_STREAM, INGEST_GROUP)["pending"])
         except RedisError:  # no consumer group yet
             pending = 0
         yield GaugeMetricFamily("voting_queue_pending", HELP["voting_queue_pending"], value=pending)

@@ -410,7 +410,7 @@ def test_a_poll_with_times_to_come_is_published_again_at_each(
     queue = django_rq.get_queue("default")
     registry = ScheduledJobRegistry(queue=queue)
     jobs = [queue.fetch_job(job_id) for job_id in registry.get_job_ids()]
-    assert sorted(job.func_name for job in jobs) == ["tally.jobs.publish_poll"] * 2
+    assert sorted(job.func_name for job in jobs) == ["tally.jobs.poll_publish"] * 2
     assert {job.args for job in jobs} == {(poll.pk,)}
     assert sorted(registry.get_scheduled_time(job) for job in jobs) == [
         opens.replace(microsecond=0) + timedelta(seconds=1),  # surely past, in whole seconds

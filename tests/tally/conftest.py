@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from polls.queue import VOTE_STREAM, Cast, choices_encode, entry_fields
+from polls.kinds import kind_of
+from polls.queue import INGEST_GROUP, VOTE_STREAM, Cast, entry_fields
 from tally.models import OptionTally
-from tally.stream import INGEST_GROUP
 
 T0 = timezone.now()
 
@@ -23,7 +23,7 @@ def cast(
     entry_id: str, poll_id: int, round: int, choices: tuple[int, ...], voter: str, when: datetime
 ) -> Cast:
     """A cast as the worker reads it from the stream entry `entry_id`."""
-    return Cast(entry_id, poll_id, round, choices_encode(choices), voter, when.isoformat())
+    return Cast(entry_id, poll_id, round, choices, voter, when)
 
 
 class Backlog:
@@ -63,12 +63,12 @@ class Backlog:
 
     def expected(self) -> dict[str, int]:
         """What the tallies must say: each voter's latest cast, counted once (a ranking: points)."""
-        ranking = self.poll.kind == "ranking"
-        counts: Counter[str] = Counter()
+        kind = kind_of(self.poll.kind)
+        counts: Counter[int] = Counter()
         for _, slugs in self.latest.values():
-            for position, slug in enumerate(slugs, start=1):
-                counts[slug] += len(self.options) - position if ranking else 1
-        return {slug: counts[slug] for slug in self.options}
+            for option, points in kind.points([self.options[s] for s in slugs], len(self.options)):
+                counts[option] += points
+        return {slug: counts[option] for slug, option in self.options.items()}
 
     def choices(self, i: int) -> tuple[str, ...]:
         """The i-th voter's cast, valid for the poll's kind."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from polls.models import Vote
-from polls.queue import choices_key
+from polls.queue import INGEST_GROUP, VOTE_STREAM, choices_key
 from tally.ingest import casts_apply, votes_ingest
 from tally.models import PollTally
 from tally.recount import tallies_rebuild
@@ -177,7 +177,9 @@ def test_consumers_of_workers_long_gone_are_forgotten(backlog, poll):
     votes_ingest(consumer="finished")  # its own entries: none; reclaims nothing yet
 
     assert consumers_prune(idle_seconds=0) == ["finished"]
-    assert [c["name"] for c in backlog.redis.xinfo_consumers("votes", "ingest")] == [b"holding"]
+    assert [c["name"] for c in backlog.redis.xinfo_consumers(VOTE_STREAM, INGEST_GROUP)] == [
+        b"holding"
+    ]
 
 
 def test_with_postgresql_down_the_batch_stays_queued_and_viewers_hear_it(

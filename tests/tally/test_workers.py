@@ -11,13 +11,12 @@ from django.core.management import call_command
 from rq import SimpleWorker
 
 from polls.models import Vote
+from tally.jobs import votes_ingest
 from tally.recount import tallies_rebuild
 from tests.conftest import project_process, rq_worker, wait_until
 from tests.tally.conftest import tallies
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the workers must see the poll
-
-INGEST_JOB = "tally.jobs.ingest_votes"
 
 
 def burst_worker(**env: str):
@@ -35,8 +34,8 @@ def test_two_workers_in_parallel_give_exact_totals(backlog_of_each_kind, poll_of
     backlog, poll = backlog_of_each_kind, poll_of_each_kind
     backlog.burst(voters=20_000, changes=8_000)
     queue = django_rq.get_queue("default")
-    queue.enqueue(INGEST_JOB)
-    queue.enqueue(INGEST_JOB)
+    queue.enqueue(votes_ingest)
+    queue.enqueue(votes_ingest)
 
     workers = [burst_worker(), burst_worker()]
     for worker in workers:
@@ -50,7 +49,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_counts_nothing_twice(
 ):
     backlog, poll = backlog_of_each_kind, poll_of_each_kind
     backlog.burst(voters=40_000, changes=10_000)
-    django_rq.get_queue("default").enqueue(INGEST_JOB)
+    django_rq.get_queue("default").enqueue(votes_ingest)
 
     for _attempt in range(20):  # until a kill lands while entries are read but not acknowledged
         with rq_worker() as doomed:
@@ -59,11 +58,11 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_counts_nothing_twice(
             doomed.wait()
         if backlog.pending() > 0:
             break
-        django_rq.get_queue("default").enqueue(INGEST_JOB)
+        django_rq.get_queue("default").enqueue(votes_ingest)
     assert backlog.pending() > 0  # it died holding entries it had read
     assert tallies(poll) != backlog.expected()
 
-    django_rq.get_queue("default").enqueue(INGEST_JOB)
+    django_rq.get_queue("default").enqueue(votes_ingest)
     survivor = burst_worker(VOTES_RECLAIM_AFTER_SECONDS="0.2")
     assert survivor.wait(timeout=180) == 0
 
@@ -90,7 +89,7 @@ def test_the_recount_command_reports_and_fixes_differences(backlog, poll, capsys
 
     backlog.burst(voters=6, changes=0)
     queue = django_rq.get_queue("default")
-    queue.enqueue(INGEST_JOB)
+    queue.enqueue(votes_ingest)
     SimpleWorker([queue], connection=queue.connection).work(burst=True)
     call_command("recount")
     assert "All tallies agree with the votes" in capsys.readouterr().out

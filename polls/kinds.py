@@ -1,0 +1,232 @@
+"""Question kinds: each is one class that says everything its kind does differently.
+
+- how its vote form is read and checked (`field`, `clean`, `choices_allowed`,
+  `instructions`), by the vote page and the fast vote path alike;
+- which casts the worker counts (`accepts`) and what a counted cast adds to each
+  option's tally (`points`), one rule for the ingest, the recount and the tests;
+- how its results read (`figures`, `figure`), on pages, in the JSON and in charts.
+
+Its vote form is the template `polls/_cast_<value>.html`. The ingest, the recount and
+the results pages ask the kind and never name one, so adding a kind is a class here,
+its `Poll.Kind` value and its templates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from polls.models import Poll
+
+if TYPE_CHECKING:
+    from polls.selectors import Ballot, Choice
+
+
+class QuestionKind:
+    """A kind whose voters choose among the poll's options; the others refine it."""
+
+    value: ClassVar[str]
+    # The vote form's field: one value per chosen option, in order.
+    field: ClassVar[str] = "option"
+    # Whether the order of a cast's options matters (a refused form keeps its gaps).
+    ordered: ClassVar[bool] = False
+
+    # --- The vote form ------------------------------------------------------------
+
+    def choices_allowed(self, ballot: Ballot) -> tuple[int, int]:
+        """How many options a cast holds, at least and at most."""
+        return 1, 1
+
+    def instructions(self, ballot: Ballot) -> str:
+        return _("Tap an option to vote.")
+
+    def clean(self, ballot: Ballot, given: list[str]) -> tuple[Choice, ...]:
+        """The options the form's values choose, in order; ValidationError, with the
+        page's message, if they break a rule of the poll."""
+        given = [slug for slug in given if slug]
+        if not given:
+            raise ValidationError(_("Choose an option to vote for."))
+        if len(given) > 1:
+            raise ValidationError(_("Choose one option only."))
+        return options_chosen(ballot, given)
+
+    # --- Counting -----------------------------------------------------------------
+
+    def accepts(self, choices: Sequence[int], options: Collection[int]) -> bool:
+        """Whether the worker counts a cast: options of the poll, each once. The form
+        checked the rest when the vote was taken; the poll may have changed since."""
+        return (
+            len(choices) >= 1
+            and len(set(choices)) == len(choices)
+            and all(option in options for option in choices)
+        )
+
+    def points(self, choices: Sequence[int], options: int) -> Iterator[tuple[int, int]]:
+        """What a cast adds to each chosen option's tally, of a poll of `options` options:
+        one each."""
+        for option in choices:
+            yield option, 1
+
+    # --- Results ------------------------------------------------------------------
+
+    def figures(self, figures: dict[str, Any], voters: int) -> None:
+        """Complete a round's figures (options with their tallies, `total`, `voters`):
+        each option's share of the voters."""
+        for option in figures["options"]:
+            option["percent"] = percent(option["votes"], voters)
+
+    def figure(self, option: Mapping[str, Any]) -> str:
+        """An option's figure as a chart prints it."""
+        share = number_format(option.get("percent") or 0, decimal_pos=1)
+        return f"{option.get('votes', 0)} · {share}%"
+
+
+class Single(QuestionKind):
+    value = Poll.Kind.SINGLE
+
+
+class Multiple(QuestionKind):
+    value = Poll.Kind.MULTIPLE
+
+    def choices_allowed(self, ballot: Ballot) -> tuple[int, int]:
+        most = min(ballot.max_choices or len(ballot.options), len(ballot.options))
+        return min(ballot.min_choices, most), most
+
+    def instructions(self, ballot: Ballot) -> str:
+        least, most = self.choices_allowed(ballot)
+        if least == most:
+            return ngettext("Choose %(n)d option.", "Choose %(n)d options.", most) % {"n": most}
+        return _("Choose from %(least)d to %(most)d options.") % {"least": least, "most": most}
+
+    def clean(self, ballot: Ballot, given: list[str]) -> tuple[Choice, ...]:
+        chosen = options_chosen(ballot, [slug for slug in given if slug])
+        least, most = self.choices_allowed(ballot)
+        if len(chosen) < least:
+            raise ValidationError(
+                ngettext("Choose at least %(n)d option.", "Choose at least %(n)d options.", least)
+                % {"n": least}
+            )
+        if len(chosen) > most:
+            raise ValidationError(
+                ngettext("Choose at most %(n)d option.", "Choose at most %(n)d options.", most)
+                % {"n": most}
+            )
+        return chosen
+
+
+class Rating(QuestionKind):
+    """A score on a scale: each score is an option, whose slug is the score."""
+
+    value = Poll.Kind.RATING
+    field = "score"
+
+    def instructions(self, ballot: Ballot) -> str:
+        return _("Choose a score from %(low)d to %(high)d.") % {
+            "low": ballot.scale_min,
+            "high": ballot.scale_max,
+        }
+
+    def clean(self, ballot: Ballot, given: list[str]) -> tuple[Choice, ...]:
+        given = [score for score in given if score]
+        if not given:
+            raise ValidationError(_("Choose a score."))
+        choice = ballot.choice(given[0]) if len(given) == 1 else None
+        if choice is None:
+            raise ValidationError(
+                _("Choose one score from %(low)d to %(high)d.")
+                % {"low": ballot.scale_min, "high": ballot.scale_max}
+            )
+        return (choice,)
+
+    def figures(self, figures: dict[str, Any], voters: int) -> None:
+        super().figures(figures, voters)
+        scores = {option["slug"]: option["votes"] for option in figures["options"]}
+        total = figures["total"]
+        figures["distribution"] = scores
+        figures["count"] = total
+        figures["average"] = (
+            round(sum(int(score) * n for score, n in scores.items()) / total, 2) if total else None
+        )
+
+    def figure(self, option: Mapping[str, Any]) -> str:
+        return str(option.get("votes", 0))
+
+
+class Ranking(QuestionKind):
+    """Options in order of preference, counted by Borda: of a poll of n options, the
+    option ranked k-th earns n - k points."""
+
+    value = Poll.Kind.RANKING
+    ordered = True
+
+    def choices_allowed(self, ballot: Ballot) -> tuple[int, int]:
+        most = min(ballot.max_choices or len(ballot.options), len(ballot.options))
+        return most, most
+
+    def instructions(self, ballot: Ballot) -> str:
+        _least, most = self.choices_allowed(ballot)
+        return ngettext(
+            "Put your favourite first.",
+            "Rank %(n)d options: your favourite first.",
+            most,
+        ) % {"n": most}
+
+    def clean(self, ballot: Ballot, given: list[str]) -> tuple[Choice, ...]:
+        while given and not given[-1]:
+            given.pop()  # the selects left empty at the end
+        if "" in given:
+            raise ValidationError(_("Rank the options in order, without leaving a place empty."))
+        _least, places = self.choices_allowed(ballot)
+        if len(set(given)) != len(given):
+            raise ValidationError(_("Each option can be ranked only once."))
+        ranked = options_chosen(ballot, given)
+        if len(ranked) != places:
+            raise ValidationError(
+                ngettext("Rank %(n)d option.", "Rank %(n)d options, in order.", places)
+                % {"n": places}
+            )
+        return ranked
+
+    def points(self, choices: Sequence[int], options: int) -> Iterator[tuple[int, int]]:
+        for place, option in enumerate(choices, start=1):
+            yield option, options - place
+
+    def figures(self, figures: dict[str, Any], voters: int) -> None:
+        points = [option["votes"] for option in figures["options"]]
+        for option in figures["options"]:  # ties share a place: 1, 1, 3
+            option["points"] = option["votes"]
+            option["position"] = 1 + sum(1 for other in points if other > option["votes"])
+            option["percent"] = percent(option["votes"], figures["total"])
+
+    def figure(self, option: Mapping[str, Any]) -> str:
+        points = option.get("points", 0)
+        return ngettext("%(n)s point", "%(n)s points", points) % {"n": points}
+
+
+KINDS: dict[str, QuestionKind] = {
+    kind.value: kind for kind in (Single(), Multiple(), Rating(), Ranking())
+}
+
+
+def kind_of(value: str) -> QuestionKind:
+    """The kind of a poll, given its `kind` field."""
+    return KINDS[value]
+
+
+def options_chosen(ballot: Ballot, slugs: list[str]) -> tuple[Choice, ...]:
+    """The ballot's options of these slugs, each once; ValidationError otherwise."""
+    choices = tuple(ballot.choice(slug) for slug in slugs)
+    if None in choices:
+        raise ValidationError(_("That is not an option of this poll; choose one below."))
+    if len(set(slugs)) != len(slugs):
+        raise ValidationError(_("Each option can be chosen only once."))
+    return choices  # type: ignore[return-value]
+
+
+def percent(part: int, whole: int) -> float:
+    return round(100 * part / whole, 1) if whole else 0.0
