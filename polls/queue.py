@@ -35,14 +35,14 @@ INGEST_FLAG_TTL = 10
 CHOICES_TTL = 7 * 24 * 60 * 60
 
 
-def choices_key(poll_id: int, round: int) -> str:
-    return f"poll:{poll_id}:{round}:choices"
+def choices_key(poll_id: int, round_number: int) -> str:
+    return f"poll:{poll_id}:{round_number}:choices"
 
 
 # The voters of a poll's round from one network address, kept for a poll that caps them
 # (Poll.voters_per_address); as long-lived as the choices.
-def address_voters_key(poll_id: int, round: int, address: str) -> str:
-    return f"poll:{poll_id}:{round}:address:{address}"
+def address_voters_key(poll_id: int, round_number: int, address: str) -> str:
+    return f"poll:{poll_id}:{round_number}:address:{address}"
 
 
 # A cast's choices as a stream entry and the choices hash carry them: option
@@ -56,12 +56,12 @@ def choices_decode(text: str) -> tuple[int, ...]:
 
 
 def entry_fields(
-    *, poll_id: int, round: int, choices: Sequence[int], voter: str, cast_at: datetime
+    *, poll_id: int, round_number: int, choices: Sequence[int], voter: str, cast_at: datetime
 ) -> dict[str, str]:
     """A stream entry's fields."""
     return {
         "poll": str(poll_id),
-        "round": str(round),
+        "round": str(round_number),
         "choices": choices_encode(choices),
         "voter": voter,
         "cast_at": cast_at.isoformat(),

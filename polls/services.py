@@ -110,7 +110,7 @@ async def vote_cast(*, ballot: Ballot, choices: Sequence[Choice], voter: str, ad
         limit = None
     entry = entry_fields(
         poll_id=ballot.id,
-        round=ballot.round,
+        round_number=ballot.round,
         choices=[choice.id for choice in choices],
         voter=voter,
         cast_at=timezone.now(),

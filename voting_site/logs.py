@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 
-from redis.exceptions import ConnectionError, TimeoutError
+from redis import exceptions as redis_errors
 
 CLIENT_ERROR_LOGGERS = ("django.request", "django.security")
 REDIS_CLIENT_LOGGERS = ("channels_redis",)
@@ -41,7 +41,7 @@ def _client_error(record: logging.LogRecord) -> bool:
 def _redis_down(record: logging.LogRecord) -> bool:
     error = record.exc_info[1] if record.exc_info else None
     while error is not None:  # the error, or one it was raised from or while handling
-        if isinstance(error, ConnectionError | TimeoutError):
+        if isinstance(error, redis_errors.ConnectionError | redis_errors.TimeoutError):
             return True
         error = error.__cause__ or error.__context__
     return False

@@ -221,7 +221,7 @@ def test_the_remote_shows_the_presenter_the_counts_hidden_or_not(poll, admin_cli
 
 
 @pytest.mark.parametrize(
-    ("action", "is_open", "shown", "round"),
+    ("action", "is_open", "shown", "round_number"),
     [
         ("close", False, None, 1),
         ("open", True, None, 1),
@@ -231,7 +231,7 @@ def test_the_remote_shows_the_presenter_the_counts_hidden_or_not(poll, admin_cli
     ],
 )
 def test_each_control_does_what_it_says_and_goes_back(
-    poll, admin_client, redis_db, action, is_open, shown, round
+    poll, admin_client, redis_db, action, is_open, shown, round_number
 ):
     if action == "open":
         poll_control(poll=poll, action="close")
@@ -242,7 +242,7 @@ def test_each_control_does_what_it_says_and_goes_back(
 
     assert (response.status_code, response["Location"]) == (303, "http://testserver/admin/")
     poll.refresh_from_db()
-    assert (poll.is_open, poll.results_shown, poll.round) == (is_open, shown, round)
+    assert (poll.is_open, poll.results_shown, poll.round) == (is_open, shown, round_number)
 
 
 def test_a_control_goes_back_to_the_projector_view_by_default(poll, admin_client, redis_db):

@@ -20,10 +20,15 @@ def at(seconds: float) -> datetime:
 
 
 def cast(
-    entry_id: str, poll_id: int, round: int, choices: tuple[int, ...], voter: str, when: datetime
+    entry_id: str,
+    poll_id: int,
+    round_number: int,
+    choices: tuple[int, ...],
+    voter: str,
+    when: datetime,
 ) -> Cast:
     """A cast as the worker reads it from the stream entry `entry_id`."""
-    return Cast(entry_id, poll_id, round, choices, voter, when)
+    return Cast(entry_id, poll_id, round_number, choices, voter, when)
 
 
 class Backlog:
@@ -51,7 +56,7 @@ class Backlog:
                 slugs = (option,) if isinstance(option, str) else option
                 fields = entry_fields(
                     poll_id=self.poll.pk,
-                    round=self.round,
+                    round_number=self.round,
                     choices=[self.options[slug] for slug in slugs],
                     voter=voter,
                     cast_at=cast_at,
@@ -95,9 +100,11 @@ class Backlog:
         return int(self.redis.xlen(VOTE_STREAM))
 
 
-def tallies(poll, round: int = 1) -> dict[str, int]:
+def tallies(poll, round_number: int = 1) -> dict[str, int]:
     """The poll's tallies in a round (the first by default)."""
-    rows = OptionTally.objects.filter(poll=poll, round=round).values_list("option__slug", "votes")
+    rows = OptionTally.objects.filter(poll=poll, round=round_number).values_list(
+        "option__slug", "votes"
+    )
     counts = dict(rows)
     return {slug: counts.get(slug, 0) for slug in poll.options.values_list("slug", flat=True)}
 
