@@ -25,7 +25,7 @@ RANKED_OPTION = re.compile(r'<option value="([^"]+)"')
 
 
 @dataclass(frozen=True)
-class Ballot:
+class FormSeen:
     """A vote page's form as a browser sees it: the kind, the field, the options, the limits."""
 
     kind: str
@@ -138,8 +138,8 @@ async def simulate(
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     transport = httpx.AsyncHTTPTransport(limits=limits)  # shared: browsers differ in cookies only
     try:
-        ballot = await _ballot(page_url, transport)
-        options = ballot.options
+        form = await _form_seen(page_url, transport)
+        options = form.options
         weights = split or dict.fromkeys(options, 1.0)
         unknown = sorted(set(weights) - set(options))
         if unknown:
@@ -157,8 +157,8 @@ async def simulate(
             if rate:
                 await asyncio.sleep(max(0.0, started + index / rate - time.monotonic()))
             async with slots:
-                cast = ballot.cast(option, rng)
-                status = await _vote(page_url, ballot.field, cast, transport, report)
+                cast = form.cast(option, rng)
+                status = await _vote(page_url, form.field, cast, transport, report)
             if status != "303":
                 report.statuses[status] += 1
             if on_vote:
@@ -171,7 +171,7 @@ async def simulate(
         await transport.aclose()
 
 
-async def _ballot(page_url: str, transport: httpx.AsyncHTTPTransport) -> Ballot:
+async def _form_seen(page_url: str, transport: httpx.AsyncHTTPTransport) -> FormSeen:
     try:
         async with httpx.AsyncClient(transport=_Unclosed(transport), timeout=10) as client:
             page = await client.get(page_url)
@@ -195,7 +195,7 @@ async def _ballot(page_url: str, transport: httpx.AsyncHTTPTransport) -> Ballot:
     else:
         inputs = OPTION_INPUT.findall(fields)
         field, options = inputs[0][0], [value for _, value in inputs]
-    return Ballot(kind=kind, field=field, options=options, least=least, most=most)
+    return FormSeen(kind=kind, field=field, options=options, least=least, most=most)
 
 
 async def _vote(

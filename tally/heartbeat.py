@@ -59,8 +59,8 @@ class Heartbeat:
         assert layer is not None, "CHANNEL_LAYERS is not configured"
         loop = asyncio.get_running_loop()
         # The layer's usual name: on the core layer a process's channels share one Redis
-        # list, read by one of them at a time; a channel named otherwise waited for
-        # another's read to time out, and the beats came back too late (every page deaf).
+        # list, read by one of them at a time, so a channel named otherwise waits for
+        # another's read to time out, and its beats come back too late.
         channel = await layer.new_channel()
         heard = loop.time()
         sent = expected = 0
@@ -123,10 +123,9 @@ class Heartbeat:
 
 async def receive(layer: Any, channel: str) -> dict[str, Any]:
     """The layer's next message on `channel`, in a task of its own, so that a
-    cancellation always ends the wait. The core layer now and then swallows one in
-    its receive (about 1 in 200) and goes on reading: left to itself, the task never
-    ended, and neither did its event loop's shutdown. Here the receive is cancelled
-    again until it ends."""
+    cancellation always ends the wait: the core layer now and then swallows one in
+    its receive and goes on reading, which would keep its event loop from shutting
+    down. So the receive is cancelled again until it ends."""
     receiving = asyncio.ensure_future(layer.receive(channel))
     try:
         await asyncio.wait([receiving])

@@ -1,11 +1,11 @@
 """A web process's viewers of each group (a poll's, an event's), reached through one
 subscription per group.
 
-Channels' way is a channel of its own per socket, in the poll's group: every update
-then went through each socket's own queue, a new task and an `asyncio.wait`, which
-was most of what a web process did in a fan-out (docs/performance.md, figure 4).
-Here the process joins each group once, with one channel, and hands each message
-to its sockets of that group. Each socket keeps its own order and sends at its own
+Channels' way is a channel of its own per socket, in the poll's group, so that every
+update goes through each socket's own queue, a new task and an `asyncio.wait`: with
+thousands of viewers, that is most of what a web process does (docs/performance.md,
+figure 4). Here the process joins each group once, with one channel, and hands each
+message to its sockets of that group. Each socket keeps its own order and sends at its own
 pace (`Viewer.deliver`): a slow browser holds up only itself.
 """
 
@@ -79,10 +79,10 @@ class LayerUnreachable(Exception):
     """The channel layer could not subscribe to a poll's group: Redis is down."""
 
 
-# A join that fails is tried once more after this many seconds. Just after Redis comes
-# back, the Pub/Sub layer's one subscribing connection may be mid-reconnect (its reader
-# found it dead), and a subscription sent meanwhile fails (in redis-py, even with an
-# AttributeError); a moment later it goes through.
+# A join that fails is tried once more after this many seconds: just after Redis comes
+# back, the Pub/Sub layer's one subscribing connection may be mid-reconnect, and a
+# subscription sent meanwhile fails (in redis-py, even with an AttributeError); a
+# moment later it goes through.
 JOIN_RETRY_SECONDS = 0.5
 
 
