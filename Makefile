@@ -17,8 +17,21 @@ MESSAGES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
 up: $(RUNNABLE) $(MESSAGES)
 	$(BIN)/python -m voting_site.launcher
 
-test: $(INSTALLED) $(MESSAGES)
+# axe-core, for the accessibility checks in Chromium (package.json), installed when npm
+# is here; without npm those tests are skipped, and `make test` says so first.
+AXE := node_modules/axe-core/axe.min.js
+NPM := $(shell command -v npm 2>/dev/null)
+ifneq ($(NPM),)
+TEST_TOOLS := $(AXE)
+endif
+
+test: $(INSTALLED) $(MESSAGES) $(TEST_TOOLS)
+	@test -n "$(NPM)" || echo "make test: no npm, so no axe-core: the accessibility tests are skipped (apt-get install npm)"
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
 
 # Not a test: prints the pipeline's figures and writes bench/results.json (a few minutes).
 bench: $(BENCH_INSTALLED) $(MESSAGES)
