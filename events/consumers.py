@@ -89,7 +89,7 @@ class EventConsumer(ResultsConsumer):
         if not heartbeat().join(self):
             await self.send_json({"type": "deaf"})
         self.ready = True
-        self._send_soon()
+        self.outbox.open()
 
     async def join_question(self, poll_id: int) -> None:
         group = poll_group(poll_id)
@@ -190,6 +190,7 @@ class EventPresenterConsumer(PresenterConsumer):
         await self.event_update(messages[0])
         self.counting = asyncio.get_running_loop().create_task(self._count())
         self.ready = True
+        self.outbox.open()
 
     kinds = ("event.update",)
 
@@ -212,5 +213,6 @@ class EventPresenterConsumer(PresenterConsumer):
         if self.checking is not None:
             self.checking.cancel()
         self.ready = False
+        self.outbox.close()
         if self.event_id:
             await hub().leave(self, event_group(self.event_id))

@@ -6,8 +6,7 @@ import asyncio
 import json
 import logging
 import types
-from collections import deque
-from collections.abc import Awaitable, Coroutine, Generator
+from collections.abc import Callable, Coroutine
 from importlib import import_module
 from typing import Any
 
@@ -25,6 +24,7 @@ from polls.models import Poll, results_visible
 from polls.selectors import voted_if_it_matters
 from tally.heartbeat import heartbeat
 from tally.hub import LayerUnreachable, hub
+from tally.outbox import Outbox
 from tally.publish import poll_group, poll_message
 from voting_site.clients import client_address, client_network
 from voting_site.limits import retry_after
@@ -52,14 +52,6 @@ def current(poll_id: int, voter: str | None) -> tuple[dict[str, Any], bool] | No
     return poll_message(poll), voted_if_it_matters(poll=poll, voter=voter)
 
 
-@types.coroutine
-def _resumed(send: Coroutine[Any, Any, None], waiting_on: Any) -> Generator[Any, Any, None]:
-    """The rest of a coroutine that was run by hand until it had to wait on `waiting_on`:
-    waits on that, as it would have, then lets the coroutine go on."""
-    yield waiting_on
-    yield from send.__await__()
-
-
 class ResultsConsumer(AsyncJsonWebsocketConsumer):
     """`/ws/polls/<slug>/`: what a voter may see.
 
@@ -69,12 +61,11 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
     """
 
     # No channel of its own: the process's hub (tally/hub.py) hands it the poll's
-    # messages, which `deliver` queues and `_send_soon` sends, in order.
+    # messages, which its outbox (tally/outbox.py) sends in order.
     channel_layer_alias = None
     kinds: tuple[str, ...] = ("results.update", "results.stale", "poll.update")  # passed on
     staff = False  # the presenter's socket sees the counts whatever the visibility
     ready = False  # connected, and its first state sent: queued messages may follow
-    sending: asyncio.Task[None] | None = None
     poll_id = 0
     requires_invite = False
     version = -1
@@ -83,7 +74,7 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
     round = 0
 
     async def connect(self) -> None:
-        self.queued: deque[dict[str, Any]] = deque()
+        self.outbox = Outbox(self.handle)
         self.unchecked: list[dict[str, Any]] = []  # a presenter's, until its session is checked
         try:
             await self.open()
@@ -127,7 +118,7 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
         if not heartbeat().join(self):
             await self.send_json({"type": "deaf"})
         self.ready = True
-        self._send_soon()
+        self.outbox.open()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         """Clients have nothing to say on these sockets: whatever one sends closes it,
@@ -135,53 +126,16 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
         await self.close(code=POLICY_VIOLATION)
 
     def deliver(self, message: dict[str, Any]) -> None:
-        """A message from the worker, through the hub: queued, to be sent in order. Of
-        results in a row only the newest is kept (each is a whole snapshot), so a slow
-        browser's queue stays short."""
-        if message["type"] not in self.kinds:
-            return
-        if self.queued and message["type"] == self.queued[-1]["type"] == "results.update":
-            self.queued[-1] = message
-        else:
-            self.queued.append(message)
-        self._send_soon()
+        """A message from the worker, through the hub: into the outbox, sent in order."""
+        if message["type"] in self.kinds:
+            self.outbox.put(message)
 
-    def _send_soon(self) -> None:
-        """Send what is queued. A send to a browser keeping up completes at once, so it is
-        made right here, without a task per viewer per update (a quarter of a web
-        process's work in a fan-out to 10,000 viewers). Only a send that has to wait
-        (the browser is behind) goes on in a task, which then sends the rest."""
-        if not self.ready or self.sending is not None:
-            return
-        while self.queued:
-            message = self.queued.popleft()
-            send = getattr(self, get_handler_name(message))(message)
-            try:
-                waiting_on = send.send(None)  # runs until done, or until it has to wait
-            except StopIteration:
-                continue
-            except Exception:
-                self._not_sent()
-                return
-            self.sending = asyncio.get_running_loop().create_task(
-                self._finish(_resumed(send, waiting_on))
-            )
-            return
-
-    async def _finish(self, send: Awaitable[None]) -> None:
-        try:
-            await send
-        except Exception:
-            self._not_sent()
-            return
-        finally:
-            self.sending = None
-        self._send_soon()
-
-    def _not_sent(self) -> None:
-        """The socket closed meanwhile: its disconnect cleans up."""
-        logger.debug("a viewer's update not sent", exc_info=True)
-        self.queued.clear()
+    def handle(self, message: dict[str, Any]) -> Coroutine[Any, Any, None]:
+        """The send of a message: its handler's, as Channels names them."""
+        handler: Callable[[dict[str, Any]], Coroutine[Any, Any, None]] = getattr(
+            self, get_handler_name(message)
+        )
+        return handler(message)
 
     async def hearing_changed(self, hearing: bool, polls: dict[Any, Any]) -> None:
         """The process stopped hearing the channel layer, or hears it again after updates
@@ -232,8 +186,7 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         heartbeat().leave(self)
         self.ready = False
-        if self.sending is not None:
-            self.sending.cancel()
+        self.outbox.close()
         await hub().leave(self, poll_group(self.poll_id))  # nothing to do if it never joined
 
     async def poll_update(self, event: dict[str, Any]) -> None:
@@ -331,7 +284,7 @@ class PresenterConsumer(ResultsConsumer):
 
     async def _signed_out(self) -> None:
         self.ready = False
-        self.queued.clear()
+        self.outbox.close()
         await self.close(code=FORBIDDEN)
 
     async def disconnect(self, code: int) -> None:

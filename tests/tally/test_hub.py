@@ -5,7 +5,6 @@ end-to-end tests (tests/tally/test_e2e.py) and in `make bench` figure 4."""
 from __future__ import annotations
 
 import asyncio
-from collections import deque
 from typing import Any
 
 import pytest
@@ -13,6 +12,7 @@ from channels.layers import get_channel_layer
 
 from tally.consumers import ResultsConsumer
 from tally.hub import hub
+from tally.outbox import Outbox
 from tally.publish import poll_group
 from voting_site.redis import channel_layer_host
 
@@ -30,7 +30,8 @@ class Socket(ResultsConsumer):
         self.taking = asyncio.Event()
         if keeping_up:
             self.taking.set()
-        self.queued: deque[dict[str, Any]] = deque()
+        self.outbox = Outbox(self.handle)
+        self.outbox.open()
         self.poll_id, self.visible, self.ready = 7, True, True
 
     async def base_send(self, message: dict[str, Any]) -> None:
@@ -51,7 +52,7 @@ async def test_a_browser_behind_holds_up_only_itself():
 
     assert quick.frames == ["v1", "v2", "v3"]  # sent as they came
     behind.taking.set()
-    while behind.sending is not None:
+    while behind.outbox.busy:
         await asyncio.sleep(0)
     # The first was under way; of the snapshots queued behind it, only the newest went.
     assert behind.frames == ["v1", "v3"]
@@ -64,7 +65,7 @@ async def test_state_changes_keep_their_order_behind_a_slow_send():
     socket.deliver({"type": "results.stale"})
     socket.deliver(results(2))
     socket.taking.set()
-    while socket.sending is not None:
+    while socket.outbox.busy:
         await asyncio.sleep(0)
 
     assert socket.frames == ["v1", '{"type": "stale"}', "v2"]
