@@ -70,6 +70,46 @@ async def test_a_page_hears_again_when_beats_come_late_but_steadily(monkeypatch)
     beats.task.cancel()
 
 
+@pytest.fixture
+def quick_beats(monkeypatch):
+    monkeypatch.setattr(heartbeat_module, "BEAT_SECONDS", 0.05)
+    monkeypatch.setattr(heartbeat_module, "DEAF_AFTER_SECONDS", 0.3)
+
+    async def no_report(count: int) -> None:
+        pass
+
+    monkeypatch.setattr(heartbeat_module, "viewers_report", no_report)
+
+
+class LateSubscribingLayer(SlowLayer):
+    """A layer that loses what is sent before its channel's subscription is in place (the
+    Pub/Sub layer's SUBSCRIBE and a PUBLISH go on two connections), and whose sends take
+    longer than a beat to complete (a busy process), while each does reach its channel."""
+
+    sent = 0
+
+    async def send(self, channel: str, message: dict[str, Any]) -> None:
+        self.sent += 1
+        if self.sent == 1:
+            return  # before the subscription: gone
+        await asyncio.sleep(heartbeat_module.BEAT_SECONDS * 1.5)
+        await super().send(channel, message)
+
+
+async def test_a_page_is_told_nothing_while_nothing_was_missed(monkeypatch, quick_beats):
+    layer = LateSubscribingLayer()
+    monkeypatch.setattr(heartbeat_module, "get_channel_layer", lambda: layer)
+    beats, page = Heartbeat(), Page()
+    beats.join(page)
+
+    await asyncio.sleep(heartbeat_module.DEAF_AFTER_SECONDS * 2)
+
+    assert page.told == []  # neither deaf, nor "hearing again" with the state resent
+    assert layer.sent > 5
+    beats.leave(page)
+    beats.task.cancel()
+
+
 async def _until(condition: Any, timeout: float = 5) -> None:
     deadline = asyncio.get_running_loop().time() + timeout
     while not condition():
