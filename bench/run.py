@@ -4,8 +4,9 @@ A benchmark, not a test: it asserts nothing and prints what it measured.
 
 1. a vote POST per second over HTTP, 50 at a time, without keep-alive and with, side
    by side with the course's app (Flask, gunicorn, RPUSH) and with the vote's Redis
-   pipeline alone (targets: 1.5x the first, 0.8 of the second): each server three
-   times, in turns, the median kept, with its processes' CPU time per vote;
+   pipeline alone (no target: on two shared cores the Python load generator, not the
+   server, sets the pace), each server three times, in turns, the median kept, with its
+   processes' CPU time per vote;
 2. votes persisted per second draining a backlog of 100,000 queued votes, for each
    question kind (target: 3x the votes per second the web tier accepts with
    keep-alive, figure 1's, so that the worker is never the bottleneck), next to a
@@ -171,8 +172,6 @@ SIDE_BY_SIDE_VOTES = 10_000
 SIDE_BY_SIDE_CONCURRENCY = 50
 # Each server is measured this many times, in turns; the figure is the median.
 SIDE_BY_SIDE_TURNS = 3
-TARGET_OVER_COURSE = 1.5
-TARGET_OF_LIMIT = 0.8
 
 
 def other_database(url: str) -> str:
@@ -295,9 +294,7 @@ def bench_http() -> list[dict]:
         summary = {
             "keep_alive": keep_alive,
             "over_course": round(rates["project"] / rates["course"], 2),
-            "target_over_course": TARGET_OVER_COURSE,
             "of_limit": round(rates["project"] / rates["limit"], 2),
-            "target_of_limit": TARGET_OF_LIMIT,
             "of_limit_each_turn": [round(ratio, 2) for ratio in of_limit],
         }
         rows.append(summary)
