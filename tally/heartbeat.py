@@ -111,7 +111,7 @@ class Heartbeat:
                     if self.hearing:
                         logger.warning("channel layer not heard")
                         await self._tell(hearing=False)
-                elif resync_from is not None and expected > resync_from:
+                elif resync_from is not None and expected is not None and expected > resync_from:
                     resync_from = None
                     logger.warning("channel layer heard again; pages get the current state")
                     await self._tell(hearing=True)
