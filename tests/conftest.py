@@ -11,7 +11,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +22,7 @@ import pytest
 import redis
 from django.conf import settings
 from django.db import connection
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
 
 from voting_site import embedded
 from voting_site.processes import free_port, start_group, stop_group, wait_healthy
@@ -85,6 +85,11 @@ def database_url() -> str:
     host = quote(db["HOST"], safe="")
     port = f":{db['PORT']}" if db["PORT"] else ""
     return f"postgres://{quote(db['USER'])}:{quote(db['PASSWORD'])}@{host}{port}/{db['NAME']}"
+
+
+def streamed(response: Any) -> AsyncIterator[bytes]:
+    """A streamed response's body, part by part, as the test client gives it."""
+    return response.streaming_content
 
 
 def wait_until(condition: Callable[[], object], timeout: float = 60) -> None:
@@ -185,7 +190,7 @@ def web_process(
 
 
 @contextmanager
-def asgi_server(port: int | None = None, server: str = "daphne", **env: str) -> Iterator[str]:
+def asgi_server(port: int | None = None, server: str = "daphne", **env: Any) -> Iterator[str]:
     """The real web process (daphne, or the server as deployed) on `port` (a free one by
     default); yields its URL."""
     with web_process(port, server, **env) as web:
@@ -193,7 +198,7 @@ def asgi_server(port: int | None = None, server: str = "daphne", **env: str) -> 
 
 
 @contextmanager
-def rq_worker(**env: str) -> Iterator[subprocess.Popen]:
+def rq_worker(**env: Any) -> Iterator[subprocess.Popen]:
     """The real worker process, working until the block ends."""
     process = project_process(["manage.py", "rqworker", "--with-scheduler", "default"], **env)
     try:
@@ -333,10 +338,12 @@ def csp_refusals(page: Page, refused: list[str] | None = None) -> list[str]:
     """What the Content Security Policy refuses on the page from now on (Chromium says so
     on the console), added to `refused` (a new list by default) as the page runs."""
     refused = [] if refused is None else refused
-    page.on(
-        "console",
-        lambda message: "Content Security Policy" in message.text and refused.append(message.text),
-    )
+
+    def on_console(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            refused.append(message.text)
+
+    page.on("console", on_console)
     return refused
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -20,7 +21,11 @@ from tests.conftest import asgi_server, csp_refusals, rq_worker
 from tests.polls.test_presenter_browser import LIVE, SCREENSHOTS, ZBARIMG, decoded_qr, in_thread
 from voting_site.processes import free_port
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+PHONE: dict[str, Any] = {
+    "viewport": {"width": 390, "height": 844},
+    "is_mobile": True,
+    "has_touch": True,
+}
 # Set on a phone's page, and gone if the page reloads: a question that arrives with it
 # still there came without a reload.
 MARK = "window.notReloaded = true"

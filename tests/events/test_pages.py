@@ -7,6 +7,7 @@ import asyncio
 import csv
 import io
 import re
+from typing import Any
 
 import pytest
 from django.test import AsyncClient, Client
@@ -17,6 +18,7 @@ from polls.models import Poll
 from polls.queue import VOTE_STREAM
 from polls.services import poll_control
 from tally.ingest import casts_apply
+from tests.conftest import streamed
 from tests.tally.conftest import at, cast
 
 pytestmark = pytest.mark.django_db
@@ -116,7 +118,11 @@ def test_a_survey_is_answered_at_the_voters_own_pace_to_its_end(event, redis_db)
     Event.objects.filter(pk=event.pk).update(pace=Event.Pace.AUDIENCE)
     phone = Client()
     path = "/events/week3/"
-    answers = [{"option": "b"}, {"score": "4"}, {"option": ["c", "a", "b", "d"]}]
+    answers: list[dict[str, Any]] = [
+        {"option": "b"},
+        {"score": "4"},
+        {"option": ["c", "a", "b", "d"]},
+    ]
     for number, answer in enumerate(answers, start=1):
         page = phone.get(path).content.decode()
         assert f"Question {number} of 3" in page
@@ -162,7 +168,7 @@ def test_the_report_and_the_csv_hold_every_questions_results(event, admin_user, 
     async def download() -> tuple[str, str]:
         report = await staff.get("/events/week3/report/")
         export = await staff.get("/events/week3/results.csv")
-        body = b"".join([part async for part in export.streaming_content])
+        body = b"".join([part async for part in streamed(export)])
         return report.content.decode(), body.decode()
 
     report, body = asyncio.run(download())

@@ -101,7 +101,7 @@ async def test_the_presenters_socket_says_where_it_stands_and_how_many_follow(
     )
 
     assert (await presenter.receive_json_from())["stage"] == "lobby"
-    counts = []
+    counts: list[int] = []
     while not counts or counts[-1] != 2:  # said within a second or two
         message = await presenter.receive_json_from(timeout=5)
         if message["type"] == "pages":

@@ -14,7 +14,7 @@ from django.test import AsyncClient, Client
 from polls.models import Invite, Poll, Vote
 from polls.queue import VOTE_STREAM
 from polls.voters import invite_voter
-from tests.conftest import asgi_server, rq_worker, wait_until
+from tests.conftest import asgi_server, rq_worker, streamed, wait_until
 
 pytestmark = pytest.mark.django_db
 
@@ -130,7 +130,7 @@ def test_staff_export_the_codes_and_print_the_unused_ones(poll, codes, admin_use
 
     async def download() -> str:
         response = await staff.get("/polls/cats-vs-dogs/invites.csv")
-        return b"".join([part async for part in response.streaming_content]).decode()
+        return b"".join([part async for part in streamed(response)]).decode()
 
     csv = asyncio.run(download())
     slips = client.get("/polls/cats-vs-dogs/invites/").content.decode()

@@ -3,6 +3,8 @@ and final votes (409), on the real PostgreSQL and Redis."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -135,16 +137,16 @@ def test_an_option_of_another_poll_is_refused(make, redis_db):
 @pytest.mark.parametrize("kind", ["single", "multiple", "rating", "ranking"])
 def test_on_a_final_poll_a_second_vote_is_409_and_queues_nothing(make, redis_db, kind):
     make(kind, voters_may_change=False)
-    data = {
+    casts: dict[str, dict[str, Any]] = {
         "single": {"option": "a"},
         "multiple": {"option": ["a"]},
         "rating": {"score": "2"},
         "ranking": {"option": ["a", "b", "c", "d"]},
-    }[kind]
-    browser, _ = voted(data)
+    }
+    browser, _ = voted(casts[kind])
     assert "Votes in this poll are final." in browser.get("/polls/q/").content.decode()
 
-    response = browser.post("/polls/q/", data)
+    response = browser.post("/polls/q/", casts[kind])
 
     assert response.status_code == 409
     assert "You have already voted" in response.content.decode()
@@ -194,7 +196,7 @@ def test_racing_casts_of_one_voter_on_a_final_poll_through_two_web_processes(mak
     make("single", voters_may_change=False)
     csrf = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
-    async def race(first: str, second: str) -> list[tuple[str, int, str]]:
+    async def race(first: str, second: str) -> tuple[tuple[str, int, str], ...]:
         async with httpx.AsyncClient() as browser:  # one browser: one cookie jar
             token = csrf.search((await browser.get(f"{first}/polls/q/")).text).group(1)
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from typing import Any
 
 import pytest
 import websockets
 from django.test import Client
+from websockets.typing import Origin
 
 from polls.queue import VOTE_STREAM
 from polls.services import poll_reset
@@ -79,7 +81,7 @@ def test_votes_per_voter_are_limited_and_the_one_over_is_not_queued(settings, po
 def test_a_classroom_of_300_behind_one_address_votes_within_a_minute_under_the_defaults(
     poll, redis_db
 ):
-    defaults = {
+    defaults: dict[str, Any] = {
         "VOTING_RATE_NEW_VOTERS": "600/m",
         "VOTING_RATE_VOTES": "30/m",
         "VOTING_RATE_SOCKETS": "1200/m",
@@ -93,7 +95,7 @@ def test_a_classroom_of_300_behind_one_address_votes_within_a_minute_under_the_d
 
 async def open_sockets(url: str, count: int) -> list[websockets.ClientConnection]:
     socket_url = url.replace("http://", "ws://") + "/ws/polls/cats-vs-dogs/"
-    return [await websockets.connect(socket_url, origin=url) for _ in range(count)]
+    return [await websockets.connect(socket_url, origin=Origin(url)) for _ in range(count)]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, WebSocket, expect
 
 from polls.models import Poll, Vote
 from polls.simulator import simulate
@@ -36,9 +36,9 @@ SCREENSHOTS = Path(settings.DATA_DIR) / "screenshots"
 ZBARIMG = shutil.which("zbarimg")
 
 
-def votes(url: str, split: dict[str, int]) -> None:
+def votes(url: str, split: dict[str, float]) -> None:
     """Other phones vote over HTTP (in a thread: Playwright holds this one's loop)."""
-    count = sum(split.values())
+    count = int(sum(split.values()))
     ballot = simulate(url=url, poll="cats-vs-dogs", votes=count, concurrency=2, split=split)
     with ThreadPoolExecutor(1) as thread:
         assert thread.submit(asyncio.run, ballot).result().accepted == count
@@ -49,7 +49,7 @@ def decoded_qr(page: Page) -> str:
     image = SCREENSHOTS / "qr.png"
     page.locator(".join-qr").screenshot(path=image)
     answer = subprocess.run(
-        [ZBARIMG, "--quiet", "--raw", str(image)], capture_output=True, text=True, check=True
+        [str(ZBARIMG), "--quiet", "--raw", str(image)], capture_output=True, text=True, check=True
     )
     return answer.stdout.strip()
 
@@ -182,10 +182,11 @@ def test_a_poll_run_in_a_room_from_projector_and_phone(room, chromium: Browser):
         results = phone_context.new_page()
         csp_refusals(results, refused)
         frames: list[str] = []
-        results.on(
-            "websocket",
-            lambda socket: socket.on("framereceived", lambda payload: frames.append(payload)),
-        )
+
+        def frames_of(socket: WebSocket) -> None:
+            socket.on("framereceived", lambda payload: frames.append(str(payload)))
+
+        results.on("websocket", frames_of)
         results.goto(f"{url}/polls/cats-vs-dogs/results/")
         expect(results.locator("[data-hidden-notice]")).to_be_visible()
         expect(results.locator("ol[data-counts]")).to_be_hidden()

@@ -13,6 +13,7 @@ import httpx
 import pytest
 import websockets
 from django.contrib.auth.models import User
+from websockets.typing import Origin
 
 from tests.conftest import asgi_server, rq_worker
 
@@ -60,7 +61,7 @@ def test_a_close_on_one_web_process_is_honoured_by_another_within_a_second(poll,
 
     async def watch(url: str, closed: asyncio.Event) -> dict:
         socket_url = url.replace("http://", "ws://") + "/ws/polls/cats-vs-dogs/"
-        async with websockets.connect(socket_url, origin=url) as socket:
+        async with websockets.connect(socket_url, origin=Origin(url)) as socket:
             assert json.loads(await socket.recv())["state"] == "open"
             closed.set()
             while True:
@@ -100,8 +101,8 @@ def test_a_closing_time_passing_reaches_open_pages(poll, redis_db):
 
     async def watch(url: str) -> list[str]:
         socket_url = url.replace("http://", "ws://") + "/ws/polls/cats-vs-dogs/"
-        states = []
-        async with websockets.connect(socket_url, origin=url) as socket:
+        states: list[str] = []
+        async with websockets.connect(socket_url, origin=Origin(url)) as socket:
             while not states or states[-1] != "closed":  # pytest-timeout ends it otherwise
                 message = json.loads(await socket.recv())
                 if message["type"] == "poll":

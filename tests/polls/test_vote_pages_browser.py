@@ -5,7 +5,7 @@ right-to-left text, the header on a small or sideways screen."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Request, expect
 
 from polls.services import poll_create
 from tests.conftest import asgi_server
@@ -54,7 +54,12 @@ def test_a_ranking_shows_each_place_and_votes_only_once_all_are_ranked(polls, ch
     with asgi_server() as url:
         page = phone(chromium)
         posts: list[str] = []
-        page.on("request", lambda request: request.method == "POST" and posts.append(request.url))
+
+        def posted(request: Request) -> None:
+            if request.method == "POST":
+                posts.append(request.url)
+
+        page.on("request", posted)
         page.goto(f"{url}/polls/rank/")
         vote = page.get_by_role("button", name="Vote")
         expect(vote).to_have_attribute("aria-disabled", "true")

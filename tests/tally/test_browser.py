@@ -24,7 +24,7 @@ def page(chromium: Browser) -> Page:
     return chromium.new_page()
 
 
-def votes(url: str, count: int, split: dict[str, int]) -> None:
+def votes(url: str, count: int, split: dict[str, float]) -> None:
     """Browsers of their own vote over HTTP (in a thread: Playwright holds this one's loop)."""
     ballot = simulate(url=url, poll="cats-vs-dogs", votes=count, concurrency=2, split=split)
     with ThreadPoolExecutor(1) as thread:

@@ -7,12 +7,14 @@ import glob
 import json
 import re
 from datetime import timedelta
+from typing import Any
 
 import httpx
 import pytest
 import websockets
 from channels_redis.core import RedisChannelLayer
 from django.utils import timezone
+from websockets.typing import Origin
 
 from polls.models import Vote
 from polls.queue import VOTE_STREAM
@@ -25,7 +27,7 @@ from tests.tally.conftest import next_results, tallies
 def test_a_viewer_receives_the_results_of_votes_cast_over_http(poll, redis_db):
     async def watch_and_vote(url: str) -> list[dict]:
         socket_url = url.replace("http://", "ws://") + "/ws/polls/cats-vs-dogs/"
-        async with websockets.connect(socket_url, origin=url) as viewer:
+        async with websockets.connect(socket_url, origin=Origin(url)) as viewer:
             messages = [await next_results(viewer)]
             report = await simulate(
                 url=url, poll="cats-vs-dogs", votes=30, concurrency=10, split={"cats": 2, "dogs": 1}
@@ -54,7 +56,7 @@ def test_a_viewer_left_idle_keeps_its_socket_and_gets_the_next_update(poll, redi
 
     async def idle_then_vote(url: str) -> list[dict]:
         socket_url = url.replace("http://", "ws://") + "/ws/polls/cats-vs-dogs/"
-        async with websockets.connect(socket_url, origin=url) as viewer:
+        async with websockets.connect(socket_url, origin=Origin(url)) as viewer:
             messages = [await next_results(viewer)]
             await asyncio.sleep(idle)
             await simulate(url=url, poll="cats-vs-dogs", votes=1, concurrency=1)
@@ -84,7 +86,7 @@ def test_after_a_redis_outage_viewers_get_the_new_votes(poll, redis_db, redis_li
         async def viewer() -> websockets.ClientConnection:
             while True:
                 try:
-                    return await websockets.connect(socket_url, origin=url)
+                    return await websockets.connect(socket_url, origin=Origin(url))
                 except (OSError, websockets.InvalidStatus, websockets.InvalidMessage):
                     await asyncio.sleep(0.5)
 
@@ -125,7 +127,11 @@ CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 def test_the_later_cast_wins_though_its_web_process_clock_is_minutes_behind(poll, redis_db):
     if LIBFAKETIME is None:
         pytest.skip("no libfaketime: apt-get install faketime")
-    behind = {"LD_PRELOAD": LIBFAKETIME, "FAKETIME": "-5m", "FAKETIME_DONT_FAKE_MONOTONIC": "1"}
+    behind: dict[str, Any] = {
+        "LD_PRELOAD": LIBFAKETIME,
+        "FAKETIME": "-5m",
+        "FAKETIME_DONT_FAKE_MONOTONIC": "1",
+    }
 
     async def cast(browser: httpx.AsyncClient, url: str, option: str) -> None:
         page = await browser.get(f"{url}/polls/cats-vs-dogs/")
@@ -171,18 +177,18 @@ def test_sockets_opened_right_after_and_during_a_redis_outage(
 
     async def after_and_during(url: str) -> tuple[dict, int | None, dict, int]:
         socket_url = url.replace("http://", "ws://") + "/ws/polls/cats-vs-dogs/"
-        async with websockets.connect(socket_url, origin=url) as viewer:
+        async with websockets.connect(socket_url, origin=Origin(url)) as viewer:
             await viewer.recv()  # the pooled connections are made, and used
         await outage(url, end=redis_link.vanish)
         redis_link.restore()
-        async with websockets.connect(socket_url, origin=url) as viewer:
+        async with websockets.connect(socket_url, origin=Origin(url)) as viewer:
             right_after = json.loads(await viewer.recv())
         await outage(url)
-        async with websockets.connect(socket_url, origin=url) as refused:
+        async with websockets.connect(socket_url, origin=Origin(url)) as refused:
             with pytest.raises(websockets.ConnectionClosed) as closed:
                 await refused.recv()
         redis_link.restore()
-        async with websockets.connect(socket_url, origin=url) as viewer:
+        async with websockets.connect(socket_url, origin=Origin(url)) as viewer:
             back = json.loads(await viewer.recv())
         async with httpx.AsyncClient(base_url=url) as browser:
             hits = (await browser.get("/hits/")).status_code

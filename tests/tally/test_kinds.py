@@ -3,13 +3,15 @@ old cast and new one, `recount` agrees, and the results carry each kind's figure
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from polls.models import Vote
 from polls.services import poll_create
 from tally.ingest import casts_apply
 from tally.recount import tallies_rebuild
-from tally.selectors import results_for
+from tally.selectors import Results, results_for
 from tests.tally.conftest import at, cast
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +19,7 @@ pytestmark = pytest.mark.django_db
 FOUR = [("a", "Alpha"), ("b", "Bravo"), ("c", "Charlie"), ("d", "Delta")]
 
 
-def applied(poll, casts: list[tuple[str, str, float]]) -> dict:
+def applied(poll, casts: list[tuple[str, str, float]]) -> Results:
     """Apply (voter, "slug,slug", second) casts, one batch each, and read the results."""
     pks = dict(poll.options.values_list("slug", "pk"))
     for n, (voter, slugs, second) in enumerate(casts):
@@ -27,8 +29,9 @@ def applied(poll, casts: list[tuple[str, str, float]]) -> dict:
     return results_for(poll=poll)
 
 
-def by_slug(results: dict, key: str) -> dict[str, int]:
-    return {option["slug"]: option[key] for option in results["options"]}
+def by_slug(results: Results, key: str) -> dict[str, int]:
+    options: list[dict[str, Any]] = list(results["options"])  # type: ignore[arg-type]
+    return {option["slug"]: option[key] for option in options}
 
 
 def test_multiple_counts_each_chosen_option_and_percent_of_voters():

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import re
+from typing import Any
 
 import httpx
 import pytest
 import websockets
+from websockets.typing import Origin
 
 from polls.queue import VOTE_STREAM
 from polls.simulator import simulate
@@ -18,7 +20,7 @@ from tests.conftest import asgi_server, rq_worker
 from tests.tally.conftest import next_results
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-CASTS = {  # a first cast and a change, by kind
+CASTS: dict[str, tuple[dict[str, Any], ...]] = {  # a first cast and a change, by kind
     "single": ({"option": "a"}, {"option": "b"}),
     "multiple": ({"option": ["a", "b"]}, {"option": ["c"]}),
     "rating": ({"score": "2"}, {"score": "5"}),
@@ -41,7 +43,7 @@ def test_each_kind_through_http_a_worker_and_a_socket(poll_of_each_kind, redis_d
 
     async def scenario(url: str) -> dict:
         socket_url = url.replace("http://", "ws://") + "/ws/polls/q/"
-        async with websockets.connect(socket_url, origin=url) as viewer:
+        async with websockets.connect(socket_url, origin=Origin(url)) as viewer:
             first = await next_results(viewer)
             assert (first["kind"], first["voters"]) == (kind, 0)
             report = await simulate(url=url, poll="q", votes=20, concurrency=5, seed=1)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
@@ -108,8 +110,8 @@ async def test_the_consumer_sends_results_on_connect_then_newer_updates_only(in_
     )
 
     layer = get_channel_layer()
-    newer = {**first, "total": 5, "version": 7}
-    older = {**first, "total": 4, "version": 6}
+    newer: Any = {**first, "total": 5, "version": 7}
+    older: Any = {**first, "total": 4, "version": 6}
     await layer.group_send(poll_group(poll.pk), results_message(newer))
     await layer.group_send(poll_group(poll.pk), results_message(older))
 

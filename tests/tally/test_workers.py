@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+from typing import Any
 
 import django_rq
 import pytest
@@ -19,7 +20,7 @@ from tests.tally.conftest import tallies
 pytestmark = pytest.mark.django_db(transaction=True)  # the workers must see the poll
 
 
-def burst_worker(**env: str):
+def burst_worker(**env: Any):
     """A worker that drains the queue, then exits."""
     return project_process(["manage.py", "rqworker", "--burst", "default"], **env)
 

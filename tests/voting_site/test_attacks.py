@@ -15,6 +15,7 @@ import psutil
 import pytest
 import websockets
 from django.contrib.auth.models import User
+from websockets.typing import Origin
 
 from tests.conftest import web_process
 
@@ -118,7 +119,9 @@ def test_a_client_naming_other_addresses_opens_no_more_sockets(poll, redis_db):
         for n in range(3):
             try:
                 opened.append(
-                    await websockets.connect(socket_url, origin=url, additional_headers=forged(n))
+                    await websockets.connect(
+                        socket_url, origin=Origin(url), additional_headers=forged(n)
+                    )
                 )
                 answers.append(101)
             except websockets.InvalidStatus as refused:
@@ -210,7 +213,7 @@ def test_a_frame_from_a_client_closes_its_socket_and_nothing_else(
 ):
     async def send(url: str) -> tuple[int | None, int]:
         socket_url = url.replace("http://", "ws://") + "/ws/polls/cats-vs-dogs/"
-        async with websockets.connect(socket_url, origin=url, max_size=None) as viewer:
+        async with websockets.connect(socket_url, origin=Origin(url), max_size=None) as viewer:
             await viewer.recv()  # the poll's state
             try:
                 await viewer.send(frame)

@@ -10,6 +10,7 @@ import httpx
 import pytest
 import websockets
 from django.test import Client
+from websockets.typing import Origin
 
 from polls.models import Vote
 from polls.queue import VOTE_STREAM
@@ -88,7 +89,7 @@ def test_metrics_add_up_over_two_web_processes_and_the_worker(poll, redis_db):
     async def scenario(first: str, second: str) -> str:
         sockets = [
             await websockets.connect(
-                url.replace("http", "ws") + "/ws/polls/cats-vs-dogs/", origin=url
+                url.replace("http", "ws") + "/ws/polls/cats-vs-dogs/", origin=Origin(url)
             )
             for url in (first, second)
         ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_rq
 import pytest
 from django.contrib.auth.models import Permission
@@ -10,7 +12,10 @@ from django.test import RequestFactory
 from voting_site.clients import client_address, client_network
 from voting_site.middleware import TrustedProxiesMiddleware
 
-FORWARDED = {"HTTP_X_FORWARDED_FOR": "198.51.100.4, 203.0.113.9", "HTTP_X_FORWARDED_PROTO": "https"}
+FORWARDED: dict[str, Any] = {
+    "HTTP_X_FORWARDED_FOR": "198.51.100.4, 203.0.113.9",
+    "HTTP_X_FORWARDED_PROTO": "https",
+}
 
 
 async def seen(request):
