@@ -10,7 +10,7 @@ import yaml
 from django.core.management import get_commands
 from django.urls import resolve
 
-from tests.conftest import BASE_DIR
+from tests.support.processes import BASE_DIR
 
 COMPOSE = yaml.safe_load((BASE_DIR / "docker" / "compose.yaml").read_text())
 SERVICES = COMPOSE["services"]

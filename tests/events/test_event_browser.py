@@ -17,8 +17,9 @@ from django.contrib.auth.models import User
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from events.models import Event
-from tests.conftest import asgi_server, csp_refusals, rq_worker
 from tests.polls.test_presenter_browser import LIVE, SCREENSHOTS, ZBARIMG, decoded_qr, in_thread
+from tests.support.browser import csp_refusals
+from tests.support.processes import asgi_server, rq_worker
 from voting_site.processes import free_port
 
 PHONE: dict[str, Any] = {

@@ -18,7 +18,7 @@ from polls.models import Poll
 from polls.queue import VOTE_STREAM
 from polls.services import poll_control
 from tally.ingest import casts_apply
-from tests.conftest import streamed
+from tests.support.processes import streamed
 from tests.tally.conftest import at, cast
 
 pytestmark = pytest.mark.django_db

@@ -125,7 +125,7 @@ def test_a_file_that_is_not_an_events_makes_nothing_and_says_why(db, text, says)
 
 
 def test_the_example_file_of_the_docs_loads(db):
-    from tests.conftest import BASE_DIR
+    from tests.support.processes import BASE_DIR
 
     event = event_loads((BASE_DIR / "docs" / "event-example.yaml").read_text())
 

@@ -8,8 +8,9 @@ from django.contrib.auth.models import User
 from playwright.sync_api import Browser, Page, expect
 
 from polls.models import Poll
-from tests.conftest import asgi_server, csp_refusals
 from tests.polls.test_presenter_browser import SCREENSHOTS, in_thread
+from tests.support.browser import csp_refusals
+from tests.support.processes import asgi_server
 
 
 def signed_in(chromium: Browser, url: str, path: str) -> Page:

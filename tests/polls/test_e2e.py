@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import http.cookiejar
 import re
 import socket
 import urllib.parse
 import urllib.request
 
+import httpx
 import pytest
 
+from polls.models import Poll, Vote
 from polls.queue import VOTE_STREAM
-from polls.voters import VOTER_COOKIE, voter_key
-from tests.conftest import asgi_server
+from polls.services import poll_create
+from polls.voters import VOTER_COOKIE, invite_voter, voter_key
+from tests.polls.test_kinds import FOUR
+from tests.support.processes import asgi_server, rq_worker, wait_until
 
 
 @pytest.mark.django_db(transaction=True)  # the server process must see the poll
@@ -52,6 +57,8 @@ def raw_post(url: str, head: str, body: bytes = b"") -> str:
 
 
 FORM = "Content-Type: application/x-www-form-urlencoded\r\n"
+PAGE = "/polls/cats-vs-dogs/"
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 @pytest.mark.django_db(transaction=True)
@@ -80,3 +87,74 @@ def test_under_daphne_too_an_oversized_vote_is_refused_before_django_parses_it(p
 
     assert answer.startswith("HTTP/1.1 413")
     assert redis_db.xlen(VOTE_STREAM) == 0
+
+
+@pytest.mark.django_db(transaction=True)  # the processes must see the poll and its codes
+def test_invite_codes_end_to_end_through_the_server_and_the_worker(poll, codes, redis_db):
+    with (
+        asgi_server() as url,
+        rq_worker(),
+        httpx.Client(base_url=url) as ann,
+        httpx.Client(base_url=url) as bob,
+    ):
+        entered = post_form(ann, {"invite": codes[0]})
+        voted = post_form(ann, {"option": "dogs"})
+        taken = post_form(bob, {"invite": codes[0]})
+        bob_votes = post_form(bob, {"option": "cats"})
+        wait_until(lambda: Vote.objects.exists() and not redis_db.xlen(VOTE_STREAM))
+        page = ann.get("/polls/cats-vs-dogs/").text
+
+    assert (entered.status_code, voted.status_code) == (303, 303)
+    assert (taken.status_code, bob_votes.status_code) == (403, 403)
+    assert "does not open this poll" in taken.text
+    vote = Vote.objects.get()
+    assert vote.voter == invite_voter(codes[0].replace("-", ""))
+    assert vote.choices == [poll.options.get(slug="dogs").pk]
+    assert 'You voted for <strong dir="auto">Dogs</strong>' in page and "It is counted." in page
+
+
+@pytest.mark.django_db(transaction=True)  # the processes must see the poll
+def test_racing_casts_of_one_voter_on_a_final_poll_through_two_web_processes(redis_db):
+    import re
+    import time
+
+    import httpx
+
+    from tests.support.processes import asgi_server, rq_worker
+
+    poll_create(question="Q?", options=FOUR, slug="q", voters_may_change=False)
+    csrf = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+    async def race(first: str, second: str) -> tuple[tuple[str, int, str], ...]:
+        async with httpx.AsyncClient() as browser:  # one browser: one cookie jar
+            token = csrf.search((await browser.get(f"{first}/polls/q/")).text).group(1)
+
+            async def post(url: str, option: str) -> tuple[str, int, str]:
+                data = {"csrfmiddlewaretoken": token, "option": option}
+                answer = await browser.post(f"{url}/polls/q/", data=data)
+                return option, answer.status_code, answer.text
+
+            return await asyncio.gather(post(first, "a"), post(second, "b"))
+
+    with asgi_server() as one, asgi_server() as two:
+        outcomes = [asyncio.run(race(one, two)) for _ in range(10)]
+        with rq_worker():
+            while redis_db.xlen(VOTE_STREAM):  # pytest-timeout ends it, should it never drain
+                time.sleep(0.05)
+
+    winners = []
+    for outcome in outcomes:
+        assert sorted(status for _, status, _ in outcome) == [303, 409]
+        [loser] = [text for _, status, text in outcome if status == 409]
+        assert "You have already voted" in loser
+        winners += [option for option, status, _ in outcome if status == 303]
+    poll = Poll.objects.get()
+    slugs = dict(poll.options.values_list("pk", "slug"))
+    stored = sorted(slugs[choices[0]] for choices in poll.votes.values_list("choices", flat=True))
+    assert stored == sorted(winners)  # the first in the stream, and only it, was counted
+
+
+def post_form(browser: httpx.Client, data: dict[str, str]) -> httpx.Response:
+    """POST to the vote page as its form does: the CSRF token from the page first."""
+    token = CSRF_INPUT.search(browser.get(PAGE).text).group(1)
+    return browser.post(PAGE, data={"csrfmiddlewaretoken": token, **data})

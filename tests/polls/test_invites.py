@@ -6,27 +6,19 @@ import asyncio
 import io
 import re
 
-import httpx
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import AsyncClient, Client
 
-from polls.models import Invite, Poll, Vote
+from polls.models import Invite, Poll
 from polls.queue import VOTE_STREAM
 from polls.voters import invite_voter
-from tests.conftest import asgi_server, rq_worker, streamed, wait_until
+from tests.support.processes import streamed
 
 pytestmark = pytest.mark.django_db
 
 PAGE = "/polls/cats-vs-dogs/"
 SHOWN = re.compile(r"^[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}$")
-
-
-@pytest.fixture
-def codes(poll) -> list[str]:
-    out = io.StringIO()
-    call_command("invites", "cats-vs-dogs", "3", stdout=out, stderr=io.StringIO())
-    return out.getvalue().split()
 
 
 def test_the_command_prints_new_codes_and_makes_the_poll_invitation_only(poll, codes):
@@ -161,35 +153,4 @@ def test_the_admin_makes_codes_and_shows_how_many_are_used(poll, admin_user, cli
     assert "1 / 5" in client.get(changelist).content.decode()
 
 
-CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 ALERT = re.compile(r'<p class="alert"[^>]*>(.*?)</p>', re.DOTALL)
-
-
-def post_form(browser: httpx.Client, data: dict[str, str]) -> httpx.Response:
-    """POST to the vote page as its form does: the CSRF token from the page first."""
-    token = CSRF_INPUT.search(browser.get(PAGE).text).group(1)
-    return browser.post(PAGE, data={"csrfmiddlewaretoken": token, **data})
-
-
-@pytest.mark.django_db(transaction=True)  # the processes must see the poll and its codes
-def test_invite_codes_end_to_end_through_the_server_and_the_worker(poll, codes, redis_db):
-    with (
-        asgi_server() as url,
-        rq_worker(),
-        httpx.Client(base_url=url) as ann,
-        httpx.Client(base_url=url) as bob,
-    ):
-        entered = post_form(ann, {"invite": codes[0]})
-        voted = post_form(ann, {"option": "dogs"})
-        taken = post_form(bob, {"invite": codes[0]})
-        bob_votes = post_form(bob, {"option": "cats"})
-        wait_until(lambda: Vote.objects.exists() and not redis_db.xlen(VOTE_STREAM))
-        page = ann.get(PAGE).text
-
-    assert (entered.status_code, voted.status_code) == (303, 303)
-    assert (taken.status_code, bob_votes.status_code) == (403, 403)
-    assert "does not open this poll" in taken.text
-    vote = Vote.objects.get()
-    assert vote.voter == invite_voter(codes[0].replace("-", ""))
-    assert vote.choices == [poll.options.get(slug="dogs").pk]
-    assert 'You voted for <strong dir="auto">Dogs</strong>' in page and "It is counted." in page

@@ -183,48 +183,6 @@ def test_polls_that_cannot_be_are_refused(kind, options, settings, message):
     assert not Poll.objects.exists()
 
 
-@pytest.mark.django_db(transaction=True)  # the processes must see the poll
-def test_racing_casts_of_one_voter_on_a_final_poll_through_two_web_processes(make, redis_db):
-    import asyncio
-    import re
-    import time
-
-    import httpx
-
-    from tests.conftest import asgi_server, rq_worker
-
-    make("single", voters_may_change=False)
-    csrf = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-    async def race(first: str, second: str) -> tuple[tuple[str, int, str], ...]:
-        async with httpx.AsyncClient() as browser:  # one browser: one cookie jar
-            token = csrf.search((await browser.get(f"{first}/polls/q/")).text).group(1)
-
-            async def post(url: str, option: str) -> tuple[str, int, str]:
-                data = {"csrfmiddlewaretoken": token, "option": option}
-                answer = await browser.post(f"{url}/polls/q/", data=data)
-                return option, answer.status_code, answer.text
-
-            return await asyncio.gather(post(first, "a"), post(second, "b"))
-
-    with asgi_server() as one, asgi_server() as two:
-        outcomes = [asyncio.run(race(one, two)) for _ in range(10)]
-        with rq_worker():
-            while redis_db.xlen(VOTE_STREAM):  # pytest-timeout ends it, should it never drain
-                time.sleep(0.05)
-
-    winners = []
-    for outcome in outcomes:
-        assert sorted(status for _, status, _ in outcome) == [303, 409]
-        [loser] = [text for _, status, text in outcome if status == 409]
-        assert "You have already voted" in loser
-        winners += [option for option, status, _ in outcome if status == 303]
-    poll = Poll.objects.get()
-    slugs = dict(poll.options.values_list("pk", "slug"))
-    stored = sorted(slugs[choices[0]] for choices in poll.votes.values_list("choices", flat=True))
-    assert stored == sorted(winners)  # the first in the stream, and only it, was counted
-
-
 def test_a_refused_form_keeps_the_ticks_the_voter_chose(make, redis_db):
     make("multiple", max_choices=2)
 

@@ -9,8 +9,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from polls.services import poll_create
-from tests.conftest import asgi_server, rq_worker
 from tests.polls.test_presenter_browser import SCREENSHOTS
+from tests.support.processes import asgi_server, rq_worker
 
 FOUR = [("a", "Alpha"), ("b", "Bravo"), ("c", "Charlie"), ("d", "Delta")]
 

@@ -4,19 +4,13 @@ every web process; the defaults let a classroom behind one address in."""
 from __future__ import annotations
 
 import asyncio
-import json
 import time
-from typing import Any
 
 import pytest
-import websockets
 from django.test import Client
-from websockets.typing import Origin
 
 from polls.queue import VOTE_STREAM
 from polls.services import poll_reset
-from polls.simulator import simulate
-from tests.conftest import asgi_server
 from voting_site.limits import retry_after
 
 pytestmark = pytest.mark.django_db
@@ -75,63 +69,6 @@ def test_votes_per_voter_are_limited_and_the_one_over_is_not_queued(settings, po
     assert int(answers[2]["Retry-After"]) >= 1
     assert redis_db.xlen(VOTE_STREAM) == 2
     assert Client().get(VOTE_PAGE).status_code == 200  # another voter is not held back
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_classroom_of_300_behind_one_address_votes_within_a_minute_under_the_defaults(
-    poll, redis_db
-):
-    defaults: dict[str, Any] = {
-        "VOTING_RATE_NEW_VOTERS": "600/m",
-        "VOTING_RATE_VOTES": "30/m",
-        "VOTING_RATE_SOCKETS": "1200/m",
-    }
-    with asgi_server(**defaults) as url:
-        report = asyncio.run(simulate(url=url, poll="cats-vs-dogs", votes=300, concurrency=30))
-
-    assert report.accepted == 300, report.statuses
-    assert redis_db.xlen(VOTE_STREAM) == 300
-
-
-async def open_sockets(url: str, count: int) -> list[websockets.ClientConnection]:
-    socket_url = url.replace("http://", "ws://") + "/ws/polls/cats-vs-dogs/"
-    return [await websockets.connect(socket_url, origin=Origin(url)) for _ in range(count)]
-
-
-@pytest.mark.django_db(transaction=True)
-def test_sockets_per_address_are_limited_with_429_and_retry_after(poll, redis_db):
-    async def scenario(url: str) -> websockets.InvalidStatus:
-        sockets = await open_sockets(url, 2)
-        with pytest.raises(websockets.InvalidStatus) as refused:
-            await open_sockets(url, 1)
-        for socket in sockets:
-            await socket.close()
-        return refused.value
-
-    # uvicorn (the image's server) lets the handshake be answered with a status.
-    with asgi_server(server="uvicorn", VOTING_RATE_SOCKETS="2/m") as url:
-        refused = asyncio.run(scenario(url))
-
-    assert refused.response.status_code == 429
-    assert 1 <= int(refused.response.headers["Retry-After"]) <= 60
-
-
-@pytest.mark.django_db(transaction=True)
-def test_under_daphne_a_socket_over_the_limit_is_closed_with_when_to_come_back(poll, redis_db):
-    async def scenario(url: str) -> tuple[dict, websockets.ConnectionClosed]:
-        sockets = await open_sockets(url, 3)
-        told = json.loads(await sockets[2].recv())
-        with pytest.raises(websockets.ConnectionClosed) as closed:
-            await sockets[2].recv()
-        for socket in sockets[:2]:
-            await socket.close()
-        return told, closed.value
-
-    with asgi_server(VOTING_RATE_SOCKETS="2/m") as url:
-        told, closed = asyncio.run(scenario(url))
-
-    assert told["type"] == "limited" and 1 <= told["retry_after"] <= 60
-    assert closed.rcvd.code == 4429
 
 
 def just_before_a_fixed_window_ends(seconds: int, lead: float) -> None:

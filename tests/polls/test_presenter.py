@@ -16,7 +16,7 @@ from polls.exports import csv_cell
 from polls.models import JOIN_CODE_ALPHABET, Poll, Vote
 from polls.services import poll_control, poll_create
 from tally.ingest import casts_apply
-from tests.conftest import streamed
+from tests.support.processes import streamed
 from tests.tally.conftest import at, cast
 
 pytestmark = pytest.mark.django_db

@@ -24,7 +24,8 @@ from playwright.sync_api import Browser, Page, WebSocket, expect
 
 from polls.models import Poll, Vote
 from polls.simulator import simulate
-from tests.conftest import asgi_server, csp_refusals, rq_worker
+from tests.support.browser import csp_refusals
+from tests.support.processes import asgi_server, rq_worker
 from voting_site.processes import free_port
 from voting_site.redis import redis_client
 

@@ -15,7 +15,7 @@ import websockets
 from django.contrib.auth.models import User
 from websockets.typing import Origin
 
-from tests.conftest import asgi_server, rq_worker
+from tests.support.processes import asgi_server, rq_worker
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 

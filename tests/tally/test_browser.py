@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from polls.simulator import simulate
-from tests.conftest import asgi_server, rq_worker
+from tests.support.processes import asgi_server, rq_worker
 from voting_site.processes import free_port
 
 

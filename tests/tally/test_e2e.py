@@ -19,7 +19,7 @@ from websockets.typing import Origin
 from polls.models import Vote
 from polls.queue import VOTE_STREAM
 from polls.simulator import simulate
-from tests.conftest import asgi_server, rq_worker, wait_until, web_process
+from tests.support.processes import asgi_server, rq_worker, wait_until, web_process
 from tests.tally.conftest import next_results, tallies
 
 

@@ -16,7 +16,7 @@ from polls.queue import VOTE_STREAM
 from polls.simulator import simulate
 from tally.recount import tallies_rebuild
 from tally.selectors import results_for
-from tests.conftest import asgi_server, rq_worker
+from tests.support.processes import asgi_server, rq_worker
 from tests.tally.conftest import next_results
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')

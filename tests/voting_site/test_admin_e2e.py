@@ -10,7 +10,7 @@ import urllib.request
 import pytest
 from django.contrib.auth.models import User
 
-from tests.conftest import asgi_server
+from tests.support.processes import asgi_server
 
 
 @pytest.mark.django_db(transaction=True)  # the server process must see the user

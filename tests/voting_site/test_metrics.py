@@ -3,21 +3,13 @@ loopback without a token, anyone else with it."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 
-import httpx
 import pytest
-import websockets
 from django.test import Client
-from websockets.typing import Origin
 
-from polls.models import Vote
-from polls.queue import VOTE_STREAM
 from polls.services import poll_control
-from polls.simulator import simulate
 from tally.ingest import votes_ingest
-from tests.conftest import asgi_server, rq_worker, wait_until
 
 pytestmark = pytest.mark.django_db
 
@@ -82,37 +74,3 @@ def test_off_loopback_metrics_need_the_token(settings, redis_db, address, header
     settings.VOTING_METRICS_TOKEN = token
 
     assert Client(REMOTE_ADDR=address, **headers).get("/metrics").status_code == status
-
-
-@pytest.mark.django_db(transaction=True)  # the processes must see the poll
-def test_metrics_add_up_over_two_web_processes_and_the_worker(poll, redis_db):
-    async def scenario(first: str, second: str) -> str:
-        sockets = [
-            await websockets.connect(
-                url.replace("http", "ws") + "/ws/polls/cats-vs-dogs/", origin=Origin(url)
-            )
-            for url in (first, second)
-        ]
-        for url in (first, second):
-            assert (
-                await simulate(url=url, poll="cats-vs-dogs", votes=3, concurrency=3)
-            ).accepted == 3
-        await asyncio.to_thread(wait_until, lambda: Vote.objects.count() == 6)
-        async with httpx.AsyncClient() as scraper:
-            while True:  # each process reports its viewers every second
-                text = (await scraper.get(f"{first}/metrics")).text
-                got = samples(text)
-                if got["voting_viewers"] == 2 and got["voting_votes_counted_total"] == 6:
-                    break
-                await asyncio.sleep(0.1)
-        for socket in sockets:
-            await socket.close()
-        return text
-
-    with asgi_server() as first, asgi_server() as second, rq_worker():
-        got = samples(asyncio.run(scenario(first, second)))
-
-    assert got["voting_votes_accepted_total"] == 6
-    assert got["voting_votes_counted_total"] == 6
-    assert got["voting_viewers"] == 2
-    assert redis_db.xlen(VOTE_STREAM) == 0

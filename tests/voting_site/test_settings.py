@@ -11,7 +11,7 @@ from types import ModuleType
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from tests.conftest import BASE_DIR, database_url
+from tests.support.processes import BASE_DIR, database_url
 
 VARIABLES = [
     "DATABASE_URL", "REDIS_URL", "REDIS_HOST", "REDIS_PORT", "DJANGO_SECRET_KEY",

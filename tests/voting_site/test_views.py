@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
-
 import pytest
 
-from tests.conftest import asgi_server
 from voting_site import embedded
 from voting_site.processes import free_port
 
@@ -72,19 +67,3 @@ def test_readyz_names_redis_when_it_is_down(client, settings):
 
     assert response.status_code == 503
     assert response.json()["down"] == ["redis"]
-
-
-@pytest.mark.django_db
-def test_readyz_names_postgres_when_it_is_down():
-    with asgi_server(DATABASE_URL=f"postgres://postgres@127.0.0.1:{free_port()}/votes") as url:
-        with pytest.raises(urllib.error.HTTPError) as answer:
-            urllib.request.urlopen(f"{url}/readyz")
-        with urllib.request.urlopen(f"{url}/healthz") as live:
-            assert live.status == 200
-
-    assert answer.value.code == 503
-    assert json.load(answer.value) == {
-        "status": "unavailable",
-        "down": ["postgres"],
-        "checks": {"postgres": "down", "redis": "ok"},
-    }

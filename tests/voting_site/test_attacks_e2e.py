@@ -17,7 +17,7 @@ import websockets
 from django.contrib.auth.models import User
 from websockets.typing import Origin
 
-from tests.conftest import web_process
+from tests.support.processes import web_process
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the server process must see the poll
 

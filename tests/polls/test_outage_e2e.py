@@ -12,7 +12,8 @@ import httpx
 import pytest
 
 from polls.services import poll_create
-from tests.conftest import Link, asgi_server, rq_worker, wait_until
+from tests.support.links import Link
+from tests.support.processes import asgi_server, rq_worker, wait_until
 from tests.tally.conftest import tallies
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import psutil
 
-from tests.conftest import BASE_DIR
+from tests.support.processes import BASE_DIR
 from voting_site.processes import free_port
 
 # What a newcomer's shell would not have: the suite's own configuration.

@@ -14,7 +14,7 @@ from rq import SimpleWorker
 from polls.models import Vote
 from tally.jobs import votes_ingest
 from tally.recount import tallies_rebuild
-from tests.conftest import project_process, rq_worker, wait_until
+from tests.support.processes import project_process, rq_worker, wait_until
 from tests.tally.conftest import tallies
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the workers must see the poll

@@ -24,7 +24,7 @@ from events.services import event_create, event_move
 from polls.invites import invites_make
 from polls.models import Poll
 from polls.services import poll_create
-from tests.conftest import asgi_server, rq_worker
+from tests.support.processes import asgi_server, rq_worker
 from tests.tally.test_browser import votes
 from voting_site.processes import free_port
 
