@@ -20,8 +20,9 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import DatabaseError, transaction
-from django.db.models import F
+from django.db.models import F, OuterRef
 from redis.client import Pipeline
 
 from polls.kinds import QuestionKind, kind_of
@@ -71,20 +72,15 @@ def polls_lock(poll_ids: Iterable[int]) -> dict[int, Counting]:
     later statement a snapshot with every earlier writer's votes.
     """
     polls = (
-        Poll.objects.select_for_update(no_key=True)
+        Poll.objects.select_for_update(no_key=True, of=("self",))
         .filter(pk__in=poll_ids)
         .order_by("pk")
-        .values_list("pk", "kind", "voters_may_change")
+        .annotate(option_ids=ArraySubquery(Option.objects.filter(poll=OuterRef("pk")).values("pk")))
+        .values_list("pk", "kind", "voters_may_change", "option_ids")
     )
-    options: dict[int, set[int]] = {}
-    locked = list(polls)
-    for poll_id, option_id in Option.objects.filter(
-        poll__in=[pk for pk, _, _ in locked]
-    ).values_list("poll_id", "pk"):
-        options.setdefault(poll_id, set()).add(option_id)
     return {
-        pk: Counting(kind_of(kind), may_change, frozenset(options.get(pk, ())))
-        for pk, kind, may_change in locked
+        pk: Counting(kind_of(kind), may_change, frozenset(option_ids))
+        for pk, kind, may_change, option_ids in polls
     }
 
 
@@ -180,8 +176,9 @@ def _votes_write(casts: list[Cast]) -> None:
     )
 
 
-# The tallies below are read and written under their polls' locks, so a row read is
-# the row written: absolute values, made on first use.
+# The tallies are read and written under their polls' locks, so a row read is the row
+# written: each is upserted with its new value, made on first use (one statement, where
+# Django's bulk_update builds a CASE per row).
 
 
 def tallies_add(deltas: dict[tuple[int, int, int], int]) -> None:
@@ -192,15 +189,21 @@ def tallies_add(deltas: dict[tuple[int, int, int], int]) -> None:
         poll__in={poll for poll, _, _ in deltas},
         round__in={round_ for _, round_, _ in deltas},
         option__in={option for _, _, option in deltas},
-    )
-    found = {key: row for row in rows if (key := (row.poll_id, row.round, row.option_id)) in deltas}
-    for key, row in found.items():
-        row.votes += deltas[key]
-    OptionTally.objects.bulk_update(found.values(), ["votes"])
+    ).values_list("poll_id", "round", "option_id", "votes")
+    votes = {(poll, round_, option): n for poll, round_, option, n in rows}
     OptionTally.objects.bulk_create(
-        OptionTally(poll_id=poll, round=round_, option_id=option, votes=delta)
-        for (poll, round_, option), delta in sorted(deltas.items())
-        if (poll, round_, option) not in found
+        [
+            OptionTally(
+                poll_id=poll,
+                round=round_,
+                option_id=option,
+                votes=votes.get((poll, round_, option), 0) + delta,
+            )
+            for (poll, round_, option), delta in sorted(deltas.items())
+        ],
+        update_conflicts=True,
+        unique_fields=["option", "round"],
+        update_fields=["votes"],
     )
 
 
@@ -210,27 +213,27 @@ def voters_add(counts: dict[tuple[int, int], int]) -> None:
         return
     rows = RoundTally.objects.filter(
         poll__in={poll for poll, _ in counts}, round__in={round_ for _, round_ in counts}
-    )
-    found = {key: row for row in rows if (key := (row.poll_id, row.round)) in counts}
-    for key, row in found.items():
-        row.voters += counts[key]
-    RoundTally.objects.bulk_update(found.values(), ["voters"])
+    ).values_list("poll_id", "round", "voters")
+    voters = {(poll, round_): n for poll, round_, n in rows}
     RoundTally.objects.bulk_create(
-        RoundTally(poll_id=poll, round=round_, voters=n)
-        for (poll, round_), n in sorted(counts.items())
-        if (poll, round_) not in found
+        [
+            RoundTally(poll_id=poll, round=round_, voters=voters.get((poll, round_), 0) + n)
+            for (poll, round_), n in sorted(counts.items())
+        ],
+        update_conflicts=True,
+        unique_fields=["poll", "round"],
+        update_fields=["voters"],
     )
 
 
 def versions_bump(poll_ids: Iterable[int]) -> None:
     """Bump each poll's results version: the tallies just moved, or their round did."""
     poll_ids = sorted(poll_ids)
-    if not poll_ids:
-        return
-    PollTally.objects.bulk_create(
-        [PollTally(poll_id=poll, version=0) for poll in poll_ids], ignore_conflicts=True
-    )
-    PollTally.objects.filter(poll__in=poll_ids).update(version=F("version") + 1)
+    bumped = PollTally.objects.filter(poll__in=poll_ids).update(version=F("version") + 1)
+    if bumped < len(poll_ids):  # a poll's first results: its row is made
+        PollTally.objects.bulk_create(
+            [PollTally(poll_id=poll, version=1) for poll in poll_ids], ignore_conflicts=True
+        )
 
 
 # --- The drain loop -----------------------------------------------------------------
