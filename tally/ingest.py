@@ -84,13 +84,19 @@ def polls_lock(poll_ids: Iterable[int]) -> dict[int, Counting]:
     }
 
 
-def casts_apply(casts: Sequence[Cast]) -> set[int]:
-    """Upsert the casts as votes and move the tallies, in one transaction.
+@dataclass(frozen=True)
+class Applied:
+    """What a batch did: the polls whose results changed, and those whose voters may
+    change their vote (the batch's queued choices of those may be forgotten)."""
 
-    Returns the polls whose results changed.
-    """
+    changed: set[int]
+    changeable: set[int]
+
+
+def casts_apply(casts: Sequence[Cast]) -> Applied:
+    """Upsert the casts as votes and move the tallies, in one transaction."""
     if not casts:
-        return set()
+        return Applied(set(), set())
     with transaction.atomic():
         counting = polls_lock({cast.poll_id for cast in casts})
         incoming = _casts_kept(casts, counting)
@@ -119,7 +125,7 @@ def casts_apply(casts: Sequence[Cast]) -> set[int]:
         voters_add(voters)
         changed = {poll for poll, _, _ in deltas} | {poll for poll, _ in voters}
         versions_bump(changed)
-    return changed
+    return Applied(changed, {pk for pk, poll in counting.items() if poll.may_change})
 
 
 def _casts_kept(casts: Sequence[Cast], counting: dict[int, Counting]) -> dict[VoteKey, Cast]:
@@ -250,15 +256,6 @@ class Batch:
         return len(self.entry_ids)
 
 
-def _changeable(casts: list[Cast]) -> list[Cast]:
-    """The casts of polls whose voters may change their vote."""
-    poll_ids = {cast.poll_id for cast in casts}
-    changeable = set(
-        Poll.objects.filter(pk__in=poll_ids, voters_may_change=True).values_list("pk", flat=True)
-    )
-    return [cast for cast in casts if cast.poll_id in changeable]
-
-
 def _batch_metrics(casts: int, seconds: float) -> Callable[[Pipeline], None]:
     def record(pipe: Pipeline) -> None:
         pipe.hincrby(COUNTERS, COUNTED, casts)
@@ -306,18 +303,19 @@ def votes_ingest(*, consumer: str, max_seconds: float = MAX_JOB_SECONDS) -> tupl
             if batch:
                 started = time.monotonic()
                 try:
-                    changed = casts_apply(batch.casts)
+                    applied = casts_apply(batch.casts)
                 except DatabaseError:
                     # The entries stay pending for the next job; meanwhile viewers are told.
                     results_stale(poll_ids={cast.poll_id for cast in batch.casts})
                     raise
                 committed = time.monotonic()
                 settled()
-                counted = _changeable(batch.casts)  # a final poll's choices guard its votes
+                # A final poll's choices stay in Redis: they refuse a second vote.
+                counted = [cast for cast in batch.casts if cast.poll_id in applied.changeable]
                 record = _batch_metrics(len(batch.casts), committed - started)
                 acked = acker.submit(stream.ack, batch.entry_ids, counted, record)
                 processed += len(batch)
-                publisher.changed(changed, committed_at=committed)
+                publisher.changed(applied.changed, committed_at=committed)
             if ahead is None:
                 settled()
                 publisher.flush()

@@ -30,7 +30,7 @@ def test_a_cast_naming_another_polls_option_is_never_counted(poll):
     cats = poll.options.get(slug="cats").pk
 
     for choices in [(other.options.first().pk,), (cats, other.options.first().pk), ()]:
-        assert casts_apply([cast("1-0", poll.pk, 1, choices, "b", timezone.now())]) == set()
+        assert casts_apply([cast("1-0", poll.pk, 1, choices, "b", timezone.now())]).changed == set()
     assert not Vote.objects.exists()
 
 
