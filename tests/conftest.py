@@ -15,7 +15,7 @@ from urllib.parse import quote
 import pytest
 import redis
 from django.db import connection
-from playwright.sync_api import Browser, Playwright, sync_playwright
+from playwright.sync_api import Browser, sync_playwright
 
 from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.support.links import Link
@@ -114,27 +114,14 @@ def redis_link() -> Iterator[Link]:
     link.close()
 
 
-@pytest.fixture(scope="session")
-def _playwright() -> Iterator[Playwright]:
-    with sync_playwright() as playwright:
-        yield playwright
-
-
-@pytest.fixture(scope="session")
-def _chromium_once(_playwright: Playwright) -> Iterator[Browser]:
-    """One Chromium for the whole run: starting it takes longer than most tests."""
-    browser = _playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
-
-
 @pytest.fixture
-def chromium(request: pytest.FixtureRequest) -> Iterator[Browser]:
-    """Chromium, with none of another test's pages: each test's are closed after it.
-    Skipped without Chromium (tests/support/browser.py)."""
+def chromium() -> Iterator[Browser]:
+    """Chromium (tests/support/browser.py), started for the test: Playwright's sync API
+    holds an event loop in this thread while it runs, which Django's async-safety check
+    then sees in every later test, so it does not outlive one. Skipped without Chromium."""
     if CHROMIUM is None:
         pytest.skip("no Chromium: apt-get install chromium, or set CHROMIUM to its path")
-    browser: Browser = request.getfixturevalue("_chromium_once")
-    yield browser
-    for context in browser.contexts:
-        context.close()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
