@@ -94,7 +94,7 @@ class Multiple(QuestionKind):
     value = Poll.Kind.MULTIPLE
 
     def choices_allowed(self, ballot: Ballot) -> tuple[int, int]:
-        most = min(ballot.max_choices or len(ballot.options), len(ballot.options))
+        most = most_chosen(ballot)
         return min(ballot.min_choices, most), most
 
     def instructions(self, ballot: Ballot) -> str:
@@ -165,7 +165,7 @@ class Ranking(QuestionKind):
     ordered = True
 
     def choices_allowed(self, ballot: Ballot) -> tuple[int, int]:
-        most = min(ballot.max_choices or len(ballot.options), len(ballot.options))
+        most = most_chosen(ballot)
         return most, most
 
     def instructions(self, ballot: Ballot) -> str:
@@ -216,6 +216,11 @@ KINDS: dict[str, QuestionKind] = {
 def kind_of(value: str) -> QuestionKind:
     """The kind of a poll, given its `kind` field."""
     return KINDS[value]
+
+
+def most_chosen(ballot: Ballot) -> int:
+    """The most options a cast may hold: the poll's "at most", or all of its options."""
+    return min(ballot.max_choices or len(ballot.options), len(ballot.options))
 
 
 def options_chosen(ballot: Ballot, slugs: list[str]) -> tuple[Choice, ...]:
