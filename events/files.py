@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from events.models import Event
 from events.services import EventError, event_create, free_slug
+from polls.kinds import kind_of
 from polls.models import Poll
 from polls.services import PollError, poll_create, slug_for
 
@@ -36,7 +37,8 @@ def event_dump(event: Event) -> dict[str, Any]:
 
 def _question(poll: Poll) -> dict[str, Any]:
     question: dict[str, Any] = {"question": poll.question, "kind": poll.kind}
-    if poll.kind == Poll.Kind.RATING:
+    kind = kind_of(poll.kind)
+    if kind.scaled:
         question["scale"] = [poll.scale_min, poll.scale_max]
         if poll.scale_min_label or poll.scale_max_label:
             question["scale_labels"] = [poll.scale_min_label, poll.scale_max_label]
@@ -44,9 +46,9 @@ def _question(poll: Poll) -> dict[str, Any]:
         question["options"] = [
             {"slug": option.slug, "label": option.label} for option in poll.options.all()
         ]
-    if poll.kind == Poll.Kind.MULTIPLE:
+    if kind.sets_least:
         question["min"] = poll.min_choices
-    if poll.kind in (Poll.Kind.MULTIPLE, Poll.Kind.RANKING) and poll.max_choices is not None:
+    if kind.sets_most and poll.max_choices is not None:
         question["max"] = poll.max_choices
     question["results"] = poll.results_visibility
     question["final"] = not poll.voters_may_change

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from polls.invites import MAX_INVITES_AT_ONCE, invites_make
+from polls.kinds import KINDS, kind_of
 from polls.models import Invite, Option, Poll, Vote
 from polls.presenter import PROJECTOR_OPTIONS
 from polls.services import (
@@ -55,7 +56,7 @@ class PollForm(forms.ModelForm):
             data["slug"] = slug_for(data["question"])
             if not data["slug"]:
                 self.add_error("slug", _("Give the poll a slug: its question makes none."))
-        if data.get("kind") == Poll.Kind.RATING:
+        if data.get("kind") in KINDS and kind_of(data["kind"]).scaled:
             try:
                 scale_options(data.get("scale_min", 1), data.get("scale_max", 5))
             except PollError as error:
@@ -87,7 +88,7 @@ class OptionFormSet(BaseInlineFormSet):
         its own options, one per score."""
         super().clean()
         poll = self.instance
-        if poll.kind == Poll.Kind.RATING:
+        if kind_of(poll.kind).scaled:
             return
         kept = [
             form
@@ -179,7 +180,7 @@ class PollAdmin(admin.ModelAdmin):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         poll = form.instance
-        if poll.kind == Poll.Kind.RATING:
+        if kind_of(poll.kind).scaled:
             scale_options_sync(poll=poll)
         options = poll.options.count()
         if options > PROJECTOR_OPTIONS:

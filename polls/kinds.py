@@ -1,14 +1,17 @@
 """Question kinds: each is one class that says everything its kind does differently.
 
+- what an organiser sets (`scaled`, `sets_least`, `sets_most`, `choices_problem`), in
+  the admin, `createpoll` and the event file alike;
 - how its vote form is read and checked (`field`, `clean`, `choices_allowed`,
-  `instructions`), by the vote page and the fast vote path alike;
+  `instructions`, `one_tap`), by the vote page and the fast vote path alike;
 - which casts the worker counts (`accepts`) and what a counted cast adds to each
   option's tally (`points`), one rule for the ingest, the recount and the tests;
-- how its results read (`figures`, `figure`), on pages, in the JSON and in charts.
+- how its results read (`figures`, `ordered_for_reading`, `summary`, `figure`), on
+  pages, in the JSON and in charts.
 
-Its vote form is the template `polls/_cast_<value>.html`. The ingest, the recount and
-the results pages ask the kind and never name one, so adding a kind is a class here,
-its `Poll.Kind` value and its templates.
+Its vote form is the template `polls/_cast_<value>.html`. The ingest, the recount, the
+admin and the results pages ask the kind and never name one, so adding a kind is a class
+here, its `Poll.Kind` value and its templates.
 """
 
 from __future__ import annotations
@@ -35,6 +38,21 @@ class QuestionKind:
     field: ClassVar[str] = "option"
     # Whether the order of a cast's options matters (a refused form keeps its gaps).
     ordered: ClassVar[bool] = False
+    # Whether a vote is one tap, so that a refused form has no choices to show again.
+    one_tap: ClassVar[bool] = False
+    # Whether its options are the scores of the poll's scale, made for it, rather than
+    # options the organiser writes.
+    scaled: ClassVar[bool] = False
+    # Whether the organiser sets how many options a cast holds, at least and at most.
+    sets_least: ClassVar[bool] = False
+    sets_most: ClassVar[bool] = False
+
+    # --- What the organiser sets --------------------------------------------------
+
+    def choices_problem(self, least: int, most: int | None, options: int) -> str | None:
+        """What is wrong with asking for from `least` to `most` of `options` options, if
+        anything (`createpoll`'s check, the admin's and the event file's)."""
+        return None
 
     # --- The vote form ------------------------------------------------------------
 
@@ -74,6 +92,14 @@ class QuestionKind:
 
     # --- Results ------------------------------------------------------------------
 
+    def ordered_for_reading(self, options: list[Any]) -> list[Any]:
+        """A round's options in the order a chart lists them: the poll's."""
+        return options
+
+    def summary(self, results: Mapping[str, Any]) -> str | None:
+        """A figure of the whole round a chart gives after its voters, if any."""
+        return None
+
     def figures(self, figures: dict[str, Any], voters: int) -> None:
         """Complete a round's figures (options with their tallies, `total`, `voters`):
         each option's share of the voters."""
@@ -88,10 +114,19 @@ class QuestionKind:
 
 class Single(QuestionKind):
     value = Poll.Kind.SINGLE
+    one_tap = True
 
 
 class Multiple(QuestionKind):
     value = Poll.Kind.MULTIPLE
+    sets_least = sets_most = True
+
+    def choices_problem(self, least: int, most: int | None, options: int) -> str | None:
+        if 1 <= least <= (most or options) <= options:
+            return None
+        return _(
+            "Choose at least 1 and at most %(n)d options, the least no more than the most."
+        ) % {"n": options}
 
     def choices_allowed(self, ballot: Ballot) -> tuple[int, int]:
         most = most_chosen(ballot)
@@ -124,6 +159,7 @@ class Rating(QuestionKind):
 
     value = Poll.Kind.RATING
     field = "score"
+    scaled = True
 
     def instructions(self, ballot: Ballot) -> str:
         return _("Choose a score from %(low)d to %(high)d.") % {
@@ -153,6 +189,12 @@ class Rating(QuestionKind):
             round(sum(int(score) * n for score, n in scores.items()) / total, 2) if total else None
         )
 
+    def summary(self, results: Mapping[str, Any]) -> str | None:
+        average = results.get("average")
+        if average is None:
+            return None
+        return _("Average: %(average)s") % {"average": number_format(average, decimal_pos=1)}
+
     def figure(self, option: Mapping[str, Any]) -> str:
         return str(option.get("votes", 0))
 
@@ -163,6 +205,12 @@ class Ranking(QuestionKind):
 
     value = Poll.Kind.RANKING
     ordered = True
+    sets_most = True
+
+    def choices_problem(self, least: int, most: int | None, options: int) -> str | None:
+        if most is None or 2 <= most <= options:
+            return None
+        return _("A ranking ranks from 2 to %(n)d options (--max).") % {"n": options}
 
     def choices_allowed(self, ballot: Ballot) -> tuple[int, int]:
         most = most_chosen(ballot)
@@ -202,6 +250,10 @@ class Ranking(QuestionKind):
             option["points"] = option["votes"]
             option["position"] = 1 + sum(1 for other in points if other > option["votes"])
             option["percent"] = percent(option["votes"], figures["total"])
+
+    def ordered_for_reading(self, options: list[Any]) -> list[Any]:
+        """The best ranked first."""
+        return sorted(options, key=lambda option: option.get("position", 0))
 
     def figure(self, option: Mapping[str, Any]) -> str:
         points = option.get("points", 0)

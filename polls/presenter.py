@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from polls.exports import csv_stream, invites_rows, results_rows, votes_rows
+from polls.kinds import kind_of
 from polls.models import Poll, invite_code_shown
 from polls.services import CONTROL_ACTIONS, poll_control
 from tally.selectors import average_at, results_for, results_hidden
@@ -103,7 +104,7 @@ def projector_context(request: HttpRequest, poll: Poll) -> dict[str, Any]:
         "results": shown,
         "average_at": average_at(poll, shown),
         "voters_see_results": public,
-        "two_columns": poll.kind != Poll.Kind.RATING and options > PROJECTOR_ROWS,
+        "two_columns": not kind_of(poll.kind).scaled and options > PROJECTOR_ROWS,
         # --rows sizes the bars (no smaller than for 12 options); --half lays out two columns.
         "rows": min(PROJECTOR_ROWS, options if options <= PROJECTOR_ROWS else -(-options // 2)),
         "half": -(-options // 2),

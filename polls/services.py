@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 
-import django_rq
 from anyascii import anyascii
-from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from redis import RedisError
 
+from polls.kinds import kind_of
 from polls.models import Option, Poll
 from polls.queue import (
     CHOICES_TTL,
@@ -27,8 +24,7 @@ from polls.queue import (
     entry_fields,
 )
 from polls.selectors import SLUG_MAX_LENGTH, Ballot, Choice, voter_choice
-from tally import jobs
-from tally.ingest import versions_bump
+from polls.signals import round_started, votes_waiting
 from voting_site.limits import (
     SLIDING_WINDOW_LUA,
     Limited,
@@ -38,8 +34,6 @@ from voting_site.limits import (
 )
 from voting_site.metrics import ACCEPTED, COUNTERS
 from voting_site.redis import async_redis_script
-
-logger = logging.getLogger(__name__)
 
 # A vote in one atomic step, one round trip: the voter's use of the vote limit, the
 # poll's cap on voters from one address, then (unless either refuses) the choices, the
@@ -145,15 +139,8 @@ async def vote_cast(*, ballot: Ballot, choices: Sequence[Choice], voter: str, ad
     if outcome == -1:
         return False
     if outcome == 1:
-        try:
-            await sync_to_async(_ingest_enqueue)()
-        except RedisError as error:  # the vote is queued; the periodic job will count it
-            logger.warning("vote queued, but its ingest job was not: %s", error)
+        await votes_waiting.asend(sender=Poll)
     return True
-
-
-def _ingest_enqueue() -> None:
-    django_rq.get_queue("default").enqueue(jobs.votes_ingest)
 
 
 def slug_for(text: str) -> str:
@@ -228,7 +215,7 @@ def poll_create(
             _("A poll's kind is one of %(kinds)s, not %(given)r.")
             % {"kinds": ", ".join(Poll.Kind.values), "given": kind}
         )
-    if kind == Poll.Kind.RATING:
+    if kind_of(kind).scaled:
         if options:
             raise PollError(_("A rating takes a scale (--scale 1-5), not options."))
         options = scale_options(*scale)
@@ -318,13 +305,9 @@ def scale_options_sync(*, poll: Poll) -> None:
 def choices_check(kind: str, least: int, most: int | None, options: int) -> None:
     """PollError unless a poll of `kind` with this many options may ask for from `least`
     to `most` of them (the command's check, and the admin's)."""
-    if kind == Poll.Kind.MULTIPLE and not 1 <= least <= (most or options) <= options:
-        raise PollError(
-            _("Choose at least 1 and at most %(n)d options, the least no more than the most.")
-            % {"n": options}
-        )
-    if kind == Poll.Kind.RANKING and most is not None and not 2 <= most <= options:
-        raise PollError(_("A ranking ranks from 2 to %(n)d options (--max).") % {"n": options})
+    problem = kind_of(kind).choices_problem(least, most, options)
+    if problem is not None:
+        raise PollError(problem)
 
 
 # The presenter's controls: the projector view's buttons, the admin's actions and
@@ -371,4 +354,4 @@ def poll_reset(*, poll: Poll) -> None:
         poll.round = locked.round + 1
         poll.results_shown = None
         poll.save(update_fields=["round", "results_shown", "updated_at"])
-        versions_bump([poll.pk])  # the new round's zeros are newer than any count
+        round_started.send(sender=Poll, poll=poll)

@@ -224,7 +224,7 @@ async def vote_context(
     form = form or VoteForm(ballot=ballot)
     choice = await voter_choice(ballot=ballot, voter=voter) if voter else None
     chosen: list[int | None] = list(choice.ids()) if choice else []
-    if form.is_bound and form.errors and ballot.kind != Poll.Kind.SINGLE:
+    if form.is_bound and form.errors and not kind_of(ballot.kind).one_tap:
         # A refused form keeps the ticks, the score or the order the voter chose (a single
         # choice is one tap: its button would say "your vote" of a vote not taken).
         chosen = _submitted(ballot, form.data)

@@ -6,11 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.formats import number_format
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from polls.kinds import kind_of
-from polls.models import Poll
 from tally.selectors import Results
 
 WIDTH = 720
@@ -22,25 +20,20 @@ TOP = 100
 def chart(results: Results) -> dict[str, Any]:
     """What templates/tally/chart.svg draws: a row per option (a ranking's best first; a
     rating's, a row per score), its bar's length and its figure, and a summary line."""
-    options = list(results["options"])
-    if results["kind"] == Poll.Kind.RANKING:
-        options.sort(key=lambda option: option.get("position", 0))
+    kind = kind_of(results["kind"])
+    options = kind.ordered_for_reading(list(results["options"]))
     voters = results["voters"] or 0
     summary = ngettext("%(n)s voter", "%(n)s voters", voters) % {"n": number_format(voters)}
-    average = results.get("average")
-    if results["kind"] == Poll.Kind.RATING and average is not None:
-        summary += " · " + _("Average: %(average)s") % {
-            "average": number_format(average, decimal_pos=1)
-        }
+    if (figure := kind.summary(results)) is not None:
+        summary += " · " + figure
     rows = []
     for index, option in enumerate(options):
         share = option.get("percent") or 0
-        figure = kind_of(results["kind"]).figure(option)
         rows.append(
             {
                 "y": TOP + index * ROW,
                 "label": option["label"],
-                "figure": figure,
+                "figure": kind.figure(option),
                 "fill": round(TRACK * share / 100, 1),
             }
         )
