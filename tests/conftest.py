@@ -7,6 +7,9 @@ that drives Chromium, given by the file's name (`*_e2e.py`, `*_browser.py`);
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from typing import Any
@@ -17,9 +20,10 @@ import redis
 from django.db import connection
 from playwright.sync_api import Browser, sync_playwright
 
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.support.browser import CHROMIUM
 from tests.support.links import Link
 from voting_site import embedded
+from voting_site.processes import free_port, stop_group
 from voting_site.redis import redis_client
 
 _servers = ExitStack()
@@ -42,13 +46,33 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    # The embedded PostgreSQL and Redis (when DATABASE_URL / REDIS_URL are unset),
-    # for the whole run; stopped at the end if this run started them.
-    _servers.enter_context(embedded.serving())
+    # The embedded PostgreSQL and Redis (when DATABASE_URL / REDIS_URL are unset), for
+    # the whole run, started by its first process (not by xdist's workers, which it
+    # starts after this); stopped at the end if this run started them.
+    if not hasattr(session.config, "workerinput"):
+        _servers.enter_context(embedded.serving())
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     _servers.close()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """pytest-django's test database, dropped at the end once the sessions of the
+    processes the tests stopped have ended: PostgreSQL refuses to drop a database in use,
+    and a server notices its client's end a moment after it."""
+    yield
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0] == 0:
+                break
+            time.sleep(0.1)
 
 
 @pytest.fixture
@@ -114,14 +138,35 @@ def redis_link() -> Iterator[Link]:
     link.close()
 
 
-@pytest.fixture
-def chromium() -> Iterator[Browser]:
-    """Chromium (tests/support/browser.py), started for the test: Playwright's sync API
-    holds an event loop in this thread while it runs, which Django's async-safety check
-    then sees in every later test, so it does not outlive one. Skipped without Chromium."""
+@pytest.fixture(scope="session")
+def chromium_address() -> Iterator[str]:
+    """The address of the run's Chromium (one per xdist worker), started when a test
+    first asks for it (tests/support/chromium_server.py). Skipped without Chromium."""
     if CHROMIUM is None:
         pytest.skip("no Chromium: apt-get install chromium, or set CHROMIUM to its path")
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tests.support.chromium_server", str(port)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        assert server.stdout is not None and server.stdout.readline().strip() == "ready"
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop_group(server)
+
+
+@pytest.fixture
+def chromium(chromium_address: str) -> Iterator[Browser]:
+    """The run's Chromium, for this test: the contexts and pages it opens close with it.
+
+    Playwright's sync API holds an event loop in this thread while it runs, which Django's
+    async-safety check would then see in every later test, so this connection does not
+    outlive the test."""
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.connect_over_cdp(chromium_address)
         yield browser
         browser.close()

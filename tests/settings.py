@@ -4,17 +4,44 @@ With no DATABASE_URL / REDIS_URL the suite runs its own embedded PostgreSQL and
 Redis under `.data/test`, never touching the data of `make up`. With them set,
 it uses those servers: PostgreSQL through a `test_` database that pytest-django
 creates, Redis as it is (the suite flushes that database: point it at a spare one).
+
+`make test` runs the tests in parallel processes (pytest-xdist's workers gw0, gw1, …):
+each has its own PostgreSQL database (pytest-django's `test_…_gw1`) and its own Redis
+database, the one given for gw0, the one below it for gw1, and so on.
 """
 
 import os
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from voting_site import embedded
 
 os.environ.setdefault(
     "VOTING_DATA_DIR", str(Path(__file__).resolve().parent.parent / ".data" / "test")
 )
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-suite-secret-key-not-for-any-real-deployment")
 
-from voting_site.settings import *  # noqa: F403
+
+def _workers_redis(url: str, worker: str) -> str:
+    """The URL of this xdist worker's Redis database: gw0's is `url`'s, gw1's the one
+    below it (the 16 of Redis's default in a circle)."""
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    given = int(query.get("db") or parts.path.strip("/") or 0)
+    db = str((given - int(worker.removeprefix("gw"))) % 16)
+    if parts.scheme == "unix":  # urlunsplit would drop the empty host's "//"
+        return f"unix://{parts.path}?{urlencode({**query, 'db': db})}"
+    if "db" in query:
+        return urlunsplit(parts._replace(query=urlencode({**query, "db": db})))
+    return urlunsplit(parts._replace(path=f"/{db}"))
+
+
+if worker := os.environ.get("PYTEST_XDIST_WORKER"):
+    # The embedded Redis, if no other is given, was started by the run's first process.
+    given = os.environ.get("REDIS_URL") or embedded.redis_url(Path(os.environ["VOTING_DATA_DIR"]))
+    os.environ["REDIS_URL"] = _workers_redis(given, worker)
+
+from voting_site.settings import *  # noqa: E402, F403
 
 # No collectstatic before tests: hashed file names are not needed to test behaviour.
 STORAGES = {

@@ -19,6 +19,7 @@ import redis.asyncio
 from django.conf import settings
 from redis.backoff import NoBackoff
 from redis.commands.core import AsyncScript
+from redis.connection import parse_url
 from redis.retry import Retry
 
 # With Redis gone, a request should fail fast with a 503, not hang: short
@@ -31,15 +32,21 @@ READ_TIMEOUT = 5
 CHANNEL_LAYER_READ_TIMEOUT = 10
 
 
-def channel_layer_host(url: str) -> dict[str, object]:
-    """The channel layer's connection settings (CHANNEL_LAYERS' `hosts`): channels-redis
-    makes its own pools from them, which otherwise never retry."""
-    return {
+def channel_layer_config(url: str) -> dict[str, object]:
+    """The channel layer's settings (CHANNEL_LAYERS' `CONFIG`) on the Redis at `url`.
+
+    Its connection settings, as `hosts`: channels-redis makes its own pools from them,
+    which otherwise never retry. Its names start with the Redis database's number:
+    Pub/Sub channels belong to the server, not to a database, so two sites on one
+    server, each in its own database, would otherwise hear each other's messages.
+    """
+    host = {
         "address": url,
         "socket_connect_timeout": CONNECT_TIMEOUT,
         "socket_timeout": CHANNEL_LAYER_READ_TIMEOUT,
         "retry": redis.asyncio.retry.Retry(NoBackoff(), 1),
     }
+    return {"hosts": [host], "prefix": f"asgi-db{parse_url(url).get('db', 0)}"}
 
 
 def redis_client() -> redis.Redis:

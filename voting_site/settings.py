@@ -12,7 +12,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 from voting_site import embedded
-from voting_site.redis import channel_layer_host
+from voting_site.redis import channel_layer_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -216,7 +216,7 @@ if CHANNEL_LAYER not in CHANNEL_LAYER_BACKENDS:
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": CHANNEL_LAYER_BACKENDS[CHANNEL_LAYER],
-        "CONFIG": {"hosts": [channel_layer_host(REDIS_URL)]},
+        "CONFIG": channel_layer_config(REDIS_URL),
     }
 }
 

@@ -47,8 +47,11 @@ def wait_until(condition: Callable[[], object], timeout: float = 60) -> None:
 
 @functools.cache
 def collected_static() -> str:
-    """Static files collected once per run, as a deployment has them (hashed names)."""
-    static_root = str(Path(settings.DATA_DIR) / "static")
+    """Static files collected once per run (and xdist worker), as a deployment has them
+    (hashed names)."""
+    static_root = str(
+        Path(settings.DATA_DIR) / f"static-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    )
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
         cwd=BASE_DIR,

@@ -14,7 +14,7 @@ from tally.consumers import ResultsConsumer
 from tally.hub import hub
 from tally.outbox import Outbox
 from tally.publish import poll_group
-from voting_site.redis import channel_layer_host
+from voting_site.redis import channel_layer_config
 
 pytestmark = pytest.mark.asyncio
 
@@ -100,7 +100,7 @@ async def test_on_the_core_layer_the_beats_are_heard_while_a_poll_is_watched(
     settings.CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [channel_layer_host(settings.REDIS_URL)]},
+            "CONFIG": channel_layer_config(settings.REDIS_URL),
         }
     }
     told: list[bool] = []

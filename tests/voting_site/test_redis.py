@@ -12,7 +12,7 @@ import pytest
 from channels_redis.core import RedisChannelLayer
 from channels_redis.pubsub import RedisPubSubChannelLayer
 
-from voting_site.redis import async_redis_client, channel_layer_host, redis_client
+from voting_site.redis import async_redis_client, channel_layer_config, redis_client
 
 
 def used_across_a_restart(link, use: Callable[[], object]) -> None:
@@ -39,7 +39,7 @@ def test_the_async_client_and_the_channel_layers(settings, redis_link, redis_db,
     settings.REDIS_URL = redis_link.url
 
     async def scenario() -> None:
-        layer = layer_class(hosts=[channel_layer_host(redis_link.url)])
+        layer = layer_class(**channel_layer_config(redis_link.url))
         channel = await layer.new_channel()
         uses: list[Callable[[], Awaitable[object]]] = [
             lambda: async_redis_client().incr("hits"),
