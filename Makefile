@@ -25,9 +25,9 @@ ifneq ($(NPM),)
 TEST_TOOLS := $(AXE)
 endif
 
-# The tests run in parallel, a process per core (pytest-xdist): most wait on servers they
-# started, so two cores take them in half the time. PYTEST_WORKERS=0 runs them in one.
-PYTEST_WORKERS ?= auto
+# The tests run in parallel (pytest-xdist), one process more than the cores: most of them
+# wait on servers they started. PYTEST_WORKERS=0 runs them in one process.
+PYTEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print((os.cpu_count() or 1) + 1)')
 test: $(INSTALLED) $(MESSAGES) $(TEST_TOOLS)
 	@test -n "$(NPM)" || echo "make test: no npm, so no axe-core: the accessibility tests are skipped (apt-get install npm)"
 	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)

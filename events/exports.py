@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from events.models import Event
-from polls.exports import results_rows
+from tally.exports import results_rows
 
 
 def event_results_rows(event: Event) -> Iterator[list[Any]]:

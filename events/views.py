@@ -24,10 +24,11 @@ from events.services import MOVES, EventError, event_move
 from polls import voters
 from polls.exports import csv_stream
 from polls.models import Poll
-from polls.presenter import code_shown, projector_context, public_url, qr_svg, remote_context
+from polls.presenter import code_shown, public_url, qr_svg
 from polls.selectors import ballot_for
 from polls.views import new_voter_refused, vote_context
 from tally.charts import chart
+from tally.projector import projector_context, remote_context
 from tally.selectors import average_at, results_for, results_seen_by
 from voting_site.middleware import staff_only
 from voting_site.responses import plain_text, see_other

@@ -29,7 +29,6 @@ from polls.services import (
     scale_options_sync,
     slug_for,
 )
-from tally.selectors import rounds_for
 
 
 class PollForm(forms.ModelForm):
@@ -132,7 +131,7 @@ class PollAdmin(admin.ModelAdmin):
     list_filter = ["kind", "is_open", "results_visibility"]
     search_fields = ["question", "slug", "code"]
     prepopulated_fields = {"slug": ["question"]}
-    readonly_fields = ["code", "round", "rounds", "pages", "created_at", "updated_at"]
+    readonly_fields = ["code", "round", "pages", "created_at", "updated_at"]
     fields = [
         "question",
         "slug",
@@ -150,7 +149,6 @@ class PollAdmin(admin.ModelAdmin):
         "results_visibility",
         "results_shown",
         "round",
-        "rounds",
         "pages",
         "created_at",
         "updated_at",
@@ -158,7 +156,7 @@ class PollAdmin(admin.ModelAdmin):
     inlines = [OptionInline]
     # Until it is saved, a poll has no code (one shown would not be the one it gets), no
     # round and no pages.
-    not_yet = {"code", "round", "rounds", "pages", "created_at", "updated_at"}
+    not_yet = {"code", "round", "pages", "created_at", "updated_at"}
 
     class Media:
         js = ["poll_kind.js"]  # each kind's fields only, as the kind is chosen
@@ -225,11 +223,11 @@ class PollAdmin(admin.ModelAdmin):
         if poll.pk is None:
             return "—"  # a poll being added has no pages yet
         links = [
-            (reverse("polls:present", kwargs={"slug": poll.slug}), _("projector")),
-            (reverse("polls:remote", kwargs={"slug": poll.slug}), _("remote")),
+            (reverse("tally:present", kwargs={"slug": poll.slug}), _("projector")),
+            (reverse("tally:remote", kwargs={"slug": poll.slug}), _("remote")),
             (poll.get_absolute_url(), _("vote")),
             (reverse("tally:results", kwargs={"slug": poll.slug}), _("results")),
-            (reverse("polls:results-csv", kwargs={"slug": poll.slug}), _("results CSV")),
+            (reverse("tally:results-csv", kwargs={"slug": poll.slug}), _("results CSV")),
             (reverse("polls:votes-csv", kwargs={"slug": poll.slug}), _("votes CSV")),
         ]
         if poll.requires_invite:
@@ -238,23 +236,6 @@ class PollAdmin(admin.ModelAdmin):
                 (reverse("polls:invites-csv", kwargs={"slug": poll.slug}), _("invites CSV")),
             ]
         return format_html_join(" · ", '<a href="{}">{}</a>', links)
-
-    @admin.display(description=_("results by round"))
-    def rounds(self, poll: Poll) -> str:
-        """Every round's results; a finished round's are its final ones."""
-        if poll.pk is None:
-            return "—"
-        lines = [
-            _("Round %(round)d: %(votes)s (%(options)s)")
-            % {
-                "round": results["round"],
-                "votes": ngettext("%(n)d vote", "%(n)d votes", results["total"])
-                % {"n": results["total"]},
-                "options": ", ".join(f"{o['label']} {o.get('votes')}" for o in results["options"]),
-            }
-            for results in rounds_for(poll=poll)
-        ]
-        return format_html_join("", "<p>{}</p>", ((line,) for line in lines))
 
     def _control(self, request: HttpRequest, queryset: QuerySet[Poll], action: str) -> None:
         for poll in queryset:

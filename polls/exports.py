@@ -1,4 +1,5 @@
-"""CSV exports of a poll, row by row, so a million votes never sit in memory at once.
+"""CSV exports of a poll, row by row, so a million votes never sit in memory at once,
+and the CSV they are written as (tally/exports.py adds the results).
 
 The staff views stream them; `manage.py exportpoll` writes them to standard output.
 Votes are exported without their voter keys.
@@ -14,23 +15,8 @@ from typing import Any
 from asgiref.sync import sync_to_async
 
 from polls.models import Poll, Vote, invite_code_shown
-from tally.selectors import rounds_for
 
 CHUNK = 2000
-
-
-def results_rows(poll: Poll) -> Iterator[list[Any]]:
-    """Each round's results: round, option, label, votes, percent (of that round's votes)."""
-    yield ["round", "option", "label", "votes", "percent"]
-    for results in rounds_for(poll=poll):
-        for option in results["options"]:
-            yield [
-                results["round"],
-                option["slug"],
-                option["label"],
-                option.get("votes"),
-                option.get("percent"),
-            ]
 
 
 def invites_rows(poll: Poll) -> Iterator[list[Any]]:

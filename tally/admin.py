@@ -1,4 +1,10 @@
-"""The worker's queues in the admin: django-rq's dashboard, for those allowed to run them.
+"""What tally adds to the admin: each round's results on a poll's page, and the worker's
+queues (django-rq's dashboard) for those allowed to run them.
+
+polls knows nothing of tallies (tally builds on it), so its admin of polls
+(polls/admin.py) is registered again here with the results added.
+
+The dashboard:
 
 Emptying a queue or requeuing a job changes what the worker does, so the dashboard
 asks more than staff status, which is all django-rq asks: django-rq's own
@@ -18,10 +24,47 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import URLPattern
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_rq.models import Dashboard
 from django_rq.urls import get_admin_urlpatterns, get_api_urlpatterns
 
+from polls.admin import PollAdmin
+from polls.models import Poll
+from tally.selectors import rounds_for
+
 DASHBOARD_PERMISSION = "django_rq.admin"
+
+
+class PollResultsAdmin(PollAdmin):
+    """The polls' admin with every round's results, below the poll's round."""
+
+    readonly_fields = [*PollAdmin.readonly_fields, "rounds"]
+    fields = PollAdmin.fields.copy()
+    fields.insert(fields.index("round") + 1, "rounds")
+    not_yet = {*PollAdmin.not_yet, "rounds"}
+
+    @admin.display(description=_("results by round"))
+    def rounds(self, poll: Poll) -> str:
+        """Every round's results; a finished round's are its final ones."""
+        if poll.pk is None:
+            return "—"
+        lines = [
+            _("Round %(round)d: %(votes)s (%(options)s)")
+            % {
+                "round": results["round"],
+                "votes": ngettext("%(n)d vote", "%(n)d votes", results["total"])
+                % {"n": results["total"]},
+                "options": ", ".join(f"{o['label']} {o.get('votes')}" for o in results["options"]),
+            }
+            for results in rounds_for(poll=poll)
+        ]
+        return format_html_join("", "<p>{}</p>", ((line,) for line in lines))
+
+
+admin.site.unregister(Poll)
+admin.site.register(Poll, PollResultsAdmin)
 
 
 def may_run_the_queues(request: HttpRequest) -> bool:

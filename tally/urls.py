@@ -1,10 +1,13 @@
 from django.urls import path
 
-from tally import views
+from tally import projector, views
 
 app_name = "tally"
 urlpatterns = [
     path("polls/<slug:slug>/results/", views.results_page, name="results"),
     path("api/polls/<slug:slug>/results", views.results_json, name="results-json"),
     path("polls/<slug:slug>/results.svg", views.results_svg, name="results-svg"),
+    path("polls/<slug:slug>/results.csv", projector.results_csv, name="results-csv"),
+    path("polls/<slug:slug>/present/", projector.present, name="present"),
+    path("polls/<slug:slug>/remote/", projector.remote, name="remote"),
 ]

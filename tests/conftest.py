@@ -7,9 +7,9 @@ that drives Chromium, given by the file's name (`*_e2e.py`, `*_browser.py`);
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from typing import Any
@@ -17,7 +17,8 @@ from urllib.parse import quote
 
 import pytest
 import redis
-from django.db import connection
+from asgiref.sync import sync_to_async
+from django.db import connection, connections
 from playwright.sync_api import Browser, sync_playwright
 
 from tests.support.browser import CHROMIUM
@@ -58,21 +59,12 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
-    """pytest-django's test database, dropped at the end once the sessions of the
-    processes the tests stopped have ended: PostgreSQL refuses to drop a database in use,
-    and a server notices its client's end a moment after it."""
+def django_db_setup(django_db_setup: None) -> Iterator[None]:
+    """pytest-django's test database, dropped at the end once the thread where the async
+    tests' ORM calls ran (asgiref's) has closed its connection: PostgreSQL refuses to
+    drop a database in use."""
     yield
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-            if cursor.fetchone()[0] == 0:
-                break
-            time.sleep(0.1)
+    asyncio.run(sync_to_async(connections.close_all)())
 
 
 @pytest.fixture

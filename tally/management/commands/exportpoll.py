@@ -7,8 +7,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from polls.exports import csv_lines, results_rows, votes_rows
+from polls.exports import csv_lines, votes_rows
 from polls.models import Poll
+from tally.exports import results_rows
 
 
 class Command(BaseCommand):

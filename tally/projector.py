@@ -1,0 +1,120 @@
+"""The projector and the presenter's remote: a poll's results as the room and the
+presenter see them, with the controls (which post to polls/presenter.py), and the
+results as CSV.
+
+The projector is public: the whole room reads it, so it shows what the audience may
+see, and no more. The presenter's own view of the counts is the remote, on their phone.
+Both are staff only (`polls.change_poll`), as the CSV is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from polls.kinds import kind_of
+from polls.models import Poll
+from polls.presenter import PROJECTOR_ROWS, code_shown, csv_response, join_url
+from polls.services import CONTROL_ACTIONS
+from tally.exports import results_rows
+from tally.selectors import average_at, results_for, results_hidden
+from voting_site.middleware import staff_only
+
+# The projector's keyboard shortcuts, one per control; and, held, the key that shows the
+# presenter the counts while the room may not see them.
+SHORTCUTS = {"open": "o", "close": "c", "reveal": "r", "hide": "h", "reset": "n"}
+PEEK_KEY = "p"
+
+
+@require_GET
+@staff_only
+def present(request: HttpRequest, slug: str) -> HttpResponse:
+    """The projector view: the question, the join code and QR, the results as the audience
+    may see them, and the controls (shown while the mouse moves or a control has focus).
+
+    While the results are hidden from voters, no count is on the page: the room sees
+    the question and how many have voted. The counts come over the presenter's socket
+    and show only while the presenter holds the peek key.
+    """
+    poll = get_object_or_404(Poll, slug=slug)
+    return render(request, "polls/present.html", projector_context(request, poll))
+
+
+def projector_context(request: HttpRequest, poll: Poll) -> dict[str, Any]:
+    """What the projector shows of a poll (an event's projector shows its question so)."""
+    url = join_url(request, poll)
+    address, _slash, _path = url.partition("://")[2].partition("/")
+    results = results_for(poll=poll)
+    public = poll.results_visible(has_voted=False)
+    shown = results if public else {**results_hidden(results), "voters": results["voters"]}
+    options = len(results["options"])
+    return {
+        "poll": poll,
+        "results": shown,
+        "average_at": average_at(poll, shown),
+        "voters_see_results": public,
+        "two_columns": not kind_of(poll.kind).scaled and options > PROJECTOR_ROWS,
+        # --rows sizes the bars (no smaller than for 12 options); --half lays out two columns.
+        "rows": min(PROJECTOR_ROWS, options if options <= PROJECTOR_ROWS else -(-options // 2)),
+        "half": -(-options // 2),
+        "join_url": url,
+        # Shown without the scheme, and broken (if at all) before the path.
+        "join_address": address,
+        "join_path": url[url.index(address) + len(address) :],
+        "code": code_shown(poll.code),
+        "controls": _controls(poll),
+        "shortcuts": _shortcuts(),
+    }
+
+
+@require_GET
+@staff_only
+def remote(request: HttpRequest, slug: str) -> HttpResponse:
+    """The presenter's remote, for their phone: the counts always (the room sees them only
+    once shown), the poll's state and the controls."""
+    poll = get_object_or_404(Poll, slug=slug)
+    return render(request, "polls/remote.html", remote_context(poll))
+
+
+def remote_context(poll: Poll) -> dict[str, Any]:
+    """What the remote shows of a poll: its counts, its state and its controls."""
+    results = results_for(poll=poll)
+    return {
+        "poll": poll,
+        "results": results,
+        "average_at": average_at(poll, results),
+        "voters_see_results": poll.results_visible(has_voted=False),
+        "code": code_shown(poll.code),
+        "controls": _controls(poll),
+    }
+
+
+def _shortcuts() -> list[dict[str, str]]:
+    """The projector's keys beyond the controls' own."""
+    return [
+        {"key": PEEK_KEY, "label": _("hold to see the counts while they are hidden")},
+        {"key": "?", "label": _("show or hide these keys")},
+    ]
+
+
+def _controls(poll: Poll) -> list[dict[str, str]]:
+    labels = {
+        "open": _("Open voting"),
+        "close": _("Close voting"),
+        "reveal": _("Show results"),
+        "hide": _("Hide results"),
+        "reset": _("New round"),
+    }
+    return [{"action": a, "label": labels[a], "key": SHORTCUTS[a]} for a in CONTROL_ACTIONS]
+
+
+@require_GET
+@staff_only
+def results_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    """Each round's results, as CSV."""
+    poll = get_object_or_404(Poll, slug=slug)
+    return csv_response(results_rows(poll), filename=f"{poll.slug}-results.csv")
