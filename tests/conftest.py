@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from typing import Any
@@ -59,12 +60,22 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: None) -> Iterator[None]:
-    """pytest-django's test database, dropped at the end once the thread where the async
-    tests' ORM calls ran (asgiref's) has closed its connection: PostgreSQL refuses to
-    drop a database in use."""
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """pytest-django's test database, dropped at the end once nothing else uses it, as
+    PostgreSQL asks: the thread where the async tests' ORM calls ran (asgiref's) closes
+    its connection, and the sessions of the processes the last tests stopped, which the
+    server ends a moment after them, are waited for."""
     yield
     asyncio.run(sync_to_async(connections.close_all)())
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        for _ in range(100):
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0] == 0:
+                break
+            time.sleep(0.05)
 
 
 @pytest.fixture
