@@ -7,6 +7,9 @@
 - Redis unreachable: channels-redis logs a traceback every second while it
   tries again. The line says what the error was.
 
+A client's line is also cut short: it names the path asked for, which a client
+makes as long as its server lets it (tens of kilobytes).
+
 A server error (500 and up) and any other exception keep their traceback.
 """
 
@@ -17,6 +20,8 @@ import logging
 from redis import exceptions as redis_errors
 
 CLIENT_ERROR_LOGGERS = ("django.request", "django.security")
+# The longest line a client's error writes, in characters.
+CLIENT_LINE_MAX = 300
 REDIS_CLIENT_LOGGERS = ("channels_redis",)
 
 
@@ -26,6 +31,7 @@ class ExpectedErrorsInOneLine(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if record.name.startswith(CLIENT_ERROR_LOGGERS) and _client_error(record):
             _one_line(record, with_error=False)
+            _cut_short(record, CLIENT_LINE_MAX)
         elif record.name.startswith(REDIS_CLIENT_LOGGERS) and _redis_down(record):
             _one_line(record, with_error=True)
         return True
@@ -54,3 +60,10 @@ def _one_line(record: logging.LogRecord, *, with_error: bool) -> None:
     record.exc_info = None
     record.exc_text = None
     record.stack_info = None
+
+
+def _cut_short(record: logging.LogRecord, length: int) -> None:
+    message = record.getMessage()
+    if len(message) > length:
+        record.msg = message[: length - 1] + "…"
+        record.args = None
