@@ -26,12 +26,13 @@ TEST_TOOLS := $(AXE)
 endif
 
 # The tests run in parallel (pytest-xdist), one process more than the cores: most of them
-# wait on servers they started. A process that runs out of tests takes some of another's
-# (worksteal), as their lengths differ a hundredfold. PYTEST_WORKERS=0 runs them in one.
+# wait on servers they started. PYTEST_WORKERS=0 runs them in one process. (xdist's
+# worksteal took 329-351 s where its default took 272-283 s here: busy cores, not idle
+# workers, set the pace.)
 PYTEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print((os.cpu_count() or 1) + 1)')
 test: $(INSTALLED) $(MESSAGES) $(TEST_TOOLS)
 	@test -n "$(NPM)" || echo "make test: no npm, so no axe-core: the accessibility tests are skipped (apt-get install npm)"
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 $(AXE): package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
