@@ -1,0 +1,69 @@
+"""Text typed by strangers (an open answer, a question for the Q&A): cleaned before it is
+queued, and read as the terms a word cloud counts.
+
+`text_cleaned` keeps what a person typed and drops what only hides or reorders it:
+Unicode is normalised (NFC, so "é" typed two ways is one "é"), runs of whitespace
+become one space, and control and format characters go (bidirectional overrides and
+isolates, zero-width spaces and joiners, the byte-order mark), which could otherwise
+make an answer read backwards or two answers look alike. It does not escape markup:
+text is text, and the templates and scripts that show it escape it.
+
+`answer_terms` is what an answer adds to a word cloud: its words, case-folded, with
+punctuation stripped, accents kept, and English and Spanish stop words dropped (the
+`stop-words` package's lists); an answer of up to `PHRASE_WORDS` words also counts
+as one whole phrase, as people mean "machine learning". Each term counts once per
+answer, so a cloud counts voters, not repetitions.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+from stop_words import get_stop_words
+
+# The languages whose stop words an answer's terms leave out: the pages' languages.
+STOP_WORD_LANGUAGES = ("en", "es")
+# An answer of this many words or fewer also counts as one phrase.
+PHRASE_WORDS = 3
+
+# Control (Cc), format (Cf: bidi controls, zero-width characters, the BOM), surrogate
+# (Cs) and private-use (Co) characters. Unassigned ones (Cn) stay: they may be emoji
+# newer than this Python's Unicode tables.
+_REMOVED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co"})
+# The apostrophe phones type, read as ASCII's.
+_TYPOGRAPHIC_APOSTROPHE = "\u2019"
+# A word: letters and digits, with an apostrophe or hyphen inside (don't, e-mail).
+_WORD = re.compile(r"[^\W_]+(?:['\u2019\-][^\W_]+)*")
+
+
+def text_cleaned(text: str) -> str:
+    """The text as typed, without what only hides or reorders it, on one line."""
+    text = " ".join(unicodedata.normalize("NFC", text).split())
+    return "".join(ch for ch in text if unicodedata.category(ch) not in _REMOVED_CATEGORIES)
+
+
+@functools.cache
+def stop_words() -> frozenset[str]:
+    return frozenset(
+        word.casefold() for language in STOP_WORD_LANGUAGES for word in get_stop_words(language)
+    )
+
+
+def answer_words(text: str) -> list[str]:
+    """The answer's words, case-folded, in order (with the stop words)."""
+    words = _WORD.findall(text_cleaned(text))
+    return [word.casefold().replace(_TYPOGRAPHIC_APOSTROPHE, "'") for word in words]
+
+
+def answer_terms(text: str) -> frozenset[str]:
+    """The terms an answer adds to a word cloud, each once."""
+    words = answer_words(text)
+    dropped = stop_words()
+    terms = {word for word in words if word not in dropped}
+    if 1 < len(words) <= PHRASE_WORDS:
+        terms.add(" ".join(words))
+    elif len(words) == 1:
+        terms.add(words[0])  # a one-word answer counts, even a stop word ("no")
+    return frozenset(terms)

@@ -1,0 +1,41 @@
+import pytest
+
+from polls.text import answer_terms, text_cleaned
+
+
+@pytest.mark.parametrize(
+    ("typed", "kept"),
+    [
+        ("e\u0301xito", "éxito"),  # NFC: an accent typed as its own character joins its letter
+        ("one\ttwo\n\nthree  four", "one two three four"),
+        ("good \u202eevil\u202c", "good evil"),  # a right-to-left override would reverse it
+        ("\u2067isolated\u2069", "isolated"),
+        ("zero\u200bwidth\u200d\ufeff", "zerowidth"),
+        ("bell\x07 and escape\x1b[31m", "bell and escape[31m"),
+        ("<script>alert(1)</script>", "<script>alert(1)</script>"),  # text, escaped where shown
+        ('=HYPERLINK("x")', '=HYPERLINK("x")'),  # neutralised where exported
+        ("🎉 fiesta", "🎉 fiesta"),
+    ],
+)
+def test_text_from_strangers_keeps_what_they_typed_and_drops_what_hides_it(typed, kept):
+    assert text_cleaned(typed) == kept
+
+
+@pytest.mark.parametrize(
+    ("answer", "terms"),
+    [
+        ("Machine learning!", {"machine", "learning", "machine learning"}),
+        ("MACHINE Learning", {"machine", "learning", "machine learning"}),
+        ("Great", {"great"}),
+        ("no", {"no"}),  # a one-word answer counts, even one the stop words hold
+        ("The weather", {"weather", "the weather"}),  # English stop words out of the words
+        ("¡Qué día más épico!", {"día", "épico"}),  # Spanish ones, accents kept, no phrase
+        ("el día", {"día", "el día"}),
+        ("dia", {"dia"}),  # not "día": an accent makes another word
+        ("don\u2019t panic", {"panic", "don't panic"}),  # the apostrophe a phone types, as ASCII's
+        ("e-mail, e-mail, e-mail", {"e-mail", "e-mail e-mail e-mail"}),
+        ("...", set()),
+    ],
+)
+def test_an_answers_terms_in_english_and_spanish(answer, terms):
+    assert answer_terms(answer) == terms
