@@ -196,6 +196,11 @@ CSRF_FAILURE_VIEW = "voting_site.views.csrf_failure"
 # registers the link, not django-rq, whose own asks only for staff status.
 RQ_SHOW_ADMIN_LINK = False
 
+# The profanity filter on text from strangers (polls/profanity.py): words an organiser
+# adds to its English and Spanish lists, and words of the lists it lets through.
+VOTING_PROFANITY_WORDS = env.list("VOTING_PROFANITY_WORDS", default=[])
+VOTING_PROFANITY_ALLOWED = env.list("VOTING_PROFANITY_ALLOWED", default=[])
+
 # /metrics answers loopback freely, anyone else only with this bearer token.
 VOTING_METRICS_TOKEN = env.str("VOTING_METRICS_TOKEN", default="")
 
