@@ -26,9 +26,7 @@ TEST_TOOLS := $(AXE)
 endif
 
 # The tests run in parallel (pytest-xdist), one process more than the cores: most of them
-# wait on servers they started. PYTEST_WORKERS=0 runs them in one process. (xdist's
-# worksteal took 329-351 s where its default took 272-283 s here: busy cores, not idle
-# workers, set the pace.)
+# wait on servers they started. PYTEST_WORKERS=0 runs them in one process.
 PYTEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print((os.cpu_count() or 1) + 1)')
 test: $(INSTALLED) $(MESSAGES) $(TEST_TOOLS)
 	@test -n "$(NPM)" || echo "make test: no npm, so no axe-core: the accessibility tests are skipped (apt-get install npm)"
