@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from polls.services import poll_create
-from tests.polls.test_presenter_browser import SCREENSHOTS
+from tests.polls.test_presenter_browser import LIVE, SCREENSHOTS
 from tests.support.processes import asgi_server, rq_worker
 
 FOUR = [("a", "Alpha"), ("b", "Bravo"), ("c", "Charlie"), ("d", "Delta")]
@@ -68,7 +68,7 @@ def test_each_kind_is_voted_on_a_phone(polls, chromium: Browser):
         expect(page.locator(".your-vote")).to_contain_text("You gave 4")
 
         page.goto(f"{url}/polls/rate/results/")
-        expect(page.locator("[data-average]")).to_have_text("4.0", timeout=5_000)
+        expect(page.locator("[data-average]")).to_have_text("4.0", timeout=LIVE)
         mark = page.locator("[data-average-mark]")
         expect(mark).to_have_attribute("style", re.compile(r"left: 75(\.0)?%"))
         page.screenshot(path=SCREENSHOTS / "kind-rating-results.png")
@@ -103,7 +103,7 @@ def test_a_ranking_is_made_with_the_keyboard_alone(polls, chromium: Browser):
         page.goto(f"{url}/polls/rank/results/")  # bars in order of points: 3, 2, 1, 0
         for slug, place in [("a", 1), ("d", 2), ("b", 3), ("c", 4)]:
             row = page.locator(f'[data-option="{slug}"]')
-            expect(row).to_have_attribute("style", re.compile(rf"order: {place}\b"), timeout=5_000)
+            expect(row).to_have_attribute("style", re.compile(rf"order: {place}\b"), timeout=LIVE)
         page.screenshot(path=SCREENSHOTS / "kind-ranking-results.png")
 
 

@@ -29,9 +29,10 @@ from tests.support.processes import asgi_server, rq_worker
 from voting_site.processes import free_port
 from voting_site.redis import redis_client
 
-# The contract says "within a second"; a busy 2-core CI machine gets some slack here
-# (the benchmarks measure how fast it really is).
-LIVE = 3_000
+# The contract says "within a second"; these tests check that a change arrives, with
+# room for a 2-core machine running the suite in parallel (a change took over 3 s there),
+# and `make bench` measures how fast it really is.
+LIVE = 10_000
 STILL = 4_000  # ms: the projector's controls fade after 3 s without a mouse move
 SCREENSHOTS = Path(settings.DATA_DIR) / "screenshots"
 ZBARIMG = shutil.which("zbarimg")
