@@ -14,6 +14,8 @@ import os
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from redis.connection import parse_url
+
 from voting_site import embedded
 
 os.environ.setdefault(
@@ -27,8 +29,7 @@ def _workers_redis(url: str, worker: str) -> str:
     below it (the 16 of Redis's default in a circle)."""
     parts = urlsplit(url)
     query = dict(parse_qsl(parts.query))
-    given = int(query.get("db") or parts.path.strip("/") or 0)
-    db = str((given - int(worker.removeprefix("gw"))) % 16)
+    db = str((parse_url(url).get("db", 0) - int(worker.removeprefix("gw"))) % 16)
     if parts.scheme == "unix":  # urlunsplit would drop the empty host's "//"
         return f"unix://{parts.path}?{urlencode({**query, 'db': db})}"
     if "db" in query:
