@@ -42,6 +42,11 @@ def _question(poll: Poll) -> dict[str, Any]:
         question["scale"] = [poll.scale_min, poll.scale_max]
         if poll.scale_min_label or poll.scale_max_label:
             question["scale_labels"] = [poll.scale_min_label, poll.scale_max_label]
+    elif kind.takes_text:
+        question["max_length"] = poll.max_length
+        question["answers"] = poll.answers_per_voter
+        question["moderation"] = poll.moderation
+        question["mask_profanity"] = poll.masks_profanity
     else:
         question["options"] = [
             {"slug": option.slug, "label": option.label} for option in poll.options.all()
@@ -126,6 +131,10 @@ def _poll(question: Any, n: int) -> Poll:
                 if question.get("voters_per_address") is not None
                 else None
             ),
+            max_length=int(question.get("max_length", 100)),
+            answers_per_voter=int(question.get("answers", 1)),
+            moderation=str(question.get("moderation", Poll.Moderation.NONE)),
+            masks_profanity=bool(question.get("mask_profanity", True)),
         )
     except (PollError, TypeError, ValueError, IndexError, KeyError) as error:
         raise EventError(f"{where}: {error}") from None

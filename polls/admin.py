@@ -41,7 +41,7 @@ class PollForm(forms.ModelForm):
             "question", "slug", "kind", "min_choices", "max_choices", "scale_min", "scale_max",
             "scale_min_label", "scale_max_label", "voters_may_change", "requires_invite",
             "voters_per_address", "is_open", "opens_at", "closes_at", "results_visibility",
-            "results_shown",
+            "results_shown", "max_length", "answers_per_voter", "moderation", "masks_profanity",
         ]  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -84,7 +84,7 @@ class OptionForm(forms.ModelForm):
 class OptionFormSet(BaseInlineFormSet):
     def clean(self) -> None:
         """Two options or more, as many as the poll asks to choose or rank; a rating makes
-        its own options, one per score."""
+        its own options, one per score; open answers have none."""
         super().clean()
         poll = self.instance
         if kind_of(poll.kind).scaled:
@@ -94,6 +94,10 @@ class OptionFormSet(BaseInlineFormSet):
             for form in self.forms
             if form.cleaned_data and not form.cleaned_data.get("DELETE", False)
         ]
+        if kind_of(poll.kind).takes_text:
+            if kept:
+                raise ValidationError(_("Open answers take no options: remove these."))
+            return
         if len(kept) < 2:
             raise ValidationError(_("A poll needs at least two options."))
         try:
@@ -140,6 +144,9 @@ class PollAdmin(admin.ModelAdmin):
         ("min_choices", "max_choices"),
         ("scale_min", "scale_max"),
         ("scale_min_label", "scale_max_label"),
+        ("max_length", "answers_per_voter"),
+        "moderation",
+        "masks_profanity",
         "voters_may_change",
         "requires_invite",
         "voters_per_address",

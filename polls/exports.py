@@ -14,7 +14,8 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 
-from polls.models import Poll, Vote, invite_code_shown
+from polls.kinds import kind_of
+from polls.models import Answer, Poll, Vote, invite_code_shown
 
 CHUNK = 2000
 
@@ -31,7 +32,11 @@ def votes_rows(poll: Poll) -> Iterator[list[Any]]:
     """Every counted vote: round, option, cast time (ISO 8601); never who cast it.
 
     A cast of several options has their slugs joined by ";", in order for a ranking.
+    An open poll's votes are its answers (`answers_rows`).
     """
+    if kind_of(poll.kind).takes_text:
+        yield from answers_rows(poll)
+        return
     yield ["round", "option", "cast_at"]
     slugs = dict(poll.options.values_list("pk", "slug"))
     votes = (
@@ -41,6 +46,19 @@ def votes_rows(poll: Poll) -> Iterator[list[Any]]:
     )
     for round_, choices, cast_at in votes.iterator(chunk_size=CHUNK):
         yield [round_, ";".join(slugs.get(option, "?") for option in choices), cast_at.isoformat()]
+
+
+def answers_rows(poll: Poll) -> Iterator[list[Any]]:
+    """Every answer of an open poll: round, answer, state (shown, pending, hidden), cast
+    time; never who gave it. A voter's answers are together, in their order."""
+    yield ["round", "answer", "state", "cast_at"]
+    answers = (
+        Answer.objects.filter(poll=poll)
+        .order_by("round", "stream_order", "voter", "position")
+        .values_list("round", "text", "state", "cast_at")
+    )
+    for round_, text, state, cast_at in answers.iterator(chunk_size=CHUNK):
+        yield [round_, text, state, cast_at.isoformat()]
 
 
 class _Line:

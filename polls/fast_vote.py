@@ -36,7 +36,7 @@ from django.utils.module_loading import import_string
 from redis import RedisError
 
 from polls import voters
-from polls.forms import cast_choices
+from polls.forms import cast_given
 from polls.models import Poll
 from polls.selectors import SLUG_MAX_LENGTH, ballot_for
 from polls.services import AddressFull, vote_cast
@@ -103,14 +103,15 @@ class FastVote:
                 or ballot.state() != Poll.State.OPEN
             ):
                 return None
-            choices = cast_choices(ballot, request.POST)
+            given = cast_given(ballot, request.POST)
         except Exception:  # bad input, or whatever it is: Django answers it, as it always has
             logger.debug("vote passed to Django", exc_info=True)
             return None
         try:
             await vote_cast(
                 ballot=ballot,
-                choices=choices,
+                choices=given.choices,
+                answers=given.answers,
                 voter=voters.voter_key(token),
                 address=client_network(request_address(request)),
             )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -19,7 +19,7 @@ NEXT_FIELD = "next"
 
 
 class VoteForm(forms.Form):
-    """Checks a cast against the poll's rules; `cleaned_data["choices"]` is what it chose.
+    """Checks a cast against the poll's rules; `cleaned_data["cast"]` is what it gives.
 
     Every problem is one message for the top of the page: the fields are the
     page's buttons, checkboxes or selects, which show no errors of their own.
@@ -30,13 +30,20 @@ class VoteForm(forms.Form):
         self.ballot = ballot
 
     def clean(self) -> dict[str, Any]:
-        return {"choices": cast_choices(self.ballot, self.data)}  # type: ignore[arg-type]
+        return {"cast": cast_given(self.ballot, self.data)}  # type: ignore[arg-type]
 
 
-def cast_choices(ballot: Ballot, data: QueryDict) -> tuple[Choice, ...]:
-    """The options a cast (the vote form's data) chooses, in order; ValidationError, with
-    the page's message, if it breaks a rule of the poll. VoteForm's check, and the fast
-    vote path's (polls/fast_vote.py), which has no use for a form."""
+class Given(NamedTuple):
+    """What a vote form gives: the options chosen, in order, or an open poll's answers."""
+
+    choices: tuple[Choice, ...] = ()
+    answers: tuple[str, ...] = ()
+
+
+def cast_given(ballot: Ballot, data: QueryDict) -> Given:
+    """What a cast (the vote form's data) gives; ValidationError, with the page's message,
+    if it breaks a rule of the poll. VoteForm's check, and the fast vote path's
+    (polls/fast_vote.py), which has no use for a form."""
     kind = kind_of(ballot.kind)
     others = sorted(set(data) - {CSRF_FIELD, NEXT_FIELD, kind.field})
     if others:
@@ -44,4 +51,7 @@ def cast_choices(ballot: Ballot, data: QueryDict) -> tuple[Choice, ...]:
             _("This poll does not take %(fields)s; use the form below.")
             % {"fields": ", ".join(others)}
         )
-    return kind.clean(ballot, [value.strip() for value in data.getlist(kind.field)])
+    given = [value.strip() for value in data.getlist(kind.field)]
+    if kind.takes_text:
+        return Given(answers=kind.answers(ballot, given))
+    return Given(choices=kind.clean(ballot, given))

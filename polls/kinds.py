@@ -1,9 +1,10 @@
 """Question kinds: each is one class that says everything its kind does differently.
 
-- what an organiser sets (`scaled`, `sets_least`, `sets_most`, `choices_problem`), in
-  the admin, `createpoll` and the event file alike;
-- how its vote form is read and checked (`field`, `clean`, `choices_allowed`,
-  `instructions`, `one_tap`), by the vote page and the fast vote path alike;
+- what an organiser sets (`scaled`, `takes_text`, `sets_least`, `sets_most`,
+  `choices_problem`), in the admin, `createpoll` and the event file alike;
+- how its vote form is read and checked (`field`, `clean` or `answers`,
+  `choices_allowed`, `instructions`, `one_tap`), by the vote page and the fast vote
+  path alike;
 - which casts the worker counts (`accepts`) and what a counted cast adds to each
   option's tally (`points`), one rule for the ingest, the recount and the tests;
 - how its results read (`figures`, `ordered_for_reading`, `summary`, `figure`), on
@@ -25,6 +26,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from polls.models import Poll
+from polls.profanity import profanity_masked
+from polls.text import text_cleaned
 
 if TYPE_CHECKING:
     from polls.selectors import Ballot, Choice
@@ -46,6 +49,9 @@ class QuestionKind:
     # Whether the organiser sets how many options a cast holds, at least and at most.
     sets_least: ClassVar[bool] = False
     sets_most: ClassVar[bool] = False
+    # Whether its voters type answers (`answers` reads them) rather than choose options
+    # (`clean`): it has no options, and its results are the answers and their terms.
+    takes_text: ClassVar[bool] = False
 
     # --- What the organiser sets --------------------------------------------------
 
@@ -72,6 +78,10 @@ class QuestionKind:
         if len(given) > 1:
             raise ValidationError(_("Choose one option only."))
         return options_chosen(ballot, given)
+
+    def answers(self, ballot: Ballot, given: list[str]) -> tuple[str, ...]:
+        """The answers the form's values give, for a kind that `takes_text`."""
+        raise ValidationError(_("This poll takes options, not answers."))
 
     # --- Counting -----------------------------------------------------------------
 
@@ -260,8 +270,65 @@ class Ranking(QuestionKind):
         return ngettext("%(n)s point", "%(n)s points", points) % {"n": points}
 
 
+class Open(QuestionKind):
+    """Open answers: each voter types up to the poll's number of answers, which the word
+    cloud counts by their terms (polls/text.py)."""
+
+    value = Poll.Kind.OPEN
+    field = "answer"
+    takes_text = True
+
+    def choices_allowed(self, ballot: Ballot) -> tuple[int, int]:
+        return 1, ballot.answers_per_voter
+
+    def instructions(self, ballot: Ballot) -> str:
+        return ngettext(
+            "Type your answer, up to %(length)d characters.",
+            "Type up to %(n)d answers, each up to %(length)d characters.",
+            ballot.answers_per_voter,
+        ) % {"n": ballot.answers_per_voter, "length": ballot.max_length}
+
+    def clean(self, ballot: Ballot, given: list[str]) -> tuple[Choice, ...]:
+        raise ValidationError(_("This poll takes answers, not options."))
+
+    def answers(self, ballot: Ballot, given: list[str]) -> tuple[str, ...]:
+        """The answers the form's values give, cleaned (polls/text.py) and, if the poll
+        says so, with profanity masked; ValidationError, with the page's message, if
+        they break a rule of the poll."""
+        answers = [answer for answer in map(text_cleaned, given) if answer]
+        if not answers:
+            raise ValidationError(_("Type an answer first."))
+        most = ballot.answers_per_voter
+        if len(answers) > most:
+            raise ValidationError(
+                ngettext(
+                    "This poll takes %(n)d answer from each voter.",
+                    "This poll takes up to %(n)d answers from each voter.",
+                    most,
+                )
+                % {"n": most}
+            )
+        longest = max(len(answer) for answer in answers)
+        if longest > ballot.max_length:
+            raise ValidationError(
+                _("An answer here has up to %(most)d characters; yours has %(n)d. Shorten it.")
+                % {"most": ballot.max_length, "n": longest}
+            )
+        if ballot.masks_profanity:
+            # A mask may be longer than the word it hides: still no longer than the poll's.
+            answers = [profanity_masked(answer)[: ballot.max_length] for answer in answers]
+        return tuple(answers)
+
+    def accepts(self, choices: Sequence[int], options: Collection[int]) -> bool:
+        """An open poll counts answers: a cast of options is not for it."""
+        return not choices
+
+    def points(self, choices: Sequence[int], options: int) -> Iterator[tuple[int, int]]:
+        return iter(())
+
+
 KINDS: dict[str, QuestionKind] = {
-    kind.value: kind for kind in (Single(), Multiple(), Rating(), Ranking())
+    kind.value: kind for kind in (Single(), Multiple(), Rating(), Ranking(), Open())
 }
 
 

@@ -5,7 +5,7 @@ import secrets
 from datetime import datetime
 
 from django.contrib.postgres.fields import ArrayField
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -17,6 +17,11 @@ from django.utils.translation import pgettext_lazy
 # (no 0/O, 1/I/L).
 JOIN_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 JOIN_CODE_LENGTH = 6
+
+
+# The longest open answer a poll may take, and the most answers per voter.
+ANSWER_MAX_LENGTH = 280
+ANSWERS_PER_VOTER_MAX = 10
 
 
 # The models whose rows hold join codes, all in one code space: /j/<code> leads to any
@@ -39,7 +44,7 @@ def join_code_clean(text: str) -> str:
 
 
 class Poll(models.Model):
-    """A question with two or more options, open for votes or not."""
+    """A question with two or more options, or open answers; open for votes or not."""
 
     class State(models.TextChoices):
         OPEN = "open", _("open")
@@ -51,6 +56,11 @@ class Poll(models.Model):
         MULTIPLE = "multiple", _("several choices")
         RATING = "rating", _("a score on a scale")
         RANKING = "ranking", _("options in order of preference")
+        OPEN = "open", _("open answers")
+
+    class Moderation(models.TextChoices):
+        NONE = "none", _("none: entries are shown at once")
+        APPROVE = "approve", _("approve: each entry waits for the presenter's approval")
 
     class Visibility(models.TextChoices):
         ALWAYS = "always", _("always")
@@ -81,6 +91,32 @@ class Poll(models.Model):
     scale_max_label = models.CharField(
         _("label of the highest score"), max_length=40, blank=True, help_text=_("e.g. “Great”")
     )
+    max_length = models.PositiveSmallIntegerField(
+        _("longest answer"),
+        default=100,
+        validators=[MinValueValidator(1), MaxValueValidator(ANSWER_MAX_LENGTH)],
+        help_text=_("Open answers: the most characters an answer may have."),
+    )
+    answers_per_voter = models.PositiveSmallIntegerField(
+        _("answers per voter"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(ANSWERS_PER_VOTER_MAX)],
+        help_text=_("Open answers: how many answers each voter may give."),
+    )
+    moderation = models.CharField(
+        _("moderation"),
+        max_length=10,
+        choices=Moderation,
+        default=Moderation.NONE,
+        help_text=_("Open answers: whether the audience's entries wait for approval. "
+                    "The presenter can hide any entry at any time."),
+    )  # fmt: skip
+    masks_profanity = models.BooleanField(
+        _("mask profanity"),
+        default=True,
+        help_text=_("Open answers: words of the profanity lists (English and Spanish) "
+                    "show as ***; the entry is kept."),
+    )  # fmt: skip
     voters_may_change = models.BooleanField(
         _("voters may change their vote"),
         default=True,
@@ -278,6 +314,49 @@ class Vote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.voter[:8]}… → {self.choices}"
+
+
+class Answer(models.Model):
+    """One of a voter's open answers in a poll's round, made or replaced with the voter's
+    vote by the ingest (a vote of an open poll has no choices: its answers are these).
+
+    Its state is the moderation's: shown to everyone, waiting for the presenter's
+    approval, or hidden by the presenter. Only shown answers are counted in the word
+    cloud; an answer sent again unchanged keeps its state.
+    """
+
+    class State(models.TextChoices):
+        SHOWN = "shown", _("shown")
+        PENDING = "pending", _("waiting for approval")
+        HIDDEN = "hidden", _("hidden")
+
+    poll = models.ForeignKey(
+        Poll, on_delete=models.CASCADE, related_name="answers", db_index=False,
+        verbose_name=_("poll"),
+    )  # fmt: skip
+    round = models.PositiveIntegerField(_("round"), default=1)
+    voter = models.CharField(_("voter"), max_length=64)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    text = models.CharField(_("answer"), max_length=ANSWER_MAX_LENGTH)
+    state = models.CharField(_("state"), max_length=10, choices=State, default=State.SHOWN)
+    cast_at = models.DateTimeField(_("cast at"))
+    # The cast's place in the vote stream, as Vote.stream_order: newest first is by it.
+    stream_order = models.BigIntegerField(_("order in the vote stream"), default=0)
+
+    class Meta:
+        verbose_name = _("open answer")
+        verbose_name_plural = _("open answers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["poll", "round", "voter", "position"], name="one_answer_per_place"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["poll", "round", "state", "-stream_order"], name="answers_newest"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
 
 
 # Invite codes: longer than join codes (they are secrets, not addresses), from the

@@ -1,9 +1,10 @@
 """What an accepted vote leaves in Redis, defined once for the web and the worker.
 
-- The vote stream: one entry per accepted cast (`entry_fields` writes one, `Cast.parse`
-  reads it back). The worker drains it (tally/ingest.py).
-- The choices hash of a poll's round: each voter's latest choices, so the vote page can
-  show them before the worker has counted them.
+- The vote stream: one entry per accepted cast, its options or an open poll's answers
+  (`entry_fields` writes one, `Cast.parse` reads it back). The worker drains it
+  (tally/ingest.py).
+- The choices hash of a poll's round: each voter's latest choices (or answers), so the
+  vote page can show them before the worker has counted them.
 - The ingest flag: set by the vote that queues an ingest job.
 - The voters from each network address, in a poll that caps them.
 
@@ -55,20 +56,47 @@ def choices_decode(text: str) -> tuple[int, ...]:
     return tuple(map(int, text.split(",")))
 
 
+# An open poll's answers as a stream entry and the choices hash carry them: joined by
+# the unit separator, which text_cleaned (polls/text.py) leaves in no answer, as it
+# leaves no newline (the stream's acknowledgement separates values by newlines).
+ANSWER_SEPARATOR = "\x1f"
+
+
+def answers_encode(answers: Sequence[str]) -> str:
+    return ANSWER_SEPARATOR.join(answers)
+
+
+def answers_decode(text: str) -> tuple[str, ...]:
+    return tuple(text.split(ANSWER_SEPARATOR))
+
+
+def cast_value(choices: Sequence[int], answers: Sequence[str]) -> str:
+    """What the choices hash holds of a cast: its answers if it has any, else its options."""
+    return answers_encode(answers) if answers else choices_encode(choices)
+
+
 def entry_fields(
-    *, poll_id: int, round_number: int, choices: Sequence[int], voter: str, cast_at: datetime
+    *,
+    poll_id: int,
+    round_number: int,
+    choices: Sequence[int],
+    voter: str,
+    cast_at: datetime,
+    answers: Sequence[str] = (),
 ) -> dict[str, str]:
-    """A stream entry's fields."""
-    return {
-        "poll": str(poll_id),
-        "round": str(round_number),
-        "choices": choices_encode(choices),
-        "voter": voter,
-        "cast_at": cast_at.isoformat(),
-    }
+    """A stream entry's fields: a cast's options, or an open poll's answers."""
+    fields = {"poll": str(poll_id), "round": str(round_number)}
+    if answers:
+        fields["answers"] = answers_encode(answers)
+    else:
+        fields["choices"] = choices_encode(choices)
+    return fields | {"voter": voter, "cast_at": cast_at.isoformat()}
 
 
 _CHOICES = re.compile(rb"[0-9]{1,18}(?:,[0-9]{1,18})*")
+# What the worker takes of an entry's answers: as many, and as long, as a poll may take.
+_MAX_ANSWERS = 10
+_MAX_ANSWER_LENGTH = 280
 _MAX_ID = 2**63 - 1
 _MAX_ROUND = 2**31 - 1
 _MAX_VOTER = 64
@@ -79,7 +107,7 @@ _SEQUENCES_PER_MS = 2**20
 
 
 class Cast(NamedTuple):
-    """One stream entry, read back: one voter's choices in one poll's round."""
+    """One stream entry, read back: one voter's choices (or answers) in one poll's round."""
 
     entry_id: str  # Redis's "<milliseconds>-<sequence>": the order of casts
     poll_id: int
@@ -87,6 +115,12 @@ class Cast(NamedTuple):
     choices: tuple[int, ...]  # option ids, in the voter's order
     voter: str
     cast_at: datetime  # the web's clock: for display only
+    answers: tuple[str, ...] = ()  # an open poll's, in the voter's order (no choices then)
+
+    @property
+    def value(self) -> str:
+        """The cast as the choices hash holds it."""
+        return cast_value(self.choices, self.answers)
 
     @property
     def stream_order(self) -> int:
@@ -98,17 +132,19 @@ class Cast(NamedTuple):
     def parse(cls, entry_id: str, fields: dict[bytes, bytes]) -> Cast | None:
         """The entry's cast; None, and a log line, for an entry no web process wrote."""
         try:
-            choices = fields[b"choices"]
+            choices = fields.get(b"choices")
+            answers = answers_decode(fields[b"answers"].decode()) if choices is None else ()
             cast = cls(
                 entry_id,
                 int(fields[b"poll"]),
                 int(fields[b"round"]),
-                choices_decode(choices.decode()),
+                choices_decode(choices.decode()) if choices is not None else (),
                 fields[b"voter"].decode(),
                 datetime.fromisoformat(fields[b"cast_at"].decode()),
+                answers,
             )
             if (
-                _CHOICES.fullmatch(choices)
+                (_CHOICES.fullmatch(choices) if choices is not None else _answers_valid(answers))
                 and 0 < cast.poll_id <= _MAX_ID
                 and 0 < cast.round <= _MAX_ROUND
                 and 0 < len(cast.voter) <= _MAX_VOTER
@@ -119,3 +155,9 @@ class Cast(NamedTuple):
             pass
         logger.error("dropping malformed vote entry %s: %r", entry_id, fields)
         return None
+
+
+def _answers_valid(answers: tuple[str, ...]) -> bool:
+    return 0 < len(answers) <= _MAX_ANSWERS and all(
+        0 < len(answer) <= _MAX_ANSWER_LENGTH and "\n" not in answer for answer in answers
+    )

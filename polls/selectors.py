@@ -23,13 +23,14 @@ from django.utils import timezone
 from polls.kinds import kind_of
 from polls.models import (
     JOIN_CODE_HOLDERS,
+    Answer,
     Poll,
     Vote,
     join_code_clean,
     poll_state,
     results_visible,
 )
-from polls.queue import choices_decode, choices_key
+from polls.queue import answers_decode, choices_decode, choices_key
 from voting_site.redis import async_redis_client, redis_client
 
 logger = logging.getLogger(__name__)
@@ -72,6 +73,12 @@ class Ballot:
     results_shown: bool | None
     round: int
     options: tuple[Choice, ...]
+    # Open answers': the longest answer, how many per voter, whether profanity is masked,
+    # whether each waits for the presenter's approval.
+    max_length: int = 100
+    answers_per_voter: int = 1
+    masks_profanity: bool = True
+    moderated: bool = False
 
     def state(self) -> Poll.State:
         return poll_state(
@@ -138,6 +145,10 @@ def _load_ballot(slug: str) -> Ballot | None:
         results_shown=poll.results_shown,
         round=poll.round,
         options=tuple(Choice(id=o.pk, slug=o.slug, label=o.label) for o in poll.options.all()),
+        max_length=poll.max_length,
+        answers_per_voter=poll.answers_per_voter,
+        masks_profanity=poll.masks_profanity,
+        moderated=poll.moderation == Poll.Moderation.APPROVE,
     )
 
 
@@ -205,16 +216,18 @@ def ballot_forget(*, slug: str | None = None) -> None:
 
 @dataclass(frozen=True)
 class VoterChoice:
-    """A voter's current cast: the options, in order for a ranking (a rating: the score's)."""
+    """A voter's current cast: the options, in order for a ranking (a rating: the score's),
+    or an open poll's answers."""
 
     choices: tuple[Choice, ...]
     counted: bool
+    answers: tuple[str, ...] = ()
 
     def ids(self) -> list[int]:
         return [choice.id for choice in self.choices]
 
     def labels(self) -> str:
-        return ", ".join(choice.label for choice in self.choices)
+        return ", ".join(self.answers or [choice.label for choice in self.choices])
 
 
 async def voter_choice(*, ballot: Ballot, voter: str) -> VoterChoice | None:
@@ -223,6 +236,10 @@ async def voter_choice(*, ballot: Ballot, voter: str) -> VoterChoice | None:
     With PostgreSQL unreachable, the cast queued in Redis, not yet counted.
     """
     queued = await async_redis_client().hget(choices_key(ballot.id, ballot.round), voter)
+    if isinstance(queued, bytes):
+        queued = queued.decode()
+    if kind_of(ballot.kind).takes_text:
+        return await _voter_answers(ballot, voter, queued)
     try:
         counted = (
             await Vote.objects.filter(poll_id=ballot.id, round=ballot.round, voter=voter)
@@ -232,8 +249,6 @@ async def voter_choice(*, ballot: Ballot, voter: str) -> VoterChoice | None:
     except DatabaseError:
         logger.warning("PostgreSQL is unreachable: a voter's choice from Redis only")
         counted = None
-    if isinstance(queued, bytes):
-        queued = queued.decode()
     option_ids = choices_decode(queued) if queued is not None else counted
     if not option_ids:
         return None
@@ -244,6 +259,22 @@ async def voter_choice(*, ballot: Ballot, voter: str) -> VoterChoice | None:
         choices=choices,  # type: ignore[arg-type]
         counted=counted is not None and list(counted) == list(option_ids),
     )
+
+
+async def _voter_answers(ballot: Ballot, voter: str, queued: str | None) -> VoterChoice | None:
+    """An open poll's voter's latest answers, as `voter_choice` gives a cast."""
+    try:
+        rows = Answer.objects.filter(poll_id=ballot.id, round=ballot.round, voter=voter)
+        counted = tuple(
+            [text async for text in rows.order_by("position").values_list("text", flat=True)]
+        )
+    except DatabaseError:
+        logger.warning("PostgreSQL is unreachable: a voter's answers from Redis only")
+        counted = ()
+    answers = answers_decode(queued) if queued is not None else counted
+    if not answers:
+        return None
+    return VoterChoice(choices=(), counted=counted == answers, answers=answers)
 
 
 def joined_by_code(code: str) -> Any:

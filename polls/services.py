@@ -20,6 +20,7 @@ from polls.queue import (
     INGEST_FLAG_TTL,
     VOTE_STREAM,
     address_voters_key,
+    cast_value,
     choices_key,
     entry_fields,
 )
@@ -84,30 +85,46 @@ class AddressFull(Exception):
         self.cap = cap
 
 
-async def vote_cast(*, ballot: Ballot, choices: Sequence[Choice], voter: str, address: str) -> bool:
-    """Queue a vote, and an ingest job if none is waiting; returns once Redis has the vote.
+async def vote_cast(
+    *,
+    ballot: Ballot,
+    choices: Sequence[Choice],
+    voter: str,
+    address: str,
+    answers: Sequence[str] = (),
+) -> bool:
+    """Queue a vote (its options, or an open poll's answers), and an ingest job if none is
+    waiting; returns once Redis has the vote.
 
-    Each call is a use of the vote limit (VOTING_RATE_VOTES): `Limited`, and nothing
-    queued, once it is used up. `AddressFull`, and nothing queued, when the poll caps
+    Each call is a use of the vote limit (VOTING_RATE_VOTES; for typed answers, the
+    entries' limit, VOTING_RATE_ENTRIES): `Limited`, and nothing queued, once it is
+    used up. `AddressFull`, and nothing queued, when the poll caps
     its voters per address and this one would be one too many from `address`. False,
     and nothing queued, when the poll's votes are final and this voter has one.
     """
-    rate = settings.VOTING_RATE_VOTES
+    typed = kind_of(ballot.kind).takes_text
+    name, rate = (
+        ("entries", settings.VOTING_RATE_ENTRIES)
+        if typed
+        else ("votes", settings.VOTING_RATE_VOTES)
+    )
     if ballot.voters_may_change:
-        limit = window("votes", voter, rate)  # counted in the same call as the vote
+        limit = window(name, voter, rate)  # counted in the same call as the vote
     else:
         # Counted first, on its own: the limit also guards the read of the counted vote.
-        if wait := await retry_after("votes", voter, rate):
+        if wait := await retry_after(name, voter, rate):
             raise Limited(wait)
         if await voter_choice(ballot=ballot, voter=voter):
             return False  # counted already (its queued copy may have expired)
         limit = None
+    option_ids = [choice.id for choice in choices]
     entry = entry_fields(
         poll_id=ballot.id,
         round_number=ballot.round,
-        choices=[choice.id for choice in choices],
+        choices=option_ids,
         voter=voter,
         cast_at=timezone.now(),
+        answers=answers,
     )
     fields = [part for pair in entry.items() for part in pair]
     outcome, wait = await async_redis_script(_VOTE)(
@@ -124,7 +141,7 @@ async def vote_cast(*, ballot: Ballot, choices: Sequence[Choice], voter: str, ad
             limit.seconds if limit else 0,
             "changeable" if ballot.voters_may_change else "final",
             voter,
-            entry["choices"],
+            cast_value(option_ids, answers),
             CHOICES_TTL,
             INGEST_FLAG_TTL,
             ACCEPTED,
@@ -200,9 +217,15 @@ def poll_create(
     results_visibility: str = Poll.Visibility.ALWAYS,
     requires_invite: bool = False,
     voters_per_address: int | None = None,
+    max_length: int = 100,
+    answers_per_voter: int = 1,
+    moderation: str = Poll.Moderation.NONE,
+    masks_profanity: bool = True,
 ) -> Poll:
     """Make an open poll of any kind; `options` are (slug, label) pairs, a blank slug derived
-    from the label. A rating takes a scale instead: its options are the scores.
+    from the label. A rating takes a scale instead: its options are the scores. Open
+    answers take none: `max_length`, `answers_per_voter`, `moderation` and
+    `masks_profanity` are theirs.
 
     The poll and its options are checked by the models' own validators, as the admin's
     forms check them: what one path may save, every path may.
@@ -219,8 +242,10 @@ def poll_create(
         if options:
             raise PollError(_("A rating takes a scale (--scale 1-5), not options."))
         options = scale_options(*scale)
+    if kind_of(kind).takes_text and options:
+        raise PollError(_("Open answers take no options: the audience types its own."))
     options = [(option_slug or slug_for(label), label) for option_slug, label in options]
-    if len(options) < 2:
+    if len(options) < 2 and not kind_of(kind).takes_text:
         raise PollError(_("A poll needs at least two options."))
     slugs = [option_slug for option_slug, _label in options]
     if "" in slugs or len(set(slugs)) != len(slugs):
@@ -253,6 +278,10 @@ def poll_create(
         results_visibility=results_visibility,
         requires_invite=requires_invite,
         voters_per_address=voters_per_address,
+        max_length=max_length,
+        answers_per_voter=answers_per_voter,
+        moderation=moderation,
+        masks_profanity=masks_profanity,
     )
     _validate(poll)
     choices = [

@@ -165,7 +165,8 @@ async def _vote(request: HttpRequest, ballot: Ballot, voter: str | None) -> Http
     try:
         queued = await vote_cast(
             ballot=ballot,
-            choices=form.cleaned_data["choices"],
+            choices=form.cleaned_data["cast"].choices,
+            answers=form.cleaned_data["cast"].answers,
             voter=voter,
             address=client_network(request_address(request)),
         )
@@ -229,6 +230,11 @@ async def vote_context(
         # choice is one tap: its button would say "your vote" of a vote not taken).
         chosen = _submitted(ballot, form.data)
     least, most = ballot.choices_allowed()
+    kind = kind_of(ballot.kind)
+    # An open poll's text fields, one per answer it takes: the voter's answers, or what a
+    # refused form had typed.
+    typed = form.data.getlist(kind.field) if form.is_bound and form.errors else []  # type: ignore[attr-defined]
+    texts = list(typed or (choice.answers if choice else ()))
     return {
         "ballot": ballot,
         "state": ballot.state(),
@@ -239,7 +245,8 @@ async def vote_context(
         "places": [*chosen, *[None] * (most - len(chosen))][:most],
         "least": least,
         "most": most,
-        "instructions": kind_of(ballot.kind).instructions(ballot),
+        "instructions": kind.instructions(ballot),
+        "answer_fields": [*texts, *[""] * most][:most] if kind.takes_text else [],
     }
 
 

@@ -90,6 +90,11 @@
     const parts = [interpolate(ngettext("%(n)s voter", "%(n)s voters", n), { n: n }, true)];
     const average = scope.querySelector("[data-average]");
     if (average) parts.push(interpolate(gettext("Average: %(average)s"), { average: average.textContent }, true));
+    const terms = Array.from(all("[data-terms] li")).slice(0, 5);
+    if (terms.length) {
+      parts.push(interpolate(gettext("Most given: %(terms)s"),
+        { terms: terms.map(function (item) { return item.textContent; }).join(", ") }, true));
+    }
     for (const row of all("[data-option]")) {
       const option = row.querySelector(".bar-name").textContent;
       const votes = row.querySelector("[data-votes]").textContent;
@@ -109,7 +114,7 @@
   }
 
   function renderResults(results) {
-    if (!scope.querySelector("[data-option]")) return; // a page without bars (the vote page)
+    if (!scope.querySelector("[data-option], [data-open-results]")) return; // no results here (the vote page)
     if (results.version < version) return; // older than what is shown
     version = results.version;
     for (const voters of all("[data-voters]")) voters.textContent = results.voters;
@@ -125,6 +130,9 @@
   }
 
   function renderCounts(results) {
+    if (results.terms && window.openResults) {
+      for (const section of all("[data-open-results]")) window.openResults.render(section, results);
+    }
     for (const option of results.options) {
       const row = scope.querySelector('[data-option="' + CSS.escape(option.slug) + '"]');
       if (!row) { location.reload(); return; } // the options changed
@@ -152,6 +160,9 @@
       row.querySelector("[data-meter]").setAttribute("aria-valuenow", "0");
     }
     renderAverage(null);
+    if (window.openResults) {
+      for (const section of all("[data-open-results]")) window.openResults.clear(section);
+    }
   }
 
   function showCounts(shown) {

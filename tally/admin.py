@@ -1,5 +1,6 @@
-"""What tally adds to the admin: each round's results on a poll's page, and the worker's
-queues (django-rq's dashboard) for those allowed to run them.
+"""What tally adds to the admin: each round's results on a poll's page, open answers to
+show or hide (the word cloud follows), and the worker's queues (django-rq's dashboard)
+for those allowed to run them.
 
 polls knows nothing of tallies (tally builds on it), so its admin of polls
 (polls/admin.py) is registered again here with the results added.
@@ -19,8 +20,9 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import URLPattern
@@ -31,8 +33,9 @@ from django_rq.models import Dashboard
 from django_rq.urls import get_admin_urlpatterns, get_api_urlpatterns
 
 from polls.admin import PollAdmin
-from polls.models import Poll
-from tally.selectors import rounds_for
+from polls.models import Answer, Poll
+from tally.moderation import answers_moderate
+from tally.selectors import rounds_for, terms_for
 
 DASHBOARD_PERMISSION = "django_rq.admin"
 
@@ -56,7 +59,10 @@ class PollResultsAdmin(PollAdmin):
                 "round": results["round"],
                 "votes": ngettext("%(n)d vote", "%(n)d votes", results["total"])
                 % {"n": results["total"]},
-                "options": ", ".join(f"{o['label']} {o.get('votes')}" for o in results["options"]),
+                "options": ", ".join(f"{o['label']} {o.get('votes')}" for o in results["options"])
+                or ", ".join(
+                    f"{t['term']} {t['count']}" for t in terms_for(poll, results["round"], limit=5)
+                ),
             }
             for results in rounds_for(poll=poll)
         ]
@@ -65,6 +71,50 @@ class PollResultsAdmin(PollAdmin):
 
 admin.site.unregister(Poll)
 admin.site.register(Poll, PollResultsAdmin)
+
+
+@admin.register(Answer)
+class AnswerAdmin(admin.ModelAdmin):
+    """Open answers, to read and to show or hide; never edited: they are what the audience
+    typed. Whoever may change polls may moderate them, as on the remote."""
+
+    list_display = ["text", "poll", "round", "state", "cast_at"]
+    list_filter = ["state", "round"]
+    search_fields = ["text", "poll__question", "poll__slug"]
+    list_select_related = ["poll"]
+    fields = readonly_fields = ("text", "poll", "round", "state", "cast_at")
+    actions = ["show_answers", "hide_answers"]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("polls.change_poll")
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.has_perm("polls.change_poll")
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.has_perm("polls.change_poll")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def _moderate(self, request: HttpRequest, answers: QuerySet[Answer], action: str) -> None:
+        changed = answers_moderate(answer_ids=answers.values_list("pk", flat=True), action=action)
+        self.message_user(
+            request,
+            ngettext("%(n)d answer changed.", "%(n)d answers changed.", changed) % {"n": changed},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Show (approve) the selected answers"), permissions=["change"])
+    def show_answers(self, request: HttpRequest, answers: QuerySet[Answer]) -> None:
+        self._moderate(request, answers, "show")
+
+    @admin.action(description=_("Hide the selected answers"), permissions=["change"])
+    def hide_answers(self, request: HttpRequest, answers: QuerySet[Answer]) -> None:
+        self._moderate(request, answers, "hide")
 
 
 def may_run_the_queues(request: HttpRequest) -> bool:

@@ -8,7 +8,8 @@ are final, nothing replaces a vote.
 A batch is applied in one transaction, through the ORM, under its polls' locks:
 read what the batch's voters have stored, decide in Python which casts replace
 which votes, write the votes in one statement and move the tallies by what
-changed. What a cast adds to a tally is its kind's to say (polls/kinds.py).
+changed. What a cast adds to a tally is its kind's to say (polls/kinds.py); an open
+poll's answers, and the word cloud's terms, are kept by tally/answers.py.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from redis.client import Pipeline
 from polls.kinds import QuestionKind, kind_of
 from polls.models import Option, Poll, Vote
 from polls.queue import INGEST_FLAG, Cast
+from tally.answers import answers_apply, terms_add
 from tally.models import OptionTally, PollTally, RoundTally
 from tally.publish import ResultsPublisher, results_stale
 from tally.stream import BATCH_SIZE, Entry, VoteStream
@@ -47,11 +49,13 @@ VoteKey = tuple[int, int, str]  # poll, round, voter
 
 @dataclass(frozen=True)
 class Counting:
-    """A poll as the ingest counts it: its kind, whether a first vote stands, its options."""
+    """A poll as the ingest counts it: its kind, whether a first vote stands, its options,
+    whether its answers wait for approval."""
 
     kind: QuestionKind
     may_change: bool
     options: frozenset[int]
+    moderated: bool = False
 
     def points(self, choices: Sequence[int]) -> Iterable[tuple[int, int]]:
         """What `choices` add to each option's tally; an option since removed, nothing."""
@@ -76,11 +80,13 @@ def polls_lock(poll_ids: Iterable[int]) -> dict[int, Counting]:
         .filter(pk__in=poll_ids)
         .order_by("pk")
         .annotate(option_ids=ArraySubquery(Option.objects.filter(poll=OuterRef("pk")).values("pk")))
-        .values_list("pk", "kind", "voters_may_change", "option_ids")
+        .values_list("pk", "kind", "voters_may_change", "option_ids", "moderation")
     )
     return {
-        pk: Counting(kind_of(kind), may_change, frozenset(option_ids))
-        for pk, kind, may_change, option_ids in polls
+        pk: Counting(
+            kind_of(kind), may_change, frozenset(option_ids), moderation == Poll.Moderation.APPROVE
+        )
+        for pk, kind, may_change, option_ids, moderation in polls
     }
 
 
@@ -123,7 +129,11 @@ def casts_apply(casts: Sequence[Cast]) -> Applied:
         deltas = {key: points for key, points in tallies.items() if points}
         tallies_add(deltas)
         voters_add(voters)
-        changed = {poll for poll, _, _ in deltas} | {poll for poll, _ in voters}
+        answered = {cast.poll_id for cast in written if cast.answers}
+        terms_add(
+            answers_apply(written, moderated={pk for pk in answered if counting[pk].moderated})
+        )
+        changed = {poll for poll, _, _ in deltas} | {poll for poll, _ in voters} | answered
         versions_bump(changed)
     return Applied(changed, {pk for pk, poll in counting.items() if poll.may_change})
 

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from polls.models import Option, Poll
+from polls.models import ANSWER_MAX_LENGTH, Option, Poll
 
 
 class OptionTally(models.Model):
@@ -68,3 +68,28 @@ class RoundTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.poll} (round {self.round}): {self.voters} voters"
+
+
+class TermTally(models.Model):
+    """How many voters of an open poll's round gave a term (a word, or a short answer as
+    one phrase) in their shown answers: the word cloud. Kept by the ingest with the
+    answers, and by the moderation as it hides and shows them."""
+
+    poll = models.ForeignKey(
+        Poll, on_delete=models.CASCADE, related_name="term_tallies", db_index=False,
+        verbose_name=_("poll"),
+    )  # fmt: skip
+    round = models.PositiveIntegerField(_("round"), default=1)
+    term = models.CharField(_("term"), max_length=ANSWER_MAX_LENGTH)
+    voters = models.PositiveIntegerField(_("voters"), default=0)
+
+    class Meta:
+        verbose_name = _("term tally")
+        verbose_name_plural = _("term tallies")
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "round", "term"], name="one_tally_per_term"),
+        ]
+        indexes = [models.Index(fields=["poll", "round", "-voters"], name="terms_most_given")]
+
+    def __str__(self) -> str:
+        return f"{self.term} (round {self.round}): {self.voters}"

@@ -1,6 +1,6 @@
 """The projector and the presenter's remote: a poll's results as the room and the
-presenter see them, with the controls (which post to polls/presenter.py), and the
-results as CSV.
+presenter see them, with the controls (which post to polls/presenter.py), an open
+poll's moderation (on the remote), and the results as CSV.
 
 The projector is public: the whole room reads it, so it shows what the audience may
 see, and no more. The presenter's own view of the counts is the remote, on their phone.
@@ -13,16 +13,19 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from polls.kinds import kind_of
 from polls.models import Poll
 from polls.presenter import PROJECTOR_ROWS, code_shown, csv_response, join_url
 from polls.services import CONTROL_ACTIONS
 from tally.exports import results_rows
-from tally.selectors import average_at, results_for, results_hidden
+from tally.moderation import MODERATION_ACTIONS, answers_moderate
+from tally.selectors import average_at, moderation_queue, results_for, results_hidden
 from voting_site.middleware import staff_only
+from voting_site.responses import plain_text, see_other
 
 # The projector's keyboard shortcuts, one per control; and, held, the key that shows the
 # presenter the counts while the room may not see them.
@@ -81,16 +84,43 @@ def remote(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def remote_context(poll: Poll) -> dict[str, Any]:
-    """What the remote shows of a poll: its counts, its state and its controls."""
+    """What the remote shows of a poll: its counts, its state, its controls and, for open
+    answers, the moderation queue."""
     results = results_for(poll=poll)
     return {
         "poll": poll,
+        "queue": moderation_queue(poll) if kind_of(poll.kind).takes_text else None,
         "results": results,
         "average_at": average_at(poll, results),
         "voters_see_results": poll.results_visible(has_voted=False),
         "code": code_shown(poll.code),
         "controls": _controls(poll),
     }
+
+
+@require_GET
+@staff_only
+def moderation(request: HttpRequest, slug: str) -> HttpResponse:
+    """The remote's moderation queue alone: the remote's script reloads it every few seconds."""
+    poll = get_object_or_404(Poll, slug=slug)
+    return render(
+        request, "tally/_moderation.html", {"poll": poll, "queue": moderation_queue(poll)}
+    )
+
+
+@require_POST
+@staff_only
+def moderate(request: HttpRequest, slug: str) -> HttpResponse:
+    """Show (approve) or hide one of the poll's answers; then 303 back to the remote."""
+    poll = get_object_or_404(Poll, slug=slug)
+    action = request.POST.get("action", "")
+    answer = request.POST.get("answer", "")
+    if action not in MODERATION_ACTIONS or not answer.isdigit():
+        message = _("Send an answer's number and an action, one of %(actions)s.")
+        return plain_text(message % {"actions": ", ".join(MODERATION_ACTIONS)} + "\n", status=400)
+    ids = poll.answers.filter(pk=int(answer)).values_list("pk", flat=True)
+    answers_moderate(answer_ids=list(ids), action=action)
+    return see_other(reverse("tally:remote", kwargs={"slug": poll.slug}) + "#moderation")
 
 
 def _shortcuts() -> list[dict[str, str]]:

@@ -10,8 +10,9 @@ from django.db import transaction
 from django.db.models import Count
 
 from polls.models import Option, Poll, Vote
+from tally.answers import terms_add, terms_counted
 from tally.ingest import polls_lock, tallies_add, versions_bump, voters_add
-from tally.models import OptionTally, RoundTally
+from tally.models import OptionTally, RoundTally, TermTally
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,13 @@ def tallies_rebuild(*, polls: Iterable[Poll], fix: bool = True) -> list[Differen
                 Difference(poll.slug, round_, "(voters)", was, now)
                 for (_, round_), (was, now) in voters.items()
             ]
-            if fix and (deltas or voters):
+            terms = _terms_differences(poll) if counting.kind.takes_text else {}
+            differences += [
+                Difference(poll.slug, round_, f"“{term}”", was, was + delta)
+                for (_, round_, term), (was, delta) in terms.items()
+            ]
+            if fix and (deltas or voters or terms):
+                terms_add({key: delta for key, (_, delta) in terms.items()})
                 tallies_add(deltas)
                 voters_add({key: now - was for key, (was, now) in voters.items()})
                 versions_bump([poll.pk])
@@ -73,4 +80,23 @@ def _voters_differences(poll: Poll) -> dict[tuple[int, int], tuple[int, int]]:
         (poll.pk, round_): (tallied.get(round_, 0), counted.get(round_, 0))
         for round_ in sorted(set(counted) | set(tallied))
         if tallied.get(round_, 0) != counted.get(round_, 0)
+    }
+
+
+def _terms_differences(poll: Poll) -> dict[tuple[int, int, str], tuple[int, int]]:
+    """(poll, round, term): (voters tallied, counted minus tallied), where they differ."""
+    counted = terms_counted(poll.pk)
+    tallied = {
+        (round_, term): voters
+        for round_, term, voters in TermTally.objects.filter(poll=poll).values_list(
+            "round", "term", "voters"
+        )
+    }
+    return {
+        (poll.pk, round_, term): (
+            tallied.get((round_, term), 0),
+            counted[round_, term] - tallied.get((round_, term), 0),
+        )
+        for round_, term in sorted(set(counted) | set(tallied))
+        if tallied.get((round_, term), 0) != counted[round_, term]
     }

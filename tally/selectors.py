@@ -9,9 +9,15 @@ from django.db.models.functions import Coalesce
 
 from polls import voters
 from polls.kinds import kind_of
-from polls.models import Option, Poll
+from polls.models import Answer, Option, Poll
 from polls.selectors import voted_if_it_matters
-from tally.models import OptionTally, PollTally, RoundTally
+from tally.models import OptionTally, PollTally, RoundTally, TermTally
+
+# What an open poll's results carry: the most given terms (a projector at 1920x1080
+# shows fifty legibly), and the newest shown answers. Bounded, so that a message to
+# every screen stays small however many answer.
+TERMS_SHOWN = 50
+ANSWERS_SHOWN = 20
 
 
 class OptionResult(TypedDict):
@@ -21,6 +27,16 @@ class OptionResult(TypedDict):
     percent: NotRequired[float]  # of the voters (a ranking: of all points given)
     points: NotRequired[int]
     position: NotRequired[int]
+
+
+class TermResult(TypedDict):
+    term: str
+    count: int  # how many voters gave it
+
+
+class AnswerResult(TypedDict):
+    id: int
+    text: str
 
 
 class Results(TypedDict):
@@ -39,10 +55,15 @@ class Results(TypedDict):
     distribution: NotRequired[dict[str, int]]
     average: NotRequired[float | None]
     count: NotRequired[int]
+    # An open poll's: its terms, the most given first, and its answers, the newest first.
+    terms: NotRequired[list[TermResult]]
+    answers: NotRequired[list[AnswerResult]]
 
 
 def results_for(*, poll: Poll) -> Results:
     """The current round's tallies and their version, read in one statement so they agree."""
+    if kind_of(poll.kind).takes_text:
+        return _answers_results(poll)
     version = PollTally.objects.filter(poll_id=OuterRef("poll_id")).values("version")
     voters = RoundTally.objects.filter(poll_id=OuterRef("poll_id"), round=poll.round)
     votes = OptionTally.objects.filter(option_id=OuterRef("pk"), round=poll.round).values("votes")
@@ -72,6 +93,68 @@ def results_for(*, poll: Poll) -> Results:
     }
 
 
+def _answers_results(poll: Poll) -> Results:
+    """An open poll's results: its voters, its top terms and its newest answers. The
+    version is read first: what follows is at least as new as it says."""
+    version = PollTally.objects.filter(poll=poll).values_list("version", flat=True).first()
+    voters = (
+        RoundTally.objects.filter(poll=poll, round=poll.round)
+        .values_list("voters", flat=True)
+        .first()
+    )
+    state = poll.state_at()
+    return {
+        "poll": poll.slug,
+        "question": poll.question,
+        "kind": poll.kind,
+        "state": state.value,
+        "is_open": state == Poll.State.OPEN,
+        "visible": True,
+        "round": poll.round,
+        "version": version or 0,
+        "total": voters or 0,
+        "voters": voters or 0,
+        "options": [],
+        "terms": terms_for(poll),
+        "answers": answers_for(poll),
+    }
+
+
+def terms_for(
+    poll: Poll, round_number: int | None = None, limit: int | None = TERMS_SHOWN
+) -> list[TermResult]:
+    """A round's terms (the current one's by default), the most given first."""
+    rows = TermTally.objects.filter(poll=poll, round=round_number or poll.round, voters__gt=0)
+    ordered = rows.order_by("-voters", "term").values_list("term", "voters")
+    return [{"term": term, "count": n} for term, n in (ordered[:limit] if limit else ordered)]
+
+
+def answers_for(poll: Poll) -> list[AnswerResult]:
+    """The current round's newest shown answers."""
+    rows = Answer.objects.filter(poll=poll, round=poll.round, state=Answer.State.SHOWN)
+    newest = rows.order_by("-stream_order", "position").values_list("pk", "text")
+    return [{"id": pk, "text": text} for pk, text in newest[:ANSWERS_SHOWN]]
+
+
+# How many answers of each state the remote's moderation queue lists, the newest first.
+QUEUE_SHOWN = 50
+
+
+def moderation_queue(poll: Poll) -> dict[str, list[AnswerResult]]:
+    """The current round's answers for the presenter: those waiting for approval (the
+    oldest first, as a queue is worked), the shown and the hidden ones (the newest first)."""
+    rows = Answer.objects.filter(poll=poll, round=poll.round)
+    queue: dict[str, list[AnswerResult]] = {}
+    for state, order in (
+        (Answer.State.PENDING, "stream_order"),
+        (Answer.State.SHOWN, "-stream_order"),
+        (Answer.State.HIDDEN, "-stream_order"),
+    ):
+        found = rows.filter(state=state).order_by(order, "position").values_list("pk", "text")
+        queue[state] = [{"id": pk, "text": text} for pk, text in found[:QUEUE_SHOWN]]
+    return queue
+
+
 def counted(kind: str, rows: list[tuple[str, str, int]], voters: int) -> dict[str, Any]:
     """A round's figures from its tallies, (slug, label, tally) per option, as the poll's
     kind reads them."""
@@ -93,7 +176,7 @@ def results_hidden(results: Results) -> Results:
     hidden: dict[str, Any] = {
         key: value
         for key, value in results.items()
-        if key not in ("distribution", "average", "count")
+        if key not in ("distribution", "average", "count", "terms", "answers")
     }
     hidden |= {
         "visible": False,

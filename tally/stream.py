@@ -14,7 +14,7 @@ import redis
 from django.conf import settings
 from redis.client import Pipeline
 
-from polls.queue import INGEST_GROUP, VOTE_STREAM, Cast, choices_encode, choices_key
+from polls.queue import INGEST_GROUP, VOTE_STREAM, Cast, choices_key
 from voting_site.redis import redis_client
 
 BATCH_SIZE = 2000
@@ -94,7 +94,7 @@ class VoteStream:
         for cast in counted:
             voters, choices = by_key.setdefault(choices_key(cast.poll_id, cast.round), ([], []))
             voters.append(cast.voter)
-            choices.append(choices_encode(cast.choices))
+            choices.append(cast.value)
         lines = ["\n".join(column) for columns in by_key.values() for column in columns]
         with self.client.pipeline(transaction=True) as pipe:
             pipe.xack(VOTE_STREAM, INGEST_GROUP, *entry_ids)

@@ -10,4 +10,6 @@ urlpatterns = [
     path("polls/<slug:slug>/results.csv", projector.results_csv, name="results-csv"),
     path("polls/<slug:slug>/present/", projector.present, name="present"),
     path("polls/<slug:slug>/remote/", projector.remote, name="remote"),
+    path("polls/<slug:slug>/moderation/", projector.moderation, name="moderation"),
+    path("polls/<slug:slug>/moderate/", projector.moderate, name="moderate"),
 ]

@@ -182,11 +182,13 @@ def _rate(name: str, default: str) -> tuple[int, int] | None:
     return int(count), RATE_PERIODS[period]
 
 
-# New voter cookies per client address; votes per voter; WebSockets opened per
+# New voter cookies per client address; votes per voter; open answers sent per
+# voter; WebSockets opened per
 # client address; wrong invite codes per voter, and per client address. (A client
 # address is an IPv4 address, or an IPv6 /64.)
 VOTING_RATE_NEW_VOTERS = _rate("VOTING_RATE_NEW_VOTERS", "600/m")
 VOTING_RATE_VOTES = _rate("VOTING_RATE_VOTES", "30/m")
+VOTING_RATE_ENTRIES = _rate("VOTING_RATE_ENTRIES", "10/m")
 VOTING_RATE_SOCKETS = _rate("VOTING_RATE_SOCKETS", "1200/m")
 VOTING_RATE_INVITE_TRIES = _rate("VOTING_RATE_INVITE_TRIES", "10/m")
 VOTING_RATE_INVITE_TRIES_PER_ADDRESS = _rate("VOTING_RATE_INVITE_TRIES_PER_ADDRESS", "60/m")

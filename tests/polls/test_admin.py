@@ -17,6 +17,10 @@ POLL_DEFAULTS = {
     "scale_max": "5",
     "voters_may_change": "on",
     "results_visibility": "always",
+    "max_length": "100",
+    "answers_per_voter": "1",
+    "moderation": "none",
+    "masks_profanity": "on",
 }
 
 
@@ -281,3 +285,16 @@ def test_slugs_left_empty_are_made_from_text_in_any_script(admin_client, redis_d
     poll = Poll.objects.get()
     assert poll.slug and poll.slug.isascii()
     assert list(poll.options.values_list("slug", flat=True)) == ["hmr", "moskva"]
+
+
+def test_the_admin_makes_open_answers_without_options_and_refuses_options(admin_client, redis_db):
+    form = add_form("One word?", "word", [], kind="open", moderation="approve", max_length="40")
+
+    response = admin_client.post("/admin/polls/poll/add/", form)
+
+    assert response.status_code == 302, response.content.decode()
+    poll = Poll.objects.get(slug="word")
+    assert (poll.kind, poll.moderation, poll.max_length) == ("open", "approve", 40)
+    form = add_form("Two words?", "words", [("a", "A")], kind="open")
+    page = admin_client.post("/admin/polls/poll/add/", form).content.decode()
+    assert "Open answers take no options: remove these." in page

@@ -1,4 +1,5 @@
-"""Create an open poll: createpoll "Question?" "Option A" "Option B" [...] ("slug=Label" too)."""
+"""Create an open poll: createpoll "Question?" "Option A" "Option B" [...] ("slug=Label" too);
+open answers take none: createpoll "One word for today?" --kind open."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ class Command(BaseCommand):
             "--kind",
             choices=Poll.Kind.values,
             default=Poll.Kind.SINGLE,
-            help="single (default), multiple, rating or ranking",
+            help="single (default), multiple, rating, ranking or open (typed answers)",
         )
         parser.add_argument(
             "--min", type=int, default=1, help="multiple: how many a voter picks at least (1)"
@@ -46,6 +47,32 @@ class Command(BaseCommand):
         )
         parser.add_argument("--low-label", default="", help="rating: the lowest score's label")
         parser.add_argument("--high-label", default="", help="rating: the highest score's label")
+        parser.add_argument(
+            "--max-length",
+            type=int,
+            default=100,
+            metavar="N",
+            help="open: the most characters an answer may have (100)",
+        )
+        parser.add_argument(
+            "--answers",
+            type=int,
+            default=1,
+            metavar="N",
+            help="open: how many answers each voter may give (1)",
+        )
+        parser.add_argument(
+            "--moderation",
+            choices=Poll.Moderation.values,
+            default=Poll.Moderation.NONE,
+            help="open: none (default: answers shown at once) or approve (each waits for "
+            "the presenter's approval)",
+        )
+        parser.add_argument(
+            "--keep-profanity",
+            action="store_true",
+            help="open: show answers as typed (by default, profanity is masked as ***)",
+        )
         parser.add_argument("--final", action="store_true", help="a voter's first vote is final")
         parser.add_argument(
             "--invites",
@@ -91,6 +118,10 @@ class Command(BaseCommand):
                 results_visibility=flags["results"],
                 requires_invite=flags["invites"],
                 voters_per_address=flags["voters_per_address"],
+                max_length=flags["max_length"],
+                answers_per_voter=flags["answers"],
+                moderation=flags["moderation"],
+                masks_profanity=not flags["keep_profanity"],
             )
         except PollError as error:
             # Bad arguments: one line, and status 2, as Django's commands say it.
