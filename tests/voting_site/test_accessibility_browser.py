@@ -22,8 +22,11 @@ from playwright.sync_api import Browser, Page, expect
 from events.models import Event
 from events.services import event_create, event_move
 from polls.invites import invites_make
-from polls.models import Poll
+from polls.models import Answer, Poll
+from polls.queue import Cast
 from polls.services import poll_create
+from tally.ingest import casts_apply
+from tally.moderation import answers_moderate
 from tests.support.processes import asgi_server, rq_worker
 from tests.tally.test_browser import votes
 from voting_site.processes import free_port
@@ -70,6 +73,12 @@ def polls(db) -> None:
     poll_create(question="Hidden?", options=two, slug="hidden", results_visibility="revealed")
     invited = poll_create(question="Invited?", options=two, slug="invited", requires_invite=True)
     invites_make(poll=invited, count=3)
+    word = poll_create(question="One word?", options=[], slug="word", kind="open",
+                       moderation="approve")  # fmt: skip
+    casts_apply([Cast(f"1-{i}", word.pk, 1, (), f"v{i}", timezone.now(), (text,))
+                 for i, text in enumerate(["Clear", "Fun", "clear", "Muy claro"])])  # fmt: skip
+    answers_moderate(answer_ids=Answer.objects.exclude(text="Fun").values_list("pk", flat=True),
+                     action="show")  # fmt: skip
     User.objects.create_superuser("teacher", "t@example.com", "a long pass phrase")
     for slug in ("lobby", "shown", "ended", "survey"):  # an event at each stage, and a survey
         questions = [
@@ -92,6 +101,8 @@ PAGES = [
     "/polls/talk/results/",
     "/polls/rank/",
     "/polls/rank/results/",
+    "/polls/word/",
+    "/polls/word/results/",
     "/polls/closed/",
     "/polls/closed/results/",
     "/polls/later/",
@@ -139,7 +150,7 @@ def test_every_page_in_every_state_passes_axe(polls, chromium: Browser, language
         page.keyboard.press("?")  # its keys
         expect(page.locator("[data-shortcuts]")).to_be_visible()
         found["projector's keys"] = violations(page)
-        for slug in ("hidden", "talk"):
+        for slug in ("hidden", "talk", "word"):
             page.goto(url + f"/polls/{slug}/present/")
             expect(page.locator("[data-status][data-state=live]")).to_be_visible()
             found[f"projector of {slug}"] = violations(page)

@@ -1,0 +1,204 @@
+"""Open answers in real browsers (Debian's Chromium) against real web and worker processes:
+phones type answers, the projector's word cloud grows, the presenter hides one from the
+remote and it leaves every screen, and with approval nothing reaches the room before the
+presenter says so. The screenshots land in the test data folder (`screenshots/`); the
+README's are copies of them.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.contrib.auth.models import User
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from polls.models import Poll
+from polls.queue import Cast
+from polls.services import poll_create
+from tally.ingest import casts_apply
+from tests.polls.test_presenter_browser import LIVE, SCREENSHOTS, STILL
+from tests.support.browser import csp_refusals
+from tests.support.processes import asgi_server, rq_worker
+from tests.tally.conftest import at
+
+pytestmark = pytest.mark.django_db(transaction=True)  # the processes must see the polls
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+# What a room answers to "One word for this lecture?": fifty-odd different terms, some
+# given by many.
+ROOM = [
+    *["inspiring"] * 9, *["clear"] * 7, *["long"] * 6, *["fun"] * 5, *["hard"] * 4,
+    *["useful"] * 4, *["machine learning"] * 3, *["interesting"] * 3, *["fast"] * 3,
+    *["intenso"] * 2, *["claro"] * 2, *["genial"] * 2, *["practical"] * 2, *["deep"] * 2,
+    "boring", "brilliant", "challenging", "confusing", "creative", "dense", "detailed",
+    "dynamic", "engaging", "enlightening", "exciting", "fascinating", "friendly", "gentle",
+    "great", "helpful", "honest", "humble", "informative", "insightful", "lively",
+    "logical", "motivating", "new", "open", "organised", "patient", "precise", "quick",
+    "relaxed", "rich", "simple", "smart", "solid", "structured", "surprising", "thoughtful",
+    "tough", "warm", "wise",
+]  # fmt: skip
+
+
+def in_thread(query):  # type: ignore[no-untyped-def]
+    """Run ORM code off Playwright's event loop, under which Django refuses it."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(query).result()
+
+
+def signed_in(context: BrowserContext, url: str, path: str) -> Page:
+    page = context.new_page()
+    csp_refusals(page)
+    page.goto(url + path)
+    page.fill("#id_username", "teacher")
+    page.fill("#id_password", "a long pass phrase")
+    page.click("input[type=submit]")
+    expect(page).to_have_url(url + path)
+    return page
+
+
+def answered(page: Page, url: str, slug: str, text: str) -> None:
+    page.goto(f"{url}/polls/{slug}/")
+    page.get_by_label("Your answer").fill(text)
+    page.get_by_label("Your answer").press("Enter")
+    expect(page.locator(".your-vote")).to_contain_text(f"You answered {text}")
+
+
+def cloud_terms(page: Page) -> list[str]:
+    return page.locator("[data-cloud] .cloud-term").all_inner_texts()
+
+
+@pytest.fixture
+def teacher(redis_db) -> None:
+    User.objects.create_superuser("teacher", "t@example.com", "a long pass phrase")
+    poll_create(question="One word for this lecture?", options=[], slug="word", kind="open")
+    poll_create(
+        question="What should we cover next?", options=[], slug="next", kind="open",
+        moderation="approve",
+    )  # fmt: skip
+
+
+def test_phones_answer_the_cloud_grows_and_a_hidden_answer_leaves_every_screen(
+    teacher, chromium: Browser
+):
+    with asgi_server() as url, rq_worker():
+        projector = signed_in(
+            chromium.new_context(viewport={"width": 1920, "height": 1080}),
+            url,
+            "/polls/word/present/",
+        )
+        expect(projector.locator("[data-status]")).to_have_text("Live")
+        expect(projector.locator("[data-terms-empty]")).to_be_visible()
+        phones = [chromium.new_context(**PHONE).new_page() for _ in range(3)]
+        for phone in phones:
+            csp_refusals(phone)
+
+        answered(phones[0], url, "word", "Inspiring")
+        expect(projector.locator("[data-cloud]")).to_have_text("inspiring", timeout=LIVE)
+        answered(phones[1], url, "word", "<b>inspiring</b> and fun")
+        answered(phones[2], url, "word", "So much fun")
+        # The largest in the middle, each term once, counted by voters.
+        # The most given first, ties in the order of the alphabet; each term once a voter.
+        expect(projector.locator("[data-terms] li")).to_have_text(
+            ["fun: 2", "inspiring: 2", "so much fun: 1"], timeout=LIVE
+        )
+        expect(projector.locator("[data-answers] li").first).to_have_text("So much fun")
+        # Text typed by a stranger is text: its markup shows as typed.
+        expect(projector.locator("[data-answers]")).to_contain_text("<b>inspiring</b> and fun")
+        assert projector.locator("[data-answers] b").count() == 0
+        results = phones[0]
+        results.goto(f"{url}/polls/word/results/")
+        expect(results.locator("[data-status]")).to_have_text("Live")
+        expect(results.locator("[data-answers] li")).to_have_count(3)
+
+        # The presenter hides the markup answer from the remote: it leaves every screen.
+        remote = signed_in(chromium.new_context(**PHONE), url, "/polls/word/remote/")
+        remote.locator(".moderation-list li", has_text="<b>inspiring</b>").get_by_role(
+            "button", name="Hide"
+        ).click()
+        expect(remote.locator(".moderation-list").last).to_contain_text("<b>inspiring</b>")
+        for screen in (projector, results):
+            expect(screen.locator("[data-answers] li")).to_have_count(2, timeout=LIVE)
+            expect(screen.locator("[data-terms] li")).to_have_text(
+                ["fun: 1", "inspiring: 1", "so much fun: 1"]
+            )
+        expect(projector.locator("[data-answers]")).not_to_contain_text("<b>")
+
+
+def test_with_approval_nothing_reaches_the_room_before_the_presenter_approves(
+    teacher, chromium: Browser
+):
+    with asgi_server() as url, rq_worker():
+        projector = signed_in(
+            chromium.new_context(viewport={"width": 1920, "height": 1080}),
+            url,
+            "/polls/next/present/",
+        )
+        remote = signed_in(chromium.new_context(**PHONE), url, "/polls/next/remote/")
+        phone = chromium.new_context(**PHONE).new_page()
+        csp_refusals(phone)
+        phone.goto(f"{url}/polls/next/")
+        expect(phone.get_by_text("The presenter approves each answer")).to_be_visible()
+
+        answered(phone, url, "next", "Transformers")
+        waiting = remote.locator(".moderation-list li", has_text="Transformers")
+        expect(waiting).to_be_visible(timeout=LIVE)  # the queue reloads by itself
+        assert "Transformers" not in projector.locator(".present-results").inner_text()
+        body = phone.request.get(f"{url}/api/polls/next/results").json()
+        assert (body["terms"], body["answers"]) == ([], [])
+
+        waiting.get_by_role("button", name="Approve").click()
+        expect(projector.locator("[data-cloud]")).to_have_text("transformers", timeout=LIVE)
+        expect(projector.locator("[data-answers] li")).to_have_text(["Transformers"])
+
+
+def test_the_projector_shows_fifty_terms_legibly_at_1920x1080(teacher, chromium: Browser):
+    """The README's screenshots: the projector's word cloud, and a phone answering."""
+
+    def room_answers() -> None:
+        poll_id = Poll.objects.get(slug="word").pk
+        casts_apply(
+            [
+                Cast(f"1-{i}", poll_id, 1, (), f"voter-{i}", at(i), (text,))
+                for i, text in enumerate(ROOM)
+            ]
+        )
+
+    in_thread(room_answers)
+    with asgi_server() as url:
+        projector = signed_in(
+            chromium.new_context(viewport={"width": 1920, "height": 1080}),
+            url,
+            "/polls/word/present/",
+        )
+        expect(projector.locator("[data-status]")).to_have_text("Live")
+        terms = projector.locator("[data-cloud] .cloud-term")
+        expect(terms).to_have_count(50)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        projector.wait_for_timeout(STILL)  # the room's view: the controls faded
+        projector.screenshot(path=SCREENSHOTS / "projector-word-cloud.png")
+        assert projector.locator("[data-terms] li [data-term]").first.inner_text() == "inspiring"
+        # Every term is on the screen, whole, and none smaller than 28 px; nothing scrolls.
+        cloud = projector.locator("[data-cloud]").bounding_box()
+        assert cloud is not None
+        for box in terms.evaluate_all(
+            "all => all.map(t => { const r = t.getBoundingClientRect(); return"
+            " [r.left, r.top, r.right, r.bottom, parseFloat(getComputedStyle(t).fontSize)]; })"
+        ):
+            left, top, right, bottom, size = box
+            assert size >= 28, box
+            assert cloud["x"] <= left and right <= cloud["x"] + cloud["width"] + 1, box
+            assert cloud["y"] <= top and bottom <= cloud["y"] + cloud["height"] + 1, box
+        assert projector.evaluate("document.documentElement.scrollHeight <= innerHeight")
+        # The largest term is in the middle third of the cloud.
+        middle = projector.locator('[data-cloud] .cloud-term:text-is("inspiring")').bounding_box()
+        assert middle is not None
+        centre = middle["x"] + middle["width"] / 2
+        assert cloud["x"] + cloud["width"] / 3 < centre < cloud["x"] + 2 * cloud["width"] / 3
+
+        phone = chromium.new_context(**PHONE).new_page()
+        phone.goto(f"{url}/polls/word/")
+        phone.get_by_label("Your answer").fill("Inspiring")
+        phone.screenshot(path=SCREENSHOTS / "phone-open-answer.png")
+        phone.goto(f"{url}/polls/word/results/")
+        phone.screenshot(path=SCREENSHOTS / "phone-word-cloud.png", full_page=True)
