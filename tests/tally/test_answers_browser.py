@@ -24,7 +24,13 @@ from tests.tally.conftest import at
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the processes must see the polls
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+def phone_context(chromium: Browser) -> BrowserContext:
+    return chromium.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+
+
 # What a room answers to "One word for this lecture?": fifty-odd different terms, some
 # given by many.
 ROOM = [
@@ -89,7 +95,7 @@ def test_phones_answer_the_cloud_grows_and_a_hidden_answer_leaves_every_screen(
         )
         expect(projector.locator("[data-status]")).to_have_text("Live")
         expect(projector.locator("[data-terms-empty]")).to_be_visible()
-        phones = [chromium.new_context(**PHONE).new_page() for _ in range(3)]
+        phones = [phone_context(chromium).new_page() for _ in range(3)]
         for phone in phones:
             csp_refusals(phone)
 
@@ -112,7 +118,7 @@ def test_phones_answer_the_cloud_grows_and_a_hidden_answer_leaves_every_screen(
         expect(results.locator("[data-answers] li")).to_have_count(3)
 
         # The presenter hides the markup answer from the remote: it leaves every screen.
-        remote = signed_in(chromium.new_context(**PHONE), url, "/polls/word/remote/")
+        remote = signed_in(phone_context(chromium), url, "/polls/word/remote/")
         remote.locator(".moderation-list li", has_text="<b>inspiring</b>").get_by_role(
             "button", name="Hide"
         ).click()
@@ -134,8 +140,8 @@ def test_with_approval_nothing_reaches_the_room_before_the_presenter_approves(
             url,
             "/polls/next/present/",
         )
-        remote = signed_in(chromium.new_context(**PHONE), url, "/polls/next/remote/")
-        phone = chromium.new_context(**PHONE).new_page()
+        remote = signed_in(phone_context(chromium), url, "/polls/next/remote/")
+        phone = phone_context(chromium).new_page()
         csp_refusals(phone)
         phone.goto(f"{url}/polls/next/")
         expect(phone.get_by_text("The presenter approves each answer")).to_be_visible()
@@ -196,7 +202,7 @@ def test_the_projector_shows_fifty_terms_legibly_at_1920x1080(teacher, chromium:
         centre = middle["x"] + middle["width"] / 2
         assert cloud["x"] + cloud["width"] / 3 < centre < cloud["x"] + 2 * cloud["width"] / 3
 
-        phone = chromium.new_context(**PHONE).new_page()
+        phone = phone_context(chromium).new_page()
         phone.goto(f"{url}/polls/word/")
         phone.get_by_label("Your answer").fill("Inspiring")
         phone.screenshot(path=SCREENSHOTS / "phone-open-answer.png")
