@@ -1,7 +1,8 @@
 """Votes over real HTTP as distinct browsers: the course's seed-data service, done properly.
 
 Each simulated voter is a browser of its own: it opens the vote page (getting its
-voter and CSRF cookies), reads the CSRF token from the form, and posts its vote.
+voter and CSRF cookies), reads the CSRF token from the form, and posts its vote. On
+an open poll, its vote is an answer: one of the `split`'s words, or of ANSWERS.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 VOTE_FORM = re.compile(r'data-kind="(\w+)" data-least="(\d+)" data-most="(\d+)"')
 OPTION_INPUT = re.compile(r'name="(option|score)" value="([^"]+)"')
 RANKED_OPTION = re.compile(r'<option value="([^"]+)"')
+# What simulated voters answer an open poll, unless told otherwise.
+ANSWERS = ["inspiring", "clear", "fun", "machine learning", "too fast", "genial", "práctico"]
 
 
 @dataclass(frozen=True)
@@ -139,7 +142,7 @@ async def simulate(
     transport = httpx.AsyncHTTPTransport(limits=limits)  # shared: browsers differ in cookies only
     try:
         form = await _form_seen(page_url, transport)
-        options = form.options
+        options = form.options or list(split or ANSWERS)  # an open poll takes any text
         weights = split or dict.fromkeys(options, 1.0)
         unknown = sorted(set(weights) - set(options))
         if unknown:
@@ -192,6 +195,8 @@ async def _form_seen(page_url: str, transport: httpx.AsyncHTTPTransport) -> Form
     fields = page.text[form.end() : page.text.find("</form>", form.end())]  # not the header's
     if kind == "ranking":
         field, options = "option", list(dict.fromkeys(RANKED_OPTION.findall(fields)))
+    elif kind == "open":
+        field, options = "answer", []
     else:
         inputs = OPTION_INPUT.findall(fields)
         field, options = inputs[0][0], [value for _, value in inputs]

@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from polls.kinds import kind_of
 from polls.queue import INGEST_GROUP, VOTE_STREAM, Cast, entry_fields
-from tally.models import OptionTally
+from polls.simulator import ANSWERS
+from tally.answers import shown_terms
+from tally.models import OptionTally, TermTally
 
 T0 = timezone.now()
 
@@ -35,7 +37,7 @@ class Backlog:
     """Votes queued straight into the stream, as the vote view queues them.
 
     A cast is a slug ("cats") or, for the kinds that take several, a tuple of
-    slugs in order.
+    slugs in order; of an open poll, an answer's text (or a tuple of them).
     """
 
     def __init__(self, redis_db, poll) -> None:
@@ -44,6 +46,7 @@ class Backlog:
         self.round = 1
         self.options = dict(poll.options.values_list("slug", "pk"))
         self.latest: dict[str, tuple[datetime, tuple[str, ...]]] = {}
+        self.typed = kind_of(poll.kind).takes_text
 
     def cast(self, voter: str, option: str | tuple[str, ...], cast_at: datetime) -> None:
         self.add([(voter, option, cast_at)])
@@ -57,9 +60,10 @@ class Backlog:
                 fields = entry_fields(
                     poll_id=self.poll.pk,
                     round_number=self.round,
-                    choices=[self.options[slug] for slug in slugs],
+                    choices=[] if self.typed else [self.options[slug] for slug in slugs],
                     voter=voter,
                     cast_at=cast_at,
+                    answers=slugs if self.typed else (),
                 )
                 pipe.xadd(VOTE_STREAM, fields)  # type: ignore[arg-type]
                 if voter not in self.latest or not final:
@@ -67,7 +71,13 @@ class Backlog:
             pipe.execute()
 
     def expected(self) -> dict[str, int]:
-        """What the tallies must say: each voter's latest cast, counted once (a ranking: points)."""
+        """What the tallies must say: each voter's latest cast, counted once (a ranking: points;
+        an open poll: each term once per voter)."""
+        if self.typed:
+            terms: Counter[str] = Counter()
+            for _, answers in self.latest.values():
+                terms.update(shown_terms({i: (text, "shown") for i, text in enumerate(answers)}))
+            return dict(terms)
         kind = kind_of(self.poll.kind)
         counts: Counter[int] = Counter()
         for _, slugs in self.latest.values():
@@ -77,6 +87,8 @@ class Backlog:
 
     def choices(self, i: int) -> tuple[str, ...]:
         """The i-th voter's cast, valid for the poll's kind."""
+        if self.typed:
+            return (ANSWERS[i % len(ANSWERS)],)
         slugs = list(self.options)
         first = i % len(slugs)
         if self.poll.kind == "multiple":
@@ -101,7 +113,10 @@ class Backlog:
 
 
 def tallies(poll, round_number: int = 1) -> dict[str, int]:
-    """The poll's tallies in a round (the first by default)."""
+    """The poll's tallies in a round (the first by default); an open poll's, its terms'."""
+    if kind_of(poll.kind).takes_text:
+        terms = TermTally.objects.filter(poll=poll, round=round_number)
+        return dict(terms.values_list("term", "voters"))
     rows = OptionTally.objects.filter(poll=poll, round=round_number).values_list(
         "option__slug", "votes"
     )
@@ -125,12 +140,12 @@ async def next_results(socket, timeout: float = 30) -> dict:
 FOUR = [("a", "Alpha"), ("b", "Bravo"), ("c", "Charlie"), ("d", "Delta")]
 
 
-@pytest.fixture(params=["single", "multiple", "rating", "ranking"])
+@pytest.fixture(params=["single", "multiple", "rating", "ranking", "open"])
 def poll_of_each_kind(request, db):
-    """A poll of each question kind in turn (four options, or a scale of five)."""
+    """A poll of each question kind in turn (four options, a scale of five, or none)."""
     from polls.services import poll_create
 
-    options = [] if request.param == "rating" else FOUR
+    options = [] if request.param in ("rating", "open") else FOUR
     return poll_create(question="Q?", options=options, slug="q", kind=request.param)
 
 

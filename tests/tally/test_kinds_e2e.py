@@ -25,6 +25,7 @@ CASTS: dict[str, tuple[dict[str, Any], ...]] = {  # a first cast and a change, b
     "multiple": ({"option": ["a", "b"]}, {"option": ["c"]}),
     "rating": ({"score": "2"}, {"score": "5"}),
     "ranking": ({"option": ["a", "b", "c", "d"]}, {"option": ["d", "c", "b", "a"]}),
+    "open": ({"answer": "Cats"}, {"answer": "dogs"}),
 }
 
 
@@ -62,12 +63,14 @@ def test_each_kind_through_http_a_worker_and_a_socket(poll_of_each_kind, redis_d
 
     assert tallies_rebuild(polls=[poll], fix=False) == []
     stored = results_for(poll=poll)
-    assert {key: last[key] for key in ("voters", "total", "options")} == {
-        key: stored[key] for key in ("voters", "total", "options")
-    }
+    shown = ("voters", "total", "options", "terms", "answers")
+    assert {key: last.get(key) for key in shown} == {key: stored.get(key) for key in shown}
     changed_to = CASTS[kind][1]
     if kind == "rating":
         assert last["distribution"]["5"] >= 4 and last["count"] == 24
+    elif kind == "open":
+        terms = {term["term"]: term["count"] for term in last["terms"]}
+        assert terms["dogs"] >= 4 and "cats" not in terms
     elif kind == "ranking":
         assert sum(o["points"] for o in last["options"]) == 24 * (3 + 2 + 1)
     else:
