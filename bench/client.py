@@ -124,9 +124,12 @@ class Browser:
             raise RuntimeError(f"GET {path} answered {page.status} without a vote form")
         self.token = match.group(1).decode()
 
-    async def vote(self, pool: HttpPool, path: str, option: str) -> tuple[bool, float]:
-        """POST the vote; whether it was accepted (303), and when the answer came."""
-        form = {"csrfmiddlewaretoken": self.token, "option": option}
+    async def vote(
+        self, pool: HttpPool, path: str, option: str, field: str = "option"
+    ) -> tuple[bool, float]:
+        """POST the vote (an open poll's: `field` "answer", `option` its text); whether it
+        was accepted (303), and when the answer came."""
+        form = {"csrfmiddlewaretoken": self.token, field: option}
         answer = await pool.request("POST", path, cookies=self.cookies, form=form)
         return answer.status == 303, time.monotonic()
 

@@ -18,7 +18,11 @@ A benchmark, not a test: it asserts nothing and prints what it measured.
 5. Redis's memory with 100,000 voters queued, and once they are counted;
 6. an event's `next` followed by 1,000 and 10,000 audience pages: from the control's
    POST to the message with which each page shows the question (target p95 under
-   1 s), and PostgreSQL's table reads per `next` (the same for either audience).
+   1 s), and PostgreSQL's table reads per `next` (the same for either audience);
+7. an open poll: 10,000 voters each send an answer within 10 s while 1,000 pages
+   watch its word cloud; from the last answer's 303 to the message that counts it on
+   every page (target under 1 s), how far behind the first page each page gets each
+   update, and the web tier's memory before and after (target: flat).
 
 It runs on its own embedded PostgreSQL and Redis (in .data/bench), or on the
 servers DATABASE_URL / REDIS_URL name, and starts its own web and worker processes.
@@ -69,8 +73,9 @@ from events.models import Event  # noqa: E402
 from events.services import event_create  # noqa: E402
 from polls.models import Poll  # noqa: E402
 from polls.queue import VOTE_STREAM, choices_key, entry_fields  # noqa: E402
-from polls.services import poll_create  # noqa: E402
+from polls.services import poll_create, poll_reset  # noqa: E402
 from tally.ingest import votes_ingest  # noqa: E402
+from tally.models import PollTally, RoundTally  # noqa: E402
 from tally.stream import BATCH_SIZE  # noqa: E402
 from voting_site import embedded  # noqa: E402
 from voting_site.processes import free_port, start_group, stop_group, wait_healthy  # noqa: E402
@@ -97,6 +102,14 @@ NEXT_MOVES = 3
 NEXT_TARGET_P95_MS = 1_000
 NEXT_PRESENTER = "bench-presenter"
 STATS_SETTLE = 11  # s: a PostgreSQL backend reports its statistics within 10 s of idling
+# Open answers: voters, each sending one answer within these seconds, pages watching.
+ANSWER_VOTERS = 10_000
+ANSWER_SECONDS = 10
+ANSWER_VIEWERS = 1_000
+ANSWER_TARGET_MS = 1_000
+ANSWER_PASSES = 3
+ANSWER_WORDS = ["inspiring", "clear", "too fast", "fun", "machine learning", "genial",
+                "práctico", "long", "deep", "useful", "hard", "brilliant"]  # fmt: skip
 
 
 # --- Processes ------------------------------------------------------------------------
@@ -112,7 +125,12 @@ def child_env(**extra: str) -> dict[str, str]:
         # The abuse limits are counted, but thousands of bench voters share an address.
         **{
             name: "1000000/s"
-            for name in ("VOTING_RATE_NEW_VOTERS", "VOTING_RATE_VOTES", "VOTING_RATE_SOCKETS")
+            for name in (
+                "VOTING_RATE_NEW_VOTERS",
+                "VOTING_RATE_VOTES",
+                "VOTING_RATE_ENTRIES",
+                "VOTING_RATE_SOCKETS",
+            )
         },
         **extra,
     }
@@ -722,6 +740,76 @@ def bench_next() -> list[dict]:
     return rows
 
 
+# --- 7. Open answers ------------------------------------------------------------------
+
+
+async def answers_at_rate(url: str, path: str, rate: float) -> tuple[list[float], float]:
+    """ANSWER_VOTERS browsers open the poll's page (not timed), then each sends an answer
+    on a steady schedule of `rate` a second; when each 303 came, and how long it took."""
+    pool = HttpPool(url, 64)
+    browsers = await opened_browsers(pool, path, ANSWER_VOTERS)
+    accepted: list[float] = []
+    started = time.monotonic()
+
+    async def answer(index: int, browser: Browser) -> None:
+        await asyncio.sleep(max(0.0, started + index / rate - time.monotonic()))
+        text = ANSWER_WORDS[index % len(ANSWER_WORDS)]
+        ok, answered = await browser.vote(pool, path, text, field="answer")
+        if ok:
+            accepted.append(answered)
+
+    await asyncio.gather(*(answer(i, browser) for i, browser in enumerate(browsers)))
+    pool.close()
+    return accepted, time.monotonic() - started
+
+
+def open_answers(url: str) -> dict:
+    """ANSWER_PASSES rounds of the poll, each of ANSWER_VOTERS new voters' answers, while the
+    same pages watch: the figures are the last pass's; the web tier's memory is taken
+    before, once the pages have joined, and after each pass (flat: a pass adds nothing)."""
+    Poll.objects.filter(slug="bench-answers").delete()
+    poll = poll_create(question="One word?", options=[], slug="bench-answers", kind="open")
+    memory = [web_megabytes(url)]
+    with sockets_open(url, f"/ws/polls/{poll.slug}/", ANSWER_VIEWERS) as seen:
+        memory.append(web_megabytes(url))
+        for number in range(1, ANSWER_PASSES + 1):
+            if number > 1:
+                poll_reset(poll=poll)
+            since = PollTally.objects.filter(poll=poll).values_list("version", flat=True).first()
+            rate = ANSWER_VOTERS / ANSWER_SECONDS
+            accepted, seconds = asyncio.run(answers_at_rate(url, f"/polls/{poll.slug}/", rate))
+            deadline = time.monotonic() + 60
+            counted = RoundTally.objects.filter(poll=poll, round=number, voters__gte=len(accepted))
+            while not counted.exists() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            final = PollTally.objects.get(poll=poll).version
+            time.sleep(3)  # let the last update arrive
+            memory.append(web_megabytes(url))
+    received = [viewer for part in seen for viewer in part.received]
+    versions = sorted({v for viewer in received for v in viewer if v > (since or 0)})
+    first_seen = {v: min(viewer[v] for viewer in received if v in viewer) for v in versions}
+    late = sorted(viewer[v] - first_seen[v] for viewer in received for v in versions if v in viewer)
+    shown_final = [viewer[final] for viewer in received if final in viewer]
+    return {
+        "voters": ANSWER_VOTERS, "passes": ANSWER_PASSES, "accepted": len(accepted),
+        "answers_per_s": round(len(accepted) / seconds, 1), "viewers": ANSWER_VIEWERS,
+        "updates": len(versions), "viewers_with_the_last_count": len(shown_final),
+        "last_answer_to_every_page_ms": (
+            ms(max(shown_final) - max(accepted)) if shown_final else None
+        ),
+        "target_ms": ANSWER_TARGET_MS, "max_spread_ms": ms(late[-1]) if late else 0.0,
+        "dropped": sum(part.dropped for part in seen),
+        "web_mb_before_joined_after_each_pass": [round(mb, 1) for mb in memory],
+    }  # fmt: skip
+
+
+def bench_open_answers() -> list[dict]:
+    with web("uvicorn") as url, worker():
+        result = open_answers(url)
+    print_row("7", result)
+    return [result]
+
+
 def server_processes(url: str) -> list[psutil.Process]:
     """The processes serving `url`: the server started with its port, and its children."""
     port = url.rsplit(":", 1)[1]
@@ -777,6 +865,7 @@ def main() -> None:
             "latency": bench_latency,
             "fan_out": bench_fan_out,
             "next": bench_next,
+            "open_answers": bench_open_answers,
         }
         wanted = sys.argv[1:] or list(figures)  # e.g. `bench/run.py latency fan_out`
         # Some figures only: the file keeps the others from the run before.
