@@ -42,7 +42,7 @@ def _question(poll: Poll) -> dict[str, Any]:
         question["scale"] = [poll.scale_min, poll.scale_max]
         if poll.scale_min_label or poll.scale_max_label:
             question["scale_labels"] = [poll.scale_min_label, poll.scale_max_label]
-    elif kind.takes_text:
+    elif not kind.has_options:
         question["max_length"] = poll.max_length
         question["answers"] = poll.answers_per_voter
         question["moderation"] = poll.moderation

@@ -84,7 +84,7 @@ class OptionForm(forms.ModelForm):
 class OptionFormSet(BaseInlineFormSet):
     def clean(self) -> None:
         """Two options or more, as many as the poll asks to choose or rank; a rating makes
-        its own options, one per score; open answers have none."""
+        its own options, one per score; open answers and Q&As have none."""
         super().clean()
         poll = self.instance
         if kind_of(poll.kind).scaled:
@@ -94,9 +94,9 @@ class OptionFormSet(BaseInlineFormSet):
             for form in self.forms
             if form.cleaned_data and not form.cleaned_data.get("DELETE", False)
         ]
-        if kind_of(poll.kind).takes_text:
+        if not kind_of(poll.kind).has_options:
             if kept:
-                raise ValidationError(_("Open answers take no options: remove these."))
+                raise ValidationError(_("Open answers and Q&As take no options: remove these."))
             return
         if len(kept) < 2:
             raise ValidationError(_("A poll needs at least two options."))

@@ -15,7 +15,7 @@ from typing import Any
 from asgiref.sync import sync_to_async
 
 from polls.kinds import kind_of
-from polls.models import Answer, Poll, Vote, invite_code_shown
+from polls.models import Answer, Poll, Question, Vote, invite_code_shown
 
 CHUNK = 2000
 
@@ -32,10 +32,14 @@ def votes_rows(poll: Poll) -> Iterator[list[Any]]:
     """Every counted vote: round, option, cast time (ISO 8601); never who cast it.
 
     A cast of several options has their slugs joined by ";", in order for a ranking.
-    An open poll's votes are its answers (`answers_rows`).
+    An open poll's votes are its answers (`answers_rows`), a Q&A's its questions
+    (`questions_rows`).
     """
     if kind_of(poll.kind).takes_text:
         yield from answers_rows(poll)
+        return
+    if kind_of(poll.kind).takes_questions:
+        yield from questions_rows(poll)
         return
     yield ["round", "option", "cast_at"]
     slugs = dict(poll.options.values_list("pk", "slug"))
@@ -59,6 +63,22 @@ def answers_rows(poll: Poll) -> Iterator[list[Any]]:
     )
     for round_, text, state, cast_at in answers.iterator(chunk_size=CHUNK):
         yield [round_, text, state, cast_at.isoformat()]
+
+
+def questions_rows(poll: Poll) -> Iterator[list[Any]]:
+    """Every question of a Q&A: round, question, name (empty: anonymous), upvotes, state
+    (shown, pending, hidden, answering, answered), pinned, asked time; in the order
+    asked."""
+    yield ["round", "question", "name", "upvotes", "state", "pinned", "asked_at"]
+    questions = (
+        Question.objects.filter(poll=poll)
+        .order_by("round", "stream_order")
+        .values_list("round", "text", "name", "upvotes", "state", "pinned", "asked_at")
+    )
+    for round_, text, name, upvotes, state, pinned, asked_at in questions.iterator(
+        chunk_size=CHUNK
+    ):
+        yield [round_, text, name, upvotes, state, pinned, asked_at.isoformat()]
 
 
 class _Line:

@@ -37,6 +37,7 @@ from redis import RedisError
 
 from polls import voters
 from polls.forms import cast_given
+from polls.kinds import kind_of
 from polls.models import Poll
 from polls.selectors import SLUG_MAX_LENGTH, ballot_for
 from polls.services import AddressFull, vote_cast
@@ -100,6 +101,7 @@ class FastVote:
                 or ballot is None
                 or ballot.requires_invite
                 or not ballot.voters_may_change
+                or kind_of(ballot.kind).takes_questions  # questions and upvotes: the view's
                 or ballot.state() != Poll.State.OPEN
             ):
                 return None

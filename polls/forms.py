@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
-from polls.kinds import kind_of
+from polls.kinds import QuestionKind, kind_of
 from polls.selectors import Ballot, Choice
 
 CSRF_FIELD = "csrfmiddlewaretoken"
@@ -34,10 +34,19 @@ class VoteForm(forms.Form):
 
 
 class Given(NamedTuple):
-    """What a vote form gives: the options chosen, in order, or an open poll's answers."""
+    """What a vote form gives: the options chosen, in order, or an open poll's answers;
+    or a Q&A's question asked (its text and the asker's name), or a question's id
+    upvoted (`up`) or taken back."""
 
     choices: tuple[Choice, ...] = ()
     answers: tuple[str, ...] = ()
+    asked: tuple[str, str] | None = None
+    upvote: int | None = None
+    up: bool = True
+
+
+# A Q&A's fields: the asker's name beside the question, and the upvote buttons.
+QUESTION_FIELDS = ("name", "upvote", "unvote")
 
 
 def cast_given(ballot: Ballot, data: QueryDict) -> Given:
@@ -45,13 +54,30 @@ def cast_given(ballot: Ballot, data: QueryDict) -> Given:
     if it breaks a rule of the poll. VoteForm's check, and the fast vote path's
     (polls/fast_vote.py), which has no use for a form."""
     kind = kind_of(ballot.kind)
-    others = sorted(set(data) - {CSRF_FIELD, NEXT_FIELD, kind.field})
+    fields = {
+        CSRF_FIELD,
+        NEXT_FIELD,
+        kind.field,
+        *(QUESTION_FIELDS if kind.takes_questions else ()),
+    }
+    others = sorted(set(data) - fields)
     if others:
         raise ValidationError(
             _("This poll does not take %(fields)s; use the form below.")
             % {"fields": ", ".join(others)}
         )
+    if kind.takes_questions:
+        return _question_given(kind, ballot, data)
     given = [value.strip() for value in data.getlist(kind.field)]
     if kind.takes_text:
         return Given(answers=kind.answers(ballot, given))
     return Given(choices=kind.clean(ballot, given))
+
+
+def _question_given(kind: QuestionKind, ballot: Ballot, data: QueryDict) -> Given:
+    """A Q&A's form: an upvote button pressed (`upvote` or `unvote`: a question's id), or
+    a question asked. An upvote wins over text typed meanwhile, which the page keeps."""
+    for field, up in (("upvote", True), ("unvote", False)):
+        if field in data:
+            return Given(upvote=kind.upvote(data.get(field, "").strip()), up=up)
+    return Given(asked=kind.ask(ballot, data.get(kind.field, ""), data.get("name", "")))

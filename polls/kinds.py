@@ -1,7 +1,8 @@
 """Question kinds: each is one class that says everything its kind does differently.
 
-- what an organiser sets (`scaled`, `takes_text`, `sets_least`, `sets_most`,
-  `choices_problem`), in the admin, `createpoll` and the event file alike;
+- what an organiser sets (`has_options`, `scaled`, `takes_text`, `takes_questions`,
+  `sets_least`, `sets_most`, `choices_problem`), in the admin, `createpoll` and the
+  event file alike;
 - how its vote form is read and checked (`field`, `clean` or `answers`,
   `choices_allowed`, `instructions`, `one_tap`), by the vote page and the fast vote
   path alike;
@@ -25,7 +26,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from polls.models import Poll
+from polls.models import QUESTION_NAME_MAX_LENGTH, Poll
 from polls.profanity import profanity_masked
 from polls.text import text_cleaned
 
@@ -52,6 +53,14 @@ class QuestionKind:
     # Whether its voters type answers (`answers` reads them) rather than choose options
     # (`clean`): it has no options, and its results are the answers and their terms.
     takes_text: ClassVar[bool] = False
+    # Whether it is a Q&A: its audience asks questions and upvotes them (`ask` and
+    # `upvote` read the form), and its results are the questions.
+    takes_questions: ClassVar[bool] = False
+
+    @property
+    def has_options(self) -> bool:
+        """Whether the organiser writes options, or a rating's scale makes them."""
+        return not (self.takes_text or self.takes_questions)
 
     # --- What the organiser sets --------------------------------------------------
 
@@ -82,6 +91,14 @@ class QuestionKind:
     def answers(self, ballot: Ballot, given: list[str]) -> tuple[str, ...]:
         """The answers the form's values give, for a kind that `takes_text`."""
         raise ValidationError(_("This poll takes options, not answers."))
+
+    def ask(self, ballot: Ballot, text: str, name: str) -> tuple[str, str]:
+        """A question asked, for a kind that `takes_questions`."""
+        raise ValidationError(_("This poll takes votes, not questions."))
+
+    def upvote(self, given: str) -> int:
+        """The question an upvote is for, for a kind that `takes_questions`."""
+        raise ValidationError(_("This poll takes votes, not questions."))
 
     # --- Counting -----------------------------------------------------------------
 
@@ -327,8 +344,57 @@ class Open(QuestionKind):
         return iter(())
 
 
+class Questions(QuestionKind):
+    """A Q&A: the audience asks questions (field `question`, with an optional `name`) and
+    upvotes them (`upvote`, or `unvote` to take one back, each a question's id)."""
+
+    value = Poll.Kind.QUESTIONS
+    field = "question"
+    takes_questions = True
+
+    def instructions(self, ballot: Ballot) -> str:
+        return _(
+            "Ask a question, up to %(length)d characters, or upvote the ones you want answered."
+        ) % {"length": ballot.max_length}
+
+    def clean(self, ballot: Ballot, given: list[str]) -> tuple[Choice, ...]:
+        raise ValidationError(_("This poll takes questions, not options."))
+
+    def ask(self, ballot: Ballot, text: str, name: str) -> tuple[str, str]:
+        """The question and the asker's name (or ""), cleaned (polls/text.py) and, if the
+        poll says so, with profanity masked; ValidationError, with the page's message,
+        if they break a rule of the poll."""
+        text, name = text_cleaned(text), text_cleaned(name)
+        if not text:
+            raise ValidationError(_("Type your question first."))
+        if len(text) > ballot.max_length:
+            raise ValidationError(
+                _("A question here has up to %(most)d characters; yours has %(n)d. Shorten it.")
+                % {"most": ballot.max_length, "n": len(text)}
+            )
+        if len(name) > QUESTION_NAME_MAX_LENGTH:
+            raise ValidationError(
+                _("A name has up to %(most)d characters.") % {"most": QUESTION_NAME_MAX_LENGTH}
+            )
+        if ballot.masks_profanity:
+            text = profanity_masked(text)[: ballot.max_length]
+            name = profanity_masked(name)[:QUESTION_NAME_MAX_LENGTH]
+        return text, name
+
+    def upvote(self, given: str) -> int:
+        """The question an upvote (or its withdrawal) is for; ValidationError unless it
+        can be one's id (the worker drops an id of no question of the poll)."""
+        if not given.isdigit() or not 0 < int(given) < 2**63:
+            raise ValidationError(_("That is not a question of this poll."))
+        return int(given)
+
+    def accepts(self, choices: Sequence[int], options: Collection[int]) -> bool:
+        """A Q&A counts no casts: its entries are questions and upvotes."""
+        return False
+
+
 KINDS: dict[str, QuestionKind] = {
-    kind.value: kind for kind in (Single(), Multiple(), Rating(), Ranking(), Open())
+    kind.value: kind for kind in (Single(), Multiple(), Rating(), Ranking(), Open(), Questions())
 }
 
 

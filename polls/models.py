@@ -22,6 +22,8 @@ JOIN_CODE_LENGTH = 6
 # The longest open answer a poll may take, and the most answers per voter.
 ANSWER_MAX_LENGTH = 280
 ANSWERS_PER_VOTER_MAX = 10
+# The longest name an asker may give with a question.
+QUESTION_NAME_MAX_LENGTH = 40
 
 
 # The models whose rows hold join codes, all in one code space: /j/<code> leads to any
@@ -57,6 +59,7 @@ class Poll(models.Model):
         RATING = "rating", _("a score on a scale")
         RANKING = "ranking", _("options in order of preference")
         OPEN = "open", _("open answers")
+        QUESTIONS = "questions", _("audience questions (Q&A)")
 
     class Moderation(models.TextChoices):
         NONE = "none", _("none: entries are shown at once")
@@ -357,6 +360,74 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class Question(models.Model):
+    """A question the audience asks in a Q&A poll's round, made by the ingest from its
+    stream entry: exactly once, for its place in the stream is unique in the poll.
+
+    `upvotes` is how many voters' latest upvote of it stands (Upvote), kept by the
+    ingest under the poll's lock; the recount checks it. Its state is the moderation's
+    and the presenter's: shown, waiting for approval, hidden, being answered (one at a
+    time), answered.
+    """
+
+    class State(models.TextChoices):
+        SHOWN = "shown", _("shown")
+        PENDING = "pending", _("waiting for approval")
+        HIDDEN = "hidden", _("hidden")
+        ANSWERING = "answering", _("being answered")
+        ANSWERED = "answered", _("answered")
+
+    poll = models.ForeignKey(
+        Poll, on_delete=models.CASCADE, related_name="questions", db_index=False,
+        verbose_name=_("poll"),
+    )  # fmt: skip
+    round = models.PositiveIntegerField(_("round"), default=1)
+    voter = models.CharField(_("voter"), max_length=64)
+    name = models.CharField(_("name"), max_length=QUESTION_NAME_MAX_LENGTH, blank=True)
+    text = models.CharField(_("question"), max_length=ANSWER_MAX_LENGTH)
+    state = models.CharField(_("state"), max_length=10, choices=State, default=State.SHOWN)
+    pinned = models.BooleanField(_("pinned"), default=False)
+    upvotes = models.PositiveIntegerField(_("upvotes"), default=0)
+    asked_at = models.DateTimeField(_("asked at"))
+    stream_order = models.BigIntegerField(_("order in the vote stream"))
+
+    class Meta:
+        verbose_name = _("audience question")
+        verbose_name_plural = _("audience questions")
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "stream_order"], name="one_question_per_entry"),
+        ]
+        indexes = [
+            models.Index(fields=["poll", "round", "state", "-upvotes"], name="questions_top"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Upvote(models.Model):
+    """A voter's upvote of a question, or its withdrawal: their latest, in the stream's
+    order, stands."""
+
+    question = models.ForeignKey(
+        Question, on_delete=models.CASCADE, related_name="upvotes_given", db_index=False,
+        verbose_name=_("question"),
+    )  # fmt: skip
+    voter = models.CharField(_("voter"), max_length=64)
+    up = models.BooleanField(_("upvoted"), default=True)
+    stream_order = models.BigIntegerField(_("order in the vote stream"))
+
+    class Meta:
+        verbose_name = _("upvote")
+        verbose_name_plural = _("upvotes")
+        constraints = [
+            models.UniqueConstraint(fields=["question", "voter"], name="one_upvote_per_voter"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.voter[:8]}… {'up' if self.up else 'taken back'}: {self.question_id}"
 
 
 # Invite codes: longer than join codes (they are secrets, not addresses), from the

@@ -1,12 +1,14 @@
 """What an accepted vote leaves in Redis, defined once for the web and the worker.
 
 - The vote stream: one entry per accepted cast, its options or an open poll's answers
-  (`entry_fields` writes one, `Cast.parse` reads it back). The worker drains it
-  (tally/ingest.py).
+  (`entry_fields` writes one, `Cast.parse` reads it back), and per question asked in
+  a Q&A or upvote given or taken back (`ask_fields`, `upvote_fields`: `Asked` and
+  `Upvoted`). The worker drains it (tally/ingest.py); `entry_parse` reads any entry.
 - The choices hash of a poll's round: each voter's latest choices (or answers), so the
   vote page can show them before the worker has counted them.
 - The ingest flag: set by the vote that queues an ingest job.
 - The voters from each network address, in a poll that caps them.
+- A voter's upvotes in a Q&A's round, so that the page shows them at once.
 
 The order of casts is the order of their entries, whose IDs Redis gives: never a web
 process's clock, which may differ between replicas. `cast_at` is kept for display.
@@ -19,6 +21,8 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
+
+from polls.models import QUESTION_NAME_MAX_LENGTH
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +58,11 @@ def choices_encode(option_ids: Sequence[int]) -> str:
 
 def choices_decode(text: str) -> tuple[int, ...]:
     return tuple(map(int, text.split(",")))
+
+
+# The questions a voter upvotes in a Q&A's round (a set of ids); as long-lived as the choices.
+def upvotes_key(poll_id: int, round_number: int, voter: str) -> str:
+    return f"poll:{poll_id}:{round_number}:upvotes:{voter}"
 
 
 # An open poll's answers as a stream entry and the choices hash carry them: joined by
@@ -93,6 +102,26 @@ def entry_fields(
     return fields | {"voter": voter, "cast_at": cast_at.isoformat()}
 
 
+def ask_fields(
+    *, poll_id: int, round_number: int, text: str, name: str, voter: str, cast_at: datetime
+) -> dict[str, str]:
+    """A stream entry's fields for a question asked in a Q&A (`name`: the asker's, or "")."""
+    return {
+        "poll": str(poll_id), "round": str(round_number), "ask": text, "name": name,
+        "voter": voter, "cast_at": cast_at.isoformat(),
+    }  # fmt: skip
+
+
+def upvote_fields(
+    *, poll_id: int, round_number: int, question_id: int, up: bool, voter: str, cast_at: datetime
+) -> dict[str, str]:
+    """A stream entry's fields for an upvote of a question, or its withdrawal."""
+    return {
+        "poll": str(poll_id), "round": str(round_number), "upvote": str(question_id),
+        "up": "1" if up else "0", "voter": voter, "cast_at": cast_at.isoformat(),
+    }  # fmt: skip
+
+
 _CHOICES = re.compile(rb"[0-9]{1,18}(?:,[0-9]{1,18})*")
 # What the worker takes of an entry's answers: as many, and as long, as a poll may take.
 _MAX_ANSWERS = 10
@@ -125,8 +154,7 @@ class Cast(NamedTuple):
     @property
     def stream_order(self) -> int:
         """The entry's place in the stream as one number (Vote.stream_order)."""
-        milliseconds, sequence = self.entry_id.split("-")
-        return int(milliseconds) * _SEQUENCES_PER_MS + int(sequence)
+        return stream_order(self.entry_id)
 
     @classmethod
     def parse(cls, entry_id: str, fields: dict[bytes, bytes]) -> Cast | None:
@@ -144,17 +172,92 @@ class Cast(NamedTuple):
                 answers,
             )
             if (
-                (_CHOICES.fullmatch(choices) if choices is not None else _answers_valid(answers))
-                and 0 < cast.poll_id <= _MAX_ID
-                and 0 < cast.round <= _MAX_ROUND
-                and 0 < len(cast.voter) <= _MAX_VOTER
-                and cast.stream_order >= 0
-            ):
+                _CHOICES.fullmatch(choices) if choices is not None else _answers_valid(answers)
+            ) and _common_valid(cast):
                 return cast
         except (KeyError, ValueError):
             pass
         logger.error("dropping malformed vote entry %s: %r", entry_id, fields)
         return None
+
+
+def stream_order(entry_id: str) -> int:
+    """A stream entry ID's place in the stream as one number."""
+    milliseconds, sequence = entry_id.split("-")
+    return int(milliseconds) * _SEQUENCES_PER_MS + int(sequence)
+
+
+def _common_valid(entry: Cast | Asked | Upvoted) -> bool:
+    """What every entry must be: of a poll, a round and a voter that can be."""
+    return (
+        0 < entry.poll_id <= _MAX_ID
+        and 0 < entry.round <= _MAX_ROUND
+        and 0 < len(entry.voter) <= _MAX_VOTER
+        and stream_order(entry.entry_id) >= 0
+    )
+
+
+class Asked(NamedTuple):
+    """A question asked in a Q&A's round, read back from its stream entry."""
+
+    entry_id: str
+    poll_id: int
+    round: int
+    text: str
+    name: str
+    voter: str
+    cast_at: datetime
+
+    @property
+    def stream_order(self) -> int:
+        return stream_order(self.entry_id)
+
+
+class Upvoted(NamedTuple):
+    """An upvote of a question (`up`), or its withdrawal, read back from its stream entry."""
+
+    entry_id: str
+    poll_id: int
+    round: int
+    question_id: int
+    up: bool
+    voter: str
+    cast_at: datetime
+
+    @property
+    def stream_order(self) -> int:
+        return stream_order(self.entry_id)
+
+
+Entry = Cast | Asked | Upvoted
+
+
+def entry_parse(entry_id: str, fields: dict[bytes, bytes]) -> Entry | None:
+    """Any stream entry, read back: a cast, a question asked or an upvote; None, and a log
+    line, for an entry no web process wrote."""
+    if b"ask" not in fields and b"upvote" not in fields:
+        return Cast.parse(entry_id, fields)
+    try:
+        common = (int(fields[b"poll"]), int(fields[b"round"]))
+        voter, cast_at = (
+            fields[b"voter"].decode(),
+            datetime.fromisoformat(fields[b"cast_at"].decode()),
+        )
+        entry: Entry
+        if b"ask" in fields:
+            text, name = fields[b"ask"].decode(), fields[b"name"].decode()
+            entry = Asked(entry_id, *common, text, name, voter, cast_at)
+            valid = _answers_valid((text,)) and len(name) <= QUESTION_NAME_MAX_LENGTH
+        else:
+            question, up = int(fields[b"upvote"]), fields[b"up"]
+            entry = Upvoted(entry_id, *common, question, up == b"1", voter, cast_at)
+            valid = 0 < question <= _MAX_ID and up in (b"0", b"1")
+        if valid and _common_valid(entry):
+            return entry
+    except (KeyError, ValueError):
+        pass
+    logger.error("dropping malformed vote entry %s: %r", entry_id, fields)
+    return None
 
 
 def _answers_valid(answers: tuple[str, ...]) -> bool:

@@ -13,7 +13,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -25,12 +25,13 @@ from polls.models import (
     JOIN_CODE_HOLDERS,
     Answer,
     Poll,
+    Question,
     Vote,
     join_code_clean,
     poll_state,
     results_visible,
 )
-from polls.queue import answers_decode, choices_decode, choices_key
+from polls.queue import answers_decode, choices_decode, choices_key, upvotes_key
 from voting_site.redis import async_redis_client, redis_client
 
 logger = logging.getLogger(__name__)
@@ -275,6 +276,59 @@ async def _voter_answers(ballot: Ballot, voter: str, queued: str | None) -> Vote
     if not answers:
         return None
     return VoterChoice(choices=(), counted=counted == answers, answers=answers)
+
+
+# What a Q&A's lists hold: the top open questions, the newest, the latest answered.
+# Bounded, so that a message to every screen stays small however many ask.
+QUESTIONS_SHOWN = 50
+NEWEST_SHOWN = 20
+
+
+class QuestionListed(TypedDict):
+    id: int
+    text: str
+    name: str
+    upvotes: int
+    state: str
+    pinned: bool
+
+
+class QuestionLists(TypedDict):
+    questions: list[QuestionListed]  # open ones: pinned first, then the most upvoted
+    newest: list[QuestionListed]  # open ones, the newest first
+    answered: list[QuestionListed]  # the latest answered first
+    answering: QuestionListed | None  # the one being answered, if any
+
+
+def questions_for(poll_id: int, round_number: int) -> QuestionLists:
+    """A Q&A round's questions as everyone may see them: none waiting for approval or hidden."""
+    rows = Question.objects.filter(poll_id=poll_id, round=round_number)
+    shown = rows.filter(state__in=[Question.State.SHOWN, Question.State.ANSWERING])
+    fields = ("pk", "text", "name", "upvotes", "state", "pinned")
+
+    def listed(found: Any) -> list[QuestionListed]:
+        return [
+            {"id": pk, "text": text, "name": name, "upvotes": n, "state": state, "pinned": pin}
+            for pk, text, name, n, state, pin in found.values_list(*fields)
+        ]
+
+    answering = listed(rows.filter(state=Question.State.ANSWERING).order_by("-stream_order")[:1])
+    return {
+        "answering": answering[0] if answering else None,
+        "questions": listed(
+            shown.order_by("-pinned", "-upvotes", "stream_order")[:QUESTIONS_SHOWN]
+        ),
+        "newest": listed(shown.order_by("-stream_order")[:NEWEST_SHOWN]),
+        "answered": listed(
+            rows.filter(state=Question.State.ANSWERED).order_by("-stream_order")[:NEWEST_SHOWN]
+        ),
+    }
+
+
+async def upvoted_by(*, ballot: Ballot, voter: str) -> set[int]:
+    """The questions of a Q&A's round that the voter upvotes, as queued."""
+    found = await async_redis_client().smembers(upvotes_key(ballot.id, ballot.round, voter))
+    return {int(question) for question in found}
 
 
 def joined_by_code(code: str) -> Any:

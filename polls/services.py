@@ -20,9 +20,12 @@ from polls.queue import (
     INGEST_FLAG_TTL,
     VOTE_STREAM,
     address_voters_key,
+    ask_fields,
     cast_value,
     choices_key,
     entry_fields,
+    upvote_fields,
+    upvotes_key,
 )
 from polls.selectors import SLUG_MAX_LENGTH, Ballot, Choice, voter_choice
 from polls.signals import round_started, votes_waiting
@@ -72,6 +75,34 @@ end
 redis.call('XADD', KEYS[3], '*', unpack(ARGV, 10))
 redis.call('HINCRBY', KEYS[5], ARGV[8], 1)
 if redis.call('SET', KEYS[4], 1, 'NX', 'EX', ARGV[7]) then return {1, 0} end
+return {0, 0}
+"""
+)
+
+
+# A Q&A's entry in one atomic step, one round trip: the voter's use of its limit, then
+# (unless it refuses) the voter's upvotes set moved, the stream entry, the accepted
+# count and the ingest flag.
+# KEYS: the limit's window, stream, ingest flag, metrics, the voter's upvotes set.
+# ARGV: the limit's uses and seconds (0 0: none), "up", "down" or "ask", the question's
+# id, the set's expiry, the flag's, the accepted entries' metric field, then the
+# entry's fields. Returns {outcome, wait} as _VOTE does: -2 limited; 1 or 0 queued.
+_ENTRY = (
+    SLIDING_WINDOW_LUA
+    + """
+if tonumber(ARGV[1]) > 0 then
+  local wait = over_limit(KEYS[1], ARGV[1], ARGV[2], '1')
+  if wait > 0 then return {-2, wait} end
+end
+if ARGV[3] == 'up' then
+  redis.call('SADD', KEYS[5], ARGV[4])
+  redis.call('EXPIRE', KEYS[5], ARGV[5])
+elseif ARGV[3] == 'down' then
+  redis.call('SREM', KEYS[5], ARGV[4])
+end
+redis.call('XADD', KEYS[2], '*', unpack(ARGV, 8))
+redis.call('HINCRBY', KEYS[4], ARGV[7], 1)
+if redis.call('SET', KEYS[3], 1, 'NX', 'EX', ARGV[6]) then return {1, 0} end
 return {0, 0}
 """
 )
@@ -160,6 +191,61 @@ async def vote_cast(
     return True
 
 
+async def question_send(
+    *,
+    ballot: Ballot,
+    voter: str,
+    asked: tuple[str, str] | None = None,
+    upvote: int | None = None,
+    up: bool = True,
+) -> None:
+    """Queue a Q&A's entry: a question `asked` (its text and the asker's name), or an
+    upvote of the question `upvote` (`up`) or its withdrawal; returns once Redis has it.
+
+    A question is a use of the entries' limit (VOTING_RATE_ENTRIES), an upvote of the
+    votes' (VOTING_RATE_VOTES): `Limited`, and nothing queued, once it is used up.
+    """
+    now = timezone.now()
+    if asked is not None:
+        limit = window("entries", voter, settings.VOTING_RATE_ENTRIES)
+        entry = ask_fields(
+            poll_id=ballot.id, round_number=ballot.round, text=asked[0], name=asked[1],
+            voter=voter, cast_at=now,
+        )  # fmt: skip
+        action, question = "ask", 0
+    else:
+        assert upvote is not None, "a question asked, or one upvoted"
+        limit = window("votes", voter, settings.VOTING_RATE_VOTES)
+        entry = upvote_fields(
+            poll_id=ballot.id, round_number=ballot.round, question_id=upvote, up=up,
+            voter=voter, cast_at=now,
+        )  # fmt: skip
+        action, question = ("up" if up else "down"), upvote
+    outcome, wait = await async_redis_script(_ENTRY)(
+        keys=[
+            limit.key if limit else "limit:none",
+            VOTE_STREAM,
+            INGEST_FLAG,
+            COUNTERS,
+            upvotes_key(ballot.id, ballot.round, voter),
+        ],
+        args=[
+            limit.uses if limit else 0,
+            limit.seconds if limit else 0,
+            action,
+            question,
+            CHOICES_TTL,
+            INGEST_FLAG_TTL,
+            ACCEPTED,
+            *[part for pair in entry.items() for part in pair],
+        ],
+    )
+    if outcome == -2:
+        raise Limited(seconds_to_wait(wait))
+    if outcome == 1:
+        await votes_waiting.asend(sender=Poll)
+
+
 def slug_for(text: str) -> str:
     """A slug made from a text, in every script: letters transliterated to ASCII (so
     "Москва" is "moskva" and "أحمر" is "hmr"), lower case, words joined by hyphens, at
@@ -242,10 +328,10 @@ def poll_create(
         if options:
             raise PollError(_("A rating takes a scale (--scale 1-5), not options."))
         options = scale_options(*scale)
-    if kind_of(kind).takes_text and options:
-        raise PollError(_("Open answers take no options: the audience types its own."))
+    if not kind_of(kind).has_options and options:
+        raise PollError(_("Open answers and Q&As take no options: the audience types."))
     options = [(option_slug or slug_for(label), label) for option_slug, label in options]
-    if len(options) < 2 and not kind_of(kind).takes_text:
+    if len(options) < 2 and kind_of(kind).has_options:
         raise PollError(_("A poll needs at least two options."))
     slugs = [option_slug for option_slug, _label in options]
     if "" in slugs or len(set(slugs)) != len(slugs):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,12 +18,20 @@ from django.views.decorators.http import require_GET, require_http_methods
 from redis import RedisError
 
 from polls import voters
-from polls.forms import NEXT_FIELD, VoteForm
+from polls.forms import NEXT_FIELD, Given, VoteForm
 from polls.invites import InviteRefused, invite_redeem
 from polls.kinds import kind_of
 from polls.models import Poll
-from polls.selectors import Ballot, ballot_for, joined_by_code, polls_listed, voter_choice
-from polls.services import AddressFull, vote_cast
+from polls.selectors import (
+    Ballot,
+    ballot_for,
+    joined_by_code,
+    polls_listed,
+    questions_for,
+    upvoted_by,
+    voter_choice,
+)
+from polls.services import AddressFull, question_send, vote_cast
 from voting_site.clients import client_network, request_address
 from voting_site.limits import Limited, Rate, retry_after
 from voting_site.metrics import count_refused
@@ -162,11 +172,14 @@ async def _vote(request: HttpRequest, ballot: Ballot, voter: str | None) -> Http
     if not form.is_valid():
         await count_refused("invalid")
         return await _page(request, ballot, voter, form=form, status=400)
+    given = form.cleaned_data["cast"]
+    if kind_of(ballot.kind).takes_questions:
+        return await _question(request, ballot, voter, given)
     try:
         queued = await vote_cast(
             ballot=ballot,
-            choices=form.cleaned_data["cast"].choices,
-            answers=form.cleaned_data["cast"].answers,
+            choices=given.choices,
+            answers=given.answers,
             voter=voter,
             address=client_network(request_address(request)),
         )
@@ -196,6 +209,24 @@ async def _vote(request: HttpRequest, ballot: Ballot, voter: str | None) -> Http
         await count_refused("already_voted")
         form.add_error(None, _("You have already voted: in this poll a vote is final."))
         return await _page(request, ballot, voter, form=form, status=409)
+    return see_other(after_vote(request))
+
+
+async def _question(request: HttpRequest, ballot: Ballot, voter: str, given: Given) -> HttpResponse:
+    """A Q&A's entry: a question asked, or an upvote given or taken back; then 303."""
+    try:
+        await question_send(
+            ballot=ballot, voter=voter, asked=given.asked, upvote=given.upvote, up=given.up
+        )
+    except Limited as limited:
+        await count_refused("vote_limit")
+        message = _("You have sent too many questions or upvotes just now.")
+        return too_many(request, retry_after=limited.retry_after, message=message)
+    except RedisError as error:
+        logger.warning("question not queued: Redis is unreachable: %s", error)
+        message = _("Sorry, that was not recorded: the queue is unreachable. "
+                    "Please go back and try again in a moment.")  # fmt: skip
+        return plain_text(message + "\n", status=503)
     return see_other(after_vote(request))
 
 
@@ -236,6 +267,7 @@ async def vote_context(
     typed = form.data.getlist(kind.field) if form.is_bound and form.errors else []  # type: ignore[attr-defined]
     texts = list(typed or (choice.answers if choice else ()))
     return {
+        **(await _questions_context(ballot, voter, form) if kind.takes_questions else {}),
         "ballot": ballot,
         "state": ballot.state(),
         "form": form,
@@ -247,6 +279,27 @@ async def vote_context(
         "most": most,
         "instructions": kind.instructions(ballot),
         "answer_fields": [*texts, *[""] * most][:most] if kind.takes_text else [],
+    }
+
+
+async def _questions_context(ballot: Ballot, voter: str | None, form: VoteForm) -> dict[str, Any]:
+    """A Q&A's vote page: its questions, if the voter may see them (with PostgreSQL down,
+    none), the voter's upvotes, and what a refused form had typed."""
+    qa: dict[str, Any] | None = None
+    if ballot.results_visible(has_voted=False):
+        try:
+            lists = await sync_to_async(questions_for)(ballot.id, ballot.round)
+            qa = {"visible": True, "poll": ballot.slug, **lists}
+        except DatabaseError:
+            logger.warning("PostgreSQL is unreachable: a Q&A's page without its questions")
+    mine = await upvoted_by(ballot=ballot, voter=voter) if voter else set()
+    refused = form.is_bound and form.errors
+    return {
+        "qa": qa,
+        "mine": mine,
+        "mine_json": json.dumps(sorted(mine)),
+        "typed_question": form.data.get("question", "") if refused else "",
+        "typed_name": form.data.get("name", "") if refused else "",
     }
 
 

@@ -114,7 +114,7 @@
   }
 
   function renderResults(results) {
-    if (!scope.querySelector("[data-option], [data-open-results]")) return; // no results here (the vote page)
+    if (!scope.querySelector("[data-option], [data-open-results], [data-qa]")) return; // no results here
     if (results.version < version) return; // older than what is shown
     version = results.version;
     for (const voters of all("[data-voters]")) voters.textContent = results.voters;
@@ -132,6 +132,9 @@
   function renderCounts(results) {
     if (results.terms && window.openResults) {
       for (const section of all("[data-open-results]")) window.openResults.render(section, results);
+    }
+    if (results.questions && window.qaResults) {
+      for (const section of all("[data-qa]")) window.qaResults.render(section, results);
     }
     for (const option of results.options) {
       const row = scope.querySelector('[data-option="' + CSS.escape(option.slug) + '"]');
@@ -162,6 +165,9 @@
     renderAverage(null);
     if (window.openResults) {
       for (const section of all("[data-open-results]")) window.openResults.clear(section);
+    }
+    if (window.qaResults) {
+      for (const section of all("[data-qa]")) window.qaResults.clear(section);
     }
   }
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from polls.kinds import kind_of
-from polls.models import Poll
+from polls.models import Poll, Question
 from tally.selectors import rounds_for, terms_for
 
 
@@ -14,9 +14,16 @@ def results_rows(poll: Poll) -> Iterator[list[Any]]:
     """Each round's results: round, option, label, votes, percent (of that round's votes).
 
     An open poll's are its terms: no option, the term as the label, how many voters
-    gave it and their share of the round's voters. Its answers are its votes' CSV.
+    gave it and their share of the round's voters. Its answers are its votes' CSV. A
+    Q&A's are its questions, the most upvoted first: the question as the label, its
+    upvotes as the votes (the votes' CSV has them all, with their states).
     """
     yield ["round", "option", "label", "votes", "percent"]
+    if kind_of(poll.kind).takes_questions:
+        questions = Question.objects.filter(poll=poll).order_by("round", "-upvotes", "stream_order")
+        for round_, text, upvotes in questions.values_list("round", "text", "upvotes"):
+            yield [round_, "", text, upvotes, None]
+        return
     for results in rounds_for(poll=poll):
         if kind_of(poll.kind).takes_text:
             for term in terms_for(poll, results["round"], limit=None):

@@ -28,10 +28,11 @@ from redis.client import Pipeline
 
 from polls.kinds import QuestionKind, kind_of
 from polls.models import Option, Poll, Vote
-from polls.queue import INGEST_FLAG, Cast
+from polls.queue import INGEST_FLAG, Asked, Cast, Upvoted, entry_parse
 from tally.answers import answers_apply, terms_add
 from tally.models import OptionTally, PollTally, RoundTally
 from tally.publish import ResultsPublisher, results_stale
+from tally.questions import questions_apply
 from tally.stream import BATCH_SIZE, Entry, VoteStream
 from voting_site.metrics import COUNTED, COUNTERS, observe
 from voting_site.redis import redis_client
@@ -99,12 +100,16 @@ class Applied:
     changeable: set[int]
 
 
-def casts_apply(casts: Sequence[Cast]) -> Applied:
-    """Upsert the casts as votes and move the tallies, in one transaction."""
-    if not casts:
+def casts_apply(
+    casts: Sequence[Cast], asked: Sequence[Asked] = (), upvoted: Sequence[Upvoted] = ()
+) -> Applied:
+    """Upsert the casts as votes and move the tallies, and apply a Q&A's questions asked
+    and upvotes (tally/questions.py), in one transaction."""
+    if not (casts or asked or upvoted):
         return Applied(set(), set())
     with transaction.atomic():
-        counting = polls_lock({cast.poll_id for cast in casts})
+        entries: list[Cast | Asked | Upvoted] = [*casts, *asked, *upvoted]
+        counting = polls_lock({entry.poll_id for entry in entries})
         incoming = _casts_kept(casts, counting)
         stored = _votes_stored(incoming)
         written: list[Cast] = []
@@ -133,7 +138,15 @@ def casts_apply(casts: Sequence[Cast]) -> Applied:
         terms_add(
             answers_apply(written, moderated={pk for pk in answered if counting[pk].moderated})
         )
-        changed = {poll for poll, _, _ in deltas} | {poll for poll, _ in voters} | answered
+        questioned = questions_apply(
+            asked,
+            upvoted,
+            takes={
+                pk: poll.moderated for pk, poll in counting.items() if poll.kind.takes_questions
+            },
+        )
+        changed = {poll for poll, _, _ in deltas} | {poll for poll, _ in voters}
+        changed |= answered | questioned
         versions_bump(changed)
     return Applied(changed, {pk for pk, poll in counting.items() if poll.may_change})
 
@@ -256,11 +269,15 @@ def versions_bump(poll_ids: Iterable[int]) -> None:
 
 
 class Batch:
-    """Entries read from the stream, and their casts (a malformed entry has none)."""
+    """Entries read from the stream: their casts, questions asked and upvotes (a malformed
+    entry is none of them)."""
 
     def __init__(self, entries: list[Entry]) -> None:
         self.entry_ids = [entry_id for entry_id, _ in entries]
-        self.casts = [cast for cast in (Cast.parse(*entry) for entry in entries) if cast]
+        parsed = [entry_parse(*entry) for entry in entries]
+        self.casts = [entry for entry in parsed if isinstance(entry, Cast)]
+        self.asked = [entry for entry in parsed if isinstance(entry, Asked)]
+        self.upvoted = [entry for entry in parsed if isinstance(entry, Upvoted)]
 
     def __len__(self) -> int:
         return len(self.entry_ids)
@@ -313,16 +330,23 @@ def votes_ingest(*, consumer: str, max_seconds: float = MAX_JOB_SECONDS) -> tupl
             if batch:
                 started = time.monotonic()
                 try:
-                    applied = casts_apply(batch.casts)
+                    applied = casts_apply(batch.casts, batch.asked, batch.upvoted)
                 except DatabaseError:
                     # The entries stay pending for the next job; meanwhile viewers are told.
-                    results_stale(poll_ids={cast.poll_id for cast in batch.casts})
+                    entries: list[Cast | Asked | Upvoted] = [
+                        *batch.casts,
+                        *batch.asked,
+                        *batch.upvoted,
+                    ]
+                    results_stale(poll_ids={entry.poll_id for entry in entries})
                     raise
                 committed = time.monotonic()
                 settled()
                 # A final poll's choices stay in Redis: they refuse a second vote.
                 counted = [cast for cast in batch.casts if cast.poll_id in applied.changeable]
-                record = _batch_metrics(len(batch.casts), committed - started)
+                record = _batch_metrics(
+                    len(batch.casts) + len(batch.asked) + len(batch.upvoted), committed - started
+                )
                 acked = acker.submit(stream.ack, batch.entry_ids, counted, record)
                 processed += len(batch)
                 publisher.changed(applied.changed, committed_at=committed)

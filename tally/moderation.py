@@ -1,6 +1,7 @@
-"""The presenter's moderation of open answers: show (approve) or hide them, from the
-remote page or the admin. The word cloud follows at once, and every open page hears of
-it as soon as the change commits, without waiting for the next vote.
+"""The presenter's moderation of open answers and of a Q&A's questions, from the remote
+page or the admin: show (approve) or hide an answer, and the word cloud follows; show,
+hide, pin or unpin a question, or mark it being answered or answered. Every open page
+hears of it as soon as the change commits, without waiting for the next vote.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from redis import RedisError
 
-from polls.models import Answer
+from polls.models import Answer, Question
 from tally.answers import TermKey, VoterKey, answers_stored, terms_add, terms_moved
 from tally.ingest import polls_lock, versions_bump
 from tally.publish import results_publish
@@ -50,6 +51,40 @@ def answers_moderate(*, answer_ids: Iterable[int], action: str) -> int:
         moved = {poll for poll, _, _, _ in changing}
         versions_bump(moved)
     transaction.on_commit(lambda: _publish(moved))
+    return changed
+
+
+# What the presenter can do to a question.
+QUESTION_ACTIONS = ("show", "hide", "answering", "answered", "pin", "unpin")
+
+
+def questions_moderate(*, question_ids: Iterable[int], action: str) -> int:
+    """Apply one of QUESTION_ACTIONS to these questions; returns how many changed. One
+    question of a poll is being answered at a time: marking another moves the one before
+    to the answered. ValueError for an unknown action."""
+    if action not in QUESTION_ACTIONS:
+        raise ValueError(f"unknown action {action!r}; one of {', '.join(QUESTION_ACTIONS)}")
+    question_ids = list(question_ids)
+    with transaction.atomic():
+        chosen = Question.objects.filter(pk__in=question_ids)
+        polls = set(chosen.values_list("poll_id", flat=True))
+        polls_lock(polls)
+        if action in ("pin", "unpin"):
+            changed = chosen.exclude(pinned=action == "pin").update(pinned=action == "pin")
+        else:
+            state = {
+                "show": Question.State.SHOWN,
+                "hide": Question.State.HIDDEN,
+                "answering": Question.State.ANSWERING,
+                "answered": Question.State.ANSWERED,
+            }[action]
+            if action == "answering":
+                Question.objects.filter(poll__in=polls, state=state).exclude(
+                    pk__in=question_ids
+                ).update(state=Question.State.ANSWERED)
+            changed = chosen.exclude(state=state).update(state=state)
+        versions_bump(polls)
+    transaction.on_commit(lambda: _publish(polls))
     return changed
 
 

@@ -22,8 +22,19 @@ from polls.models import Poll
 from polls.presenter import PROJECTOR_ROWS, code_shown, csv_response, join_url
 from polls.services import CONTROL_ACTIONS
 from tally.exports import results_rows
-from tally.moderation import MODERATION_ACTIONS, answers_moderate
-from tally.selectors import average_at, moderation_queue, results_for, results_hidden
+from tally.moderation import (
+    MODERATION_ACTIONS,
+    QUESTION_ACTIONS,
+    answers_moderate,
+    questions_moderate,
+)
+from tally.selectors import (
+    average_at,
+    moderation_queue,
+    questions_queue,
+    results_for,
+    results_hidden,
+)
 from voting_site.middleware import staff_only
 from voting_site.responses import plain_text, see_other
 
@@ -89,7 +100,7 @@ def remote_context(poll: Poll) -> dict[str, Any]:
     results = results_for(poll=poll)
     return {
         "poll": poll,
-        "queue": moderation_queue(poll) if kind_of(poll.kind).takes_text else None,
+        "queue": _queue(poll),
         "results": results,
         "average_at": average_at(poll, results),
         "voters_see_results": poll.results_visible(has_voted=False),
@@ -103,23 +114,36 @@ def remote_context(poll: Poll) -> dict[str, Any]:
 def moderation(request: HttpRequest, slug: str) -> HttpResponse:
     """The remote's moderation queue alone: the remote's script reloads it every few seconds."""
     poll = get_object_or_404(Poll, slug=slug)
-    return render(
-        request, "tally/_moderation.html", {"poll": poll, "queue": moderation_queue(poll)}
-    )
+    return render(request, "tally/_moderation.html", {"poll": poll, "queue": _queue(poll)})
+
+
+def _queue(poll: Poll) -> dict[str, Any] | None:
+    """What the remote's moderation lists: an open poll's answers, a Q&A's questions."""
+    kind = kind_of(poll.kind)
+    if kind.takes_questions:
+        return questions_queue(poll)
+    return moderation_queue(poll) if kind.takes_text else None
 
 
 @require_POST
 @staff_only
 def moderate(request: HttpRequest, slug: str) -> HttpResponse:
-    """Show (approve) or hide one of the poll's answers; then 303 back to the remote."""
+    """Show (approve) or hide one of the poll's answers (`answer`); or show, hide, pin,
+    unpin, mark being answered or answered one of its questions (`question`); then 303
+    back to the remote."""
     poll = get_object_or_404(Poll, slug=slug)
     action = request.POST.get("action", "")
-    answer = request.POST.get("answer", "")
-    if action not in MODERATION_ACTIONS or not answer.isdigit():
-        message = _("Send an answer's number and an action, one of %(actions)s.")
-        return plain_text(message % {"actions": ", ".join(MODERATION_ACTIONS)} + "\n", status=400)
-    ids = poll.answers.filter(pk=int(answer)).values_list("pk", flat=True)
-    answers_moderate(answer_ids=list(ids), action=action)
+    answer, question = request.POST.get("answer", ""), request.POST.get("question", "")
+    if answer.isdigit() and action in MODERATION_ACTIONS:
+        answers = poll.answers.filter(pk=int(answer)).values_list("pk", flat=True)
+        answers_moderate(answer_ids=list(answers), action=action)
+    elif question.isdigit() and action in QUESTION_ACTIONS:
+        questions = poll.questions.filter(pk=int(question)).values_list("pk", flat=True)
+        questions_moderate(question_ids=list(questions), action=action)
+    else:
+        message = _("Send an answer's or a question's number and an action, one of %(actions)s.")
+        actions = dict.fromkeys([*MODERATION_ACTIONS, *QUESTION_ACTIONS])
+        return plain_text(message % {"actions": ", ".join(actions)} + "\n", status=400)
     return see_other(reverse("tally:remote", kwargs={"slug": poll.slug}) + "#moderation")
 
 

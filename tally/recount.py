@@ -13,6 +13,7 @@ from polls.models import Option, Poll, Vote
 from tally.answers import terms_add, terms_counted
 from tally.ingest import polls_lock, tallies_add, versions_bump, voters_add
 from tally.models import OptionTally, RoundTally, TermTally
+from tally.questions import upvotes_add, upvotes_counted
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,13 @@ def tallies_rebuild(*, polls: Iterable[Poll], fix: bool = True) -> list[Differen
                 Difference(poll.slug, round_, f"“{term}”", was, was + delta)
                 for (_, round_, term), (was, delta) in terms.items()
             ]
-            if fix and (deltas or voters or terms):
+            upvotes = upvotes_counted(poll.pk) if counting.kind.takes_questions else {}
+            differences += [
+                Difference(poll.slug, round_, f"question {pk} (upvotes)", was, now)
+                for pk, (round_, was, now) in upvotes.items()
+            ]
+            if fix and (deltas or voters or terms or upvotes):
+                upvotes_add({pk: now - was for pk, (_, was, now) in upvotes.items()})
                 terms_add({key: delta for key, (_, delta) in terms.items()})
                 tallies_add(deltas)
                 voters_add({key: now - was for key, (was, now) in voters.items()})

@@ -9,8 +9,8 @@ from django.db.models.functions import Coalesce
 
 from polls import voters
 from polls.kinds import kind_of
-from polls.models import Answer, Option, Poll
-from polls.selectors import voted_if_it_matters
+from polls.models import Answer, Option, Poll, Question
+from polls.selectors import QuestionListed, questions_for, voted_if_it_matters
 from tally.models import OptionTally, PollTally, RoundTally, TermTally
 
 # What an open poll's results carry: the most given terms (a projector at 1920x1080
@@ -58,12 +58,18 @@ class Results(TypedDict):
     # An open poll's: its terms, the most given first, and its answers, the newest first.
     terms: NotRequired[list[TermResult]]
     answers: NotRequired[list[AnswerResult]]
+    # A Q&A's: its open questions (pinned first, then the most upvoted), the newest,
+    # the latest answered (polls/selectors.py's `questions_for`).
+    questions: NotRequired[list[QuestionListed]]
+    newest: NotRequired[list[QuestionListed]]
+    answered: NotRequired[list[QuestionListed]]
+    answering: NotRequired[QuestionListed | None]
 
 
 def results_for(*, poll: Poll) -> Results:
     """The current round's tallies and their version, read in one statement so they agree."""
-    if kind_of(poll.kind).takes_text:
-        return _answers_results(poll)
+    if not kind_of(poll.kind).has_options:
+        return _typed_results(poll)
     version = PollTally.objects.filter(poll_id=OuterRef("poll_id")).values("version")
     voters = RoundTally.objects.filter(poll_id=OuterRef("poll_id"), round=poll.round)
     votes = OptionTally.objects.filter(option_id=OuterRef("pk"), round=poll.round).values("votes")
@@ -93,9 +99,10 @@ def results_for(*, poll: Poll) -> Results:
     }
 
 
-def _answers_results(poll: Poll) -> Results:
-    """An open poll's results: its voters, its top terms and its newest answers. The
-    version is read first: what follows is at least as new as it says."""
+def _typed_results(poll: Poll) -> Results:
+    """An open poll's results: its voters, its top terms and its newest answers; a Q&A's,
+    its questions (`voters`: how many it has, shown or not). The version is read first:
+    what follows is at least as new as it says."""
     version = PollTally.objects.filter(poll=poll).values_list("version", flat=True).first()
     voters = (
         RoundTally.objects.filter(poll=poll, round=poll.round)
@@ -103,7 +110,7 @@ def _answers_results(poll: Poll) -> Results:
         .first()
     )
     state = poll.state_at()
-    return {
+    results: Results = {
         "poll": poll.slug,
         "question": poll.question,
         "kind": poll.kind,
@@ -115,9 +122,11 @@ def _answers_results(poll: Poll) -> Results:
         "total": voters or 0,
         "voters": voters or 0,
         "options": [],
-        "terms": terms_for(poll),
-        "answers": answers_for(poll),
     }
+    if kind_of(poll.kind).takes_questions:
+        asked = Question.objects.filter(poll=poll, round=poll.round).count()
+        return results | {"total": asked, "voters": asked} | questions_for(poll.pk, poll.round)  # type: ignore[return-value]
+    return results | {"terms": terms_for(poll), "answers": answers_for(poll)}  # type: ignore[return-value]
 
 
 def terms_for(
@@ -138,6 +147,29 @@ def answers_for(poll: Poll) -> list[AnswerResult]:
 
 # How many answers of each state the remote's moderation queue lists, the newest first.
 QUEUE_SHOWN = 50
+
+
+def questions_queue(poll: Poll) -> dict[str, list[QuestionListed]]:
+    """The current round's questions for the presenter, by state: those waiting for
+    approval (the oldest first), then the open, answered and hidden ones."""
+    rows = Question.objects.filter(poll=poll, round=poll.round)
+    fields = ("pk", "text", "name", "upvotes", "state", "pinned")
+    orders = {
+        Question.State.PENDING: ("stream_order",),
+        Question.State.SHOWN: ("-pinned", "-upvotes", "stream_order"),
+        Question.State.ANSWERING: ("stream_order",),
+        Question.State.ANSWERED: ("-stream_order",),
+        Question.State.HIDDEN: ("-stream_order",),
+    }
+    return {
+        state: [
+            {"id": pk, "text": text, "name": name, "upvotes": n, "state": st, "pinned": pin}
+            for pk, text, name, n, st, pin in rows.filter(state=state)
+            .order_by(*order)
+            .values_list(*fields)[:QUEUE_SHOWN]
+        ]
+        for state, order in orders.items()
+    }
 
 
 def moderation_queue(poll: Poll) -> dict[str, list[AnswerResult]]:
@@ -170,13 +202,18 @@ def counted(kind: str, rows: list[tuple[str, str, int]], voters: int) -> dict[st
     return figures
 
 
+# What a requester who may not see the results gets none of: every figure of a kind's.
+HIDDEN_FIGURES = frozenset(
+    {"distribution", "average", "count", "terms", "answers", "questions", "newest", "answered",
+     "answering"}
+)  # fmt: skip
+
+
 def results_hidden(results: Results) -> Results:
     """The results as a requester who may not see them gets them: no count leaves the server,
     nor the version, which every counted vote moves (it would tell the turnout)."""
     hidden: dict[str, Any] = {
-        key: value
-        for key, value in results.items()
-        if key not in ("distribution", "average", "count", "terms", "answers")
+        key: value for key, value in results.items() if key not in HIDDEN_FIGURES
     }
     hidden |= {
         "visible": False,

@@ -193,7 +193,7 @@ def test_with_postgresql_down_the_batch_stays_queued_and_viewers_hear_it(
     told = []
     monkeypatch.setattr(tally.ingest, "results_stale", lambda *, poll_ids: told.append(poll_ids))
 
-    def database_down(casts):
+    def database_down(*entries):
         raise OperationalError("connection refused")
 
     monkeypatch.setattr(tally.ingest, "casts_apply", database_down)

@@ -1,0 +1,180 @@
+"""A Q&A through the real pipeline: the page queues questions and upvotes in Redis, the
+worker makes each question once and counts upvotes as votes (the latest of a voter's
+wins, in Redis's order), the presenter moderates, and the recount agrees."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+
+from polls.exports import csv_lines, votes_rows
+from polls.models import Poll, Question, Upvote
+from polls.queue import VOTE_STREAM, Asked, Upvoted, entry_parse, upvotes_key
+from polls.services import poll_create
+from tally.ingest import casts_apply, votes_ingest
+from tally.moderation import questions_moderate
+from tally.recount import tallies_rebuild
+from tally.selectors import results_for, results_hidden
+from tests.tally.conftest import at
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def qa(redis_db):
+    return poll_create(question="Questions?", options=[], slug="qa", kind="questions")
+
+
+def asked(poll: Poll, entry_id: str, voter: str, text: str, name: str = "") -> Asked:
+    return Asked(entry_id, poll.pk, poll.round, text, name, voter, at(0))
+
+
+def upvoted(poll: Poll, entry_id: str, voter: str, question: Question, up: bool = True) -> Upvoted:
+    return Upvoted(entry_id, poll.pk, poll.round, question.pk, up, voter, at(0))
+
+
+def sent(browser: Client, data: dict, *, status: int = 303) -> str:
+    browser.get("/polls/qa/")
+    response = browser.post("/polls/qa/", data)
+    assert response.status_code == status, response.content.decode()[:2000]
+    return response.content.decode()
+
+
+def upvotes(poll: Poll) -> dict[str, int]:
+    return dict(Question.objects.filter(poll=poll).values_list("text", "upvotes"))
+
+
+def test_a_question_asked_on_the_page_is_queued_made_once_and_listed(qa, redis_db):
+    browser = Client()
+    sent(browser, {"question": "  Why   <b>Redis</b>? ", "name": "Ana"})
+
+    [(entry_id, fields)] = redis_db.xrange(VOTE_STREAM)
+    assert (fields[b"ask"], fields[b"name"]) == (b"Why <b>Redis</b>?", b"Ana")
+    entry = entry_parse(entry_id.decode(), fields)
+    votes_ingest(consumer="test")
+    assert casts_apply([], [entry]).changed <= {qa.pk}  # redelivered: nothing made twice
+
+    [question] = Question.objects.all()
+    assert (question.text, question.name, question.state) == ("Why <b>Redis</b>?", "Ana", "shown")
+    results = json.loads(browser.get("/api/polls/qa/results").content)
+    assert [(q["text"], q["upvotes"]) for q in results["questions"]] == [("Why <b>Redis</b>?", 0)]
+    page = browser.get("/polls/qa/").content.decode()
+    assert "Why &lt;b&gt;Redis&lt;/b&gt;?" in page and "<b>Redis</b>" not in page
+
+
+def test_upvotes_count_once_per_voter_and_the_latest_wins(qa):
+    casts_apply([], [asked(qa, "1-0", "ana", "First?"), asked(qa, "1-1", "bo", "Second?")])
+    first, second = Question.objects.order_by("stream_order")
+
+    casts_apply(
+        [],
+        [],
+        [
+            upvoted(qa, "2-0", "bo", first),
+            upvoted(qa, "2-1", "cy", first),
+            upvoted(qa, "2-2", "cy", first),  # twice: once
+            upvoted(qa, "2-3", "cy", second),
+        ],
+    )
+    assert upvotes(qa) == {"First?": 2, "Second?": 1}
+
+    casts_apply([], [], [upvoted(qa, "3-0", "cy", first, up=False)])  # taken back
+    casts_apply([], [], [upvoted(qa, "2-9", "cy", first)])  # older, delivered late: no
+    assert upvotes(qa) == {"First?": 1, "Second?": 1}
+    results = results_for(poll=qa)
+    assert [q["text"] for q in results["questions"]] == ["First?", "Second?"]  # ties: oldest
+    assert tallies_rebuild(polls=[qa], fix=False) == []
+
+
+def test_an_upvote_of_another_polls_question_is_dropped(qa):
+    other = poll_create(question="Other?", options=[], slug="other", kind="questions")
+    casts_apply([], [asked(other, "1-0", "ana", "Elsewhere?")])
+    elsewhere = Question.objects.get()
+
+    assert casts_apply([], [], [upvoted(qa, "2-0", "bo", elsewhere)]).changed == set()
+    assert not Upvote.objects.exists()
+
+
+def test_the_page_upvotes_and_takes_back_and_shows_the_voters_own(qa, redis_db):
+    casts_apply([], [asked(qa, "1-0", "ana", "First?")])
+    question = Question.objects.get()
+    browser = Client()
+    sent(browser, {"upvote": str(question.pk)})
+
+    page = browser.get("/polls/qa/").content.decode()
+    assert f'name="unvote" value="{question.pk}"' in page
+    assert 'aria-pressed="true"' in page
+    votes_ingest(consumer="test")
+    assert upvotes(qa) == {"First?": 1}
+
+    sent(browser, {"unvote": str(question.pk), "question": "typed meanwhile"})
+    votes_ingest(consumer="test")
+    assert upvotes(qa) == {"First?": 0}
+    assert Question.objects.count() == 1  # the upvote button wins over the text
+    assert not any(redis_db.smembers(key) for key in redis_db.scan_iter(upvotes_key(qa.pk, 1, "*")))
+
+
+def test_bad_input_gets_a_clear_400_and_queues_nothing(qa, redis_db):
+    browser = Client()
+    assert "That is not a question of this poll." in sent(browser, {"upvote": "x"}, status=400)
+    assert "Type your question first." in sent(browser, {"question": " \u200b "}, status=400)
+    page = sent(browser, {"question": "x" * 101}, status=400)
+    assert "A question here has up to 100 characters; yours has 101." in page
+    assert "x" * 101 in page  # kept for the asker to shorten
+    assert "A name has up to 40 characters." in sent(
+        browser, {"question": "Why?", "name": "n" * 41}, status=400
+    )
+    assert redis_db.xlen(VOTE_STREAM) == 0
+
+
+def test_with_approval_a_question_waits_and_the_presenter_moves_it(redis_db):
+    poll = poll_create(question="Q?", options=[], slug="qa", kind="questions", moderation="approve")
+    casts_apply([], [asked(poll, "1-0", "ana", "First?"), asked(poll, "1-1", "bo", "Second?")])
+    first, second = Question.objects.order_by("stream_order")
+
+    assert results_for(poll=poll)["questions"] == []
+    questions_moderate(question_ids=[first.pk, second.pk], action="show")
+    questions_moderate(question_ids=[second.pk], action="pin")
+    assert [q["text"] for q in results_for(poll=poll)["questions"]] == ["Second?", "First?"]
+
+    questions_moderate(question_ids=[first.pk], action="answering")
+    assert results_for(poll=poll)["answering"]["text"] == "First?"
+    questions_moderate(question_ids=[second.pk], action="answering")  # one at a time
+    results = results_for(poll=poll)
+    assert results["answering"]["text"] == "Second?"
+    assert [q["text"] for q in results["answered"]] == ["First?"]
+    questions_moderate(question_ids=[second.pk], action="hide")
+    results = results_for(poll=poll)
+    assert (results["answering"], results["questions"]) == (None, [])
+    hidden = results_hidden(results)
+    assert not {"questions", "newest", "answered", "answering"} & set(hidden)
+
+
+def test_the_recount_mends_a_question_count(qa):
+    casts_apply([], [asked(qa, "1-0", "ana", "First?")])
+    question = Question.objects.get()
+    casts_apply([], [], [upvoted(qa, "2-0", "bo", question)])
+    Question.objects.update(upvotes=5)
+
+    [difference] = tallies_rebuild(polls=[qa])
+
+    assert (difference.tallied, difference.counted) == (5, 1)
+    assert upvotes(qa) == {"First?": 1}
+
+
+def test_the_remote_moderates_questions(admin_client, qa):
+    casts_apply([], [asked(qa, "1-0", "ana", "=cmd|' /C calc'!A0")])
+    question = Question.objects.get()
+
+    assert "Open, the most upvoted first" in admin_client.get("/polls/qa/remote/").content.decode()
+    response = admin_client.post(
+        "/polls/qa/moderate/", {"question": question.pk, "action": "answering"}
+    )
+
+    assert response.status_code == 303
+    assert Question.objects.get().state == "answering"
+    lines = "".join(csv_lines(votes_rows(qa))).splitlines()
+    assert lines[0] == "round,question,name,upvotes,state,pinned,asked_at"
+    assert lines[1].startswith("1,'=cmd|' /C calc'!A0,,0,answering,False,")
