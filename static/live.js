@@ -87,7 +87,18 @@
     if (scope.querySelector("[data-counts][hidden]")) return ""; // not shown: not said
     const voters = scope.querySelector("[data-voters]");
     const n = Number(voters ? voters.textContent : 0);
-    const parts = [interpolate(ngettext("%(n)s voter", "%(n)s voters", n), { n: n }, true)];
+    const questions = scope.querySelector('[data-voters-unit][data-unit="questions"]');
+    const parts = [questions
+      ? interpolate(ngettext("%(n)s question", "%(n)s questions", n), { n: n }, true)
+      : interpolate(ngettext("%(n)s voter", "%(n)s voters", n), { n: n }, true)];
+    const top = Array.from(all('[data-qa-list="top"] .qa-item')).slice(0, 3);
+    if (top.length) {
+      parts.push(interpolate(gettext("Top questions: %(questions)s"), {
+        questions: top.map(function (item) {
+          return item.querySelector(".qa-text").textContent + " (" + item.querySelector("[data-upvotes]").textContent + ")";
+        }).join("; "),
+      }, true));
+    }
     const average = scope.querySelector("[data-average]");
     if (average) parts.push(interpolate(gettext("Average: %(average)s"), { average: average.textContent }, true));
     const terms = Array.from(all("[data-terms] li")).slice(0, 5);
@@ -118,8 +129,10 @@
     if (results.version < version) return; // older than what is shown
     version = results.version;
     for (const voters of all("[data-voters]")) voters.textContent = results.voters;
-    for (const unit of all("[data-voters-unit]")) {
-      unit.textContent = ngettext("voter", "voters", results.voters);
+    for (const unit of all("[data-voters-unit]")) { // a Q&A counts its questions
+      unit.textContent = unit.dataset.unit === "questions"
+        ? ngettext("question", "questions", results.voters)
+        : ngettext("voter", "voters", results.voters);
     }
     if (projector) {
       latest = results;

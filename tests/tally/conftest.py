@@ -9,7 +9,8 @@ import pytest
 from django.utils import timezone
 
 from polls.kinds import kind_of
-from polls.queue import INGEST_GROUP, VOTE_STREAM, Cast, entry_fields
+from polls.models import Question
+from polls.queue import INGEST_GROUP, VOTE_STREAM, Cast, entry_fields, upvote_fields
 from polls.simulator import ANSWERS
 from tally.answers import shown_terms
 from tally.models import OptionTally, TermTally
@@ -37,7 +38,8 @@ class Backlog:
     """Votes queued straight into the stream, as the vote view queues them.
 
     A cast is a slug ("cats") or, for the kinds that take several, a tuple of
-    slugs in order; of an open poll, an answer's text (or a tuple of them).
+    slugs in order; of an open poll, an answer's text (or a tuple of them); of a Q&A,
+    an upvote of one of its four questions, "q0" to "q3" ("-q0": taken back).
     """
 
     def __init__(self, redis_db, poll) -> None:
@@ -47,6 +49,14 @@ class Backlog:
         self.options = dict(poll.options.values_list("slug", "pk"))
         self.latest: dict[str, tuple[datetime, tuple[str, ...]]] = {}
         self.typed = kind_of(poll.kind).takes_text
+        self.questions: dict[str, int] = {}
+        if kind_of(poll.kind).takes_questions:
+            self.questions = {
+                f"q{i}": Question.objects.create(
+                    poll=poll, voter=f"asker-{i}", text=f"q{i}", asked_at=T0, stream_order=i
+                ).pk
+                for i in range(4)
+            }
 
     def cast(self, voter: str, option: str | tuple[str, ...], cast_at: datetime) -> None:
         self.add([(voter, option, cast_at)])
@@ -57,6 +67,15 @@ class Backlog:
         with self.redis.pipeline(transaction=False) as pipe:
             for voter, option, cast_at in casts:
                 slugs = (option,) if isinstance(option, str) else option
+                if self.questions:
+                    fields = upvote_fields(
+                        poll_id=self.poll.pk, round_number=self.round,
+                        question_id=self.questions[slugs[0].lstrip("-")],
+                        up=not slugs[0].startswith("-"), voter=voter, cast_at=cast_at,
+                    )  # fmt: skip
+                    pipe.xadd(VOTE_STREAM, fields)  # type: ignore[arg-type]
+                    self.latest[f"{voter} {slugs[0].lstrip('-')}"] = (cast_at, slugs)
+                    continue
                 fields = entry_fields(
                     poll_id=self.poll.pk,
                     round_number=self.round,
@@ -73,6 +92,9 @@ class Backlog:
     def expected(self) -> dict[str, int]:
         """What the tallies must say: each voter's latest cast, counted once (a ranking: points;
         an open poll: each term once per voter)."""
+        if self.questions:
+            up = Counter(slugs[0] for _, slugs in self.latest.values() if slugs[0][0] != "-")
+            return {text: up[text] for text in self.questions}
         if self.typed:
             terms: Counter[str] = Counter()
             for _, answers in self.latest.values():
@@ -89,6 +111,8 @@ class Backlog:
         """The i-th voter's cast, valid for the poll's kind."""
         if self.typed:
             return (ANSWERS[i % len(ANSWERS)],)
+        if self.questions:
+            return (f"q{i % len(self.questions)}",)
         slugs = list(self.options)
         first = i % len(slugs)
         if self.poll.kind == "multiple":
@@ -100,9 +124,13 @@ class Backlog:
     def burst(self, *, voters: int, changes: int, prefix: str = "voter") -> None:
         """`voters` votes, then `changes` of those voters change their minds (later casts)."""
         self.add([(f"{prefix}-{i}", self.choices(i), at(i / 1000)) for i in range(voters)])
-        self.add(
-            [(f"{prefix}-{i}", self.choices(i + 1), at(100 + i / 1000)) for i in range(changes)]
-        )
+        self.add([(f"{prefix}-{i}", self.change(i), at(100 + i / 1000)) for i in range(changes)])
+
+    def change(self, i: int) -> tuple[str, ...]:
+        """The i-th voter's later cast: another choice (of a Q&A: the upvote taken back)."""
+        if self.questions:
+            return ("-" + self.choices(i)[0],)
+        return self.choices(i + 1)
 
     def pending(self) -> int:
         """Entries read by a consumer but not acknowledged."""
@@ -117,6 +145,8 @@ def tallies(poll, round_number: int = 1) -> dict[str, int]:
     if kind_of(poll.kind).takes_text:
         terms = TermTally.objects.filter(poll=poll, round=round_number)
         return dict(terms.values_list("term", "voters"))
+    if kind_of(poll.kind).takes_questions:
+        return dict(Question.objects.filter(poll=poll).values_list("text", "upvotes"))
     rows = OptionTally.objects.filter(poll=poll, round=round_number).values_list(
         "option__slug", "votes"
     )
@@ -140,12 +170,12 @@ async def next_results(socket, timeout: float = 30) -> dict:
 FOUR = [("a", "Alpha"), ("b", "Bravo"), ("c", "Charlie"), ("d", "Delta")]
 
 
-@pytest.fixture(params=["single", "multiple", "rating", "ranking", "open"])
+@pytest.fixture(params=["single", "multiple", "rating", "ranking", "open", "questions"])
 def poll_of_each_kind(request, db):
     """A poll of each question kind in turn (four options, a scale of five, or none)."""
     from polls.services import poll_create
 
-    options = [] if request.param in ("rating", "open") else FOUR
+    options = [] if request.param in ("rating", "open", "questions") else FOUR
     return poll_create(question="Q?", options=options, slug="q", kind=request.param)
 
 

@@ -208,3 +208,78 @@ def test_the_projector_shows_fifty_terms_legibly_at_1920x1080(teacher, chromium:
         phone.screenshot(path=SCREENSHOTS / "phone-open-answer.png")
         phone.goto(f"{url}/polls/word/results/")
         phone.screenshot(path=SCREENSHOTS / "phone-word-cloud.png", full_page=True)
+
+
+def asked(phone: Page, url: str, text: str, name: str = "") -> None:
+    phone.goto(f"{url}/polls/qa/")
+    phone.get_by_label("Your question").fill(text)
+    if name:
+        phone.get_by_label("Your name").fill(name)
+    phone.get_by_role("button", name="Ask").click()
+    expect(phone).to_have_url(f"{url}/polls/qa/")
+
+
+def top_questions(page: Page) -> list[str]:
+    return page.locator('[data-qa-list="top"] .qa-text').all_inner_texts()
+
+
+def test_phones_ask_and_upvote_and_every_screen_follows(teacher, chromium: Browser):
+    in_thread(lambda: poll_create(question="Questions?", options=[], slug="qa", kind="questions"))
+    with asgi_server() as url, rq_worker():
+        projector = signed_in(
+            chromium.new_context(viewport={"width": 1920, "height": 1080}),
+            url,
+            "/polls/qa/present/",
+        )
+        expect(projector.locator("[data-status]")).to_have_text("Live")
+        phones = [phone_context(chromium).new_page() for _ in range(3)]
+        for phone in phones:
+            csp_refusals(phone)
+        asked(phones[0], url, "Will the slides be online?")
+        asked(phones[1], url, "Why <b>Redis</b> and not Kafka?", name="Bo")
+        expect(projector.locator("[data-qa-items]").first.locator("li")).to_have_count(
+            2, timeout=LIVE
+        )
+
+        # Two phones upvote the second question, without leaving the page: it goes first
+        # on the projector and on every phone.
+        for phone in phones[1:]:
+            phone.goto(f"{url}/polls/qa/")
+            expect(phone.locator("[data-status]")).to_have_text("Live")
+            button = phone.locator('[data-qa-list="top"] .qa-item', has_text="Kafka").get_by_role(
+                "button", name="Upvote"
+            )
+            button.click()
+            expect(button).to_have_attribute("aria-pressed", "true")
+        expected = ["Why <b>Redis</b> and not Kafka?", "Will the slides be online?"]
+        for screen in (projector, *phones):
+            expect(screen.locator('[data-qa-list="top"] .qa-text')).to_have_text(
+                expected, timeout=LIVE
+            )
+        expect(projector.locator('[data-qa-list="top"] [data-upvotes]').first).to_have_text("2")
+        assert projector.locator(".qa b").count() == 0  # text, not markup
+
+        # One takes it back: the order holds, the count follows on every screen.
+        phones[2].locator('.upvote[aria-pressed="true"]').first.click()
+        expect(projector.locator('[data-qa-list="top"] [data-upvotes]').first).to_have_text(
+            "1", timeout=LIVE
+        )
+
+        # The presenter answers the first now: every phone shows it as being answered.
+        remote = signed_in(phone_context(chromium), url, "/polls/qa/remote/")
+        remote.locator(".moderation-list li", has_text="Kafka").get_by_role(
+            "button", name="Answer now"
+        ).click()
+        for screen in (projector, *phones):
+            expect(screen.locator("[data-qa-answering]")).to_contain_text(
+                "Why <b>Redis</b> and not Kafka?", timeout=LIVE
+            )
+        phones[0].get_by_role("button", name="Newest").click()
+        expect(phones[0].locator('[data-qa-list="newest"] .qa-text').first).to_have_text(
+            "Why <b>Redis</b> and not Kafka?"
+        )
+        phones[0].get_by_role("button", name="Top").click()
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        phones[0].screenshot(path=SCREENSHOTS / "phone-questions.png", full_page=True)
+        projector.wait_for_timeout(STILL)
+        projector.screenshot(path=SCREENSHOTS / "projector-questions.png")

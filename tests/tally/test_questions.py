@@ -53,6 +53,7 @@ def test_a_question_asked_on_the_page_is_queued_made_once_and_listed(qa, redis_d
     [(entry_id, fields)] = redis_db.xrange(VOTE_STREAM)
     assert (fields[b"ask"], fields[b"name"]) == (b"Why <b>Redis</b>?", b"Ana")
     entry = entry_parse(entry_id.decode(), fields)
+    assert isinstance(entry, Asked)
     votes_ingest(consumer="test")
     assert casts_apply([], [entry]).changed <= {qa.pk}  # redelivered: nothing made twice
 

@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from rq import SimpleWorker
 
-from polls.models import Vote
+from polls.models import Upvote, Vote
 from tally.jobs import votes_ingest
 from tally.recount import tallies_rebuild
 from tests.support.processes import project_process, rq_worker, wait_until
@@ -23,6 +23,11 @@ pytestmark = pytest.mark.django_db(transaction=True)  # the workers must see the
 def burst_worker(**env: Any):
     """A worker that drains the queue, then exits."""
     return project_process(["manage.py", "rqworker", "--burst", "default"], **env)
+
+
+def counted_any() -> bool:
+    """Whether the worker has written anything yet: a vote, or a Q&A's upvote."""
+    return Vote.objects.exists() or Upvote.objects.exists()
 
 
 def assert_exact(backlog, poll) -> None:
@@ -54,7 +59,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_counts_nothing_twice(
 
     for _attempt in range(20):  # until a kill lands while entries are read but not acknowledged
         with rq_worker() as doomed:
-            wait_until(lambda: Vote.objects.exists() and backlog.pending() > 0)
+            wait_until(lambda: counted_any() and backlog.pending() > 0)
             os.killpg(doomed.pid, signal.SIGKILL)  # the worker and the job it forked
             doomed.wait()
         if backlog.pending() > 0:

@@ -22,11 +22,11 @@ from playwright.sync_api import Browser, Page, expect
 from events.models import Event
 from events.services import event_create, event_move
 from polls.invites import invites_make
-from polls.models import Answer, Poll
-from polls.queue import Cast
+from polls.models import Answer, Poll, Question
+from polls.queue import Asked, Cast
 from polls.services import poll_create
 from tally.ingest import casts_apply
-from tally.moderation import answers_moderate
+from tally.moderation import answers_moderate, questions_moderate
 from tests.support.processes import asgi_server, rq_worker
 from tests.tally.test_browser import votes
 from voting_site.processes import free_port
@@ -79,6 +79,11 @@ def polls(db) -> None:
                  for i, text in enumerate(["Clear", "Fun", "clear", "Muy claro"])])  # fmt: skip
     answers_moderate(answer_ids=Answer.objects.exclude(text="Fun").values_list("pk", flat=True),
                      action="show")  # fmt: skip
+    qa = poll_create(question="Questions?", options=[], slug="qa", kind="questions")
+    asked = [("Why?", ""), ("When?", "Bo")]
+    casts_apply([], [Asked(f"1-{i}", qa.pk, 1, text, name, f"v{i}", timezone.now())
+                     for i, (text, name) in enumerate(asked)])  # fmt: skip
+    questions_moderate(question_ids=[Question.objects.get(text="When?").pk], action="answering")
     User.objects.create_superuser("teacher", "t@example.com", "a long pass phrase")
     for slug in ("lobby", "shown", "ended", "survey"):  # an event at each stage, and a survey
         questions = [
@@ -103,6 +108,8 @@ PAGES = [
     "/polls/rank/results/",
     "/polls/word/",
     "/polls/word/results/",
+    "/polls/qa/",
+    "/polls/qa/results/",
     "/polls/closed/",
     "/polls/closed/results/",
     "/polls/later/",
@@ -150,7 +157,7 @@ def test_every_page_in_every_state_passes_axe(polls, chromium: Browser, language
         page.keyboard.press("?")  # its keys
         expect(page.locator("[data-shortcuts]")).to_be_visible()
         found["projector's keys"] = violations(page)
-        for slug in ("hidden", "talk", "word"):
+        for slug in ("hidden", "talk", "word", "qa"):
             page.goto(url + f"/polls/{slug}/present/")
             expect(page.locator("[data-status][data-state=live]")).to_be_visible()
             found[f"projector of {slug}"] = violations(page)
