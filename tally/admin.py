@@ -33,8 +33,8 @@ from django_rq.models import Dashboard
 from django_rq.urls import get_admin_urlpatterns, get_api_urlpatterns
 
 from polls.admin import PollAdmin
-from polls.models import Answer, Poll
-from tally.moderation import answers_moderate
+from polls.models import Answer, Poll, Question
+from tally.moderation import answers_moderate, questions_moderate
 from tally.selectors import rounds_for, terms_for
 
 DASHBOARD_PERMISSION = "django_rq.admin"
@@ -73,17 +73,12 @@ admin.site.unregister(Poll)
 admin.site.register(Poll, PollResultsAdmin)
 
 
-@admin.register(Answer)
-class AnswerAdmin(admin.ModelAdmin):
-    """Open answers, to read and to show or hide; never edited: they are what the audience
-    typed. Whoever may change polls may moderate them, as on the remote."""
+class TypedAdmin(admin.ModelAdmin):
+    """What the audience typed (open answers, a Q&A's questions): to read and moderate,
+    never to edit or add. Whoever may change polls may moderate, as on the remote."""
 
-    list_display = ["text", "poll", "round", "state", "cast_at"]
-    list_filter = ["state", "round"]
     search_fields = ["text", "poll__question", "poll__slug"]
     list_select_related = ["poll"]
-    fields = readonly_fields = ("text", "poll", "round", "state", "cast_at")
-    actions = ["show_answers", "hide_answers"]
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return request.user.has_perm("polls.change_poll")
@@ -99,6 +94,16 @@ class AnswerAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(Answer)
+class AnswerAdmin(TypedAdmin):
+    """Open answers, to show or hide; the word cloud follows."""
+
+    list_display = ["text", "poll", "round", "state", "cast_at"]
+    list_filter = ["state", "round"]
+    fields = readonly_fields = ("text", "poll", "round", "state", "cast_at")
+    actions = ["show_answers", "hide_answers"]
 
     def _moderate(self, request: HttpRequest, answers: QuerySet[Answer], action: str) -> None:
         changed = answers_moderate(answer_ids=answers.values_list("pk", flat=True), action=action)
@@ -166,3 +171,38 @@ class QueuesAdmin(admin.ModelAdmin):
         if not may_run_the_queues(request):
             raise PermissionDenied
         return redirect("django_rq:home")
+
+
+@admin.register(Question)
+class QuestionAdmin(TypedAdmin):
+    """A Q&A's questions, to read and to show, hide or mark answered; never edited."""
+
+    list_display = ["text", "name", "poll", "round", "upvotes", "state", "pinned", "asked_at"]
+    list_filter = ["state", "pinned", "round"]
+    fields = readonly_fields = (
+        "text", "name", "poll", "round", "upvotes", "state", "pinned", "asked_at",
+    )  # fmt: skip
+    actions = ["show_questions", "hide_questions", "mark_answered"]
+
+    def _move(self, request: HttpRequest, questions: QuerySet[Question], action: str) -> None:
+        changed = questions_moderate(
+            question_ids=questions.values_list("pk", flat=True), action=action
+        )
+        self.message_user(
+            request,
+            ngettext("%(n)d question changed.", "%(n)d questions changed.", changed)
+            % {"n": changed},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Show (approve) the selected questions"), permissions=["change"])
+    def show_questions(self, request: HttpRequest, questions: QuerySet[Question]) -> None:
+        self._move(request, questions, "show")
+
+    @admin.action(description=_("Hide the selected questions"), permissions=["change"])
+    def hide_questions(self, request: HttpRequest, questions: QuerySet[Question]) -> None:
+        self._move(request, questions, "hide")
+
+    @admin.action(description=_("Mark the selected questions answered"), permissions=["change"])
+    def mark_answered(self, request: HttpRequest, questions: QuerySet[Question]) -> None:
+        self._move(request, questions, "answered")

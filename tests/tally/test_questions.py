@@ -179,3 +179,16 @@ def test_the_remote_moderates_questions(admin_client, qa):
     lines = "".join(csv_lines(votes_rows(qa))).splitlines()
     assert lines[0] == "round,question,name,upvotes,state,pinned,asked_at"
     assert lines[1].startswith("1,'=cmd|' /C calc'!A0,,0,answering,False,")
+
+
+def test_the_admin_lists_questions_and_marks_them_answered(admin_client, qa):
+    casts_apply([], [asked(qa, "1-0", "ana", "<i>Why?</i>")])
+    question = Question.objects.get()
+
+    page = admin_client.get("/admin/polls/question/").content.decode()
+    admin_client.post(
+        "/admin/polls/question/", {"action": "mark_answered", "_selected_action": [question.pk]}
+    )
+
+    assert "&lt;i&gt;Why?&lt;/i&gt;" in page
+    assert Question.objects.get().state == Question.State.ANSWERED
