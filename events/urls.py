@@ -11,4 +11,5 @@ urlpatterns = [
     path("events/<slug:slug>/remote/", views.remote, name="remote"),
     path("events/<slug:slug>/report/", views.report, name="report"),
     path("events/<slug:slug>/results.csv", views.results_csv, name="results-csv"),
+    path("events/<slug:slug>/entries.csv", views.entries_csv, name="entries-csv"),
 ]

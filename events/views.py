@@ -8,6 +8,7 @@ socket, with no request of the page's own: ten thousand phones must not stampede
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -17,7 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from events.exports import event_results_rows
+from events.exports import event_entries_rows, event_results_rows
 from events.models import Event
 from events.selectors import event_state
 from events.services import MOVES, EventError, event_move
@@ -216,8 +217,18 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
 def results_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     """Every question's results, per round, as CSV."""
     event = get_object_or_404(Event, slug=slug)
-    response = StreamingHttpResponse(
-        csv_stream(event_results_rows(event)), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{event.slug}-results.csv"'
+    return _csv(event_results_rows(event), f"{event.slug}-results.csv")
+
+
+@require_GET
+@staff_only
+def entries_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    """Every open answer and Q&A question of the event's questions, as CSV."""
+    event = get_object_or_404(Event, slug=slug)
+    return _csv(event_entries_rows(event), f"{event.slug}-entries.csv")
+
+
+def _csv(rows: Iterator[list[Any]], filename: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(csv_stream(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -11,7 +11,7 @@ from django.test import Client
 
 from polls.exports import csv_lines, votes_rows
 from polls.models import Poll, Question, Upvote
-from polls.queue import VOTE_STREAM, Asked, Upvoted, entry_parse, upvotes_key
+from polls.queue import VOTE_STREAM, Asked, Cast, Upvoted, entry_parse, upvotes_key
 from polls.services import poll_create
 from tally.ingest import casts_apply, votes_ingest
 from tally.moderation import questions_moderate
@@ -192,3 +192,24 @@ def test_the_admin_lists_questions_and_marks_them_answered(admin_client, qa):
 
     assert "&lt;i&gt;Why?&lt;/i&gt;" in page
     assert Question.objects.get().state == Question.State.ANSWERED
+
+
+def test_an_event_takes_open_answers_and_a_qa_and_exports_what_was_typed(admin_client, qa):
+    from events.exports import event_entries_rows
+    from events.services import event_create, event_move
+
+    word = poll_create(question="One word?", options=[], slug="word", kind="open")
+    event = event_create(title="Week 3", polls=[word, qa], slug="week")
+    event_move(event=event, action="goto", position=2)
+    casts_apply(
+        [Cast("1-0", word.pk, 1, (), "ana", at(0), ("=SUM(A1)",))],
+        [asked(qa, "1-1", "bo", "Why?", "Bo")],
+    )
+
+    page = Client().get("/events/week/").content.decode()
+    assert "Your question" in page and "Why?" in page
+    assert admin_client.get("/events/week/report/").status_code == 200
+    lines = "".join(csv_lines(event_entries_rows(event))).splitlines()
+    assert lines[0] == "question,poll,round,entry,text,name,upvotes,state,at"
+    assert lines[1].startswith("1,word,1,answer,'=SUM(A1),,,shown,")
+    assert lines[2].startswith("2,qa,1,question,Why?,Bo,0,shown,")
