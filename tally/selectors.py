@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict, cast
 
 from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -82,8 +82,14 @@ def results_for(*, poll: Poll) -> Results:
         )
         .values_list("slug", "label", "count", "version", "voters")
     )
-    state = poll.state_at()
     version_now, voters_now = (rows[0][3], rows[0][4]) if rows else (0, 0)
+    counts = counted(poll.kind, [(slug, label, n) for slug, label, n, _, _ in rows], voters_now)
+    return cast(Results, _heading(poll, version_now) | counts)
+
+
+def _heading(poll: Poll, version: int) -> dict[str, Any]:
+    """What every poll's results begin with: the poll, its state and round, the version."""
+    state = poll.state_at()
     return {
         "poll": poll.slug,
         "question": poll.question,
@@ -92,10 +98,7 @@ def results_for(*, poll: Poll) -> Results:
         "is_open": state == Poll.State.OPEN,
         "visible": True,
         "round": poll.round,
-        "version": version_now,
-        **counted(  # type: ignore[typeddict-item]
-            poll.kind, [(slug, label, count) for slug, label, count, _, _ in rows], voters_now
-        ),
+        "version": version,
     }
 
 
@@ -109,24 +112,13 @@ def _typed_results(poll: Poll) -> Results:
         .values_list("voters", flat=True)
         .first()
     )
-    state = poll.state_at()
-    results: Results = {
-        "poll": poll.slug,
-        "question": poll.question,
-        "kind": poll.kind,
-        "state": state.value,
-        "is_open": state == Poll.State.OPEN,
-        "visible": True,
-        "round": poll.round,
-        "version": version or 0,
-        "total": voters or 0,
-        "voters": voters or 0,
-        "options": [],
-    }
+    results = _heading(poll, version or 0) | {"total": voters or 0, "voters": voters or 0}
+    results["options"] = []
     if kind_of(poll.kind).takes_questions:
         asked = Question.objects.filter(poll=poll, round=poll.round).count()
-        return results | {"total": asked, "voters": asked} | questions_for(poll.pk, poll.round)  # type: ignore[return-value]
-    return results | {"terms": terms_for(poll), "answers": answers_for(poll)}  # type: ignore[return-value]
+        lists = questions_for(poll.pk, poll.round)
+        return cast(Results, results | {"total": asked, "voters": asked} | lists)
+    return cast(Results, results | {"terms": terms_for(poll), "answers": answers_for(poll)})
 
 
 def terms_for(
