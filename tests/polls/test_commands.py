@@ -198,3 +198,21 @@ def test_createpoll_makes_slugs_from_labels_in_any_script():
 
     slugs = list(Poll.objects.get().options.values_list("slug", flat=True))
     assert slugs == ["hmr", "moskva", "riben"]
+
+
+def test_createpoll_makes_open_answers_and_a_qa():
+    call_command(
+        "createpoll", "One word?", "--kind", "open", "--max-length", "40", "--answers", "3",
+        "--moderation", "approve", "--keep-profanity",
+    )  # fmt: skip
+    call_command("createpoll", "Questions?", "--kind", "questions")
+
+    word = Poll.objects.get(slug="one-word")
+    assert (word.kind, word.max_length, word.answers_per_voter) == ("open", 40, 3)
+    assert (word.moderation, word.masks_profanity) == ("approve", False)
+    assert Poll.objects.get(slug="questions").kind == "questions"
+    with pytest.raises(CommandError, match="take no options") as refused:
+        call_command("createpoll", "Colour?", "Red", "Blue", "--kind", "open")
+    assert refused.value.returncode == 2
+    with pytest.raises(CommandError, match="max_length"):
+        call_command("createpoll", "Long?", "--kind", "open", "--max-length", "999")
