@@ -22,8 +22,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
 
-from polls.models import QUESTION_NAME_MAX_LENGTH
-
 logger = logging.getLogger(__name__)
 
 # The Redis stream every accepted vote is appended to; the worker drains it.
@@ -123,9 +121,12 @@ def upvote_fields(
 
 
 _CHOICES = re.compile(rb"[0-9]{1,18}(?:,[0-9]{1,18})*")
-# What the worker takes of an entry's answers: as many, and as long, as a poll may take.
+# What the worker takes of an entry's answers and names: as many, and as long, as a poll
+# may take (polls/models.py; this module is read before Django's models are, by
+# voting_site/metrics.py in `make up`'s launcher).
 _MAX_ANSWERS = 10
 _MAX_ANSWER_LENGTH = 280
+_MAX_NAME_LENGTH = 40
 _MAX_ID = 2**63 - 1
 _MAX_ROUND = 2**31 - 1
 _MAX_VOTER = 64
@@ -247,7 +248,7 @@ def entry_parse(entry_id: str, fields: dict[bytes, bytes]) -> Entry | None:
         if b"ask" in fields:
             text, name = fields[b"ask"].decode(), fields[b"name"].decode()
             entry = Asked(entry_id, *common, text, name, voter, cast_at)
-            valid = _answers_valid((text,)) and len(name) <= QUESTION_NAME_MAX_LENGTH
+            valid = _answers_valid((text,)) and len(name) <= _MAX_NAME_LENGTH
         else:
             question, up = int(fields[b"upvote"]), fields[b"up"]
             entry = Upvoted(entry_id, *common, question, up == b"1", voter, cast_at)
