@@ -227,7 +227,10 @@ async def _question(request: HttpRequest, ballot: Ballot, voter: str, given: Giv
         message = _("Sorry, that was not recorded: the queue is unreachable. "
                     "Please go back and try again in a moment.")  # fmt: skip
         return plain_text(message + "\n", status=503)
-    return see_other(after_vote(request))
+    back = after_vote(request)
+    if given.asked is not None and back == request.path:
+        back += "?asked=1"  # the page says the question was sent, and when it will show
+    return see_other(back)
 
 
 def after_vote(request: HttpRequest) -> str:
@@ -245,6 +248,7 @@ async def _page(
     request: HttpRequest, ballot: Ballot, voter: str | None, *, form: VoteForm, status: int = 200
 ) -> HttpResponse:
     context = await vote_context(ballot, voter, form=form)
+    context["asked"] = request.GET.get("asked") == "1"
     return render(request, "polls/poll_detail.html", context, status=status)
 
 

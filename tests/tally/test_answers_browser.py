@@ -216,7 +216,8 @@ def asked(phone: Page, url: str, text: str, name: str = "") -> None:
     if name:
         phone.get_by_label("Your name").fill(name)
     phone.get_by_role("button", name="Ask").click()
-    expect(phone).to_have_url(f"{url}/polls/qa/")
+    expect(phone).to_have_url(f"{url}/polls/qa/?asked=1")
+    expect(phone.get_by_role("status").filter(has_text="Your question was sent.")).to_be_visible()
 
 
 def top_questions(page: Page) -> list[str]:

@@ -130,6 +130,18 @@ def test_bad_input_gets_a_clear_400_and_queues_nothing(qa, redis_db):
     assert redis_db.xlen(VOTE_STREAM) == 0
 
 
+def test_the_asker_is_told_the_question_was_sent_and_when_it_shows(redis_db):
+    poll_create(question="Q?", options=[], slug="qa", kind="questions", moderation="approve")
+    browser = Client()
+    browser.get("/polls/qa/")
+
+    response = browser.post("/polls/qa/", {"question": "Why?"})
+
+    assert response["Location"] == "/polls/qa/?asked=1"
+    page = browser.get(response["Location"]).content.decode()
+    assert "Your question was sent. It appears once the presenter approves it." in page
+
+
 def test_with_approval_a_question_waits_and_the_presenter_moves_it(redis_db):
     poll = poll_create(question="Q?", options=[], slug="qa", kind="questions", moderation="approve")
     casts_apply([], [asked(poll, "1-0", "ana", "First?"), asked(poll, "1-1", "bo", "Second?")])
