@@ -16,7 +16,9 @@ FOUR = [("a", "Alpha"), ("b", "Bravo"), ("c", "Charlie"), ("d", "Delta")]
 
 
 @pytest.fixture
-def polls(db):
+def polls(db, redis_db):
+    """A poll of each kind the vote page draws with a script; Redis emptied first, so that no
+    earlier test's ingest flag or job stands in for this one's."""
     poll_create(question="Pick two", options=FOUR, slug="multi", kind="multiple", max_choices=2)
     poll_create(
         question="How was the talk?",
