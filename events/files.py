@@ -49,7 +49,9 @@ def _question(poll: Poll) -> dict[str, Any]:
         question["mask_profanity"] = poll.masks_profanity
     else:
         question["options"] = [
-            {"slug": option.slug, "label": option.label} for option in poll.options.all()
+            {"slug": option.slug, "label": option.label}
+            | ({"correct": True} if option.correct else {})
+            for option in poll.options.all()
         ]
     if kind.sets_least:
         question["min"] = poll.min_choices
@@ -112,6 +114,11 @@ def _poll(question: Any, n: int) -> Poll:
             else ("", str(o))
             for o in options
         ]
+        correct = [
+            slug or slug_for(label)
+            for (slug, label), o in zip(pairs, options, strict=True)
+            if isinstance(o, dict) and o.get("correct") is True
+        ]
         scale = question.get("scale", [1, 5])
         labels = question.get("scale_labels", ["", ""])
         poll = poll_create(
@@ -135,6 +142,7 @@ def _poll(question: Any, n: int) -> Poll:
             answers_per_voter=int(question.get("answers", 1)),
             moderation=str(question.get("moderation", Poll.Moderation.NONE)),
             masks_profanity=bool(question.get("mask_profanity", True)),
+            correct=correct,
         )
     except (PollError, TypeError, ValueError, IndexError, KeyError) as error:
         raise EventError(f"{where}: {error}") from None

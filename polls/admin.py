@@ -23,6 +23,7 @@ from polls.presenter import PROJECTOR_OPTIONS
 from polls.services import (
     PollError,
     choices_check,
+    correct_check,
     poll_control,
     poll_duplicate,
     scale_options,
@@ -68,7 +69,7 @@ class OptionForm(forms.ModelForm):
 
     class Meta:
         model = Option
-        fields = ["label", "slug", "position"]
+        fields = ["label", "slug", "position", "correct"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -102,6 +103,11 @@ class OptionFormSet(BaseInlineFormSet):
             raise ValidationError(_("A poll needs at least two options."))
         try:
             choices_check(poll.kind, poll.min_choices, poll.max_choices, len(kept))
+            correct_check(
+                poll.kind,
+                [form.cleaned_data["slug"] for form in kept if form.cleaned_data.get("correct")],
+                [form.cleaned_data["slug"] for form in kept],
+            )
         except PollError as error:
             raise ValidationError(str(error)) from None
 
@@ -110,7 +116,7 @@ class OptionInline(admin.TabularInline):
     model = Option
     form = OptionForm
     formset = OptionFormSet
-    fields = ["label", "slug", "position"]
+    fields = ["label", "slug", "position", "correct"]
     prepopulated_fields = {"slug": ["label"]}
     # Two empty rows to fill on a new poll, but none required by the formset: a rating
     # has none (its options are its scores); OptionFormSet.clean asks the choice kinds

@@ -1,8 +1,8 @@
 """Question kinds: each is one class that says everything its kind does differently.
 
 - what an organiser sets (`has_options`, `scaled`, `takes_text`, `takes_questions`,
-  `sets_least`, `sets_most`, `choices_problem`), in the admin, `createpoll` and the
-  event file alike;
+  `sets_least`, `sets_most`, `marks_correct`, `choices_problem`), in the admin,
+  `createpoll` and the event file alike;
 - how its vote form is read and checked (`field`, `clean` or `answers`,
   `choices_allowed`, `instructions`, `one_tap`), by the vote page and the fast vote
   path alike;
@@ -56,6 +56,8 @@ class QuestionKind:
     # Whether it is a Q&A: its audience asks questions and upvotes them (`ask` and
     # `upvote` read the form), and its results are the questions.
     takes_questions: ClassVar[bool] = False
+    # Whether its options can be right answers, marked on the results once voting closes.
+    marks_correct: ClassVar[bool] = False
 
     @property
     def has_options(self) -> bool:
@@ -142,11 +144,13 @@ class QuestionKind:
 class Single(QuestionKind):
     value = Poll.Kind.SINGLE
     one_tap = True
+    marks_correct = True
 
 
 class Multiple(QuestionKind):
     value = Poll.Kind.MULTIPLE
     sets_least = sets_most = True
+    marks_correct = True
 
     def choices_problem(self, least: int, most: int | None, options: int) -> str | None:
         if 1 <= least <= (most or options) <= options:

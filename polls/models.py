@@ -266,6 +266,12 @@ class Option(models.Model):
     position = models.PositiveSmallIntegerField(
         _("position"), default=0, help_text=_("Options show in this order.")
     )
+    correct = models.BooleanField(
+        _("correct"),
+        default=False,
+        help_text=_("A right answer (single or several choices): marked on the results once "
+                    "voting closes, never before."),
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("option")

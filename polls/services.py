@@ -307,11 +307,13 @@ def poll_create(
     answers_per_voter: int = 1,
     moderation: str = Poll.Moderation.NONE,
     masks_profanity: bool = True,
+    correct: Sequence[str] = (),
 ) -> Poll:
     """Make an open poll of any kind; `options` are (slug, label) pairs, a blank slug derived
     from the label. A rating takes a scale instead: its options are the scores. Open
     answers take none: `max_length`, `answers_per_voter`, `moderation` and
-    `masks_profanity` are theirs.
+    `masks_profanity` are theirs. `correct` names the right answers' slugs (single or
+    several choices).
 
     The poll and its options are checked by the models' own validators, as the admin's
     forms check them: what one path may save, every path may.
@@ -340,6 +342,7 @@ def poll_create(
             % {"slugs": slugs}
         )
     choices_check(kind, min_choices, max_choices, len(options))
+    correct_check(kind, correct, slugs)
     if results_visibility not in Poll.Visibility.values:
         raise PollError(
             _("Results can be shown %(choices)s, not %(given)r.")
@@ -371,7 +374,13 @@ def poll_create(
     )
     _validate(poll)
     choices = [
-        Option(poll=poll, slug=option_slug, label=label, position=position)
+        Option(
+            poll=poll,
+            slug=option_slug,
+            label=label,
+            position=position,
+            correct=option_slug in correct,
+        )
         for position, (option_slug, label) in enumerate(options)
     ]
     for option in choices:
@@ -423,6 +432,20 @@ def choices_check(kind: str, least: int, most: int | None, options: int) -> None
     problem = kind_of(kind).choices_problem(least, most, options)
     if problem is not None:
         raise PollError(problem)
+
+
+def correct_check(kind: str, correct: Sequence[str], slugs: Sequence[str]) -> None:
+    """PollError unless a poll of `kind` with options `slugs` may have these right answers."""
+    if not correct:
+        return
+    if not kind_of(kind).marks_correct:
+        raise PollError(_("Only single and several choices have right answers (--correct)."))
+    unknown = sorted(set(correct) - set(slugs))
+    if unknown:
+        raise PollError(
+            _("--correct names options the poll does not have: %(unknown)s; it has %(slugs)s.")
+            % {"unknown": ", ".join(unknown), "slugs": ", ".join(slugs)}
+        )
 
 
 # The presenter's controls: the projector view's buttons, the admin's actions and

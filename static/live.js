@@ -160,6 +160,8 @@
       row.querySelector("[data-bar]").style.setProperty("--share", option.percent + "%");
       row.querySelector("[data-meter]").setAttribute("aria-valuenow", option.percent);
       if (option.position) row.style.order = option.position; // a ranking, best first
+      const correct = row.querySelector("[data-correct]");
+      if (correct) correct.hidden = !option.correct; // sent once voting is closed
     }
     if ("average" in results) renderAverage(results.average);
   }
@@ -174,6 +176,8 @@
       if (unit) unit.textContent = "";
       row.querySelector("[data-bar]").style.setProperty("--share", "0%");
       row.querySelector("[data-meter]").setAttribute("aria-valuenow", "0");
+      const correct = row.querySelector("[data-correct]");
+      if (correct) correct.hidden = true;
     }
     renderAverage(null);
     if (window.openResults) {

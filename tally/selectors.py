@@ -27,6 +27,7 @@ class OptionResult(TypedDict):
     percent: NotRequired[float]  # of the voters (a ranking: of all points given)
     points: NotRequired[int]
     position: NotRequired[int]
+    correct: NotRequired[bool]  # a right answer, once voting is closed (never before)
 
 
 class TermResult(TypedDict):
@@ -80,10 +81,14 @@ def results_for(*, poll: Poll) -> Results:
             version=Coalesce(Subquery(version), Value(0)),
             voters=Coalesce(Subquery(voters.values("voters")), Value(0)),
         )
-        .values_list("slug", "label", "count", "version", "voters")
+        .values_list("slug", "label", "count", "version", "voters", "correct")
     )
     version_now, voters_now = (rows[0][3], rows[0][4]) if rows else (0, 0)
-    counts = counted(poll.kind, [(slug, label, n) for slug, label, n, _, _ in rows], voters_now)
+    counts = counted(poll.kind, [(slug, label, n) for slug, label, n, *_ in rows], voters_now)
+    correct = {slug for slug, *_, right in rows if right}
+    if correct and poll.state_at() == Poll.State.CLOSED:  # never while votes are taken
+        for option in counts["options"]:
+            option["correct"] = option["slug"] in correct
     return cast(Results, _heading(poll, version_now) | counts)
 
 

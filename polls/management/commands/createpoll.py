@@ -73,6 +73,13 @@ class Command(BaseCommand):
             action="store_true",
             help="open: show answers as typed (by default, profanity is masked as ***)",
         )
+        parser.add_argument(
+            "--correct",
+            default="",
+            metavar="SLUGS",
+            help="single or multiple: the right answers' slugs, comma-separated (a,b), "
+            "marked on the results once voting closes",
+        )
         parser.add_argument("--final", action="store_true", help="a voter's first vote is final")
         parser.add_argument(
             "--invites",
@@ -122,6 +129,7 @@ class Command(BaseCommand):
                 answers_per_voter=flags["answers"],
                 moderation=flags["moderation"],
                 masks_profanity=not flags["keep_profanity"],
+                correct=[slug.strip() for slug in flags["correct"].split(",") if slug.strip()],
             )
         except PollError as error:
             # Bad arguments: one line, and status 2, as Django's commands say it.
