@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -124,6 +125,11 @@ class QuestionKind:
     def ordered_for_reading(self, options: list[Any]) -> list[Any]:
         """A round's options in the order a chart lists them: the poll's."""
         return options
+
+    def charted(self, results: Mapping[str, Any]) -> list[Any]:
+        """The rows a server-drawn chart has, each with a `label`, `votes` and `percent`
+        (the bar's share): the options, in the order for reading."""
+        return self.ordered_for_reading(list(results["options"]))
 
     def summary(self, results: Mapping[str, Any]) -> str | None:
         """A figure of the whole round a chart gives after its voters, if any."""
@@ -344,6 +350,18 @@ class Open(QuestionKind):
         """An open poll counts answers: a cast of options is not for it."""
         return not choices
 
+    def charted(self, results: Mapping[str, Any]) -> list[Any]:
+        """The most given terms, each with its share of the voters."""
+        voters = results.get("voters") or 0
+        return [
+            {
+                "label": term["term"],
+                "votes": term["count"],
+                "percent": percent(term["count"], voters),
+            }
+            for term in results.get("terms", [])[:CHART_ROWS]
+        ]
+
     def points(self, choices: Sequence[int], options: int) -> Iterator[tuple[int, int]]:
         return iter(())
 
@@ -395,6 +413,28 @@ class Questions(QuestionKind):
     def accepts(self, choices: Sequence[int], options: Collection[int]) -> bool:
         """A Q&A counts no casts: its entries are questions and upvotes."""
         return False
+
+    def charted(self, results: Mapping[str, Any]) -> list[Any]:
+        """The top questions, each bar as long as its upvotes are of the most upvoted's."""
+        questions = results.get("questions", [])[:CHART_ROWS]
+        most = max((question["upvotes"] for question in questions), default=0)
+        return [
+            {
+                "label": Truncator(question["text"]).chars(CHART_LABEL_LENGTH),
+                "votes": question["upvotes"],
+                "percent": percent(question["upvotes"], most),
+            }
+            for question in questions
+        ]
+
+    def figure(self, option: Mapping[str, Any]) -> str:
+        upvotes = option.get("votes", 0)
+        return ngettext("%(n)s upvote", "%(n)s upvotes", upvotes) % {"n": upvotes}
+
+
+# A chart of typed entries shows this many rows, each label cut to this length.
+CHART_ROWS = 10
+CHART_LABEL_LENGTH = 60
 
 
 KINDS: dict[str, QuestionKind] = {

@@ -19,11 +19,16 @@ TOP = 100
 
 def chart(results: Results) -> dict[str, Any]:
     """What templates/tally/chart.svg draws: a row per option (a ranking's best first; a
-    rating's, a row per score), its bar's length and its figure, and a summary line."""
+    rating's, a row per score; an open poll's top terms, a Q&A's top questions), its bar's
+    length and its figure, and a summary line."""
     kind = kind_of(results["kind"])
-    options = kind.ordered_for_reading(list(results["options"]))
+    options = kind.charted(results)
     voters = results["voters"] or 0
-    summary = ngettext("%(n)s voter", "%(n)s voters", voters) % {"n": number_format(voters)}
+    if kind.takes_questions:  # a Q&A counts its questions
+        summary = ngettext("%(n)s question", "%(n)s questions", voters)
+    else:
+        summary = ngettext("%(n)s voter", "%(n)s voters", voters)
+    summary %= {"n": number_format(voters)}
     if (figure := kind.summary(results)) is not None:
         summary += " · " + figure
     rows = []

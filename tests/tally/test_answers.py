@@ -263,3 +263,12 @@ def test_exports_neutralise_formulas_and_keep_state_and_round(open_poll):
     assert lines[1].startswith('1,"\'=HYPERLINK(""x"")",shown,')
     assert lines[2].startswith("1,'+1,hidden,")
     assert "1,,hyperlink,1,50.0" in results.splitlines()  # terms carry no punctuation
+
+
+def test_the_chart_of_an_open_poll_draws_its_top_terms(admin_client, open_poll):
+    casts_apply([answer(open_poll, "1-0", "ana", "<Cats>"), answer(open_poll, "1-1", "bo", "cats")])
+
+    svg = admin_client.get("/polls/word/results.svg").content.decode()
+
+    assert "2 voters" in svg and ">cats</text>" in svg and "2 · 100.0%" in svg
+    assert "<Cats>" not in svg

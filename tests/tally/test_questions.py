@@ -225,3 +225,13 @@ def test_an_event_takes_open_answers_and_a_qa_and_exports_what_was_typed(admin_c
     assert lines[0] == "question,poll,round,entry,text,name,upvotes,state,at"
     assert lines[1].startswith("1,word,1,answer,'=SUM(A1),,,shown,")
     assert lines[2].startswith("2,qa,1,question,Why?,Bo,0,shown,")
+
+
+def test_the_chart_of_a_qa_draws_its_top_questions(admin_client, qa):
+    casts_apply([], [asked(qa, "1-0", "ana", "Why <svg>?" + "x" * 80)])
+    casts_apply([], [], [upvoted(qa, "2-0", "bo", Question.objects.get())])
+
+    svg = admin_client.get("/polls/qa/results.svg").content.decode()
+
+    assert "1 question" in svg and "1 upvote" in svg
+    assert "Why &lt;svg&gt;?" in svg and "x" * 80 not in svg  # cut to fit
