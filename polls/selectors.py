@@ -223,6 +223,9 @@ class VoterChoice:
     choices: tuple[Choice, ...]
     counted: bool
     answers: tuple[str, ...] = ()
+    # An open poll's counted answers: whether one waits for approval, or is hidden.
+    waiting: bool = False
+    hidden: bool = False
 
     def ids(self) -> list[int]:
         return [choice.id for choice in self.choices]
@@ -266,16 +269,22 @@ async def _voter_answers(ballot: Ballot, voter: str, queued: str | None) -> Vote
     """An open poll's voter's latest answers, as `voter_choice` gives a cast."""
     try:
         rows = Answer.objects.filter(poll_id=ballot.id, round=ballot.round, voter=voter)
-        counted = tuple(
-            [text async for text in rows.order_by("position").values_list("text", flat=True)]
-        )
+        stored = [row async for row in rows.order_by("position").values_list("text", "state")]
     except DatabaseError:
         logger.warning("PostgreSQL is unreachable: a voter's answers from Redis only")
-        counted = ()
+        stored = []
+    counted = tuple(text for text, _state in stored)
+    states = {state for _text, state in stored}
     answers = answers_decode(queued) if queued is not None else counted
     if not answers:
         return None
-    return VoterChoice(choices=(), counted=counted == answers, answers=answers)
+    return VoterChoice(
+        choices=(),
+        counted=counted == answers,
+        answers=answers,
+        waiting=Answer.State.PENDING in states,
+        hidden=Answer.State.HIDDEN in states,
+    )
 
 
 # What a Q&A's lists hold: the top open questions, the newest, the latest answered.

@@ -107,7 +107,8 @@
         { terms: terms.map(function (item) { return item.textContent; }).join(", ") }, true));
     }
     for (const row of all("[data-option]")) {
-      const option = row.querySelector(".bar-name").textContent;
+      const mark = row.querySelector("[data-correct]:not([hidden])"); // a right answer, once closed
+      const option = row.querySelector("[data-label]").textContent + (mark ? mark.textContent : "");
       const votes = row.querySelector("[data-votes]").textContent;
       const percent = row.querySelector("[data-percent]");
       const unit = row.querySelector("[data-unit]");

@@ -272,3 +272,16 @@ def test_the_chart_of_an_open_poll_draws_its_top_terms(admin_client, open_poll):
 
     assert "2 voters" in svg and ">cats</text>" in svg and "2 · 100.0%" in svg
     assert "<Cats>" not in svg
+
+
+def test_the_voter_is_told_when_their_answer_waits_or_is_hidden(redis_db):
+    poll = poll_create(question="Q?", options=[], slug="q", kind="open", moderation="approve")
+    browser, _ = sent({"answer": "cats"}, slug="q")
+    votes_ingest(consumer="test")
+
+    page = browser.get("/polls/q/").content.decode()
+    assert "It waits for the presenter's approval before anyone sees it." in page
+    answers_moderate(answer_ids=Answer.objects.values_list("pk", flat=True), action="hide")
+    page = browser.get("/polls/q/").content.decode()
+    assert "The presenter has hidden it from the screens." in page
+    assert poll.answers.get().state == Answer.State.HIDDEN
