@@ -315,9 +315,6 @@ class Open(QuestionKind):
             ballot.answers_per_voter,
         ) % {"n": ballot.answers_per_voter, "length": ballot.max_length}
 
-    def clean(self, ballot: Ballot, given: list[str]) -> tuple[Choice, ...]:
-        raise ValidationError(_("This poll takes answers, not options."))
-
     def answers(self, ballot: Ballot, given: list[str]) -> tuple[str, ...]:
         """The answers the form's values give, cleaned (polls/text.py) and, if the poll
         says so, with profanity masked; ValidationError, with the page's message, if
@@ -378,9 +375,6 @@ class Questions(QuestionKind):
         return _(
             "Ask a question, up to %(length)d characters, or upvote the ones you want answered."
         ) % {"length": ballot.max_length}
-
-    def clean(self, ballot: Ballot, given: list[str]) -> tuple[Choice, ...]:
-        raise ValidationError(_("This poll takes questions, not options."))
 
     def ask(self, ballot: Ballot, text: str, name: str) -> tuple[str, str]:
         """The question and the asker's name (or ""), cleaned (polls/text.py) and, if the

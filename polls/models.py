@@ -46,7 +46,7 @@ def join_code_clean(text: str) -> str:
 
 
 class Poll(models.Model):
-    """A question with two or more options, or open answers; open for votes or not."""
+    """A question with two or more options, or open answers, or a Q&A; open or not."""
 
     class State(models.TextChoices):
         OPEN = "open", _("open")

@@ -237,8 +237,11 @@ class VoterChoice:
 async def voter_choice(*, ballot: Ballot, voter: str) -> VoterChoice | None:
     """The voter's latest cast, and whether the worker has counted it yet.
 
-    With PostgreSQL unreachable, the cast queued in Redis, not yet counted.
+    With PostgreSQL unreachable, the cast queued in Redis, not yet counted. A Q&A has
+    none: its voters ask and upvote.
     """
+    if kind_of(ballot.kind).takes_questions:
+        return None
     queued = await async_redis_client().hget(choices_key(ballot.id, ballot.round), voter)
     if isinstance(queued, bytes):
         queued = queued.decode()

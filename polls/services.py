@@ -264,8 +264,8 @@ def free_slug(model: type[models.Model], wanted: str) -> str:
 
 
 def poll_duplicate(*, poll: Poll) -> Poll:
-    """A copy of the poll, closed-or-open as it was, with its options: new slug, new code,
-    no votes, round 1."""
+    """A copy of the poll, closed-or-open as it was, with its options (and right answers):
+    new slug, new code, no votes, round 1."""
     fields = {
         field.name: getattr(poll, field.name)
         for field in Poll._meta.concrete_fields
@@ -275,7 +275,13 @@ def poll_duplicate(*, poll: Poll) -> Poll:
     with transaction.atomic():
         copy = Poll.objects.create(**fields, slug=free_slug(Poll, f"{poll.slug}-copy"))
         Option.objects.bulk_create(
-            Option(poll=copy, slug=option.slug, label=option.label, position=option.position)
+            Option(
+                poll=copy,
+                slug=option.slug,
+                label=option.label,
+                position=option.position,
+                correct=option.correct,
+            )
             for option in poll.options.all()
         )
     return copy

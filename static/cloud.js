@@ -34,10 +34,11 @@
     section.querySelector("[data-terms]").classList.add("visually-hidden");
     // A cloud of a fixed height (the projector's) that its terms overflow: the large ones
     // shrink first, then, if need be, all of them, a step at a time.
+    cloud.style.setProperty("--fit-range", "1");
+    cloud.style.setProperty("--fit-small", "1");
+    layOut(cloud, words); // as a rule, the only pass: a phone's cloud grows to fit
     for (const [name, least] of [["--fit-range", 0], ["--fit-small", 0.7]]) {
       let scale = 1;
-      cloud.style.setProperty(name, "1");
-      layOut(cloud, words);
       while (scale > least + 0.01 && cloud.scrollHeight > cloud.clientHeight + 1) {
         scale = Math.max(least, scale - 0.1);
         cloud.style.setProperty(name, scale.toFixed(2));

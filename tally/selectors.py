@@ -112,18 +112,18 @@ def _typed_results(poll: Poll) -> Results:
     its questions (`voters`: how many it has, shown or not). The version is read first:
     what follows is at least as new as it says."""
     version = PollTally.objects.filter(poll=poll).values_list("version", flat=True).first()
-    voters = (
-        RoundTally.objects.filter(poll=poll, round=poll.round)
-        .values_list("voters", flat=True)
-        .first()
-    )
-    results = _heading(poll, version or 0) | {"total": voters or 0, "voters": voters or 0}
-    results["options"] = []
+    results = _heading(poll, version or 0) | {"options": []}
     if kind_of(poll.kind).takes_questions:
         asked = Question.objects.filter(poll=poll, round=poll.round).count()
         lists = questions_for(poll.pk, poll.round)
         return cast(Results, results | {"total": asked, "voters": asked} | lists)
-    return cast(Results, results | {"terms": terms_for(poll), "answers": answers_for(poll)})
+    voters = (
+        RoundTally.objects.filter(poll=poll, round=poll.round)
+        .values_list("voters", flat=True)
+        .first()
+    ) or 0
+    terms = {"terms": terms_for(poll), "answers": answers_for(poll)}
+    return cast(Results, results | {"total": voters, "voters": voters} | terms)
 
 
 def terms_for(

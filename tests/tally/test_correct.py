@@ -64,3 +64,11 @@ def test_the_event_file_keeps_the_right_answers(redis_db):
     [copied] = copy.polls()
     assert list(copied.options.filter(correct=True).values_list("slug", flat=True)) == ["b"]
     assert Poll.objects.count() == 2
+
+
+def test_a_duplicated_poll_keeps_its_right_answers(redis_db):
+    from polls.services import poll_duplicate
+
+    copy = poll_duplicate(poll=poll_create(question="Q?", options=FOUR, slug="q", correct=["d"]))
+
+    assert list(copy.options.filter(correct=True).values_list("slug", flat=True)) == ["d"]
