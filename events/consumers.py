@@ -13,8 +13,8 @@ from redis import RedisError
 
 from events.models import Event
 from events.presence import REPORT_EVERY, pages_following, presence
+from events.publish import event_group
 from events.selectors import event_messages
-from events.services import event_group
 from polls.models import Poll
 from polls.queue import choices_key
 from tally.consumers import NO_SUCH_POLL, PresenterConsumer, ResultsConsumer
@@ -55,6 +55,7 @@ class EventConsumer(ResultsConsumer):
     group_now = ""  # the group of the question shown: messages of any other are dropped
     joined: frozenset[str] = frozenset()  # every question's group
     voted: frozenset[int] = frozenset()  # the polls (in their current rounds) voted in
+    player: str | None = None
 
     async def open(self) -> None:
         wait = await retry_after(
@@ -72,6 +73,7 @@ class EventConsumer(ResultsConsumer):
             return
         event, polls = found
         self.event_id = event.pk
+        self.player = self.voter()  # the browser, as a quiz's players are kept
         # Join first, then read: a move in between arrives twice, never not at all.
         await hub().join(self, event_group(event.pk))
         for poll in polls:
@@ -113,7 +115,7 @@ class EventConsumer(ResultsConsumer):
             found = await pipe.execute()
         return frozenset(poll.pk for poll, voted in zip(polls, found, strict=True) if voted)
 
-    kinds = ("event.update", "event.question", *ResultsConsumer.kinds)
+    kinds = ("event.update", "event.question", "event.scores", *ResultsConsumer.kinds)
 
     def deliver(self, message: dict[str, Any]) -> None:
         if message["type"] == "event.update":
@@ -127,6 +129,16 @@ class EventConsumer(ResultsConsumer):
         """The presenter moved (or the socket just opened): where the event stands, the
         same text for every page."""
         await self.send(text_data=message["text"])
+
+    async def event_scores(self, message: dict[str, Any]) -> None:
+        """A quiz's scores (events/publish.py): this page's player's own, and nobody
+        else's; or word that the presenter removed its nickname."""
+        if self.player is None:
+            return
+        if self.player in message["removed"]:
+            await self.send_json({"type": "removed"})
+        elif self.player in message["scores"]:
+            await self.send_json(message["scores"][self.player])
 
     async def event_question(self, message: dict[str, Any]) -> None:
         """The shown question's state and results, as its poll's socket would send them."""

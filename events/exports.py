@@ -1,14 +1,19 @@
-"""An event's results as CSV rows: every question's, per round, in the event's order; and
-everything its audience typed (open answers, Q&A questions)."""
+"""An event's results as CSV rows: every question's, per round, in the event's order;
+everything its audience typed (open answers, Q&A questions); a quiz's players and how
+many got each question right."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
+from django.db.models import F
+
 from events.models import Event
+from events.quiz import standings
 from polls.exports import answers_rows, questions_rows
 from polls.kinds import kind_of
+from polls.models import Vote
 from tally.exports import results_rows
 
 
@@ -39,3 +44,30 @@ def event_entries_rows(event: Event) -> Iterator[list[Any]]:
             next(questions)
             for round_, text, name, upvotes, state, _pinned, asked_at in questions:
                 yield [number, poll.slug, round_, "question", text, name, upvotes, state, asked_at]
+
+
+def quiz_players_rows(event: Event) -> Iterator[list[Any]]:
+    """A quiz's players, best first: place, nickname, each question's points, total."""
+    polls = event.polls()
+    yield ["place", "nickname", *[f"q{n}" for n in range(1, len(polls) + 1)], "total"]
+    rows = standings(event)
+    points: dict[tuple[str, int], int] = {
+        (voter, poll): value
+        for voter, poll, value in Vote.objects.filter(
+            poll__in=polls, round=F("poll__round")
+        ).values_list("voter", "poll_id", "points")
+    }
+    for row in rows:
+        each = [points.get((row.voter, poll.pk), 0) for poll in polls]
+        yield [row.place, row.nickname, *each, row.points]
+
+
+def quiz_questions_rows(event: Event) -> Iterator[list[Any]]:
+    """Each question of a quiz (current round): how many answered, how many were right,
+    and the share right of those who answered, in percent."""
+    yield ["question", "poll", "answered", "right", "percent_right"]
+    for number, poll in enumerate(event.polls(), start=1):
+        votes = Vote.objects.filter(poll=poll, round=poll.round)
+        answered, right = votes.count(), votes.filter(points__gt=0).count()
+        share = round(100 * right / answered, 1) if answered else ""
+        yield [number, poll.slug, answered, right, share]

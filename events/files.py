@@ -31,11 +31,12 @@ def event_dump(event: Event) -> dict[str, Any]:
         "slug": event.slug,
         "pace": event.pace,
         "opens_questions": event.opens_questions,
-        "questions": [_question(poll) for poll in event.polls()],
+        **({"mode": event.mode, "speed": event.speed} if event.is_quiz else {}),
+        "questions": [_question(poll, event.is_quiz) for poll in event.polls()],
     }
 
 
-def _question(poll: Poll) -> dict[str, Any]:
+def _question(poll: Poll, quiz: bool) -> dict[str, Any]:
     question: dict[str, Any] = {"question": poll.question, "kind": poll.kind}
     kind = kind_of(poll.kind)
     if kind.scaled:
@@ -57,6 +58,8 @@ def _question(poll: Poll) -> dict[str, Any]:
         question["min"] = poll.min_choices
     if kind.sets_most and poll.max_choices is not None:
         question["max"] = poll.max_choices
+    if quiz:
+        question["seconds"] = poll.seconds
     question["results"] = poll.results_visibility
     question["final"] = not poll.voters_may_change
     question["invites"] = poll.requires_invite
@@ -96,6 +99,8 @@ def event_loads(text: str) -> Event:
             slug=free_slug(Event, wanted) if wanted else "",
             pace=str(data.get("pace", Event.Pace.PRESENTER)),
             opens_questions=bool(data.get("opens_questions", True)),
+            quiz=data.get("mode") == Event.Mode.QUIZ,
+            speed=bool(data.get("speed", True)),
         )
 
 
@@ -143,6 +148,7 @@ def _poll(question: Any, n: int) -> Poll:
             moderation=str(question.get("moderation", Poll.Moderation.NONE)),
             masks_profanity=bool(question.get("mask_profanity", True)),
             correct=correct,
+            seconds=int(question.get("seconds", 20)),
         )
     except (PollError, TypeError, ValueError, IndexError, KeyError) as error:
         raise EventError(f"{where}: {error}") from None

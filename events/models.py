@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -17,9 +18,14 @@ class Event(models.Model):
         PRESENTER = "presenter", _("the presenter's: everyone on the question shown")
         AUDIENCE = "audience", _("each voter's own: a survey")
 
+    class Mode(models.TextChoices):
+        POLLS = "polls", _("polls: nothing is scored")
+        QUIZ = "quiz", _("quiz: timed questions, points, a leaderboard")
+
     class Stage(models.TextChoices):
         LOBBY = "lobby", _("lobby")
         QUESTION = "question", _("question")
+        LEADERBOARD = "leaderboard", _("leaderboard")
         ENDED = "ended", _("ended")
 
     title = models.CharField(_("title"), max_length=200)
@@ -38,6 +44,13 @@ class Event(models.Model):
         default=True,
         help_text=_("Moving to a question opens it, and closes the one left."),
     )
+    mode = models.CharField(_("mode"), max_length=10, choices=Mode, default=Mode.POLLS)
+    speed = models.BooleanField(
+        _("points for speed"),
+        default=True,
+        help_text=_("A quiz: a right answer earns 1,000 points at once, falling to 500 at the "
+                    "deadline. Untick for 1,000 for every right answer, where speed is unfair."),
+    )  # fmt: skip
     position = models.PositiveSmallIntegerField(
         _("current question"),
         null=True,
@@ -45,6 +58,16 @@ class Event(models.Model):
         help_text=_("The question shown, from 1. Empty: the lobby, or the end."),
     )
     ended = models.BooleanField(_("ended"), default=False)
+    leaderboard = models.BooleanField(
+        _("leaderboard on the projector"),
+        default=False,
+        help_text=_("A quiz: the presenter shows the leaderboard after the question."),
+    )
+    leaderboard_shown = models.BooleanField(
+        _("leaderboard public"),
+        default=False,
+        help_text=_("Set once the presenter first shows it: then anyone may read it."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -63,7 +86,13 @@ class Event(models.Model):
     def stage(self) -> Event.Stage:
         if self.ended:
             return self.Stage.ENDED
-        return self.Stage.LOBBY if self.position is None else self.Stage.QUESTION
+        if self.position is None:
+            return self.Stage.LOBBY
+        return self.Stage.LEADERBOARD if self.leaderboard else self.Stage.QUESTION
+
+    @property
+    def is_quiz(self) -> bool:
+        return self.mode == self.Mode.QUIZ
 
     def polls(self) -> list[Poll]:
         """The event's questions, in order."""
@@ -90,3 +119,35 @@ class EventQuestion(models.Model):
 
     def __str__(self) -> str:
         return self.poll.question
+
+
+# The longest nickname a player may choose.
+NICKNAME_MAX_LENGTH = 20
+
+
+class Player(models.Model):
+    """A quiz's player: a browser (its voter key, as votes hold it) with a nickname. The
+    cookie is the player, so a reload or a new visit from the same browser keeps both
+    the nickname and the score (the sum of its votes' points)."""
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="players", verbose_name=_("event")
+    )
+    voter = models.CharField(_("voter"), max_length=64)
+    nickname = models.CharField(_("nickname"), max_length=NICKNAME_MAX_LENGTH)
+    removed = models.BooleanField(
+        _("removed"), default=False, help_text=_("Taken off the leaderboard by the presenter.")
+    )
+    joined_at = models.DateTimeField(_("joined"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("player")
+        verbose_name_plural = _("players")
+        ordering = ["joined_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "voter"], name="one_player_per_browser"),
+            models.UniqueConstraint(Lower("nickname"), "event", name="one_nickname_per_event"),
+        ]
+
+    def __str__(self) -> str:
+        return self.nickname

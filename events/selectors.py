@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from events.models import Event
+from events.quiz import clock_state
 from polls.models import Poll, join_code_clean
 from tally.publish import poll_message
 
@@ -18,10 +19,12 @@ def event_by_code(code: str) -> Event | None:
 def event_state(event: Event, polls: list[Poll] | None = None) -> dict[str, Any]:
     """Where the event stands, as its pages are told: `stage` (lobby, question, ended), the
     `position` of the question shown (from 1), how many there are, that question's slug
-    and its `state` (open, scheduled, closed): all a page needs to show it."""
+    and its `state` (open, scheduled, closed): all a page needs to show it. A quiz's also
+    say so (`quiz`) and give the shown question's `clock` (events/quiz.py). Reads
+    PostgreSQL, and in a quiz Redis's clock."""
     polls = event.polls() if polls is None else polls
     current = polls[event.position - 1] if event.position and event.position <= len(polls) else None
-    return {
+    state: dict[str, Any] = {
         "type": "event",
         "stage": str(event.stage) if current is not None or event.stage != "question" else "lobby",
         "position": event.position if current is not None else None,
@@ -29,6 +32,9 @@ def event_state(event: Event, polls: list[Poll] | None = None) -> dict[str, Any]
         "poll": current.slug if current is not None else None,
         "state": str(current.state_at()) if current is not None else None,
     }
+    if event.is_quiz:
+        state |= {"quiz": True, "clock": clock_state(event, current)}
+    return state
 
 
 def event_messages(event: Event) -> list[dict[str, Any]]:

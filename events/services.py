@@ -2,33 +2,26 @@
 
 from __future__ import annotations
 
-import logging
+import contextlib
 from collections.abc import Sequence
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
 from django.utils.translation import gettext as _
-from redis import RedisError
 
 from events.models import Event, EventQuestion
-from events.selectors import event_messages
-from polls.models import Poll
+from events.publish import event_publish, scores_publish
+from events.quiz import clock_change, clock_start
+from polls.countdown import CountdownError
+from polls.models import QUIZ_SECONDS_MAX, QUIZ_SECONDS_MIN, Countdown, Poll
 from polls.services import free_slug, poll_close, poll_duplicate, poll_open, poll_reset, slug_for
 
-logger = logging.getLogger(__name__)
-
-# The presenter's moves: the projector's keys, the remote's buttons, `manage.py event`.
-MOVES = ("next", "previous", "goto", "lobby", "end")
+# The presenter's moves: the projector's keys, the remote's buttons, `manage.py event`
+# (a quiz's leaderboard, after a question, too).
+MOVES = ("next", "previous", "goto", "lobby", "end", "leaderboard")
 
 
 class EventError(ValueError):
     """An event that cannot be made or moved as asked; the message says why."""
-
-
-def event_group(event_id: int) -> str:
-    """The channel-layer group of an event's pages: audience, projector, remote."""
-    return f"event.{event_id}"
 
 
 def event_create(
@@ -38,8 +31,15 @@ def event_create(
     slug: str = "",
     pace: str = Event.Pace.PRESENTER,
     opens_questions: bool = True,
+    quiz: bool = False,
+    speed: bool = True,
+    seconds: int | None = None,
 ) -> Event:
-    """An event of these polls, in this order, in its lobby. A poll is in one event at most."""
+    """An event of these polls, in this order, in its lobby. A poll is in one event at most.
+
+    A quiz's questions are timed (`seconds` each, else each poll's own limit) and scored
+    with `speed` or without; their results stay hidden until each question's time is up.
+    """
     slug = slug or slug_for(title)
     if not slug:
         raise EventError(_("The event needs a slug: give one with --slug."))
@@ -55,10 +55,21 @@ def event_create(
         raise EventError(
             _("These polls are in another event already: %(slugs)s.") % {"slugs": ", ".join(taken)}
         )
+    if quiz and (pace != Event.Pace.PRESENTER or not opens_questions):
+        raise EventError(_("A quiz goes at the presenter's pace, opening each question shown."))
+    if quiz and seconds is not None and not QUIZ_SECONDS_MIN <= seconds <= QUIZ_SECONDS_MAX:
+        raise EventError(
+            _("A question's time limit is from %(least)d to %(most)d seconds.")
+            % {"least": QUIZ_SECONDS_MIN, "most": QUIZ_SECONDS_MAX}
+        )
     with transaction.atomic():
         event = Event.objects.create(
-            title=title, slug=slug, pace=pace, opens_questions=opens_questions
-        )
+            title=title, slug=slug, pace=pace, opens_questions=opens_questions,
+            mode=Event.Mode.QUIZ if quiz else Event.Mode.POLLS, speed=speed,
+        )  # fmt: skip
+        if quiz:
+            for poll in polls:
+                _quiz_question(poll, seconds)
         EventQuestion.objects.bulk_create(
             EventQuestion(event=event, poll=poll, position=index)
             for index, poll in enumerate(polls, start=1)
@@ -66,11 +77,24 @@ def event_create(
     return event
 
 
-def event_move(*, event: Event, action: str, position: int | None = None) -> Event:
-    """Move the event: `next`, `previous`, `goto` (`position`, from 1), `lobby` or `end`.
+def _quiz_question(poll: Poll, seconds: int | None) -> None:
+    """A poll made a quiz's question: closed until shown, its time limit, and its results
+    hidden from the room until its time is up (a presenter may still reveal them)."""
+    poll.is_open = False
+    poll.seconds = seconds or poll.seconds
+    if poll.results_visibility in (Poll.Visibility.ALWAYS, Poll.Visibility.VOTED):
+        poll.results_visibility = Poll.Visibility.CLOSED
+    poll.save(update_fields=["is_open", "seconds", "results_visibility", "updated_at"])
 
-    By default moving to a question opens it and closes the one left. Every page of the
-    event hears of it once the move commits. EventError for a move that cannot be.
+
+def event_move(*, event: Event, action: str, position: int | None = None) -> Event:
+    """Move the event: `next`, `previous`, `goto` (`position`, from 1), `lobby`, `end`, or
+    in a quiz `leaderboard` (shown over the question, until the next move).
+
+    By default moving to a question opens it and closes the one left. In a quiz, showing
+    a question starts its clock, once per round (a question shown again stays as its
+    time left it), and leaving a question ends its clock. Every page of the event hears
+    of it once the move commits. EventError for a move that cannot be.
     """
     if action not in MOVES:
         raise EventError(
@@ -81,17 +105,69 @@ def event_move(*, event: Event, action: str, position: int | None = None) -> Eve
         locked = Event.objects.select_for_update().get(pk=event.pk)
         polls = locked.polls()
         left = polls[locked.position - 1] if locked.position else None
-        target, ended = _target(locked, action, position, len(polls))
+        if action == "leaderboard":
+            if not locked.is_quiz:
+                raise EventError(_("Only a quiz has a leaderboard."))
+            target, ended = locked.position, locked.ended
+        else:
+            target, ended = _target(locked, action, position, len(polls))
         locked.position, locked.ended = target, ended
-        locked.save(update_fields=["position", "ended", "updated_at"])
+        locked.leaderboard = action == "leaderboard"
+        locked.leaderboard_shown |= locked.leaderboard
+        locked.save(
+            update_fields=["position", "ended", "leaderboard", "leaderboard_shown", "updated_at"]
+        )
         shown = polls[target - 1] if target else None
         if locked.opens_questions and shown is not left:
             if left is not None and left.is_open:
-                poll_close(poll=left)
-            if shown is not None and not shown.is_open:
+                _question_leave(locked, left)
+            if shown is not None and not shown.is_open and not _timed_already(locked, shown):
                 poll_open(poll=shown)
+                if locked.is_quiz:
+                    clock_start(event=locked, poll=shown)
         transaction.on_commit(lambda: event_publish(event_id=locked.pk))
+        if locked.is_quiz and (locked.leaderboard or locked.ended):
+            transaction.on_commit(lambda: scores_publish(event_id=locked.pk))
     return locked
+
+
+def _timed_already(event: Event, poll: Poll) -> bool:
+    """A quiz's question whose clock has run in this round: it is not opened again."""
+    return event.is_quiz and Countdown.objects.filter(poll=poll, round=poll.round).exists()
+
+
+def _question_leave(event: Event, poll: Poll) -> None:
+    """Close the question left; a quiz's clock is ended too, and its players scored."""
+    if event.is_quiz:
+        with contextlib.suppress(CountdownError):  # its clock never ran, or is up
+            clock_change(event=event, poll=poll, change="end")
+    poll_close(poll=poll)
+
+
+def question_finished(*, poll: Poll) -> None:
+    """A quiz question's time is up and its votes counted: close it (its results show the
+    right answers), and tell the event's pages and each player their score."""
+    if poll.is_open:
+        poll_close(poll=poll)
+    event_id = Event.objects.filter(questions__poll=poll).values_list("pk", flat=True).first()
+    if event_id is not None:
+        event_publish(event_id=event_id)
+        scores_publish(event_id=event_id)
+
+
+def event_clock(*, event: Event, change: str | int) -> None:
+    """The presenter's change to the clock of the quiz's question shown: `end`,
+    `untimed`, or seconds to add. EventError when it cannot be."""
+    event = Event.objects.get(pk=event.pk)  # where it stands now
+    polls = event.polls()
+    if not event.is_quiz or event.position is None or event.ended:
+        raise EventError(_("No quiz question is shown: there is no clock to change."))
+    try:
+        with transaction.atomic():
+            clock_change(event=event, poll=polls[event.position - 1], change=change)
+    except CountdownError as error:
+        raise EventError(str(error)) from None
+    transaction.on_commit(lambda: event_publish(event_id=event.pk))
 
 
 def _target(event: Event, action: str, position: int | None, count: int) -> tuple[int | None, bool]:
@@ -125,19 +201,6 @@ def _target(event: Event, action: str, position: int | None, count: int) -> tupl
     return current - 1, False
 
 
-def event_publish(*, event_id: int) -> None:
-    """Tell every page of the event where it stands."""
-    event = Event.objects.filter(pk=event_id).first()
-    layer = get_channel_layer()
-    if event is None or layer is None:
-        return
-    try:
-        for message in event_messages(event):
-            async_to_sync(layer.group_send)(event_group(event_id), message)
-    except RedisError as error:  # moved; pages catch up when they connect again
-        logger.warning("event %s moved, but its pages were not told: %s", event_id, error)
-
-
 def event_reset_all(*, event: Event) -> None:
     """A new round of every question of the event (the old rounds' results are kept)."""
     for poll in event.polls():
@@ -155,4 +218,6 @@ def event_duplicate(*, event: Event) -> Event:
             slug=free_slug(Event, f"{event.slug}-copy"),
             pace=event.pace,
             opens_questions=event.opens_questions,
+            quiz=event.is_quiz,
+            speed=event.speed,
         )

@@ -12,16 +12,32 @@ from collections.abc import Iterator
 from typing import Any
 
 from asgiref.sync import sync_to_async
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from events.exports import event_entries_rows, event_results_rows
-from events.models import Event
+from events.exports import (
+    event_entries_rows,
+    event_results_rows,
+    quiz_players_rows,
+    quiz_questions_rows,
+)
+from events.models import NICKNAME_MAX_LENGTH, Event
+from events.publish import scores_publish
+from events.quiz import (
+    LEADERBOARD_SIZE,
+    PlayerError,
+    last_finished,
+    player_join,
+    player_of,
+    player_remove,
+    standings,
+)
 from events.selectors import event_state
-from events.services import MOVES, EventError, event_move
+from events.services import MOVES, EventError, event_clock, event_move
 from polls import voters
 from polls.exports import csv_stream
 from polls.models import Poll
@@ -31,8 +47,9 @@ from polls.views import new_voter_refused, vote_context
 from tally.charts import chart
 from tally.projector import projector_context, remote_context
 from tally.selectors import average_at, results_for, results_seen_by
-from voting_site.middleware import staff_only
-from voting_site.responses import plain_text, see_other
+from voting_site.limits import retry_after
+from voting_site.middleware import staff_only, with_user
+from voting_site.responses import plain_text, see_other, too_many
 
 
 def _moves() -> list[tuple[str, str, str]]:
@@ -46,10 +63,11 @@ def _moves() -> list[tuple[str, str, str]]:
     ]
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 async def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The audience's page: the lobby, the question the presenter shows (each voter's
-    own, in a survey), or the end; the voter's votes and the results they may see."""
+    own, in a survey), or the end; the voter's votes and the results they may see. In a
+    quiz, first a nickname (a POST of `nickname` here), then the player's score."""
     event = await Event.objects.filter(slug=slug).afirst()
     if event is None:
         raise Http404(_("There is no event by that name."))
@@ -57,8 +75,16 @@ async def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if token is None and (refused := await new_voter_refused(request)):
         return refused
     voter = voters.voter_key(token) if token else None
+    nickname_error = ""
+    if request.method == "POST":
+        if not event.is_quiz:
+            return plain_text(_("Only a quiz asks for a nickname.") + "\n", status=400)
+        joined = await _join(request, event, voter)
+        if isinstance(joined, HttpResponse):
+            return joined
+        nickname_error = joined
     polls = await sync_to_async(event.polls)()
-    state = event_state(event, polls)
+    state = await sync_to_async(event_state)(event, polls)
     survey = event.pace == Event.Pace.AUDIENCE
     shown = _survey_position(request, len(polls)) if survey else state["position"]
     questions = []
@@ -81,9 +107,50 @@ async def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "finals": finals,
         "code": code_shown(event.code),
     }
-    response = render(request, "events/event_detail.html", context)
+    if event.is_quiz:
+        context |= await sync_to_async(_player_context)(event, voter)
+        context |= {"nickname_error": nickname_error, "nickname_max": NICKNAME_MAX_LENGTH}
+        if nickname_error:
+            context["typed"] = request.POST.get("nickname", "")[: NICKNAME_MAX_LENGTH * 2]
+    status = 400 if nickname_error else 200
+    response = render(request, "events/event_detail.html", context, status=status)
     voters.remember_voter(response, token=token or voters.new_voter_token(), request=request)
     return response
+
+
+async def _join(request: HttpRequest, event: Event, voter: str | None) -> HttpResponse | str:
+    """A nickname posted: 303 back to the page once taken, else the error to show."""
+    if voter is None:
+        return _("Your browser did not send its voter cookie. Cookies must be enabled "
+                 "to play; please try again.")  # fmt: skip
+    if wait := await retry_after("entries", voter, settings.VOTING_RATE_ENTRIES):
+        message = _("You have tried too many nicknames just now.")
+        return too_many(request, retry_after=wait, message=message)
+    try:
+        await sync_to_async(player_join)(
+            event=event, voter=voter, nickname=request.POST.get("nickname", "")[:200]
+        )
+    except PlayerError as error:
+        return str(error)
+    return see_other(event.get_absolute_url())
+
+
+def _player_context(event: Event, voter: str | None) -> dict[str, Any]:
+    """A quiz page's player: their nickname (None: asked for one) and standing."""
+    player = player_of(event, voter)
+    if player is None or player.removed:
+        return {"quiz": True, "player": None, "removed": player is not None}
+    last = last_finished(event)
+    rows = standings(event, last)
+    mine = next((row for row in rows if row.voter == voter), None)
+    return {
+        "quiz": True,
+        "player": player,
+        "standing": mine,
+        "players_count": len(rows),
+        "result_shown": last is not None and not last.is_open and not event.ended,
+        "podium": rows[:3] if event.ended else [],
+    }
 
 
 def _survey_position(request: HttpRequest, count: int) -> int | None:
@@ -146,10 +213,77 @@ def control(request: HttpRequest, slug: str) -> HttpResponse:
         )
     except EventError as error:
         return plain_text(f"{error}\n", status=400)
+    return see_other(_back(request, event))
+
+
+@require_POST
+@staff_only
+def clock(request: HttpRequest, slug: str) -> HttpResponse:
+    """The shown quiz question's clock: `change` end, untimed, or a number of seconds to
+    add; then 303 back."""
+    event = get_object_or_404(Event, slug=slug)
+    change = request.POST.get("change", "")
+    try:
+        event_clock(event=event, change=int(change) if change.isdigit() else change)
+    except EventError as error:
+        return plain_text(f"{error}\n", status=400)
+    return see_other(_back(request, event))
+
+
+@require_POST
+@staff_only
+def player_remove_view(request: HttpRequest, slug: str, player_id: int) -> HttpResponse:
+    """Take a player off the leaderboard (their phone asks for a new nickname); 303 back."""
+    event = get_object_or_404(Event, slug=slug)
+    if not player_remove(event=event, player_id=player_id):
+        raise Http404(_("There is no such player."))
+    scores_publish(event_id=event.pk)
+    return see_other(_back(request, event))
+
+
+def _back(request: HttpRequest, event: Event) -> str:
+    """Where a presenter's POST leads: the event's page it names (`next`), else the projector."""
     back = request.POST.get("next", "")
     if not back.startswith(f"/events/{event.slug}/"):
         back = reverse("events:present", kwargs={"slug": event.slug})
-    return see_other(back)
+    return back
+
+
+# The most rows the leaderboard's API gives at once.
+LEADERBOARD_MOST = 1000
+
+
+@require_GET
+@with_user
+def leaderboard_json(request: HttpRequest, slug: str) -> JsonResponse:
+    """A quiz's best players, `[{"nickname", "points", "place"}]`, best first: the top 10,
+    or `?limit=` up to 1,000. Public once the presenter has shown the leaderboard; staff
+    may read it at any time."""
+    event = get_object_or_404(Event, slug=slug)
+    if not event.is_quiz:
+        return JsonResponse({"error": _("This event is not a quiz.")}, status=404)
+    if not (event.leaderboard_shown or request.user.has_perm("polls.change_poll")):
+        message = _("The presenter has not shown the leaderboard yet.")
+        return JsonResponse({"error": message}, status=403)
+    limit = request.GET.get("limit", str(LEADERBOARD_SIZE))
+    if not limit.isdigit() or not 1 <= int(limit) <= LEADERBOARD_MOST:
+        message = _("limit is a number from 1 to %(n)d.") % {"n": LEADERBOARD_MOST}
+        return JsonResponse({"error": message}, status=400)
+    rows = standings(event)[: int(limit)]
+    return JsonResponse([row.public() for row in rows], safe=False)
+
+
+@require_GET
+def me_json(request: HttpRequest, slug: str) -> JsonResponse:
+    """This browser's player in a quiz: `{"nickname", "points", "place", "of"}`."""
+    event = get_object_or_404(Event, slug=slug)
+    token = voters.voter_token(request)
+    rows = standings(event) if event.is_quiz and token else []
+    voter = voters.voter_key(token) if token else None
+    mine = next((row for row in rows if row.voter == voter), None)
+    if mine is None:
+        return JsonResponse({"error": _("This browser has not joined this quiz.")}, status=404)
+    return JsonResponse(mine.public() | {"of": len(rows)})
 
 
 def _event_context(request: HttpRequest, event: Event, polls: list[Poll]) -> dict[str, Any]:
@@ -226,6 +360,22 @@ def entries_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     """Every open answer and Q&A question of the event's questions, as CSV."""
     event = get_object_or_404(Event, slug=slug)
     return _csv(event_entries_rows(event), f"{event.slug}-entries.csv")
+
+
+@require_GET
+@staff_only
+def players_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    """A quiz's players, best first, with each question's points, as CSV."""
+    event = get_object_or_404(Event, slug=slug)
+    return _csv(quiz_players_rows(event), f"{event.slug}-players.csv")
+
+
+@require_GET
+@staff_only
+def questions_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    """A quiz's questions: how many answered, and how many right, as CSV."""
+    event = get_object_or_404(Event, slug=slug)
+    return _csv(quiz_questions_rows(event), f"{event.slug}-questions.csv")
 
 
 def _csv(rows: Iterator[list[Any]], filename: str) -> StreamingHttpResponse:

@@ -22,6 +22,8 @@ JOIN_CODE_LENGTH = 6
 # The longest open answer a poll may take, and the most answers per voter.
 ANSWER_MAX_LENGTH = 280
 ANSWERS_PER_VOTER_MAX = 10
+# A quiz question's time limit, in seconds.
+QUIZ_SECONDS_MIN, QUIZ_SECONDS_MAX = 5, 240
 # The longest name an asker may give with a question.
 QUESTION_NAME_MAX_LENGTH = 40
 
@@ -120,6 +122,12 @@ class Poll(models.Model):
         help_text=_("Open answers: words of the profanity lists (English and Spanish) "
                     "show as ***; the entry is kept."),
     )  # fmt: skip
+    seconds = models.PositiveSmallIntegerField(
+        _("time limit (seconds)"),
+        default=20,
+        validators=[MinValueValidator(QUIZ_SECONDS_MIN), MaxValueValidator(QUIZ_SECONDS_MAX)],
+        help_text=_("A quiz's question: how long it takes answers once shown (5 to 240 s)."),
+    )
     voters_may_change = models.BooleanField(
         _("voters may change their vote"),
         default=True,
@@ -311,6 +319,9 @@ class Vote(models.Model):
     # as milliseconds * 2**20 + sequence. A later cast replaces this one only if its
     # entry came later, in the order Redis gave, whatever the web processes' clocks say.
     stream_order = models.BigIntegerField(_("order in the vote stream"), default=0)
+    # A quiz question's points for this cast (polls/countdown.py), set by the worker with
+    # the vote: 0 for a wrong answer, or in a poll that is not timed as a quiz question.
+    points = models.PositiveIntegerField(_("points"), default=0)
 
     class Meta:
         verbose_name = pgettext_lazy("a voter's cast", "vote")
@@ -323,6 +334,33 @@ class Vote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.voter[:8]}… → {self.choices}"
+
+
+class Countdown(models.Model):
+    """A quiz question's clock in one round, read from Redis's: when it opened, and its
+    deadline (None: untimed, or no longer timed), both in Redis's milliseconds. Redis
+    keeps the deadline that refuses late votes (polls/countdown.py); this row is its
+    record, for the points and the recount."""
+
+    poll = models.ForeignKey(
+        Poll, on_delete=models.CASCADE, related_name="countdowns", verbose_name=_("poll")
+    )
+    round = models.PositiveIntegerField(_("round"), default=1)
+    opened_ms = models.BigIntegerField(_("opened (Redis's milliseconds)"))
+    deadline_ms = models.BigIntegerField(_("deadline (Redis's milliseconds)"), null=True)
+    # The time limit the points fall over, as it was at the opening (0: none).
+    seconds = models.PositiveSmallIntegerField(_("time limit (seconds)"))
+    speed = models.BooleanField(_("points for speed"), default=True)
+
+    class Meta:
+        verbose_name = _("countdown")
+        verbose_name_plural = _("countdowns")
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "round"], name="one_countdown_per_round"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.poll} (round {self.round})"
 
 
 class Answer(models.Model):

@@ -188,6 +188,11 @@ def stream_order(entry_id: str) -> int:
     return int(milliseconds) * _SEQUENCES_PER_MS + int(sequence)
 
 
+def stream_ms(order: int) -> int:
+    """The milliseconds of Redis's clock at which the entry of this stream order was added."""
+    return order // _SEQUENCES_PER_MS
+
+
 def _common_valid(entry: Cast | Asked | Upvoted) -> bool:
     """What every entry must be: of a poll, a round and a voter that can be."""
     return (

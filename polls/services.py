@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from polls.countdown import deadline_key
 from polls.kinds import kind_of
 from polls.models import Option, Poll
 from polls.queue import (
@@ -44,17 +45,24 @@ from voting_site.redis import async_redis_script
 # stream entry, the accepted count and the ingest flag. In a final poll it is queued
 # only if the voter has none in this round yet: of two racing casts, the first in the
 # stream wins and the other is refused.
+# A quiz question's deadline (polls/countdown.py) is checked first, on Redis's clock:
+# the stream entry it would add is stamped by the same clock.
 # KEYS: the limit's window, choices hash, stream, ingest flag, metrics, the voters of
-# this round from the client's address.
+# this round from the client's address, the round's deadline.
 # ARGV: the limit's uses and seconds (0 0: none), "final" or "changeable", the voter,
 # the encoded choices, the hash's expiry, the flag's, the accepted votes' metric
 # field, the cap of voters per address (0: none), then the entry's fields.
-# Returns {outcome, wait}: -2 the limit is used up (wait: microseconds until it is
-# not); -3 the address has its cap of voters; -1 a final vote exists; 1 queued, and
-# an ingest job is wanted; 0 queued.
+# Returns {outcome, wait}: -4 the time is up; -2 the limit is used up (wait:
+# microseconds until it is not); -3 the address has its cap of voters; -1 a final vote
+# exists; 1 queued, and an ingest job is wanted; 0 queued.
 _VOTE = (
     SLIDING_WINDOW_LUA
     + """
+local deadline = redis.call('GET', KEYS[7])
+if deadline then
+  local t = redis.call('TIME')
+  if t[1] * 1000 + math.floor(t[2] / 1000) >= tonumber(deadline) then return {-4, 0} end
+end
 if tonumber(ARGV[1]) > 0 then
   local wait = over_limit(KEYS[1], ARGV[1], ARGV[2], '1')
   if wait > 0 then return {-2, wait} end
@@ -108,6 +116,10 @@ return {0, 0}
 )
 
 
+class TimeUp(Exception):
+    """A quiz question's time is up, by Redis's clock: nothing was queued."""
+
+
 class AddressFull(Exception):
     """The poll's cap of voters from one network address is reached: nothing was queued."""
 
@@ -129,7 +141,8 @@ async def vote_cast(
 
     Each call is a use of the vote limit (VOTING_RATE_VOTES; for typed answers, the
     entries' limit, VOTING_RATE_ENTRIES): `Limited`, and nothing queued, once it is
-    used up. `AddressFull`, and nothing queued, when the poll caps
+    used up. `TimeUp`, and nothing queued, once a quiz question's deadline has passed
+    on Redis's clock. `AddressFull`, and nothing queued, when the poll caps
     its voters per address and this one would be one too many from `address`. False,
     and nothing queued, when the poll's votes are final and this voter has one.
     """
@@ -166,6 +179,7 @@ async def vote_cast(
             INGEST_FLAG,
             COUNTERS,
             address_voters_key(ballot.id, ballot.round, address),
+            deadline_key(ballot.id, ballot.round),
         ],
         args=[
             limit.uses if limit else 0,
@@ -180,6 +194,8 @@ async def vote_cast(
             *fields,
         ],
     )
+    if outcome == -4:
+        raise TimeUp
     if outcome == -2:
         raise Limited(seconds_to_wait(wait))
     if outcome == -3:
@@ -314,12 +330,13 @@ def poll_create(
     moderation: str = Poll.Moderation.NONE,
     masks_profanity: bool = True,
     correct: Sequence[str] = (),
+    seconds: int = 20,
 ) -> Poll:
     """Make an open poll of any kind; `options` are (slug, label) pairs, a blank slug derived
     from the label. A rating takes a scale instead: its options are the scores. Open
     answers take none: `max_length`, `answers_per_voter`, `moderation` and
     `masks_profanity` are theirs. `correct` names the right answers' slugs (single or
-    several choices).
+    several choices). `seconds` is its time limit as a quiz's question.
 
     The poll and its options are checked by the models' own validators, as the admin's
     forms check them: what one path may save, every path may.
@@ -377,6 +394,7 @@ def poll_create(
         answers_per_voter=answers_per_voter,
         moderation=moderation,
         masks_profanity=masks_profanity,
+        seconds=seconds,
     )
     _validate(poll)
     choices = [

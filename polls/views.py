@@ -31,7 +31,7 @@ from polls.selectors import (
     upvoted_by,
     voter_choice,
 )
-from polls.services import AddressFull, question_send, vote_cast
+from polls.services import AddressFull, TimeUp, question_send, vote_cast
 from voting_site.clients import client_network, request_address
 from voting_site.limits import Limited, Rate, retry_after
 from voting_site.metrics import count_refused
@@ -187,6 +187,10 @@ async def _vote(request: HttpRequest, ballot: Ballot, voter: str | None) -> Http
         await count_refused("vote_limit")
         message = _("You have voted too many times just now.")
         return too_many(request, retry_after=limited.retry_after, message=message)
+    except TimeUp:
+        await count_refused("time_up")
+        form.add_error(None, _("Time is up: this answer came too late to count."))
+        return await _page(request, ballot, voter, form=form, status=409)
     except AddressFull as full:
         await count_refused("address_cap")
         form.add_error(

@@ -46,6 +46,8 @@
     socket.onopen = function () { delay = 1000; };
     socket.onmessage = function (message) {
       const data = JSON.parse(message.data);
+      document.dispatchEvent(new CustomEvent("live-message", { detail: data })); // the clock's
+
       if (data.type === "event") {
         const position = data.position === null ? "" : String(data.position);
         if (data.stage !== root.dataset.stage || position !== root.dataset.position) location.reload();

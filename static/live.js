@@ -280,6 +280,8 @@
     };
     socket.onmessage = function (event) {
       const message = JSON.parse(event.data);
+      // For the page's other scripts (a quiz's clock and score: static/quiz.js).
+      document.dispatchEvent(new CustomEvent("live-message", { detail: message }));
       if (message.type === "event") {
         renderEvent(message);
       } else if (message.type === "results") {

@@ -26,6 +26,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import F, OuterRef
 from redis.client import Pipeline
 
+from polls.countdown import Scoring, scorings
 from polls.kinds import QuestionKind, kind_of
 from polls.models import Option, Poll, Vote
 from polls.queue import INGEST_FLAG, Asked, Cast, Upvoted, entry_parse
@@ -130,7 +131,7 @@ def casts_apply(
                     tallies[cast.poll_id, cast.round, option] -= points
             for option, points in poll.points(cast.choices):
                 tallies[cast.poll_id, cast.round, option] += points
-        _votes_write(written)
+        _votes_write(written, scorings({cast.poll_id for cast in written}))
         deltas = {key: points for key, points in tallies.items() if points}
         tallies_add(deltas)
         voters_add(voters)
@@ -184,9 +185,10 @@ def _votes_stored(keys: Iterable[VoteKey]) -> dict[VoteKey, tuple[list[int], int
     }
 
 
-def _votes_write(casts: list[Cast]) -> None:
-    """Each cast as its voter's vote: made, or replacing the stored one (the polls are
-    locked, and the casts were chosen against what is stored)."""
+def _votes_write(casts: list[Cast], scoring: dict[tuple[int, int], Scoring]) -> None:
+    """Each cast as its voter's vote, with its points if its round is a quiz question's:
+    made, or replacing the stored one (the polls are locked, and the casts were chosen
+    against what is stored)."""
     Vote.objects.bulk_create(
         [
             Vote(
@@ -196,13 +198,19 @@ def _votes_write(casts: list[Cast]) -> None:
                 choices=list(cast.choices),
                 cast_at=cast.cast_at,
                 stream_order=cast.stream_order,
+                points=_points(scoring, cast),
             )
             for cast in casts
         ],
         update_conflicts=True,
         unique_fields=["poll", "round", "voter"],
-        update_fields=["choices", "cast_at", "stream_order"],
+        update_fields=["choices", "cast_at", "stream_order", "points"],
     )
+
+
+def _points(scoring: dict[tuple[int, int], Scoring], cast: Cast) -> int:
+    found = scoring.get((cast.poll_id, cast.round))
+    return found.points(cast.choices, cast.stream_order) if found is not None else 0
 
 
 # The tallies are read and written under their polls' locks, so a row read is the row

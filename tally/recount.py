@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Count
 
+from polls.countdown import scorings
 from polls.models import Option, Poll, Vote
 from tally.answers import terms_add, terms_counted
 from tally.ingest import polls_lock, tallies_add, versions_bump, voters_add
@@ -65,6 +66,14 @@ def tallies_rebuild(*, polls: Iterable[Poll], fix: bool = True) -> list[Differen
                 Difference(poll.slug, round_, f"question {pk} (upvotes)", was, now)
                 for pk, (round_, was, now) in upvotes.items()
             ]
+            rescored = _points_differences(poll)
+            differences += [
+                Difference(poll.slug, round_, "(points)", was, now)
+                for round_, (was, now) in _points_by_round(rescored).items()
+            ]
+            if fix and rescored:
+                mended = [vote for vote, _was in rescored]
+                Vote.objects.bulk_update(mended, ["points"], batch_size=1000)
             if fix and (deltas or voters or terms or upvotes):
                 upvotes_add({pk: now - was for pk, (_, was, now) in upvotes.items()})
                 terms_add({key: delta for key, (_, delta) in terms.items()})
@@ -72,6 +81,33 @@ def tallies_rebuild(*, polls: Iterable[Poll], fix: bool = True) -> list[Differen
                 voters_add({key: now - was for key, (was, now) in voters.items()})
                 versions_bump([poll.pk])
     return differences
+
+
+def _points_differences(poll: Poll) -> list[tuple[Vote, int]]:
+    """The votes of the poll's quiz rounds whose points, scored afresh, differ from those
+    stored: each with its stored points, and its points set to the new ones."""
+    scoring = scorings({poll.pk})
+    if not scoring:
+        return []
+    differing = []
+    votes = Vote.objects.filter(poll=poll, round__in={round_ for _, round_ in scoring}).only(
+        "round", "choices", "stream_order", "points"
+    )
+    for vote in votes.iterator(chunk_size=10_000):
+        now = scoring[poll.pk, vote.round].points(vote.choices, vote.stream_order)
+        if now != vote.points:
+            differing.append((vote, vote.points))
+            vote.points = now
+    return differing
+
+
+def _points_by_round(rescored: list[tuple[Vote, int]]) -> dict[int, tuple[int, int]]:
+    """round: (points stored, points counted) over the votes rescored."""
+    sums: dict[int, tuple[int, int]] = {}
+    for vote, was in rescored:
+        stored, counted = sums.get(vote.round, (0, 0))
+        sums[vote.round] = (stored + was, counted + vote.points)
+    return sums
 
 
 def _voters_differences(poll: Poll) -> dict[tuple[int, int], tuple[int, int]]:

@@ -18,7 +18,7 @@ import redis
 import redis.asyncio
 from django.conf import settings
 from redis.backoff import NoBackoff
-from redis.commands.core import AsyncScript
+from redis.commands.core import AsyncScript, Script
 from redis.connection import parse_url
 from redis.retry import Retry
 
@@ -95,3 +95,13 @@ def async_redis_script(source: str) -> AsyncScript:
     if source not in scripts:
         scripts[source] = client.register_script(source)
     return scripts[source]
+
+
+def redis_script(source: str) -> Script:
+    """A Lua script for the shared client, registered once (not on every call)."""
+    return _script_for(settings.REDIS_URL, source)
+
+
+@functools.cache
+def _script_for(url: str, source: str) -> Script:
+    return _client_for(url).register_script(source)

@@ -1,4 +1,5 @@
-"""Create an event of polls, in order: createevent "Title" poll-slug … [--slug S] [--pace P]."""
+"""Create an event of polls, in order: createevent "Title" poll-slug … [--slug S] [--pace P]
+[--quiz [--seconds N] [--no-speed]]."""
 
 from __future__ import annotations
 
@@ -31,6 +32,22 @@ class Command(BaseCommand):
             help="moving on neither opens the question shown nor closes the one left",
         )
 
+        parser.add_argument(
+            "--quiz",
+            action="store_true",
+            help="a quiz: each question timed and scored, a leaderboard and a podium",
+        )
+        parser.add_argument(
+            "--seconds",
+            type=int,
+            help="a quiz: every question's time limit, 5 to 240 (default: each poll's, 20)",
+        )
+        parser.add_argument(
+            "--no-speed",
+            action="store_true",
+            help="a quiz: every right answer earns 1,000 points, however fast",
+        )
+
     def handle(self, *args: Any, title: str, polls: list[str], **flags: Any) -> None:
         found = {poll.slug: poll for poll in Poll.objects.filter(slug__in=polls)}
         missing = [slug for slug in polls if slug not in found]
@@ -38,6 +55,9 @@ class Command(BaseCommand):
             raise CommandError(
                 _("There is no poll %(slugs)s.") % {"slugs": ", ".join(missing)}, returncode=2
             )
+        if not flags["quiz"] and (flags["seconds"] is not None or flags["no_speed"]):
+            message = _("--seconds and --no-speed are a quiz's: add --quiz.")
+            raise CommandError(message, returncode=2)
         try:
             event = event_create(
                 title=title,
@@ -45,6 +65,9 @@ class Command(BaseCommand):
                 slug=flags["slug"],
                 pace=flags["pace"],
                 opens_questions=not flags["keep_open"],
+                quiz=flags["quiz"],
+                speed=not flags["no_speed"],
+                seconds=flags["seconds"],
             )
         except EventError as error:
             raise CommandError(str(error), returncode=2) from None

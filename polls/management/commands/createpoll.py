@@ -80,6 +80,13 @@ class Command(BaseCommand):
             help="single or multiple: the right answers' slugs, comma-separated (a,b), "
             "marked on the results once voting closes",
         )
+        parser.add_argument(
+            "--seconds",
+            type=int,
+            default=20,
+            metavar="N",
+            help="as a quiz's question: its time limit, 5 to 240 seconds (20)",
+        )
         parser.add_argument("--final", action="store_true", help="a voter's first vote is final")
         parser.add_argument(
             "--invites",
@@ -130,6 +137,7 @@ class Command(BaseCommand):
                 moderation=flags["moderation"],
                 masks_profanity=not flags["keep_profanity"],
                 correct=[slug.strip() for slug in flags["correct"].split(",") if slug.strip()],
+                seconds=flags["seconds"],
             )
         except PollError as error:
             # Bad arguments: one line, and status 2, as Django's commands say it.

@@ -1,0 +1,60 @@
+"""RQ jobs of events: thin, they call services. Run by the same worker as tally's."""
+
+from __future__ import annotations
+
+import time
+
+from events.quiz import finish_queue
+from events.services import question_finished
+from polls.countdown import redis_now_ms, remaining_ms
+from polls.models import Countdown, Poll
+from polls.queue import INGEST_GROUP, VOTE_STREAM
+from tally import ingest
+from tally.jobs import consumer_name, fresh_connections
+from voting_site.redis import redis_client
+
+# The job is queued this long before the deadline, and waits out the rest itself.
+WAIT_AT_MOST_MS = 2000
+# How long it waits for another worker's batch that holds a vote from before the deadline.
+OTHERS_WAIT_SECONDS = 10
+
+
+@fresh_connections
+def question_finish(poll_id: int, round_number: int) -> None:
+    """A quiz question's deadline: once Redis's clock reaches it, count every vote queued
+    before it, close the question and tell each player their score. Queued again when
+    the presenter has added time; nothing when the question has moved on to a new round."""
+    while True:
+        countdown = Countdown.objects.filter(poll_id=poll_id, round=round_number).first()
+        poll = Poll.objects.filter(pk=poll_id, round=round_number).first()
+        if countdown is None or poll is None:
+            return
+        left = remaining_ms(countdown)
+        if left is None:
+            return  # untimed now: the presenter's `end` queues this job again
+        if left > WAIT_AT_MOST_MS:
+            finish_queue(poll_id=poll_id, round_number=round_number, at_ms=left)
+            return
+        if left == 0:
+            break
+        time.sleep(left / 1000)
+    # Redis refuses the question's votes from the deadline on: every vote that counts is
+    # in the stream. Count what no worker has read, then wait for other workers' batches.
+    ingest.votes_ingest(consumer=consumer_name(), max_seconds=5)
+    _others_wait(countdown.deadline_ms or redis_now_ms())
+    question_finished(poll=poll)
+
+
+def _others_wait(deadline_ms: int) -> None:
+    """Wait (a while at most) until no worker holds an uncounted entry from before the
+    deadline: another worker's batch in flight may have one of this question's votes."""
+    client = redis_client()
+    give_up = time.monotonic() + OTHERS_WAIT_SECONDS
+    while time.monotonic() < give_up:
+        pending = client.xpending(VOTE_STREAM, INGEST_GROUP)
+        if not pending["pending"]:
+            return
+        oldest = pending["min"].decode() if isinstance(pending["min"], bytes) else pending["min"]
+        if int(oldest.split("-")[0]) >= deadline_ms:  # an entry ID: Redis's milliseconds
+            return
+        time.sleep(0.05)

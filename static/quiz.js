@@ -1,0 +1,103 @@
+// A quiz's phone and projector. The question's countdown starts from the time left that
+// the server gave (measured on Redis's clock), never from this device's clock: only the
+// time since the message came is measured here. Screen readers hear it at a few moments,
+// not every second. A phone also shows its own score after each question, which the
+// event's socket sends to this browser alone (static/live.js passes the messages on).
+(function () {
+  "use strict";
+  const clock = document.querySelector("[data-clock]");
+  const initial = document.getElementById("quiz-clock");
+  const SAID_AT = [10, 5]; // seconds left that are announced, besides the end
+  let deadline = null;
+  let limit = 0;
+  let timer = null;
+  let said = new Set();
+
+  function part(selector) {
+    return clock ? clock.querySelector(selector) : null;
+  }
+
+  function say(text) {
+    const status = part("[data-clock-said]");
+    if (status) status.textContent = text;
+  }
+
+  function bar(share) {
+    const fill = part("[data-clock-bar]");
+    if (fill) fill.style.transform = "scaleX(" + share + ")";
+  }
+
+  function tick() {
+    const left = Math.max(deadline - performance.now(), 0);
+    const seconds = Math.ceil(left / 1000);
+    part("[data-clock-number]").textContent = String(seconds);
+    clock.dataset.urgent = seconds <= 5 ? "true" : "false";
+    bar(limit ? Math.min(left / limit, 1) : 0);
+    if (SAID_AT.includes(seconds) && !said.has(seconds)) {
+      said.add(seconds);
+      say(interpolate(ngettext("%(n)s second left", "%(n)s seconds left", seconds), { n: seconds }, true));
+    }
+    if (left <= 0) {
+      clearInterval(timer);
+      timer = null;
+      say(gettext("Time is up."));
+    }
+  }
+
+  function setClock(state) {
+    if (!clock) return;
+    clearInterval(timer);
+    timer = null;
+    said = new Set();
+    for (const controls of document.querySelectorAll("[data-clock-controls]")) {
+      controls.hidden = !(state && state.running);
+    }
+    if (!state || !state.running) {
+      clock.hidden = true;
+      return;
+    }
+    clock.hidden = false;
+    limit = state.seconds * 1000;
+    const untimed = state.remaining_ms === null;
+    part("[data-clock-unit]").hidden = untimed;
+    if (untimed) {
+      part("[data-clock-number]").textContent = "∞";
+      bar(1);
+      return;
+    }
+    deadline = performance.now() + state.remaining_ms;
+    tick();
+    timer = setInterval(tick, 200);
+    const result = document.querySelector("[data-score]");
+    if (result) result.hidden = true; // a new question: the last one's result goes
+  }
+
+  function fill(selector, text) {
+    for (const element of document.querySelectorAll(selector)) element.textContent = text;
+  }
+
+  function showScore(score) {
+    fill("[data-points]", String(score.points));
+    fill("[data-place]", String(score.place));
+    fill("[data-of]", String(score.of));
+    const result = document.querySelector("[data-score]");
+    if (!result || score.question === null) return;
+    const verdict = result.querySelector("[data-verdict]");
+    verdict.dataset.right = String(score.right);
+    verdict.textContent = !score.answered ? gettext("No answer this time.")
+      : score.right ? gettext("Right!") : gettext("Not this time.");
+    const gained = result.querySelector("[data-gained]");
+    gained.textContent = "+" + score.gained;
+    gained.hidden = !score.right;
+    result.hidden = false;
+  }
+
+  document.addEventListener("live-message", function (event) {
+    const message = event.detail;
+    if (message.type === "event") setClock(message.clock);
+    else if (message.type === "score") showScore(message);
+    else if (message.type === "removed") location.reload(); // it asks for a new nickname
+  });
+
+  if (initial) setClock(JSON.parse(initial.textContent));
+})();
