@@ -9,11 +9,13 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.db import DatabaseError
 from redis import RedisError
 
 from events.models import Event
 from events.presence import REPORT_EVERY, pages_following, presence
 from events.publish import event_group
+from events.quiz import players_now
 from events.selectors import event_messages
 from polls.models import Poll
 from polls.queue import choices_key
@@ -177,9 +179,11 @@ class EventConsumer(ResultsConsumer):
 class EventPresenterConsumer(PresenterConsumer):
     """`/ws/events/<slug>/present/`: the projector's and the remote's, staff only: where
     the event stands on every move, and `{"type": "pages", "count"}`, how many audience
-    pages follow it, whenever that changes (looked at every second)."""
+    pages follow it, whenever that changes (looked at every second); in a quiz, also
+    `{"type": "players", "count", "players"}` as players join."""
 
     event_id = 0
+    quiz = False
     counting: asyncio.Task[None] | None = None
 
     async def open(self) -> None:
@@ -192,7 +196,7 @@ class EventPresenterConsumer(PresenterConsumer):
         if event is None:
             await self.close(code=NO_SUCH_POLL)
             return
-        self.event_id = event.pk
+        self.event_id, self.quiz = event.pk, event.is_quiz
         await hub().join(self, event_group(self.event_id))
         messages = await event_now(self.event_id)
         if messages is None:
@@ -211,12 +215,19 @@ class EventPresenterConsumer(PresenterConsumer):
 
     async def _count(self) -> None:
         said = -1
+        players_said: dict[str, Any] = {}
         while True:
             with contextlib.suppress(RedisError):
                 count = await pages_following(self.event_id)
                 if count != said:
                     said = count
                     await self.send_json({"type": "pages", "count": count})
+            if self.quiz:
+                with contextlib.suppress(DatabaseError):
+                    players = await database_sync_to_async(players_now)(self.event_id)
+                    if players != players_said:
+                        players_said = players
+                        await self.send_json(players)
             await asyncio.sleep(REPORT_EVERY)
 
     async def disconnect(self, code: int) -> None:

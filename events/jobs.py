@@ -21,9 +21,14 @@ OTHERS_WAIT_SECONDS = 10
 
 @fresh_connections
 def question_finish(poll_id: int, round_number: int) -> None:
-    """A quiz question's deadline: once Redis's clock reaches it, count every vote queued
-    before it, close the question and tell each player their score. Queued again when
-    the presenter has added time; nothing when the question has moved on to a new round."""
+    """A quiz question's deadline: its finish, when it is due."""
+    finish_when_due(poll_id, round_number)
+
+
+def finish_when_due(poll_id: int, round_number: int) -> None:
+    """Once Redis's clock reaches the question's deadline, count every vote queued before
+    it, close the question and tell each player their score. Queued again when the
+    presenter has added time; nothing when the question has moved on to a new round."""
     while True:
         countdown = Countdown.objects.filter(poll_id=poll_id, round=round_number).first()
         poll = Poll.objects.filter(pk=poll_id, round=round_number).first()

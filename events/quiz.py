@@ -43,6 +43,8 @@ CLOCK_CHANGES = ("end", "untimed")
 MOST_SECONDS_ADDED = 240
 # How many of the best the leaderboard shows on the projector (and the API by default).
 LEADERBOARD_SIZE = 10
+# How many players the projector's lobby lists (the first to join; a count says the rest).
+PLAYERS_SHOWN = 60
 
 
 class PlayerError(ValueError):
@@ -92,6 +94,20 @@ def player_remove(*, event: Event, player_id: int) -> bool:
     return bool(Player.objects.filter(event=event, pk=player_id).update(removed=True))
 
 
+def players_now(event_id: int) -> dict[str, Any]:
+    """The lobby's players, as the presenter's socket sends them: how many, and the first
+    to join with their ids (the projector's buttons remove one)."""
+    players = Player.objects.filter(event_id=event_id, removed=False)
+    return {
+        "type": "players",
+        "count": players.count(),
+        "players": [
+            {"id": pk, "nickname": nickname}
+            for pk, nickname in players.values_list("pk", "nickname")[:PLAYERS_SHOWN]
+        ],
+    }
+
+
 # --- Standings ----------------------------------------------------------------------
 
 
@@ -114,20 +130,28 @@ class Standing:
 
 
 def standings(event: Event, last: Poll | None = None) -> list[Standing]:
-    """Every player not removed, best first (equal points: the first to join first)."""
+    """Every player not removed, best first (equal points: the first to join first), with
+    the points of the questions whose time is up."""
     players = list(
         Player.objects.filter(event=event, removed=False).values_list("pk", "voter", "nickname")
     )
     if not players:
         return []
+    # Only questions whose time is up count: a total that moved during a question would
+    # tell its player whether the answer was right.
     totals = dict(
-        Vote.objects.filter(poll__event_question__event=event, round=F("poll__round"), points__gt=0)
+        Vote.objects.filter(
+            poll__event_question__event=event,
+            poll__is_open=False,
+            round=F("poll__round"),
+            points__gt=0,
+        )
         .values("voter")
         .annotate(total=Sum("points"))
         .values_list("voter", "total")
     )
     last_votes: dict[str, int] = {}
-    if last is not None:
+    if last is not None and not last.is_open:
         last_votes = dict(
             Vote.objects.filter(poll=last, round=last.round).values_list("voter", "points")
         )
@@ -216,7 +240,6 @@ def clock_state(event: Event, poll: Poll | None) -> dict[str, Any] | None:
         "seconds": countdown.seconds,
         "running": poll.is_open and (left is None or left > 0),
     }
-
 
 
 def clock_start(*, event: Event, poll: Poll) -> None:

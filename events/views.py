@@ -29,6 +29,7 @@ from events.models import NICKNAME_MAX_LENGTH, Event
 from events.publish import scores_publish
 from events.quiz import (
     LEADERBOARD_SIZE,
+    PLAYERS_SHOWN,
     PlayerError,
     last_finished,
     player_join,
@@ -52,14 +53,27 @@ from voting_site.middleware import staff_only, with_user
 from voting_site.responses import plain_text, see_other, too_many
 
 
-def _moves() -> list[tuple[str, str, str]]:
+def _moves(event: Event) -> list[tuple[str, str, str]]:
     """The presenter's moves, their buttons' words, and the key each shows (→ and ← are
     what presentation clickers send, as Page Down and Page Up; a digit goes to a question)."""
-    return [
+    moves = [
         ("previous", _("Back"), "←"),
         ("next", _("Next"), "→"),
         ("lobby", _("Lobby"), "L"),
         ("end", _("End"), ""),
+    ]
+    if event.is_quiz:
+        moves.insert(2, ("leaderboard", _("Leaderboard"), "B"))
+    return moves
+
+
+def _clock_changes() -> list[tuple[str, str]]:
+    """The presenter's changes to a quiz question's clock, and their buttons' words."""
+    return [
+        ("10", _("+10 s")),
+        ("30", _("+30 s")),
+        ("untimed", _("No time limit")),
+        ("end", _("End now")),
     ]
 
 
@@ -299,7 +313,8 @@ def _event_context(request: HttpRequest, event: Event, polls: list[Poll]) -> dic
         "event_join_address": address,
         "event_join_path": url[url.index(address) + len(address) :],
         "event_questions": polls,
-        "moves": _moves(),
+        "moves": _moves(event),
+        "clock_changes": _clock_changes() if event.is_quiz else [],
     }
 
 
@@ -313,11 +328,29 @@ def present(request: HttpRequest, slug: str) -> HttpResponse:
     polls = event.polls()
     context = _event_context(request, event, polls)
     state = context["event_state"]
+    if event.is_quiz:
+        context |= _quiz_projector_context(event, state)
+        if state["stage"] == Event.Stage.LEADERBOARD:
+            return render(request, "events/leaderboard.html", context)
     if state["poll"] is not None:
         poll = polls[state["position"] - 1]
         context |= projector_context(request, poll)
         return render(request, "polls/present.html", context)
     return render(request, "events/present.html", context)
+
+
+def _quiz_projector_context(event: Event, state: dict[str, Any]) -> dict[str, Any]:
+    """What a quiz's projector shows besides the question: the players in the lobby, the
+    top ten on the leaderboard (with how many places each moved up), the podium."""
+    rows = standings(event, last_finished(event))
+    board = [{"row": row, "moved": row.place_before - row.place} for row in rows[:LEADERBOARD_SIZE]]
+    return {
+        "quiz": True,
+        "players": rows[:PLAYERS_SHOWN] if state["stage"] == Event.Stage.LOBBY else [],
+        "players_count": len(rows),
+        "board": board,
+        "podium": rows[:3] if state["stage"] == Event.Stage.ENDED else [],
+    }
 
 
 @require_GET

@@ -1,13 +1,13 @@
 // An event's projector and remote: the presenter's moves, by button and by key (→ and
 // ←, and Page Down and Page Up, as presentation clickers send them; a digit goes to
-// that question; L to the lobby), and the event's socket, which says where the event
+// that question; L to the lobby; B to a quiz's leaderboard), and the event's socket, which says where the event
 // stands and how many phones follow it. A move shows the new question by reloading
 // this page: one page, the presenter's, not the audience's.
 (function () {
   "use strict";
   const root = document.querySelector("[data-event-present]");
   if (!root) return;
-  const KEYS = { ArrowRight: "next", PageDown: "next", ArrowLeft: "previous", PageUp: "previous", l: "lobby", L: "lobby" };
+  const KEYS = { ArrowRight: "next", PageDown: "next", ArrowLeft: "previous", PageUp: "previous", l: "lobby", L: "lobby", b: "leaderboard", B: "leaderboard" };
   let delay = 1000;
 
   function move(action, position) {

@@ -92,10 +92,30 @@
     result.hidden = false;
   }
 
+  // The projector's lobby: the players as they join, each with a button to remove them.
+  function showPlayers(message) {
+    fill("[data-players-count]", String(message.count));
+    fill("[data-players-unit]", ngettext("player", "players", message.count));
+    const list = document.querySelector("[data-players]");
+    const template = document.querySelector("[data-player-template]");
+    if (!list || !template) return;
+    const items = message.players.map(function (player) {
+      const item = template.content.firstElementChild.cloneNode(true);
+      item.querySelector("[data-nickname]").textContent = player.nickname;
+      const form = item.querySelector("[data-remove-player]");
+      form.setAttribute("action", form.getAttribute("action").replace("/players/0/", "/players/" + player.id + "/"));
+      item.querySelector("[data-remove-label]").setAttribute("aria-label",
+        interpolate(gettext("Remove %(nickname)s"), { nickname: player.nickname }, true));
+      return item;
+    });
+    list.replaceChildren.apply(list, items);
+  }
+
   document.addEventListener("live-message", function (event) {
     const message = event.detail;
     if (message.type === "event") setClock(message.clock);
     else if (message.type === "score") showScore(message);
+    else if (message.type === "players") showPlayers(message);
     else if (message.type === "removed") location.reload(); // it asks for a new nickname
   });
 

@@ -1,0 +1,165 @@
+"""A quiz in real browsers (Debian's Chromium) against real web and worker processes: three
+phones join with nicknames and play three questions; one answers wrong, one too late;
+the projector shows the right answer, the leaderboard and the podium; each phone its
+points and place; a reload keeps a player's nickname and score.
+
+The README's screenshots of a quiz are copies of the ones this test takes.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+from playwright.sync_api import Browser, Page, expect
+
+from events.models import Event
+from events.quiz import standings
+from events.services import event_create
+from polls.services import poll_create
+from tests.events.test_event_browser import PHONE
+from tests.polls.test_presenter_browser import LIVE, SCREENSHOTS, in_thread
+from tests.support.browser import csp_refusals
+from tests.support.processes import asgi_server, rq_worker
+from voting_site.processes import free_port
+
+ANSWERS = [("a", "Mercury"), ("b", "Venus"), ("c", "Mars")]
+
+
+@pytest.fixture
+def quiz(db) -> Event:
+    """Three questions: the second with a short time limit, to run out."""
+    polls = [
+        poll_create(question="Hottest planet?", options=ANSWERS, slug="hot", correct=["b"]),
+        poll_create(question="Red planet?", options=ANSWERS, slug="red", correct=["c"], seconds=6),
+        poll_create(question="Closest to the Sun?", options=ANSWERS, slug="close", correct=["a"]),
+    ]
+    event = event_create(title="Planets", polls=polls, slug="planets", quiz=True)
+    User.objects.create_superuser("teacher", "t@example.com", "a long pass phrase")
+    return event
+
+
+def answer(phone: Page, label: str) -> None:
+    phone.locator("[data-question]:visible").get_by_role("button", name=label).click()
+    expect(phone.locator("[data-question]:visible .your-vote")).to_be_visible(timeout=LIVE)
+
+
+def late_vote_status(phone: Page, poll: str, option: str) -> int:
+    """A vote posted by the page's own form after the question's time is up."""
+    return phone.evaluate(
+        """async ([poll, option]) => {
+            const form = document.querySelector(`[data-poll="${poll}"] form`);
+            const data = new FormData(form);
+            data.append("option", option);
+            return (await fetch(form.action, {method: "POST", body: data})).status;
+        }""",
+        [poll, option],
+    )
+
+
+def result_is(phone: Page, verdict: str, total: int, place: int) -> None:
+    """The phone's own result after a question: its verdict, total and place."""
+    expect(phone.locator("[data-verdict]")).to_have_text(verdict, timeout=LIVE)
+    expect(phone.locator("[data-player] [data-points]")).to_have_text(str(total), timeout=LIVE)
+    expect(phone.locator("[data-player] [data-place]")).to_have_text(str(place))
+
+
+@pytest.mark.django_db(transaction=True)  # the processes must see the quiz
+def test_a_quiz_with_three_phones_a_wrong_answer_a_late_one_and_a_reload(quiz, chromium: Browser):
+    with asgi_server(free_port()) as url, rq_worker():
+        staff = chromium.new_context(viewport={"width": 1920, "height": 1080})
+        admin = staff.new_page()
+        refused = csp_refusals(admin)
+        admin.goto(f"{url}/admin/login/?next=/admin/")
+        admin.fill("#id_username", "teacher")
+        admin.fill("#id_password", "a long pass phrase")
+        admin.click("input[type=submit]")
+        projector = staff.new_page()
+        csp_refusals(projector, refused)
+        projector.goto(f"{url}/events/planets/present/")
+
+        phones: dict[str, Page] = {}
+        for nickname in ("Ada", "Bob", "Cy"):
+            phone = chromium.new_context(**PHONE).new_page()
+            csp_refusals(phone, refused)
+            phone.goto(f"{url}/j/{quiz.code}")
+            expect(phone.get_by_role("heading", name="Join the quiz")).to_be_visible()
+            phone.get_by_label("Your nickname").fill(nickname)
+            phone.get_by_role("button", name="Join").click()
+            expect(phone.locator("[data-player]")).to_contain_text(f"You play as {nickname}")
+            phones[nickname] = phone
+        ada, bob, cy = phones["Ada"], phones["Bob"], phones["Cy"]
+        # The projector's lobby lists them as they join.
+        expect(projector.locator("[data-players] [data-nickname]")).to_have_text(
+            ["Ada", "Bob", "Cy"], timeout=LIVE
+        )
+        projector.screenshot(path=SCREENSHOTS / "quiz-lobby.png")
+
+        # Question 1: Ada and Bob right, Cy wrong; the presenter ends it early.
+        projector.keyboard.press("ArrowRight")
+        expect(projector.locator("h1")).to_have_text("Hottest planet?", timeout=LIVE)
+        expect(projector.locator("[data-clock]")).to_be_visible()
+        for phone in phones.values():
+            expect(phone.locator("[data-clock]")).to_be_visible(timeout=LIVE)
+        answer(ada, "Venus")
+        answer(bob, "Venus")
+        answer(cy, "Mars")
+        ada.screenshot(path=SCREENSHOTS / "quiz-phone-question.png")
+        projector.get_by_role("button", name="End now").click()
+        expect(
+            projector.locator(".bar-name", has_text="Venus").locator("[data-correct]")
+        ).to_be_visible(timeout=LIVE)
+        expect(projector.locator("[data-correct]:visible")).to_have_count(1)
+        rows = {row.nickname: row for row in in_thread(lambda: standings(quiz))}
+        assert rows["Ada"].points > 500 and rows["Bob"].points > 500 and rows["Cy"].points == 0
+        result_is(ada, "Right!", rows["Ada"].points, rows["Ada"].place)
+        result_is(cy, "Not this time.", 0, 3)
+        expect(ada.locator("[data-gained]")).to_have_text(f"+{rows['Ada'].points}")
+        ada.screenshot(path=SCREENSHOTS / "quiz-phone-result.png")
+        projector.screenshot(path=SCREENSHOTS / "quiz-projector-answer.png")
+
+        # The leaderboard, on the projector and to everyone's API.
+        projector.keyboard.press("b")
+        expect(projector.locator("h1")).to_have_text("Leaderboard", timeout=LIVE)
+        expect(projector.locator(".leaderboard-name")).to_have_text(
+            [row.nickname for row in sorted(rows.values(), key=lambda row: row.place)]
+        )
+        projector.screenshot(path=SCREENSHOTS / "quiz-leaderboard.png")
+        expect(cy.locator("[data-stage-part=leaderboard]")).to_be_visible(timeout=LIVE)
+        board = cy.evaluate("fetch('/api/events/planets/leaderboard').then(r => r.json())")
+        assert [row["nickname"] for row in board][2] == "Cy"
+
+        # Question 2 runs out of time: Cy's answer after the deadline is refused.
+        projector.keyboard.press("ArrowRight")
+        expect(projector.locator("h1")).to_have_text("Red planet?", timeout=LIVE)
+        answer(ada, "Mars")
+        answer(bob, "Mars")
+        expect(cy.locator('[data-poll="red"]')).to_have_attribute(
+            "data-state", "closed", timeout=LIVE
+        )
+        assert late_vote_status(cy, "red", "c") == 409
+        expect(cy.locator("[data-verdict]")).to_have_text("No answer this time.", timeout=LIVE)
+
+        # Bob reloads: the same nickname and score.
+        before = bob.locator("[data-player] [data-points]").inner_text()
+        bob.reload()
+        expect(bob.locator("[data-player]")).to_contain_text("You play as Bob")
+        expect(bob.locator("[data-player] [data-points]")).to_have_text(before)
+
+        # Question 3: Bob wrong; then the end and the podium.
+        projector.keyboard.press("ArrowRight")
+        expect(projector.locator("h1")).to_have_text("Closest to the Sun?", timeout=LIVE)
+        answer(ada, "Mercury")
+        answer(bob, "Venus")
+        answer(cy, "Mercury")
+        projector.get_by_role("button", name="End now").click()
+        result_is(bob, "Not this time.", int(before), 2)
+        projector.locator('form[data-move="end"] button').click()
+        expect(projector.locator(".podium-name")).to_have_count(3, timeout=LIVE)
+        final = in_thread(lambda: standings(quiz))
+        assert [row.nickname for row in final] == ["Ada", "Bob", "Cy"]
+        expect(projector.locator(".podium-name")).to_have_text(["Ada", "Bob", "Cy"])
+        projector.screenshot(path=SCREENSHOTS / "quiz-podium.png")
+        expect(cy.locator(".quiz-final")).to_contain_text(
+            f"You finished in place 3 of 3, with {final[2].points} points", timeout=LIVE
+        )
+        assert refused == []
