@@ -170,11 +170,18 @@ async def next_results(socket, timeout: float = 30) -> dict:
 FOUR = [("a", "Alpha"), ("b", "Bravo"), ("c", "Charlie"), ("d", "Delta")]
 
 
-@pytest.fixture(params=["single", "multiple", "rating", "ranking", "open", "questions"])
+@pytest.fixture(params=["single", "multiple", "rating", "ranking", "open", "questions", "quiz"])
 def poll_of_each_kind(request, db):
-    """A poll of each question kind in turn (four options, a scale of five, or none)."""
+    """A poll of each question kind in turn (four options, a scale of five, or none); and a
+    quiz's question: single choice, Alpha right, its clock started (votes earn points)."""
+    from polls.countdown import redis_now_ms
+    from polls.models import Countdown
     from polls.services import poll_create
 
+    if request.param == "quiz":
+        poll = poll_create(question="Q?", options=FOUR, slug="q", correct=["a"])
+        Countdown.objects.create(poll=poll, opened_ms=redis_now_ms(), seconds=20, speed=True)
+        return poll
     options = [] if request.param in ("rating", "open", "questions") else FOUR
     return poll_create(question="Q?", options=options, slug="q", kind=request.param)
 

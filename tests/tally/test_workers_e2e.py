@@ -11,7 +11,7 @@ import pytest
 from django.core.management import call_command
 from rq import SimpleWorker
 
-from polls.models import Upvote, Vote
+from polls.models import Countdown, Upvote, Vote
 from tally.jobs import votes_ingest
 from tally.recount import tallies_rebuild
 from tests.support.processes import project_process, rq_worker, wait_until
@@ -32,8 +32,15 @@ def counted_any() -> bool:
 
 def assert_exact(backlog, poll) -> None:
     assert tallies(poll) == backlog.expected()
-    assert tallies_rebuild(polls=[poll], fix=False) == []
+    assert tallies_rebuild(polls=[poll], fix=False) == []  # the quiz's points too
     assert backlog.length() == 0 and backlog.pending() == 0
+    if Countdown.objects.filter(poll=poll).exists():  # a quiz's: the right votes scored
+        right = poll.options.get(slug="a").pk
+        scored = Vote.objects.filter(poll=poll).values_list("choices", "points")
+        assert {(choices == [right], points > 0) for choices, points in scored} == {
+            (True, True),
+            (False, False),
+        }
 
 
 def test_two_workers_in_parallel_give_exact_totals(backlog_of_each_kind, poll_of_each_kind):
