@@ -146,16 +146,18 @@ class Viewer:
         self.reader, self.writer = reader, writer
 
     @classmethod
-    async def connect(cls, url: str, path: str) -> Viewer:
+    async def connect(cls, url: str, path: str, cookie: str = "") -> Viewer:
+        """The socket of `path`, sent with a browser's `cookie` header if given."""
         parts = urlsplit(url)
         host, port = parts.hostname or "127.0.0.1", parts.port or 80
         reader, writer = await asyncio.open_connection(host, port)
         key = base64.b64encode(os.urandom(16)).decode()
+        cookies = f"Cookie: {cookie}\r\n" if cookie else ""
         writer.write(
             (
                 f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\n"
                 f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
-                f"Sec-WebSocket-Version: 13\r\nOrigin: {url}\r\n\r\n"
+                f"Sec-WebSocket-Version: 13\r\nOrigin: {url}\r\n{cookies}\r\n"
             ).encode()
         )
         head = await reader.readuntil(b"\r\n\r\n")
@@ -221,20 +223,37 @@ def question_position(data: dict[str, Any]) -> int | None:
     return data["position"] if data.get("type") == "event" and data["stage"] == "question" else None
 
 
+def own_score(data: dict[str, Any]) -> int | None:
+    """A quiz player's timed message: their own score after a question, by its position."""
+    return data["question"] if data.get("type") == "score" else None
+
+
 # The messages a socket is sent on connect, before what is timed: a poll's state and
-# results; an event's state in its lobby.
-WATCHING = {"results": (update_version, 2), "event": (question_position, 1)}
+# results; an event's state in its lobby (a quiz's too).
+WATCHING = {
+    "results": (update_version, 2),
+    "event": (question_position, 1),
+    "score": (own_score, 1),
+}
 
 
 def viewers_process(
-    url: str, path: str, count: int, ready: Any, stop: Any, out: Any, watching: str = "results"
+    url: str,
+    path: str,
+    count: int,
+    ready: Any,
+    stop: Any,
+    out: Any,
+    watching: str = "results",
+    cookies: list[str] | None = None,
 ) -> None:
     """A process of `count` sockets of one page (`ready` once all joined) until `stop`;
     puts what they saw on `out`. Sockets in several processes read on every core, as
     browsers on many machines would: one process alone timed its own reading of 10,000
-    sockets as much as the server's sending."""
+    sockets as much as the server's sending. Each socket sends its browser's cookie
+    header, if `cookies` gives one per socket."""
     timed, greeting = WATCHING[watching]
-    out.put(asyncio.run(_viewers(url, path, count, ready, stop, timed, greeting)))
+    out.put(asyncio.run(_viewers(url, path, count, ready, stop, timed, greeting, cookies or [])))
 
 
 async def _viewers(
@@ -245,6 +264,7 @@ async def _viewers(
     stop: Any,
     timed: Callable[[dict[str, Any]], int | None],
     greeting: int,
+    cookies: list[str],
 ) -> Watched:
     watched = Watched(received=[{} for _ in range(count)])
     sockets: list[Viewer] = []
@@ -253,7 +273,7 @@ async def _viewers(
 
     async def watch(index: int) -> None:
         async with gate:
-            socket = await Viewer.connect(url, path)
+            socket = await Viewer.connect(url, path, cookies[index] if cookies else "")
             for _ in range(greeting):
                 await socket.recv()
         sockets.append(socket)

@@ -22,7 +22,11 @@ A benchmark, not a test: it asserts nothing and prints what it measured.
 7. an open poll: 10,000 voters each send an answer within 10 s while 1,000 pages
    watch its word cloud; from the last answer's 303 to the message that counts it on
    every page (target under 1 s), how far behind the first page each page gets each
-   update, and the web tier's memory before and after (target: flat).
+   update, and the web tier's memory before and after (target: flat);
+8. a quiz: 10,000 players, each with a socket of their own, answer three questions of
+   20 s; after each deadline every phone is sent its own score and place (10,000
+   personal messages): from the deadline to each phone's message (target: every one
+   within 1 s), and the web tier's memory before and after each question (target: flat).
 
 It runs on its own embedded PostgreSQL and Redis (in .data/bench), or on the
 servers DATABASE_URL / REDIS_URL name, and starts its own web and worker processes.
@@ -70,8 +74,9 @@ from websockets.typing import Origin  # noqa: E402
 
 from bench.client import CSRF_INPUT, Browser, HttpPool, Watched, viewers_process  # noqa: E402
 from events.models import Event  # noqa: E402
-from events.services import event_create  # noqa: E402
-from polls.models import Poll  # noqa: E402
+from events.services import event_create, event_move  # noqa: E402
+from polls.countdown import redis_now_ms  # noqa: E402
+from polls.models import Countdown, Option, Poll  # noqa: E402
 from polls.queue import VOTE_STREAM, choices_key, entry_fields  # noqa: E402
 from polls.services import poll_create, poll_reset  # noqa: E402
 from tally.ingest import votes_ingest  # noqa: E402
@@ -108,6 +113,14 @@ ANSWER_SECONDS = 10
 ANSWER_VIEWERS = 1_000
 ANSWER_TARGET_MS = 1_000
 ANSWER_PASSES = 3
+# Figure 8: a quiz of QUIZ_QUESTIONS questions; each player's own score on their phone
+# within QUIZ_TARGET_MS of each deadline.
+QUIZ_PLAYERS = 10_000
+QUIZ_QUESTIONS = 3
+QUIZ_SECONDS = 20
+QUIZ_ANSWER_SECONDS = 15  # the players answer over this long, inside the time limit
+QUIZ_TARGET_MS = 1_000
+QUIZ_SETTLE = 5  # s after a deadline: every phone has its score by then
 ANSWER_WORDS = ["inspiring", "clear", "too fast", "fun", "machine learning", "genial",
                 "práctico", "long", "deep", "useful", "hard", "brilliant"]  # fmt: skip
 
@@ -165,10 +178,12 @@ def web(server: str, **env: str) -> Iterator[str]:
 
 
 @contextmanager
-def worker(**env: str) -> Iterator[subprocess.Popen]:
-    """One RQ worker, once it is taking jobs (its start-up is not a vote's latency)."""
+def worker(*, scheduler: bool = False, **env: str) -> Iterator[subprocess.Popen]:
+    """One RQ worker, once it is taking jobs (its start-up is not a vote's latency); with
+    its scheduler (jobs queued for a moment: a quiz question's finish) if asked."""
     queue = django_rq.get_queue("default")
-    with running([sys.executable, "manage.py", "rqworker", "default"], **env) as process:
+    argv = [sys.executable, "manage.py", "rqworker", *(["--with-scheduler"] * scheduler), "default"]
+    with running(argv, **env) as process:
         deadline = time.monotonic() + 60
         while not any(w.pid == process.pid for w in Worker.all(queue=queue)):
             if process.poll() is not None or time.monotonic() > deadline:
@@ -571,22 +586,33 @@ async def fan_out_votes(url: str, path: str) -> float:
 
 @contextmanager
 def sockets_open(
-    url: str, path: str, count: int, watching: str = "results"
+    url: str, path: str, count: int, watching: str = "results", cookies: list[str] | None = None
 ) -> Iterator[list[Watched]]:
     """`count` sockets of the page at `path`, spread over VIEWER_PROCESSES processes, all
-    joined; the list yielded holds, once the block ends, what each process's saw."""
+    joined (each with its browser's cookie header, if `cookies` has one per socket); the
+    list yielded holds, once the block ends, what each process's saw."""
     context = multiprocessing.get_context("spawn")
     ready = [context.Event() for _ in range(VIEWER_PROCESSES)]
     stop, out = context.Event(), context.Queue()
     shares = [count // VIEWER_PROCESSES + (i < count % VIEWER_PROCESSES)
               for i in range(VIEWER_PROCESSES)]  # fmt: skip
+    starts = [sum(shares[:i]) for i in range(VIEWER_PROCESSES)]
     processes = [
         context.Process(
             target=viewers_process,
-            args=(url, path, share, event, stop, out, watching),
+            args=(
+                url,
+                path,
+                share,
+                event,
+                stop,
+                out,
+                watching,
+                cookies[start : start + share] if cookies else None,
+            ),
             daemon=True,
         )
-        for share, event in zip(shares, ready, strict=True)
+        for share, start, event in zip(shares, starts, ready, strict=True)
     ]
     for process in processes:
         process.start()
@@ -635,8 +661,7 @@ def fan_out(url: str, viewers: int) -> dict:
 def bench_fan_out() -> list[dict]:
     rows = []
     for layer, viewers in FAN_OUTS:
-        env = {"VOTING_CHANNEL_LAYER": layer}
-        with web("uvicorn", **env) as url, worker(**env):
+        with web("uvicorn", VOTING_CHANNEL_LAYER=layer) as url, worker(VOTING_CHANNEL_LAYER=layer):
             result = {"layer": layer, **fan_out(url, viewers)}
         rows.append(result)
         print_row("4", result)
@@ -810,6 +835,98 @@ def bench_open_answers() -> list[dict]:
     return [result]
 
 
+# --- 8. A quiz --------------------------------------------------------------------------
+
+
+async def players_joined(url: str, slug: str, count: int) -> list[Browser]:
+    """`count` new browsers that have opened the quiz's page and taken a nickname each."""
+    pool = HttpPool(url, 64)
+    path = f"/events/{slug}/"
+    browsers = await opened_browsers(pool, path, count)
+
+    async def join(index: int, browser: Browser) -> None:
+        form = {"csrfmiddlewaretoken": browser.token, "nickname": f"player {index}"}
+        answer = await pool.request("POST", path, cookies=browser.cookies, form=form)
+        if answer.status != 303:
+            raise RuntimeError(f"a nickname was refused: {answer.status}")
+
+    await asyncio.gather(*(join(i, browser) for i, browser in enumerate(browsers)))
+    pool.close()
+    return browsers
+
+
+async def quiz_answers(url: str, slug: str, browsers: list[Browser]) -> tuple[int, float]:
+    """Each player answers the question once, a third of them wrong, on a steady schedule
+    over QUIZ_ANSWER_SECONDS; how many were accepted, and at what rate."""
+    pool = HttpPool(url, 64)
+    rate = len(browsers) / QUIZ_ANSWER_SECONDS
+    accepted = 0
+    started = time.monotonic()
+
+    async def answer(index: int, browser: Browser) -> None:
+        nonlocal accepted
+        await asyncio.sleep(max(0.0, started + index / rate - time.monotonic()))
+        ok, _ = await browser.vote(pool, f"/polls/{slug}/", "o1" if index % 3 else "o0")
+        accepted += ok
+
+    await asyncio.gather(*(answer(i, browser) for i, browser in enumerate(browsers)))
+    pool.close()
+    return accepted, accepted / (time.monotonic() - started)
+
+
+def quiz(url: str) -> dict:
+    """QUIZ_PLAYERS players, each on the quiz's page with a socket of their own, answer
+    QUIZ_QUESTIONS questions of QUIZ_SECONDS each. After each deadline every phone is sent
+    its own score and place (a message of its own): the figure is how long after the
+    deadline each arrives, and the web tier's memory before, with the sockets, and after
+    each question (flat: a question adds nothing)."""
+    Event.objects.filter(slug="bench-quiz").delete()
+    polls = [fresh_poll(f"bench-quiz-{n}", options=3) for n in range(1, QUIZ_QUESTIONS + 1)]
+    Option.objects.filter(poll__in=polls, slug="o1").update(correct=True)
+    event = event_create(
+        title="Bench quiz", polls=polls, slug="bench-quiz", quiz=True, seconds=QUIZ_SECONDS
+    )
+    browsers = asyncio.run(players_joined(url, event.slug, QUIZ_PLAYERS))
+    cookies = ["; ".join(f"{k}={v}" for k, v in browser.cookies.items()) for browser in browsers]
+    memory = [web_megabytes(url)]
+    deadlines: dict[int, float] = {}
+    answered: list[tuple[int, float]] = []
+    with sockets_open(url, f"/ws/events/{event.slug}/", QUIZ_PLAYERS, "score", cookies) as seen:
+        memory.append(web_megabytes(url))
+        for position, poll in enumerate(polls, start=1):
+            event_move(event=event, action="next")
+            countdown = Countdown.objects.get(poll=poll)
+            assert countdown.deadline_ms is not None
+            deadlines[position] = time.monotonic() + (countdown.deadline_ms - redis_now_ms()) / 1000
+            answered.append(asyncio.run(quiz_answers(url, poll.slug, browsers)))
+            time.sleep(max(0.0, deadlines[position] - time.monotonic()) + QUIZ_SETTLE)
+            memory.append(web_megabytes(url))
+    received = [socket for part in seen for socket in part.received]
+    late = sorted(
+        socket[position] - deadline
+        for socket in received for position, deadline in deadlines.items() if position in socket
+    )  # fmt: skip
+    scored = [sum(position in socket for socket in received) for position in deadlines]
+    return {
+        "players": QUIZ_PLAYERS, "questions": QUIZ_QUESTIONS, "seconds": QUIZ_SECONDS,
+        "accepted": [n for n, _ in answered],
+        "answers_per_s": [round(rate, 1) for _, rate in answered],
+        "phones_scored": scored,
+        "p50_ms": ms(percentile(late, 50)), "p95_ms": ms(percentile(late, 95)),
+        "max_ms": ms(late[-1]), "target_max_ms": QUIZ_TARGET_MS,
+        "dropped": sum(part.dropped for part in seen),
+        "notices": dict(sum((Counter(part.notices) for part in seen), Counter())),
+        "web_mb_before_joined_after_each_question": [round(mb, 1) for mb in memory],
+    }  # fmt: skip
+
+
+def bench_quiz() -> list[dict]:
+    with web("uvicorn") as url, worker(scheduler=True):
+        result = quiz(url)
+    print_row("8", result)
+    return [result]
+
+
 def server_processes(url: str) -> list[psutil.Process]:
     """The processes serving `url`: the server started with its port, and its children."""
     port = url.rsplit(":", 1)[1]
@@ -866,6 +983,7 @@ def main() -> None:
             "fan_out": bench_fan_out,
             "next": bench_next,
             "open_answers": bench_open_answers,
+            "quiz": bench_quiz,
         }
         wanted = sys.argv[1:] or list(figures)  # e.g. `bench/run.py latency fan_out`
         # Some figures only: the file keeps the others from the run before.

@@ -140,7 +140,7 @@ class EventConsumer(ResultsConsumer):
         if self.player in message["removed"]:
             await self.send_json({"type": "removed"})
         elif self.player in message["scores"]:
-            await self.send_json(message["scores"][self.player])
+            await self.send(text_data=message["scores"][self.player])
 
     async def event_question(self, message: dict[str, Any]) -> None:
         """The shown question's state and results, as its poll's socket would send them."""

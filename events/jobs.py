@@ -45,7 +45,7 @@ def finish_when_due(poll_id: int, round_number: int) -> None:
         time.sleep(left / 1000)
     # Redis refuses the question's votes from the deadline on: every vote that counts is
     # in the stream. Count what no worker has read, then wait for other workers' batches.
-    ingest.votes_ingest(consumer=consumer_name(), max_seconds=5)
+    ingest.votes_ingest(consumer=consumer_name(), max_seconds=5, idle_ms=None)
     _others_wait(countdown.deadline_ms or redis_now_ms())
     question_finished(poll=poll)
 

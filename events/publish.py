@@ -4,6 +4,7 @@ score (one message; each socket sends on its own player's part)."""
 
 from __future__ import annotations
 
+import json
 import logging
 
 from asgiref.sync import async_to_sync
@@ -47,7 +48,10 @@ def scores_publish(*, event_id: int) -> None:
     position = event.polls().index(last) + 1 if last is not None else None
     message = {
         "type": "event.scores",
-        "scores": {row.voter: personal(row, len(rows), position) for row in rows},
+        "scores": {  # each encoded here once, not by each socket
+            row.voter: json.dumps(personal(row, len(rows), position), separators=(",", ":"))
+            for row in rows
+        },
         "removed": list(
             Player.objects.filter(event=event, removed=True).values_list("voter", flat=True)
         ),

@@ -114,6 +114,7 @@
   document.addEventListener("live-message", function (event) {
     const message = event.detail;
     if (message.type === "event") setClock(message.clock);
+    else if (message.type === "poll" && message.state !== "open") setClock(null); // time is up
     else if (message.type === "score") showScore(message);
     else if (message.type === "players") showPlayers(message);
     else if (message.type === "removed") location.reload(); // it asks for a new nickname

@@ -303,8 +303,11 @@ def _new_batch(stream: VoteStream, block_ms: int | None) -> Batch:
     return Batch(stream.new(block_ms=block_ms))
 
 
-def votes_ingest(*, consumer: str, max_seconds: float = MAX_JOB_SECONDS) -> tuple[int, bool]:
-    """Drain the stream in batches until it stays empty for a moment or time is up.
+def votes_ingest(
+    *, consumer: str, max_seconds: float = MAX_JOB_SECONDS, idle_ms: int | None = IDLE_MS
+) -> tuple[int, bool]:
+    """Drain the stream in batches until it stays empty for `idle_ms` (None: until it is
+    empty) or time is up.
 
     Returns how many entries were processed, and whether work may remain.
     """
@@ -333,7 +336,7 @@ def votes_ingest(*, consumer: str, max_seconds: float = MAX_JOB_SECONDS) -> tupl
         while True:
             ahead = None
             if time.monotonic() < deadline:
-                block_ms = None if len(batch) == BATCH_SIZE else IDLE_MS  # more waiting?
+                block_ms = None if len(batch) == BATCH_SIZE else idle_ms  # more waiting?
                 ahead = reader.submit(_new_batch, stream, block_ms)
             if batch:
                 started = time.monotonic()
