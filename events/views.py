@@ -153,7 +153,7 @@ def _player_context(event: Event, voter: str | None) -> dict[str, Any]:
     """A quiz page's player: their nickname (None: asked for one) and standing."""
     player = player_of(event, voter)
     if player is None or player.removed:
-        return {"quiz": True, "player": None, "removed": player is not None}
+        return {"quiz": True, "player": None, "removed": player is not None, "joining": True}
     last = last_finished(event)
     rows = standings(event, last)
     mine = next((row for row in rows if row.voter == voter), None)

@@ -171,6 +171,7 @@ def test_the_page_asks_for_a_nickname_and_keeps_it_across_visits(quiz):
     phone = Client()
     page = phone.get("/events/friday/").content.decode()
     assert 'name="nickname"' in page
+    assert "data-live" not in page  # no socket until it has joined: nothing to follow yet
 
     refused = phone.post("/events/friday/", {"nickname": "<b>x</b>" * 5})
     assert refused.status_code == 400

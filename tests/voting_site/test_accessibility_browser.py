@@ -19,7 +19,7 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from events.models import Event
+from events.models import Event, Player
 from events.services import event_create, event_move
 from polls.invites import invites_make
 from polls.models import Answer, Poll, Question
@@ -94,6 +94,24 @@ def polls(db) -> None:
         event = event_create(title="Week 3", polls=questions, slug=slug, pace=pace)
         if slug in ("shown", "ended"):
             event_move(event=event, action="next" if slug == "shown" else "end")
+    planets = [("a", "Mercury"), ("b", "Venus")]
+    for slug, moves in QUIZZES.items():  # a quiz at each stage, with two players
+        question = poll_create(question="Hottest planet?", options=planets, slug=f"{slug}-1",
+                               correct=["b"])  # fmt: skip
+        event = event_create(title="Planets", polls=[question], slug=slug, quiz=True)
+        for nickname in ("Ada", "Bob"):
+            Player.objects.create(event=event, voter=f"{slug}-{nickname}", nickname=nickname)
+        for move in moves:
+            event_move(event=event, action=move)
+
+
+# A quiz's stages, and the moves that lead there.
+QUIZZES = {
+    "quiz-lobby": [],
+    "quiz-shown": ["next"],
+    "quiz-board": ["next", "leaderboard"],
+    "quiz-ended": ["next", "end"],
+}
 
 
 PAGES = [
@@ -122,6 +140,8 @@ PAGES = [
     "/events/ended/",
     "/events/survey/",
     "/events/survey/?q=done",
+    "/events/quiz-lobby/",
+    "/events/quiz-board/",
 ]
 # The presenter's pages of an event, signed in.
 EVENT_STAFF_PAGES = [
@@ -130,6 +150,8 @@ EVENT_STAFF_PAGES = [
     "/events/ended/present/",
     "/events/shown/remote/",
     "/events/ended/report/",
+    *[f"/events/{slug}/present/" for slug in QUIZZES],
+    "/events/quiz-shown/remote/",
 ]
 
 
@@ -147,6 +169,12 @@ def test_every_page_in_every_state_passes_axe(polls, chromium: Browser, language
         page.get_by_role("button", name="Cats").click()
         expect(page.locator(".your-vote")).to_be_visible()
         found["voted"] = violations(page)
+
+        page.goto(url + "/events/quiz-shown/")  # a quiz's player: a nickname, then the clock
+        page.fill("#nickname", "Cy")
+        page.click(".quiz-join-form button[type=submit]")
+        expect(page.locator("[data-clock]")).to_be_visible()
+        found["a quiz's question"] = violations(page)
 
         page.goto(url + "/polls/cats-vs-dogs/present/")  # the projector, signed in
         page.fill("#id_username", "teacher")
