@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from events.models import Event, EventQuestion
-from events.services import event_duplicate, event_reset_all
+from events.services import event_duplicate, event_reset_all, quiz_question_prepare
 
 
 class QuestionInline(admin.TabularInline):
@@ -24,12 +24,12 @@ class QuestionInline(admin.TabularInline):
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
     list_display = ["title", "pages", "code", "pace", "stage", "questions_count"]
-    list_filter = ["pace"]
+    list_filter = ["pace", "mode"]
     search_fields = ["title", "slug", "code"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["code", "position", "ended", "pages", "created_at", "updated_at"]
-    fields = ["title", "slug", "code", "pace", "opens_questions", "position", "ended", "pages",
-              "created_at", "updated_at"]  # fmt: skip
+    fields = ["title", "slug", "code", "pace", "opens_questions", "mode", "speed", "position",
+              "ended", "pages", "created_at", "updated_at"]  # fmt: skip
     # Until it is saved, an event has no code (one shown would not be the one it gets).
     not_yet = {"code", "position", "ended", "pages", "created_at", "updated_at"}
     inlines = [QuestionInline]
@@ -38,6 +38,14 @@ class EventAdmin(admin.ModelAdmin):
     def get_fields(self, request: HttpRequest, obj: Event | None = None) -> list[Any]:
         fields = list(super().get_fields(request, obj))
         return fields if obj is not None else [f for f in fields if f not in self.not_yet]
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """A quiz's questions, as saved: each not yet shown is closed until shown, its
+        results hidden until its time is up."""
+        super().save_related(request, form, formsets, change)
+        if form.instance.is_quiz:
+            for poll in form.instance.polls():
+                quiz_question_prepare(poll)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Event]:
         return super().get_queryset(request).prefetch_related("questions")
@@ -61,6 +69,10 @@ class EventAdmin(admin.ModelAdmin):
             (reverse("events:report", kwargs={"slug": event.slug}), _("report")),
             (reverse("events:results-csv", kwargs={"slug": event.slug}), _("results CSV")),
         ]
+        if event.is_quiz:
+            links.append(
+                (reverse("events:players-csv", kwargs={"slug": event.slug}), _("players CSV"))
+            )
         return format_html_join(" · ", '<a href="{}">{}</a>', links)
 
     @admin.action(description=_("Duplicate the selected events (their polls too, no votes)"))

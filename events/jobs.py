@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+from django.db.models import F
+
 from events.quiz import finish_queue
 from events.services import question_finished
 from polls.countdown import redis_now_ms, remaining_ms
@@ -17,6 +19,26 @@ from voting_site.redis import redis_client
 WAIT_AT_MOST_MS = 2000
 # How long it waits for another worker's batch that holds a vote from before the deadline.
 OTHERS_WAIT_SECONDS = 10
+
+
+@fresh_connections
+def questions_finish_due() -> int:
+    """The safety net (tally/cron.py, every 10 s): the overdue questions' finish."""
+    return finish_overdue()
+
+
+def finish_overdue() -> int:
+    """Finish each quiz question still open whose deadline Redis's clock has passed: its
+    job was lost, or was queued for a time by a web process whose clock is off (the
+    scheduler keeps the enqueuer's times). How many there were."""
+    due = list(
+        Countdown.objects.filter(
+            deadline_ms__lte=redis_now_ms(), poll__is_open=True, round=F("poll__round")
+        ).values_list("poll_id", "round")
+    )
+    for poll_id, round_number in due:
+        finish_when_due(poll_id, round_number)
+    return len(due)
 
 
 @fresh_connections

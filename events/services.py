@@ -71,7 +71,7 @@ def event_create(
         )  # fmt: skip
         if quiz:
             for poll in polls:
-                _quiz_question(poll, seconds)
+                quiz_question_prepare(poll, seconds)
         EventQuestion.objects.bulk_create(
             EventQuestion(event=event, poll=poll, position=index)
             for index, poll in enumerate(polls, start=1)
@@ -79,9 +79,12 @@ def event_create(
     return event
 
 
-def _quiz_question(poll: Poll, seconds: int | None) -> None:
-    """A poll made a quiz's question: closed until shown, its time limit, and its results
-    hidden from the room until its time is up (a presenter may still reveal them)."""
+def quiz_question_prepare(poll: Poll, seconds: int | None = None) -> None:
+    """A poll made a quiz's question (once its clock has run, nothing changes): closed
+    until shown, its time limit (`seconds`, else its own), and its results hidden from
+    the room until its time is up (a presenter may still reveal them)."""
+    if Countdown.objects.filter(poll=poll, round=poll.round).exists():
+        return
     poll.is_open = False
     poll.seconds = seconds or poll.seconds
     if poll.results_visibility in (Poll.Visibility.ALWAYS, Poll.Visibility.VOTED):

@@ -8,6 +8,7 @@ socket, with no request of the page's own: ten thousand phones must not stampede
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,6 +19,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from redis import RedisError
 
 from events.exports import (
     event_entries_rows,
@@ -51,6 +53,8 @@ from tally.selectors import average_at, results_for, results_seen_by
 from voting_site.limits import retry_after
 from voting_site.middleware import staff_only, with_user
 from voting_site.responses import plain_text, see_other, too_many
+
+logger = logging.getLogger(__name__)
 
 
 def _moves(event: Event) -> list[tuple[str, str, str]]:
@@ -227,6 +231,8 @@ def control(request: HttpRequest, slug: str) -> HttpResponse:
         )
     except EventError as error:
         return plain_text(f"{error}\n", status=400)
+    except RedisError as error:  # a quiz's clock is kept in Redis
+        return _redis_down(error)
     return see_other(_back(request, event))
 
 
@@ -241,6 +247,8 @@ def clock(request: HttpRequest, slug: str) -> HttpResponse:
         event_clock(event=event, change=int(change) if change.isdigit() else change)
     except EventError as error:
         return plain_text(f"{error}\n", status=400)
+    except RedisError as error:
+        return _redis_down(error)
     return see_other(_back(request, event))
 
 
@@ -253,6 +261,12 @@ def player_remove_view(request: HttpRequest, slug: str, player_id: int) -> HttpR
         raise Http404(_("There is no such player."))
     scores_publish(event_id=event.pk)
     return see_other(_back(request, event))
+
+
+def _redis_down(error: RedisError) -> HttpResponse:
+    logger.warning("an event's move or clock not done: Redis is unreachable: %s", error)
+    message = _("Sorry, that was not done: the queue is unreachable. Try again in a moment.")
+    return plain_text(message + "\n", status=503)
 
 
 def _back(request: HttpRequest, event: Event) -> str:

@@ -43,6 +43,7 @@ class PollForm(forms.ModelForm):
             "scale_min_label", "scale_max_label", "voters_may_change", "requires_invite",
             "voters_per_address", "is_open", "opens_at", "closes_at", "results_visibility",
             "results_shown", "max_length", "answers_per_voter", "moderation", "masks_profanity",
+            "seconds",
         ]  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -153,6 +154,7 @@ class PollAdmin(admin.ModelAdmin):
         ("max_length", "answers_per_voter"),
         "moderation",
         "masks_profanity",
+        "seconds",
         "voters_may_change",
         "requires_invite",
         "voters_per_address",

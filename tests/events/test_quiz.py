@@ -254,6 +254,23 @@ def test_the_finish_job_counts_every_vote_then_closes_and_scores(quiz, redis_db)
     assert not Poll.objects.get(slug="one").is_open
 
 
+def test_the_safety_net_finishes_a_question_whose_job_was_lost(quiz, redis_db):
+    ada, ada_key = player(quiz, "Ada")
+    event_move(event=quiz, action="next")
+    answer(ada, "one", "b")
+    poll = Poll.objects.get(slug="one")
+    assert jobs.finish_overdue() == 0  # its time is not up
+    past = redis_now_ms() - 1
+    redis_db.set(deadline_key(poll.pk, 1), past)
+    Countdown.objects.filter(poll=poll).update(deadline_ms=past)
+
+    assert jobs.finish_overdue() == 1
+
+    assert not Poll.objects.get(slug="one").is_open
+    assert Vote.objects.get(voter=ada_key).points > 0
+    assert jobs.finish_overdue() == 0
+
+
 def test_added_time_moves_the_deadline_and_untimed_removes_it(quiz, redis_db):
     event_move(event=quiz, action="next")
     poll = Poll.objects.get(slug="one")

@@ -21,6 +21,7 @@ POLL_DEFAULTS = {
     "answers_per_voter": "1",
     "moderation": "none",
     "masks_profanity": "on",
+    "seconds": "20",
 }
 
 

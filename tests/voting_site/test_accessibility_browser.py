@@ -98,7 +98,8 @@ def polls(db) -> None:
     for slug, moves in QUIZZES.items():  # a quiz at each stage, with two players
         question = poll_create(question="Hottest planet?", options=planets, slug=f"{slug}-1",
                                correct=["b"])  # fmt: skip
-        event = event_create(title="Planets", polls=[question], slug=slug, quiz=True)
+        # The longest limit: the clock still runs when the test reaches its page.
+        event = event_create(title="Planets", polls=[question], slug=slug, quiz=True, seconds=240)
         for nickname in ("Ada", "Bob"):
             Player.objects.create(event=event, voter=f"{slug}-{nickname}", nickname=nickname)
         for move in moves:
