@@ -37,8 +37,6 @@ from polls.text import text_cleaned
 
 logger = logging.getLogger(__name__)
 
-# The presenter's changes to the shown question's clock (`manage.py event <slug> time …`).
-CLOCK_CHANGES = ("end", "untimed")
 # The most seconds one change adds.
 MOST_SECONDS_ADDED = 240
 # How many of the best the leaderboard shows on the projector (and the API by default).
@@ -181,12 +179,6 @@ def _places(points: list[int]) -> list[int]:
     for index, score in enumerate(order, start=1):
         first.setdefault(score, index)
     return [first[score] for score in points]
-
-
-def standing_of(event: Event, voter: str | None, last: Poll | None = None) -> Standing | None:
-    if voter is None:
-        return None
-    return next((row for row in standings(event, last) if row.voter == voter), None)
 
 
 def last_finished(event: Event) -> Poll | None:
