@@ -6,7 +6,7 @@ import time
 
 from django.db.models import F
 
-from events.quiz import finish_queue
+from events.quiz import FINISH_WAITS_AT_MOST_MS, finish_queue
 from events.services import question_finished
 from polls.countdown import redis_now_ms, remaining_ms
 from polls.models import Countdown, Poll
@@ -15,8 +15,6 @@ from tally import ingest
 from tally.jobs import consumer_name, fresh_connections
 from voting_site.redis import redis_client
 
-# The job is queued this long before the deadline, and waits out the rest itself.
-WAIT_AT_MOST_MS = 2000
 # How long it waits for another worker's batch that holds a vote from before the deadline.
 OTHERS_WAIT_SECONDS = 10
 
@@ -59,7 +57,7 @@ def finish_when_due(poll_id: int, round_number: int) -> None:
         left = remaining_ms(countdown)
         if left is None:
             return  # untimed now: the presenter's `end` queues this job again
-        if left > WAIT_AT_MOST_MS:
+        if left > FINISH_WAITS_AT_MOST_MS:
             finish_queue(poll_id=poll_id, round_number=round_number, at_ms=left)
             return
         if left == 0:

@@ -28,10 +28,11 @@ from events.models import NICKNAME_MAX_LENGTH, Event, Player
 from polls.countdown import (
     CountdownError,
     countdown_change,
+    countdown_of,
     countdown_start,
     remaining_ms,
 )
-from polls.models import Countdown, Poll, Vote
+from polls.models import Poll, Vote
 from polls.profanity import profanity_masked
 from polls.text import text_cleaned
 
@@ -43,6 +44,11 @@ MOST_SECONDS_ADDED = 240
 LEADERBOARD_SIZE = 10
 # How many players the projector's lobby lists (the first to join; a count says the rest).
 PLAYERS_SHOWN = 60
+# A question's finish is queued this long before its deadline (the RQ scheduler keeps
+# whole seconds and looks every second), and waits out the rest itself, on Redis's clock;
+# queued no earlier than the most it waits.
+FINISH_QUEUED_AHEAD_MS = 1500
+FINISH_WAITS_AT_MOST_MS = 2000
 
 
 class PlayerError(ValueError):
@@ -191,7 +197,7 @@ def last_finished(event: Event) -> Poll | None:
     if position is None:
         return None
     poll = polls[position - 1]
-    return poll if Countdown.objects.filter(poll=poll, round=poll.round).exists() else None
+    return poll if countdown_of(poll) is not None else None
 
 
 def personal(row: Standing, of: int, question: int | None) -> dict[str, Any]:
@@ -218,7 +224,7 @@ def clock_state(event: Event, poll: Poll | None) -> dict[str, Any] | None:
     a quiz."""
     if not event.is_quiz or poll is None:
         return None
-    countdown = Countdown.objects.filter(poll=poll, round=poll.round).first()
+    countdown = countdown_of(poll)
     if countdown is None:
         return {"remaining_ms": None, "seconds_left": None, "seconds": poll.seconds,
                 "running": False}  # fmt: skip
@@ -265,10 +271,10 @@ def finish_queue(*, poll_id: int, round_number: int, at_ms: int | None = None) -
 
     try:
         queue = django_rq.get_queue("default")
-        if at_ms is None or at_ms <= 2000:
+        if at_ms is None or at_ms <= FINISH_WAITS_AT_MOST_MS:
             queue.enqueue(jobs.question_finish, poll_id, round_number)
         else:
-            due = timezone.now() + timedelta(milliseconds=at_ms - 1500)
+            due = timezone.now() + timedelta(milliseconds=at_ms - FINISH_QUEUED_AHEAD_MS)
             queue.enqueue_at(due, jobs.question_finish, poll_id, round_number)
     except RedisError as error:
         logger.warning("question %s's finish was not queued: %s", poll_id, error)

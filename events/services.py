@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from events.models import Event, EventQuestion
 from events.publish import event_publish, scores_publish
 from events.quiz import clock_change, clock_start
-from polls.countdown import CountdownError
-from polls.models import QUIZ_SECONDS_MAX, QUIZ_SECONDS_MIN, Countdown, Poll
+from polls.countdown import CountdownError, countdown_of
+from polls.models import QUIZ_SECONDS_MAX, QUIZ_SECONDS_MIN, Poll
 from polls.services import free_slug, poll_close, poll_duplicate, poll_open, poll_reset, slug_for
 from tally.publish import poll_publish
 
@@ -83,7 +83,7 @@ def quiz_question_prepare(poll: Poll, seconds: int | None = None) -> None:
     """A poll made a quiz's question (once its clock has run, nothing changes): closed
     until shown, its time limit (`seconds`, else its own), and its results hidden from
     the room until its time is up (a presenter may still reveal them)."""
-    if Countdown.objects.filter(poll=poll, round=poll.round).exists():
+    if countdown_of(poll) is not None:
         return
     poll.is_open = False
     poll.seconds = seconds or poll.seconds
@@ -138,7 +138,7 @@ def event_move(*, event: Event, action: str, position: int | None = None) -> Eve
 
 def _timed_already(event: Event, poll: Poll) -> bool:
     """A quiz's question whose clock has run in this round: it is not opened again."""
-    return event.is_quiz and Countdown.objects.filter(poll=poll, round=poll.round).exists()
+    return event.is_quiz and countdown_of(poll) is not None
 
 
 def _question_leave(event: Event, poll: Poll) -> None:

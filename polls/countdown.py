@@ -77,10 +77,15 @@ def redis_now_ms() -> int:
     return int(seconds) * 1000 + int(microseconds) // 1000
 
 
+def countdown_of(poll: Poll) -> Countdown | None:
+    """The clock of the poll's current round, if it has run."""
+    return Countdown.objects.filter(poll=poll, round=poll.round).first()
+
+
 def countdown_start(*, poll: Poll, speed: bool) -> Countdown:
     """Open the poll's current round's clock now, for the poll's time limit; a round's
     clock starts once (showing the question again changes nothing)."""
-    found = Countdown.objects.filter(poll=poll, round=poll.round).first()
+    found = countdown_of(poll)
     if found is not None:
         return found
     now = redis_script(_START)(
@@ -102,7 +107,7 @@ def countdown_start(*, poll: Poll, speed: bool) -> Countdown:
 def countdown_change(*, poll: Poll, change: str | int) -> Countdown:
     """End the clock now (`"end"`), stop it (`"untimed"`), or add seconds (an int).
     CountdownError when the poll's round has no clock, or its time is up already."""
-    countdown = Countdown.objects.filter(poll=poll, round=poll.round).first()
+    countdown = countdown_of(poll)
     if countdown is None:
         raise CountdownError(_("This question has no clock: it is not a quiz's, or not shown."))
     argument = change if isinstance(change, str) else int(change) * 1000

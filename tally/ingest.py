@@ -23,12 +23,12 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import DatabaseError, transaction
-from django.db.models import F, OuterRef
+from django.db.models import Exists, F, OuterRef
 from redis.client import Pipeline
 
 from polls.countdown import Scoring, scorings
 from polls.kinds import QuestionKind, kind_of
-from polls.models import Option, Poll, Vote
+from polls.models import Countdown, Option, Poll, Vote
 from polls.queue import INGEST_FLAG, Asked, Cast, Upvoted, entry_parse
 from tally.answers import answers_apply, terms_add
 from tally.models import OptionTally, PollTally, RoundTally
@@ -52,12 +52,14 @@ VoteKey = tuple[int, int, str]  # poll, round, voter
 @dataclass(frozen=True)
 class Counting:
     """A poll as the ingest counts it: its kind, whether a first vote stands, its options,
-    whether its answers wait for approval."""
+    whether its answers wait for approval, whether a quiz's clock has run in it (its
+    votes are scored)."""
 
     kind: QuestionKind
     may_change: bool
     options: frozenset[int]
     moderated: bool = False
+    timed: bool = False
 
     def points(self, choices: Sequence[int]) -> Iterable[tuple[int, int]]:
         """What `choices` add to each option's tally; an option since removed, nothing."""
@@ -81,14 +83,21 @@ def polls_lock(poll_ids: Iterable[int]) -> dict[int, Counting]:
         Poll.objects.select_for_update(no_key=True, of=("self",))
         .filter(pk__in=poll_ids)
         .order_by("pk")
-        .annotate(option_ids=ArraySubquery(Option.objects.filter(poll=OuterRef("pk")).values("pk")))
-        .values_list("pk", "kind", "voters_may_change", "option_ids", "moderation")
+        .annotate(
+            option_ids=ArraySubquery(Option.objects.filter(poll=OuterRef("pk")).values("pk")),
+            timed=Exists(Countdown.objects.filter(poll=OuterRef("pk"))),
+        )
+        .values_list("pk", "kind", "voters_may_change", "option_ids", "moderation", "timed")
     )
     return {
         pk: Counting(
-            kind_of(kind), may_change, frozenset(option_ids), moderation == Poll.Moderation.APPROVE
+            kind_of(kind),
+            may_change,
+            frozenset(option_ids),
+            moderation == Poll.Moderation.APPROVE,
+            timed,
         )
-        for pk, kind, may_change, option_ids, moderation in polls
+        for pk, kind, may_change, option_ids, moderation, timed in polls
     }
 
 
@@ -131,7 +140,8 @@ def casts_apply(
                     tallies[cast.poll_id, cast.round, option] -= points
             for option, points in poll.points(cast.choices):
                 tallies[cast.poll_id, cast.round, option] += points
-        _votes_write(written, scorings({cast.poll_id for cast in written}))
+        timed = {cast.poll_id for cast in written if counting[cast.poll_id].timed}
+        _votes_write(written, scorings(timed) if timed else {})
         deltas = {key: points for key, points in tallies.items() if points}
         tallies_add(deltas)
         voters_add(voters)
