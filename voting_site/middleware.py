@@ -34,6 +34,7 @@ from redis import RedisError
 
 from voting_site.clients import forwarded_resolve
 from voting_site.responses import plain_text
+from voting_site.schema import schema_missing
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise as StrPromise
@@ -46,6 +47,8 @@ MESSAGES: list[tuple[type[Exception] | tuple[type[Exception], ...], StrPromise]]
     ((OperationalError, InterfaceError), _("The database is unreachable right now, so this page "
                                            "cannot be shown; try again in a moment.")),
 ]  # fmt: skip
+SCHEMA_MISSING = _("The database is still being set up, so this page cannot be shown; "
+                   "try again in a moment.")  # fmt: skip
 
 
 class UnavailableMiddleware(MiddlewareMixin):
@@ -55,9 +58,14 @@ class UnavailableMiddleware(MiddlewareMixin):
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         for kinds, message in MESSAGES:
             if isinstance(exception, kinds):
-                logger.warning("%s %s: %s", request.method, request.path, exception)
-                return plain_text(f"{message}\n", status=503)
-        return None
+                break
+        else:
+            if not schema_missing(exception):
+                return None
+            message = SCHEMA_MISSING  # before `migrate` has run: readiness says so too
+        first_line = str(exception).strip().partition("\n")[0]  # PostgreSQL adds the query
+        logger.warning("%s %s: %s", request.method, request.path, first_line)
+        return plain_text(f"{message}\n", status=503)
 
 
 class TrustedProxiesMiddleware:

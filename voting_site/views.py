@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from redis import RedisError
 
+from voting_site import schema
 from voting_site.metrics import count_refused_sync
 from voting_site.redis import redis_client
 from voting_site.responses import plain_text
@@ -80,14 +81,16 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
-    """Readiness: PostgreSQL and Redis both answer; 503 names the ones that do not."""
-    checks = {"postgres": _postgres_ok(), "redis": _redis_ok()}
-    down = [name for name, ok in checks.items() if not ok]
-    body = {
-        "status": "unavailable" if down else "ok",
-        "down": down,
-        "checks": {name: "ok" if ok else "down" for name, ok in checks.items()},
+    """Readiness: PostgreSQL and Redis both answer, and every migration is applied; 503
+    names what is not ready ("migrations" only once PostgreSQL answers)."""
+    postgres = _postgres_ok()
+    checks = {
+        "postgres": "ok" if postgres else "down",
+        "redis": "ok" if _redis_ok() else "down",
+        "migrations": ("ok" if schema.migrated() else "pending") if postgres else "unknown",
     }
+    down = [name for name, state in checks.items() if state in ("down", "pending")]
+    body = {"status": "unavailable" if down else "ok", "down": down, "checks": checks}
     return JsonResponse(body, status=503 if down else 200)
 
 

@@ -33,7 +33,7 @@ def test_readyz_names_postgres_when_it_is_down():
     assert json.load(answer.value) == {
         "status": "unavailable",
         "down": ["postgres"],
-        "checks": {"postgres": "down", "redis": "ok"},
+        "checks": {"postgres": "down", "redis": "ok", "migrations": "unknown"},
     }
 
 

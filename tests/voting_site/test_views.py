@@ -55,7 +55,7 @@ def test_readyz_is_ok_when_both_answer(client, redis_db):
     assert response.json() == {
         "status": "ok",
         "down": [],
-        "checks": {"postgres": "ok", "redis": "ok"},
+        "checks": {"postgres": "ok", "redis": "ok", "migrations": "ok"},
     }
 
 
