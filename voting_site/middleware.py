@@ -56,13 +56,11 @@ class UnavailableMiddleware(MiddlewareMixin):
     log: every request meets the outage, and a traceback apiece would flood the log."""
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        for kinds, message in MESSAGES:
-            if isinstance(exception, kinds):
-                break
-        else:
-            if not schema_missing(exception):
-                return None
+        message = next((text for kinds, text in MESSAGES if isinstance(exception, kinds)), None)
+        if message is None and schema_missing(exception):
             message = SCHEMA_MISSING  # before `migrate` has run: readiness says so too
+        if message is None:
+            return None
         first_line = str(exception).strip().partition("\n")[0]  # PostgreSQL adds the query
         logger.warning("%s %s: %s", request.method, request.path, first_line)
         return plain_text(f"{message}\n", status=503)
