@@ -14,6 +14,7 @@ from events.publish import event_publish, scores_publish
 from events.quiz import clock_change, clock_start
 from polls.countdown import CountdownError, countdown_of
 from polls.models import QUIZ_SECONDS_MAX, QUIZ_SECONDS_MIN, Poll
+from polls.opening import state_write
 from polls.services import free_slug, poll_close, poll_duplicate, poll_open, poll_reset, slug_for
 from tally.publish import poll_publish
 
@@ -81,15 +82,19 @@ def event_create(
 
 def quiz_question_prepare(poll: Poll, seconds: int | None = None) -> None:
     """A poll made a quiz's question (once its clock has run, nothing changes): closed
-    until shown, its time limit (`seconds`, else its own), and its results hidden from
-    the room until its time is up (a presenter may still reveal them)."""
+    until shown, its time limit (`seconds`, else its own), and its results, right answers
+    included, withheld from the room until its time is up (a presenter may still
+    reveal them)."""
     if countdown_of(poll) is not None:
         return
     poll.is_open = False
     poll.seconds = seconds or poll.seconds
     if poll.results_visibility in (Poll.Visibility.ALWAYS, Poll.Visibility.VOTED):
         poll.results_visibility = Poll.Visibility.CLOSED
-    poll.save(update_fields=["is_open", "seconds", "results_visibility", "updated_at"])
+    poll.results_shown = False  # closed, but not asked yet: `closed` alone would show them
+    poll.save(
+        update_fields=["is_open", "seconds", "results_visibility", "results_shown", "updated_at"]
+    )
 
 
 def event_move(*, event: Event, action: str, position: int | None = None) -> Event:
@@ -157,8 +162,15 @@ def question_finished(*, poll: Poll) -> None:
     Each phone's score goes first, and the state once, through the question's group
     (not the event's too): with 10,000 phones, each message is 10,000 sends.
     """
-    Poll.objects.filter(pk=poll.pk).update(is_open=False, updated_at=timezone.now())
+    closed = {"is_open": False, "updated_at": timezone.now()}
+    if (closed_ms := state_write(poll_id=poll.pk, is_open=False)) is not None:  # no save here
+        closed["closed_ms"] = closed_ms
+    Poll.objects.filter(pk=poll.pk).update(**closed)
+    # Asked and answered: the rule says who sees the results now (unless the presenter
+    # chose to show or hide them meanwhile).
+    Poll.objects.filter(pk=poll.pk, results_shown=False).update(results_shown=None)
     poll.is_open = False
+    poll.results_shown = None if poll.results_shown is False else poll.results_shown
     event_id = Event.objects.filter(questions__poll=poll).values_list("pk", flat=True).first()
     if event_id is not None:
         scores_publish(event_id=event_id)

@@ -105,11 +105,16 @@ async def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     state = await sync_to_async(event_state)(event, polls)
     survey = event.pace == Event.Pace.AUDIENCE
     shown = _survey_position(request, len(polls)) if survey else state["position"]
-    questions = []
-    for number, poll in enumerate(polls, start=1):
-        if survey and shown is not None and number != shown:
-            continue  # a survey's page is one question at a time, then all of them at its end
-        questions.append(await _question(request, event, poll, number, voter, survey, len(polls)))
+    # A survey's page is one question at a time, then all of them at its end. A quiz's
+    # holds the question asked and no other (a move to the next reloads it): the others'
+    # options and right answers stay on the server until they are asked.
+    numbers = range(1, len(polls) + 1)
+    if (survey and shown is not None) or (event.is_quiz and state["stage"] != Event.Stage.ENDED):
+        numbers = range(shown, shown + 1) if shown is not None else range(0)
+    questions = [
+        await _question(request, event, polls[number - 1], number, voter, survey, len(polls))
+        for number in numbers
+    ]
     # The end shows every question's results as far as this voter may see them, and no
     # question's form: a move back to one reloads the page.
     ended = shown is None if survey else state["stage"] == Event.Stage.ENDED
@@ -120,7 +125,7 @@ async def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "survey": survey,
         "shown": shown,
         "count": len(polls),
-        "polls": polls,
+        "polls": polls if ended or not event.is_quiz else [],  # the end's links
         "questions": [] if finals else questions,
         "finals": finals,
         "code": code_shown(event.code),

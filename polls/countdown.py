@@ -28,11 +28,11 @@ def deadline_key(poll_id: int, round_number: int) -> str:
 
 
 # Redis's clock in milliseconds, as a stream entry's ID counts them.
-_NOW = "local t = redis.call('TIME')\nlocal now = t[1] * 1000 + math.floor(t[2] / 1000)\n"
+REDIS_NOW_MS = "local t = redis.call('TIME')\nlocal now = t[1] * 1000 + math.floor(t[2] / 1000)\n"
 
 # ARGV: the time limit in seconds (0: untimed), the key's expiry. Returns Redis's now.
 _START = (
-    _NOW
+    REDIS_NOW_MS
     + """
 if tonumber(ARGV[1]) > 0 then
   redis.call('SET', KEYS[1], now + tonumber(ARGV[1]) * 1000, 'EX', ARGV[2])
@@ -46,7 +46,7 @@ return now
 # ARGV: "end", "untimed", or milliseconds to add. Returns the deadline: -1 for none
 # (untimed), -2 when the time was up already (nothing changed).
 _CHANGE = (
-    _NOW
+    REDIS_NOW_MS
     + """
 local deadline = tonumber(redis.call('GET', KEYS[1]) or '-1')
 if deadline >= 0 and deadline <= now then return -2 end

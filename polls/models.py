@@ -156,6 +156,9 @@ class Poll(models.Model):
         default=True,
         help_text=_("Untick to close the poll now, whatever its times say."),
     )
+    # When voting last closed, on Redis's clock (polls/opening.py); None while open.
+    closed_ms = models.BigIntegerField(_("closed at (Redis's milliseconds)"), null=True,
+                                       editable=False)  # fmt: skip
     opens_at = models.DateTimeField(
         _("opens at"),
         null=True,

@@ -109,10 +109,11 @@ class Ballot:
 
 
 def polls_listed() -> list[Poll]:
-    """Every poll, open ones first, then those not open yet, then closed; newest first in each."""
+    """Every poll but a quiz's questions (a player meets each when it is asked), open ones
+    first, then those not open yet, then closed; newest first in each."""
     order = [Poll.State.OPEN, Poll.State.SCHEDULED, Poll.State.CLOSED]
     now = timezone.now()
-    polls = list(Poll.objects.all())
+    polls = list(Poll.objects.exclude(event_question__event__mode="quiz"))
     return sorted(polls, key=lambda poll: order.index(poll.state_at(now)))
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from polls.countdown import deadline_key
 from polls.kinds import kind_of
 from polls.models import Option, Poll
+from polls.opening import state_key
 from polls.queue import (
     CHOICES_TTL,
     INGEST_FLAG,
@@ -45,19 +46,21 @@ from voting_site.redis import async_redis_script
 # stream entry, the accepted count and the ingest flag. In a final poll it is queued
 # only if the voter has none in this round yet: of two racing casts, the first in the
 # stream wins and the other is refused.
-# A quiz question's deadline (polls/countdown.py) is checked first, on Redis's clock:
-# the stream entry it would add is stamped by the same clock.
+# A poll Redis holds closed (polls/opening.py) refuses it first; then a quiz question's
+# deadline (polls/countdown.py), on Redis's clock: the stream entry it would add is
+# stamped by the same clock.
 # KEYS: the limit's window, choices hash, stream, ingest flag, metrics, the voters of
-# this round from the client's address, the round's deadline.
+# this round from the client's address, the round's deadline, the poll's state.
 # ARGV: the limit's uses and seconds (0 0: none), "final" or "changeable", the voter,
 # the encoded choices, the hash's expiry, the flag's, the accepted votes' metric
 # field, the cap of voters per address (0: none), then the entry's fields.
-# Returns {outcome, wait}: -4 the time is up; -2 the limit is used up (wait:
+# Returns {outcome, wait}: -5 closed; -4 the time is up; -2 the limit is used up (wait:
 # microseconds until it is not); -3 the address has its cap of voters; -1 a final vote
 # exists; 1 queued, and an ingest job is wanted; 0 queued.
 _VOTE = (
     SLIDING_WINDOW_LUA
     + """
+if redis.call('GET', KEYS[8]) == 'closed' then return {-5, 0} end
 local deadline = redis.call('GET', KEYS[7])
 if deadline then
   local t = redis.call('TIME')
@@ -88,19 +91,30 @@ return {0, 0}
 )
 
 
-# A Q&A's entry in one atomic step, one round trip: the voter's use of its limit, then
-# (unless it refuses) the voter's upvotes set moved, the stream entry, the accepted
-# count and the ingest flag.
-# KEYS: the limit's window, stream, ingest flag, metrics, the voter's upvotes set.
+# A Q&A's entry in one atomic step, one round trip: refused if Redis holds the poll
+# closed; the voter's use of its limit; the poll's cap on voters from one address (an
+# asker or upvoter is a voter, as in _VOTE); then (unless one refuses) the voter's
+# upvotes set moved, the stream entry, the accepted count and the ingest flag.
+# KEYS: the limit's window, stream, ingest flag, metrics, the voter's upvotes set, the
+# poll's state, the voters of this round from the client's address.
 # ARGV: the limit's uses and seconds (0 0: none), "up", "down" or "ask", the question's
-# id, the set's expiry, the flag's, the accepted entries' metric field, then the
-# entry's fields. Returns {outcome, wait} as _VOTE does: -2 limited; 1 or 0 queued.
+# id, the sets' expiry, the flag's, the accepted entries' metric field, the voter, the
+# cap of voters per address (0: none), then the entry's fields. Returns {outcome, wait}
+# as _VOTE does: -5 closed; -2 limited; -3 the address has its cap; 1 or 0 queued.
 _ENTRY = (
     SLIDING_WINDOW_LUA
     + """
+if redis.call('GET', KEYS[6]) == 'closed' then return {-5, 0} end
 if tonumber(ARGV[1]) > 0 then
   local wait = over_limit(KEYS[1], ARGV[1], ARGV[2], '1')
   if wait > 0 then return {-2, wait} end
+end
+local cap = tonumber(ARGV[9])
+local new_here = cap > 0 and redis.call('SISMEMBER', KEYS[7], ARGV[8]) == 0
+if new_here and redis.call('SCARD', KEYS[7]) >= cap then return {-3, 0} end
+if new_here then
+  redis.call('SADD', KEYS[7], ARGV[8])
+  redis.call('EXPIRE', KEYS[7], ARGV[5])
 end
 if ARGV[3] == 'up' then
   redis.call('SADD', KEYS[5], ARGV[4])
@@ -108,12 +122,16 @@ if ARGV[3] == 'up' then
 elseif ARGV[3] == 'down' then
   redis.call('SREM', KEYS[5], ARGV[4])
 end
-redis.call('XADD', KEYS[2], '*', unpack(ARGV, 8))
+redis.call('XADD', KEYS[2], '*', unpack(ARGV, 10))
 redis.call('HINCRBY', KEYS[4], ARGV[7], 1)
 if redis.call('SET', KEYS[3], 1, 'NX', 'EX', ARGV[6]) then return {1, 0} end
 return {0, 0}
 """
 )
+
+
+class PollClosed(Exception):
+    """Redis holds the poll closed, whatever this process's copy says: nothing was queued."""
 
 
 class TimeUp(Exception):
@@ -180,6 +198,7 @@ async def vote_cast(
             COUNTERS,
             address_voters_key(ballot.id, ballot.round, address),
             deadline_key(ballot.id, ballot.round),
+            state_key(ballot.id),
         ],
         args=[
             limit.uses if limit else 0,
@@ -194,6 +213,8 @@ async def vote_cast(
             *fields,
         ],
     )
+    if outcome == -5:
+        raise PollClosed
     if outcome == -4:
         raise TimeUp
     if outcome == -2:
@@ -211,6 +232,7 @@ async def question_send(
     *,
     ballot: Ballot,
     voter: str,
+    address: str,
     asked: tuple[str, str] | None = None,
     upvote: int | None = None,
     up: bool = True,
@@ -220,6 +242,9 @@ async def question_send(
 
     A question is a use of the entries' limit (VOTING_RATE_ENTRIES), an upvote of the
     votes' (VOTING_RATE_VOTES): `Limited`, and nothing queued, once it is used up.
+    `AddressFull`, and nothing queued, when the poll caps its voters per address and
+    this one would be one too many from `address`; `PollClosed` when Redis holds it
+    closed.
     """
     now = timezone.now()
     if asked is not None:
@@ -244,6 +269,8 @@ async def question_send(
             INGEST_FLAG,
             COUNTERS,
             upvotes_key(ballot.id, ballot.round, voter),
+            state_key(ballot.id),
+            address_voters_key(ballot.id, ballot.round, address),
         ],
         args=[
             limit.uses if limit else 0,
@@ -253,11 +280,17 @@ async def question_send(
             CHOICES_TTL,
             INGEST_FLAG_TTL,
             ACCEPTED,
+            voter,
+            ballot.voters_per_address or 0,
             *[part for pair in entry.items() for part in pair],
         ],
     )
+    if outcome == -5:
+        raise PollClosed
     if outcome == -2:
         raise Limited(seconds_to_wait(wait))
+    if outcome == -3:
+        raise AddressFull(ballot.voters_per_address or 0)
     if outcome == 1:
         await votes_waiting.asend(sender=Poll)
 

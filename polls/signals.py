@@ -8,7 +8,8 @@ polls); it sends these signals, and they receive them:
 - `round_started`, inside `poll_reset`'s transaction, for what must move with the round.
 
 Its own receivers forget a changed poll's ballot in this process's cache, so its vote
-path sees the change at once.
+path sees the change at once, and write a saved poll's open or closed state to Redis in
+the same step (polls/opening.py), so that every web process's vote path sees it at once.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal, receiver
 
 from polls.models import Option, Poll
+from polls.opening import state_forget, state_write
 from polls.selectors import ballot_forget
 
 votes_waiting = Signal()
@@ -28,6 +30,24 @@ round_started = Signal()  # poll: the poll, its new round saved
 @receiver([post_save, post_delete], sender=Poll)
 def poll_changed(sender: type[Poll], instance: Poll, **kwargs: Any) -> None:
     ballot_forget(slug=instance.slug)
+
+
+@receiver(post_save, sender=Poll)
+def poll_state_written(sender: type[Poll], instance: Poll, **kwargs: Any) -> None:
+    """Redis holds the poll open or closed from this save on; RedisError rolls the save
+    back where it runs in a transaction (the admin's, the presenter's controls)."""
+    closed_ms = state_write(poll_id=instance.pk, is_open=instance.is_open)
+    if closed_ms is not None:
+        instance.closed_ms = closed_ms
+        Poll.objects.filter(pk=instance.pk).update(closed_ms=closed_ms)
+    elif instance.is_open:
+        instance.closed_ms = None
+        Poll.objects.filter(pk=instance.pk, closed_ms__isnull=False).update(closed_ms=None)
+
+
+@receiver(post_delete, sender=Poll)
+def poll_state_forgotten(sender: type[Poll], instance: Poll, **kwargs: Any) -> None:
+    state_forget(poll_id=instance.pk)
 
 
 @receiver([post_save, post_delete], sender=Option)

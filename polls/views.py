@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from typing import Any
@@ -31,7 +32,7 @@ from polls.selectors import (
     upvoted_by,
     voter_choice,
 )
-from polls.services import AddressFull, TimeUp, question_send, vote_cast
+from polls.services import AddressFull, PollClosed, TimeUp, question_send, vote_cast
 from voting_site.clients import client_network, request_address
 from voting_site.limits import Limited, Rate, retry_after
 from voting_site.metrics import count_refused
@@ -174,7 +175,7 @@ async def _vote(request: HttpRequest, ballot: Ballot, voter: str | None) -> Http
         return await _page(request, ballot, voter, form=form, status=400)
     given = form.cleaned_data["cast"]
     if kind_of(ballot.kind).takes_questions:
-        return await _question(request, ballot, voter, given)
+        return await _question(request, ballot, voter, given, form)
     try:
         queued = await vote_cast(
             ballot=ballot,
@@ -187,23 +188,8 @@ async def _vote(request: HttpRequest, ballot: Ballot, voter: str | None) -> Http
         await count_refused("vote_limit")
         message = _("You have voted too many times just now.")
         return too_many(request, retry_after=limited.retry_after, message=message)
-    except TimeUp:
-        await count_refused("time_up")
-        form.add_error(None, _("Time is up: this answer came too late to count."))
-        return await _page(request, ballot, voter, form=form, status=409)
-    except AddressFull as full:
-        await count_refused("address_cap")
-        form.add_error(
-            None,
-            ngettext(
-                "This poll takes %(n)d voter from each network, and one has voted from yours.",
-                "This poll takes %(n)d voters from each network, and that many have voted "
-                "from yours.",
-                full.cap,
-            )
-            % {"n": full.cap},
-        )
-        return await _page(request, ballot, voter, form=form, status=403)
+    except (PollClosed, TimeUp, AddressFull) as refused:
+        return await _refused(request, ballot, voter, form, refused)
     except RedisError as error:
         logger.warning("vote not queued: Redis is unreachable: %s", error)
         message = _("Sorry, your vote was not recorded: the vote queue is unreachable. "
@@ -216,16 +202,25 @@ async def _vote(request: HttpRequest, ballot: Ballot, voter: str | None) -> Http
     return see_other(after_vote(request))
 
 
-async def _question(request: HttpRequest, ballot: Ballot, voter: str, given: Given) -> HttpResponse:
+async def _question(
+    request: HttpRequest, ballot: Ballot, voter: str, given: Given, form: VoteForm
+) -> HttpResponse:
     """A Q&A's entry: a question asked, or an upvote given or taken back; then 303."""
     try:
         await question_send(
-            ballot=ballot, voter=voter, asked=given.asked, upvote=given.upvote, up=given.up
+            ballot=ballot,
+            voter=voter,
+            address=client_network(request_address(request)),
+            asked=given.asked,
+            upvote=given.upvote,
+            up=given.up,
         )
     except Limited as limited:
         await count_refused("vote_limit")
         message = _("You have sent too many questions or upvotes just now.")
         return too_many(request, retry_after=limited.retry_after, message=message)
+    except (PollClosed, AddressFull) as refused:
+        return await _refused(request, ballot, voter, form, refused)
     except RedisError as error:
         logger.warning("question not queued: Redis is unreachable: %s", error)
         message = _("Sorry, that was not recorded: the queue is unreachable. "
@@ -235,6 +230,36 @@ async def _question(request: HttpRequest, ballot: Ballot, voter: str, given: Giv
     if given.asked is not None and back == request.path:
         back += "?asked=1"  # the page says the question was sent, and when it will show
     return see_other(back)
+
+
+async def _refused(
+    request: HttpRequest,
+    ballot: Ballot,
+    voter: str,
+    form: VoteForm,
+    refused: PollClosed | TimeUp | AddressFull,
+) -> HttpResponse:
+    """The page again, saying why Redis refused the vote (nothing was queued)."""
+    if isinstance(refused, PollClosed):
+        await count_refused("closed")
+        # Closed in Redis a moment before this process's copy of the poll knew it.
+        closed = dataclasses.replace(ballot, is_open=False)
+        return await _page(request, closed, voter, form=VoteForm(ballot=closed), status=409)
+    if isinstance(refused, TimeUp):
+        await count_refused("time_up")
+        form.add_error(None, _("Time is up: this answer came too late to count."))
+        return await _page(request, ballot, voter, form=form, status=409)
+    await count_refused("address_cap")
+    form.add_error(
+        None,
+        ngettext(
+            "This poll takes %(n)d voter from each network, and one has voted from yours.",
+            "This poll takes %(n)d voters from each network, and that many have voted from yours.",
+            refused.cap,
+        )
+        % {"n": refused.cap},
+    )
+    return await _page(request, ballot, voter, form=form, status=403)
 
 
 def after_vote(request: HttpRequest) -> str:

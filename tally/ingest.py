@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import DatabaseError, transaction
@@ -29,7 +30,7 @@ from redis.client import Pipeline
 from polls.countdown import Scoring, scorings
 from polls.kinds import QuestionKind, kind_of
 from polls.models import Countdown, Option, Poll, Vote
-from polls.queue import INGEST_FLAG, Asked, Cast, Upvoted, entry_parse
+from polls.queue import INGEST_FLAG, Asked, Cast, Upvoted, entry_parse, stream_ms
 from tally.answers import answers_apply, terms_add
 from tally.models import OptionTally, PollTally, RoundTally
 from tally.publish import ResultsPublisher, results_stale
@@ -60,6 +61,12 @@ class Counting:
     options: frozenset[int]
     moderated: bool = False
     timed: bool = False
+    closed_ms: int | None = None  # when voting closed, on Redis's clock; None: open
+
+    def too_late(self, entry: Cast | Asked | Upvoted) -> bool:
+        """Whether Redis added the entry in a millisecond after the poll closed: the vote
+        scripts refuse such a vote, unless Redis lost the poll's state."""
+        return self.closed_ms is not None and stream_ms(entry.stream_order) > self.closed_ms
 
     def points(self, choices: Sequence[int]) -> Iterable[tuple[int, int]]:
         """What `choices` add to each option's tally; an option since removed, nothing."""
@@ -87,7 +94,9 @@ def polls_lock(poll_ids: Iterable[int]) -> dict[int, Counting]:
             option_ids=ArraySubquery(Option.objects.filter(poll=OuterRef("pk")).values("pk")),
             timed=Exists(Countdown.objects.filter(poll=OuterRef("pk"))),
         )
-        .values_list("pk", "kind", "voters_may_change", "option_ids", "moderation", "timed")
+        .values_list(
+            "pk", "kind", "voters_may_change", "option_ids", "moderation", "timed", "closed_ms"
+        )
     )
     return {
         pk: Counting(
@@ -96,8 +105,9 @@ def polls_lock(poll_ids: Iterable[int]) -> dict[int, Counting]:
             frozenset(option_ids),
             moderation == Poll.Moderation.APPROVE,
             timed,
+            closed_ms,
         )
-        for pk, kind, may_change, option_ids, moderation, timed in polls
+        for pk, kind, may_change, option_ids, moderation, timed, closed_ms in polls
     }
 
 
@@ -120,6 +130,11 @@ def casts_apply(
     with transaction.atomic():
         entries: list[Cast | Asked | Upvoted] = [*casts, *asked, *upvoted]
         counting = polls_lock({entry.poll_id for entry in entries})
+        casts, asked, upvoted = (
+            _in_time(casts, counting),
+            _in_time(asked, counting),
+            _in_time(upvoted, counting),
+        )
         incoming = _casts_kept(casts, counting)
         stored = _votes_stored(incoming)
         written: list[Cast] = []
@@ -160,6 +175,18 @@ def casts_apply(
         changed |= answered | questioned
         versions_bump(changed)
     return Applied(changed, {pk for pk, poll in counting.items() if poll.may_change})
+
+
+AnyEntry = TypeVar("AnyEntry", Cast, Asked, Upvoted)
+
+
+def _in_time(entries: Sequence[AnyEntry], counting: dict[int, Counting]) -> list[AnyEntry]:
+    """The entries Redis took while their poll was open; one line of log for the rest."""
+    kept = [e for e in entries if e.poll_id not in counting or not counting[e.poll_id].too_late(e)]
+    if len(kept) < len(entries):
+        logger.warning("not counting %d entries added after their poll closed",
+                       len(entries) - len(kept))  # fmt: skip
+    return kept
 
 
 def _casts_kept(casts: Sequence[Cast], counting: dict[int, Counting]) -> dict[VoteKey, Cast]:

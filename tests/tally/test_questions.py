@@ -5,6 +5,7 @@ wins, in Redis's order), the presenter moderates, and the recount agrees."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -35,9 +36,12 @@ def upvoted(poll: Poll, entry_id: str, voter: str, question: Question, up: bool 
     return Upvoted(entry_id, poll.pk, poll.round, question.pk, up, voter, at(0))
 
 
-def sent(browser: Client, data: dict, *, status: int = 303) -> str:
+def sent(browser: Client, data: dict, *, status: int | None = 303) -> Any:
+    """The page's answer to a Q&A's form: its text, or its status when `status` is None."""
     browser.get("/polls/qa/")
     response = browser.post("/polls/qa/", data)
+    if status is None:
+        return response.status_code
     assert response.status_code == status, response.content.decode()[:2000]
     return response.content.decode()
 
@@ -235,3 +239,20 @@ def test_the_chart_of_a_qa_draws_its_top_questions(admin_client, qa):
 
     assert "1 question" in svg and "1 upvote" in svg
     assert "Why &lt;svg&gt;?" in svg and "x" * 80 not in svg  # cut to fit
+
+
+def test_the_cap_of_voters_per_address_holds_for_questions_and_upvotes(redis_db):
+    capped = poll_create(
+        question="Questions?", options=[], slug="qa", kind="questions", voters_per_address=2
+    )
+    casts_apply([], [asked(capped, "1-0", "ana", "First?")])
+    question = Question.objects.get()
+    browsers = [Client() for _ in range(4)]  # new cookies, one address
+
+    answers = [sent(b, {"upvote": str(question.pk)}, status=None) for b in browsers[:3]]
+    asking = sent(browsers[3], {"question": "Me too?"}, status=None)
+
+    assert answers == [303, 303, 403]
+    assert asking == 403
+    votes_ingest(consumer="test", idle_ms=None)
+    assert upvotes(capped) == {"First?": 2}
