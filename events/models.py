@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -135,6 +134,9 @@ class Player(models.Model):
     )
     voter = models.CharField(_("voter"), max_length=64)
     nickname = models.CharField(_("nickname"), max_length=NICKNAME_MAX_LENGTH)
+    # What the nickname looks like (events/nicknames.py): unique in the event, so no two
+    # players read alike on the leaderboard.
+    nickname_key = models.CharField(_("nickname's look"), max_length=4 * NICKNAME_MAX_LENGTH)
     removed = models.BooleanField(
         _("removed"), default=False, help_text=_("Taken off the leaderboard by the presenter.")
     )
@@ -146,7 +148,9 @@ class Player(models.Model):
         ordering = ["joined_at"]
         constraints = [
             models.UniqueConstraint(fields=["event", "voter"], name="one_player_per_browser"),
-            models.UniqueConstraint(Lower("nickname"), "event", name="one_nickname_per_event"),
+            models.UniqueConstraint(
+                fields=["event", "nickname_key"], name="one_look_of_nickname_per_event"
+            ),
         ]
 
     def __str__(self) -> str:

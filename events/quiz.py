@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from redis import RedisError
 
 from events.models import NICKNAME_MAX_LENGTH, Event, Player
+from events.nicknames import nickname_invisible, nickname_skeleton
 from polls.countdown import (
     CountdownError,
     countdown_change,
@@ -76,16 +77,21 @@ def player_join(*, event: Event, voter: str, nickname: str) -> Player:
         raise PlayerError(
             _("A nickname has at most %(n)d characters.") % {"n": NICKNAME_MAX_LENGTH}
         )
+    if nickname_invisible(nickname):
+        raise PlayerError(_("Choose a nickname that shows: that one hides characters."))
     if profanity_masked(nickname) != nickname:
         raise PlayerError(_("Choose another nickname: that one is not for a room."))
+    key = nickname_skeleton(nickname)
     taken = _("%(nickname)s is taken: choose another nickname.") % {"nickname": nickname}
-    others = Player.objects.filter(event=event, nickname__iexact=nickname).exclude(voter=voter)
+    others = Player.objects.filter(event=event, nickname_key=key).exclude(voter=voter)
     if others.exists():
         raise PlayerError(taken)
     try:
         with transaction.atomic():
             player, _created = Player.objects.update_or_create(
-                event=event, voter=voter, defaults={"nickname": nickname, "removed": False}
+                event=event,
+                voter=voter,
+                defaults={"nickname": nickname, "nickname_key": key, "removed": False},
             )
     except IntegrityError:  # taken by another browser meanwhile
         raise PlayerError(taken) from None
@@ -253,6 +259,8 @@ def clock_start(*, event: Event, poll: Poll) -> None:
 def clock_change(*, event: Event, poll: Poll, change: str | int) -> None:
     """The presenter's change to the shown question's clock: `end` it now, stop it
     (`untimed`), or add seconds. CountdownError when it cannot be."""
+    if isinstance(change, str) and change not in ("end", "untimed"):
+        raise CountdownError(_("Change the clock with end, untimed, or seconds to add."))
     if isinstance(change, int) and not 1 <= change <= MOST_SECONDS_ADDED:
         raise CountdownError(
             _("Add from 1 to %(n)d seconds at a time.") % {"n": MOST_SECONDS_ADDED}

@@ -52,6 +52,7 @@ from tally.projector import projector_context, remote_context
 from tally.selectors import average_at, results_for, results_seen_by
 from voting_site.limits import retry_after
 from voting_site.middleware import staff_only, with_user
+from voting_site.numbers import whole_number
 from voting_site.responses import plain_text, see_other, too_many
 
 logger = logging.getLogger(__name__)
@@ -181,7 +182,7 @@ def _survey_position(request: HttpRequest, count: int) -> int | None:
     asked = request.GET.get("q", "1")
     if asked == "done":
         return None
-    number = int(asked) if asked.isdigit() else 1
+    number = whole_number(asked) or 1
     return min(max(number, 1), max(count, 1)) if count else None
 
 
@@ -231,9 +232,7 @@ def control(request: HttpRequest, slug: str) -> HttpResponse:
             message % {"action": action, "moves": ", ".join(MOVES)} + "\n", status=400
         )
     try:
-        event_move(
-            event=event, action=action, position=int(position) if position.isdigit() else None
-        )
+        event_move(event=event, action=action, position=whole_number(position))
     except EventError as error:
         return plain_text(f"{error}\n", status=400)
     except RedisError as error:  # a quiz's clock is kept in Redis
@@ -249,7 +248,8 @@ def clock(request: HttpRequest, slug: str) -> HttpResponse:
     event = get_object_or_404(Event, slug=slug)
     change = request.POST.get("change", "")
     try:
-        event_clock(event=event, change=int(change) if change.isdigit() else change)
+        seconds = whole_number(change)
+        event_clock(event=event, change=change if seconds is None else seconds)
     except EventError as error:
         return plain_text(f"{error}\n", status=400)
     except RedisError as error:
@@ -298,11 +298,11 @@ def leaderboard_json(request: HttpRequest, slug: str) -> JsonResponse:
     if not (event.leaderboard_shown or request.user.has_perm("polls.change_poll")):
         message = _("The presenter has not shown the leaderboard yet.")
         return JsonResponse({"error": message}, status=403)
-    limit = request.GET.get("limit", str(LEADERBOARD_SIZE))
-    if not limit.isdigit() or not 1 <= int(limit) <= LEADERBOARD_MOST:
+    limit = whole_number(request.GET.get("limit", str(LEADERBOARD_SIZE)))
+    if limit is None or not 1 <= limit <= LEADERBOARD_MOST:
         message = _("limit is a number from 1 to %(n)d.") % {"n": LEADERBOARD_MOST}
         return JsonResponse({"error": message}, status=400)
-    rows = standings(event)[: int(limit)]
+    rows = standings(event)[:limit]
     return JsonResponse([row.public() for row in rows], safe=False)
 
 

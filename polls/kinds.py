@@ -30,6 +30,7 @@ from django.utils.translation import ngettext
 from polls.models import QUESTION_NAME_MAX_LENGTH, Poll
 from polls.profanity import profanity_masked
 from polls.text import text_cleaned
+from voting_site.numbers import whole_number
 
 if TYPE_CHECKING:
     from polls.selectors import Ballot, Choice
@@ -400,9 +401,10 @@ class Questions(QuestionKind):
     def upvote(self, given: str) -> int:
         """The question an upvote (or its withdrawal) is for; ValidationError unless it
         can be one's id (the worker drops an id of no question of the poll)."""
-        if not given.isdigit() or not 0 < int(given) < 2**63:
+        question = whole_number(given)
+        if not question:
             raise ValidationError(_("That is not a question of this poll."))
-        return int(given)
+        return question
 
     def accepts(self, choices: Sequence[int], options: Collection[int]) -> bool:
         """A Q&A counts no casts: its entries are questions and upvotes."""

@@ -5,7 +5,8 @@ queued, and read as the terms a word cloud counts.
 Unicode is normalised (NFC, so "é" typed two ways is one "é"), runs of whitespace
 become one space, and control and format characters go (bidirectional overrides and
 isolates, zero-width spaces and joiners, the byte-order mark), which could otherwise
-make an answer read backwards or two answers look alike. It does not escape markup:
+make an answer read backwards or two answers look alike, and noncharacters go (U+FFFF,
+which no XML document may hold). It does not escape markup:
 text is text, and the templates and scripts that show it escape it.
 
 `answer_terms` is what an answer adds to a word cloud: its words, case-folded, with
@@ -41,7 +42,19 @@ _WORD = re.compile(r"[^\W_]+(?:['\u2019\-][^\W_]+)*")
 def text_cleaned(text: str) -> str:
     """The text as typed, without what only hides or reorders it, on one line."""
     text = " ".join(unicodedata.normalize("NFC", text).split())
-    return "".join(ch for ch in text if unicodedata.category(ch) not in _REMOVED_CATEGORIES)
+    return "".join(
+        ch
+        for ch in text
+        if unicodedata.category(ch) not in _REMOVED_CATEGORIES and not _noncharacter(ch)
+    )
+
+
+def _noncharacter(ch: str) -> bool:
+    """One of Unicode's 66 noncharacters (U+FDD0 to U+FDEF, and the last two of each
+    plane, U+FFFE and U+FFFF among them): never text, and U+FFFE and U+FFFF are not even
+    XML's, so an SVG chart holding one would not open."""
+    code = ord(ch)
+    return 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE
 
 
 @functools.cache

@@ -15,12 +15,17 @@ def results_rows(poll: Poll) -> Iterator[list[Any]]:
 
     An open poll's are its terms: no option, the term as the label, how many voters
     gave it and their share of the round's voters. Its answers are its votes' CSV. A
-    Q&A's are its questions, the most upvoted first: the question as the label, its
-    upvotes as the votes (the votes' CSV has them all, with their states).
+    Q&A's are its questions the room may see (not those waiting for approval or hidden),
+    the most upvoted first: the question as the label, its upvotes as the votes (the
+    votes' CSV has them all, with their states).
     """
     yield ["round", "option", "label", "votes", "percent"]
     if kind_of(poll.kind).takes_questions:
-        questions = Question.objects.filter(poll=poll).order_by("round", "-upvotes", "stream_order")
+        questions = (
+            Question.objects.filter(poll=poll)
+            .exclude(state__in=[Question.State.PENDING, Question.State.HIDDEN])
+            .order_by("round", "-upvotes", "stream_order")
+        )
         for round_, text, upvotes in questions.values_list("round", "text", "upvotes"):
             yield [round_, "", text, upvotes, None]
         return

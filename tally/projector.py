@@ -36,6 +36,7 @@ from tally.selectors import (
     results_hidden,
 )
 from voting_site.middleware import staff_only
+from voting_site.numbers import whole_number
 from voting_site.responses import plain_text, see_other
 
 # The projector's keyboard shortcuts, one per control; and, held, the key that shows the
@@ -134,11 +135,12 @@ def moderate(request: HttpRequest, slug: str) -> HttpResponse:
     poll = get_object_or_404(Poll, slug=slug)
     action = request.POST.get("action", "")
     answer, question = request.POST.get("answer", ""), request.POST.get("question", "")
-    if answer.isdigit() and action in MODERATION_ACTIONS:
-        answers = poll.answers.filter(pk=int(answer)).values_list("pk", flat=True)
+    answer_id, question_id = whole_number(answer), whole_number(question)
+    if answer_id is not None and action in MODERATION_ACTIONS:
+        answers = poll.answers.filter(pk=answer_id).values_list("pk", flat=True)
         answers_moderate(answer_ids=list(answers), action=action)
-    elif question.isdigit() and action in QUESTION_ACTIONS:
-        questions = poll.questions.filter(pk=int(question)).values_list("pk", flat=True)
+    elif question_id is not None and action in QUESTION_ACTIONS:
+        questions = poll.questions.filter(pk=question_id).values_list("pk", flat=True)
         questions_moderate(question_ids=list(questions), action=action)
     else:
         message = _("Send an answer's or a question's number and an action, one of %(actions)s.")

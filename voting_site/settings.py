@@ -12,6 +12,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 from voting_site import embedded
+from voting_site.numbers import whole_number
 from voting_site.redis import channel_layer_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -177,9 +178,10 @@ def _rate(name: str, default: str) -> tuple[int, int] | None:
     if text == "0":
         return None
     count, _, period = text.partition("/")
-    if not (count.isdigit() and int(count) > 0 and period in RATE_PERIODS):
+    uses = whole_number(count)
+    if not (uses and period in RATE_PERIODS):
         raise ImproperlyConfigured(f"{name} must be N/s, N/m or N/h (or 0 for none), not {text!r}")
-    return int(count), RATE_PERIODS[period]
+    return uses, RATE_PERIODS[period]
 
 
 # New voter cookies per client address; votes per voter; open answers sent per

@@ -167,6 +167,46 @@ def test_a_nickname_is_short_clean_and_unique_in_the_event(quiz):
     assert list(Player.objects.values_list("voter", "nickname")) == [("v1", "Ada L")]
 
 
+@pytest.mark.parametrize(
+    "look_alike",
+    [
+        "Ada\ufe0f",  # a variation selector
+        "\u0410da",  # a Cyrillic A
+        "Ad\u0430",  # a Cyrillic a
+        "\uff21\uff44\uff41",  # fullwidth letters
+        "\u0391DA",  # a Greek Alpha
+    ],
+)
+def test_a_nickname_that_looks_like_one_taken_is_taken(quiz, look_alike):
+    player_join(event=quiz, voter="v1", nickname="Ada")
+
+    with pytest.raises(PlayerError, match="taken"):
+        player_join(event=quiz, voter="v2", nickname=look_alike)
+
+
+@pytest.mark.parametrize(
+    "hiding",
+    [
+        "Ada\u034f",  # the combining grapheme joiner
+        "Ada\u3164",  # a Hangul filler
+        "\u3164",
+        "\u2800",  # a blank Braille pattern
+        "\u0301\u0301",  # combining marks alone
+        "Ada \u0301",
+    ],
+)
+def test_a_nickname_that_hides_characters_is_refused(quiz, hiding):
+    with pytest.raises(PlayerError, match="shows"):
+        player_join(event=quiz, voter="v1", nickname=hiding)
+
+
+def test_nicknames_in_other_scripts_and_with_accents_are_their_own(quiz):
+    for voter, nickname in enumerate(["José", "Jose", "Zoë", "李雷", "Олег", "❤️ Ana"]):
+        player_join(event=quiz, voter=f"v{voter}", nickname=nickname)
+
+    assert Player.objects.count() == 6
+
+
 def test_the_page_asks_for_a_nickname_and_keeps_it_across_visits(quiz):
     phone = Client()
     page = phone.get("/events/friday/").content.decode()

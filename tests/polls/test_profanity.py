@@ -19,6 +19,23 @@ def _words_read_again():
         ("sh1t happens", f"{MASK} happens"),
         ("Scunthorpe United", "Scunthorpe United"),  # a word inside another is not one
         ("Great class, thanks", "Great class, thanks"),
+        # Digits for letters, read as the letters they stand for.
+        ("m1erda", MASK),
+        ("wh0re", MASK),
+        ("c0ck b1tch", f"{MASK} {MASK}"),
+        ("n1gger", MASK),
+        ("a55hole", MASK),
+        ("d1ck", MASK),
+        ("5h1t", MASK),
+        ("p3nd3j0", MASK),
+        # Words the lists lacked: a slur, and Latin American insults.
+        ("fag", MASK),
+        ("¡Pendejo!", f"¡{MASK}!"),
+        ("qué boludo", f"qué {MASK}"),
+        ("huevón", MASK),
+        # Digits beside letters that make no such word stay as typed.
+        ("class of 2026, web3, covid-19", "class of 2026, web3, covid-19"),
+        ("mp3, R2D2, 4x4, b1g data, top 5 hits", "mp3, R2D2, 4x4, b1g data, top 5 hits"),
     ],
 )
 def test_profanity_is_masked_in_english_and_spanish_and_the_rest_kept(typed, shown):

@@ -15,6 +15,8 @@ from polls.text import answer_terms, text_cleaned
         ("<script>alert(1)</script>", "<script>alert(1)</script>"),  # text, escaped where shown
         ('=HYPERLINK("x")', '=HYPERLINK("x")'),  # neutralised where exported
         ("🎉 fiesta", "🎉 fiesta"),
+        ("why\uffff not\ufffe\ufdd0\U0001fffe", "why not"),  # noncharacters: none is text
+        ("new \U0001fae8 emoji", "new \U0001fae8 emoji"),  # unassigned here, not dropped
     ],
 )
 def test_text_from_strangers_keeps_what_they_typed_and_drops_what_hides_it(typed, kept):

@@ -6,14 +6,18 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 from django.test import Client
 
+from events.exports import event_results_rows
+from events.services import event_create
 from polls.exports import csv_lines, votes_rows
 from polls.models import Poll, Question, Upvote
 from polls.queue import VOTE_STREAM, Asked, Cast, Upvoted, entry_parse, upvotes_key
 from polls.services import poll_create
+from tally.exports import results_rows
 from tally.ingest import casts_apply, votes_ingest
 from tally.moderation import questions_moderate
 from tally.recount import tallies_rebuild
@@ -256,3 +260,32 @@ def test_the_cap_of_voters_per_address_holds_for_questions_and_upvotes(redis_db)
     assert asking == 403
     votes_ingest(consumer="test", idle_ms=None)
     assert upvotes(capped) == {"First?": 2}
+
+
+def test_a_question_with_a_noncharacter_still_makes_a_valid_chart(admin_client, qa, redis_db):
+    sent(Client(), {"question": "Why\uffff XML\ufffe?"})
+    votes_ingest(consumer="test", idle_ms=None)
+
+    chart = admin_client.get("/polls/qa/results.svg")
+
+    assert chart.status_code == 200
+    svg = ElementTree.fromstring(chart.content)  # noqa: S314 (our own chart, well-formed XML)
+    assert "Why XML?" in "".join(svg.itertext())
+
+
+def test_the_results_csvs_list_only_the_questions_the_room_may_see(redis_db):
+    moderated = poll_create(
+        question="Questions?", options=[], slug="qa", kind="questions", moderation="approve"
+    )
+    event = event_create(title="Week 3", polls=[moderated], slug="week3")
+    casts_apply([], [asked(moderated, f"1-{n}", f"v{n}", text) for n, text in enumerate(
+        ["Shown?", "Hidden?", "Waiting?"]
+    )])  # fmt: skip
+    shown, hidden, _waiting = Question.objects.order_by("stream_order")
+    questions_moderate(question_ids=[shown.pk], action="show")
+    questions_moderate(question_ids=[hidden.pk], action="hide")
+
+    for export in (results_rows(moderated), event_results_rows(event)):
+        text = "".join(csv_lines(export))
+        assert "Shown?" in text
+        assert "Hidden?" not in text and "Waiting?" not in text

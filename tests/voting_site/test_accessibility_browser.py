@@ -19,7 +19,8 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from events.models import Event, Player
+from events.models import Event
+from events.quiz import player_join
 from events.services import event_create, event_move
 from polls.invites import invites_make
 from polls.models import Answer, Poll, Question
@@ -101,7 +102,7 @@ def polls(db) -> None:
         # The longest limit: the clock still runs when the test reaches its page.
         event = event_create(title="Planets", polls=[question], slug=slug, quiz=True, seconds=240)
         for nickname in ("Ada", "Bob"):
-            Player.objects.create(event=event, voter=f"{slug}-{nickname}", nickname=nickname)
+            player_join(event=event, voter=f"{slug}-{nickname}", nickname=nickname)
         for move in moves:
             event_move(event=event, action=move)
 

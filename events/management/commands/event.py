@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from events.models import Event
 from events.selectors import event_state
 from events.services import MOVES, EventError, event_clock, event_move
+from voting_site.numbers import whole_number
 
 CLOCK_ACTIONS = ("time", "end-question")
 
@@ -37,7 +38,7 @@ class Command(BaseCommand):
                 event_clock(event=event, change=_clock_change(action, value))
                 event.refresh_from_db()
             else:
-                position = int(value) if value is not None and value.isdigit() else None
+                position = whole_number(value)
                 event = event_move(event=event, action=action, position=position)
         except EventError as error:
             raise CommandError(str(error), returncode=2) from None
