@@ -143,6 +143,7 @@ def child_env(**extra: str) -> dict[str, str]:
                 "VOTING_RATE_VOTES",
                 "VOTING_RATE_ENTRIES",
                 "VOTING_RATE_SOCKETS",
+                "VOTING_RATE_JOINS",
             )
         },
         **extra,

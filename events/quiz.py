@@ -19,7 +19,7 @@ from typing import Any
 
 import django_rq
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import Exists, F, OuterRef, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from redis import RedisError
@@ -35,7 +35,9 @@ from polls.countdown import (
 )
 from polls.models import Poll, Vote
 from polls.profanity import profanity_masked
+from polls.queue import CHOICES_TTL, players_key
 from polls.text import text_cleaned
+from voting_site.redis import redis_client
 
 logger = logging.getLogger(__name__)
 
@@ -95,13 +97,48 @@ def player_join(*, event: Event, voter: str, nickname: str) -> Player:
             )
     except IntegrityError:  # taken by another browser meanwhile
         raise PlayerError(taken) from None
+    player_playing(event_id=event.pk, voter=voter)
     return player
 
 
+def player_playing(*, event_id: int, voter: str) -> None:
+    """Tell the vote script that this browser plays (polls/queue.py's players key): its
+    answers to the quiz's questions are taken from now on."""
+    key = players_key(event_id)
+    with redis_client().pipeline() as pipe:
+        pipe.sadd(key, voter)
+        pipe.expire(key, CHOICES_TTL)
+        pipe.execute()
+
+
 def player_remove(*, event: Event, player_id: int) -> bool:
-    """Take a player off the leaderboard: their phone asks for a new nickname. False when
-    there is no such player."""
-    return bool(Player.objects.filter(event=event, pk=player_id).update(removed=True))
+    """Take a player off the leaderboard: their phone asks for a new nickname, and no
+    answer of theirs is taken until they have one. False when there is no such player."""
+    return players_remove(event=event, players=Player.objects.filter(pk=player_id)) > 0
+
+
+def players_remove(
+    *,
+    event: Event,
+    players: QuerySet[Player] | None = None,
+    joined_within: int | None = None,
+    without_answers: bool = False,
+) -> int:
+    """Take players off the leaderboard at once: `players`, or those who joined in the last
+    `joined_within` seconds, or those with no answer in the quiz (`without_answers`); how
+    many were removed."""
+    chosen = Player.objects.filter(event=event, removed=False)
+    if players is not None:
+        chosen = chosen.filter(pk__in=players.values("pk"))
+    if joined_within is not None:
+        chosen = chosen.filter(joined_at__gte=timezone.now() - timedelta(seconds=joined_within))
+    if without_answers:
+        answered = Vote.objects.filter(poll__event_question__event=event, voter=OuterRef("voter"))
+        chosen = chosen.exclude(Exists(answered))
+    voters = list(chosen.values_list("voter", flat=True))
+    if voters:
+        redis_client().srem(players_key(event.pk), *voters)
+    return Player.objects.filter(event=event, voter__in=voters).update(removed=True)
 
 
 def players_now(event_id: int) -> dict[str, Any]:

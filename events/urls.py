@@ -12,6 +12,7 @@ urlpatterns = [
         views.player_remove_view,
         name="player-remove",
     ),
+    path("events/<slug:slug>/players/remove/", views.players_remove_view, name="players-remove"),
     path("events/<slug:slug>/players.csv", views.players_csv, name="players-csv"),
     path("events/<slug:slug>/questions.csv", views.questions_csv, name="questions-csv"),
     path("api/events/<slug:slug>/leaderboard", views.leaderboard_json, name="leaderboard-json"),

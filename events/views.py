@@ -8,6 +8,7 @@ socket, with no request of the page's own: ten thousand phones must not stampede
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterator
 from typing import Any
@@ -36,7 +37,9 @@ from events.quiz import (
     last_finished,
     player_join,
     player_of,
+    player_playing,
     player_remove,
+    players_remove,
     standings,
 )
 from events.selectors import event_state
@@ -50,6 +53,7 @@ from polls.views import new_voter_refused, vote_context
 from tally.charts import chart
 from tally.projector import projector_context, remote_context
 from tally.selectors import average_at, results_for, results_seen_by
+from voting_site.clients import client_network, request_address
 from voting_site.limits import retry_after
 from voting_site.middleware import staff_only, with_user
 from voting_site.numbers import whole_number
@@ -150,6 +154,11 @@ async def _join(request: HttpRequest, event: Event, voter: str | None) -> HttpRe
     if wait := await retry_after("entries", voter, settings.VOTING_RATE_ENTRIES):
         message = _("You have tried too many nicknames just now.")
         return too_many(request, retry_after=wait, message=message)
+    if await sync_to_async(player_of)(event, voter) is None:  # a new player, not a new name
+        network = client_network(request_address(request))
+        if wait := await retry_after("joins", f"{event.pk}:{network}", settings.VOTING_RATE_JOINS):
+            message = _("Too many players have joined from your network just now.")
+            return too_many(request, retry_after=wait, message=message)
     try:
         await sync_to_async(player_join)(
             event=event, voter=voter, nickname=request.POST.get("nickname", "")[:200]
@@ -164,6 +173,8 @@ def _player_context(event: Event, voter: str | None) -> dict[str, Any]:
     player = player_of(event, voter)
     if player is None or player.removed:
         return {"quiz": True, "player": None, "removed": player is not None, "joining": True}
+    with contextlib.suppress(RedisError):  # should Redis have lost it, a player plays again
+        player_playing(event_id=event.pk, voter=player.voter)
     last = last_finished(event)
     rows = standings(event, last)
     mine = next((row for row in rows if row.voter == voter), None)
@@ -264,6 +275,29 @@ def player_remove_view(request: HttpRequest, slug: str, player_id: int) -> HttpR
     event = get_object_or_404(Event, slug=slug)
     if not player_remove(event=event, player_id=player_id):
         raise Http404(_("There is no such player."))
+    scores_publish(event_id=event.pk)
+    return see_other(_back(request, event))
+
+
+# How far back "remove everyone who joined just now" may reach.
+RECENT_JOINS_MOST_SECONDS = 3600
+
+
+@require_POST
+@staff_only
+def players_remove_view(request: HttpRequest, slug: str) -> HttpResponse:
+    """Take many players off at once: `joined_within` (those who joined in the last so many
+    seconds), or `without_answers`; then 303 back, the count in the page's note."""
+    event = get_object_or_404(Event, slug=slug)
+    seconds = whole_number(request.POST.get("joined_within"))
+    if seconds is not None and 1 <= seconds <= RECENT_JOINS_MOST_SECONDS:
+        removed = players_remove(event=event, joined_within=seconds)
+    elif request.POST.get("without_answers") == "1":
+        removed = players_remove(event=event, without_answers=True)
+    else:
+        message = _("Send joined_within, from 1 to %(n)d seconds, or without_answers=1.")
+        return plain_text(message % {"n": RECENT_JOINS_MOST_SECONDS} + "\n", status=400)
+    logger.info("event %s: %d players removed at once", event.slug, removed)
     scores_publish(event_id=event.pk)
     return see_other(_back(request, event))
 

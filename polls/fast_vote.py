@@ -40,7 +40,7 @@ from polls.forms import cast_given
 from polls.kinds import kind_of
 from polls.models import Poll
 from polls.selectors import SLUG_MAX_LENGTH, ballot_for
-from polls.services import AddressFull, PollClosed, TimeUp, vote_cast
+from polls.services import AddressFull, NotPlaying, PollClosed, TimeUp, vote_cast
 from polls.views import after_vote
 from voting_site.clients import client_network, forwarded_resolve, request_address
 from voting_site.limits import Limited
@@ -117,7 +117,7 @@ class FastVote:
                 voter=voters.voter_key(token),
                 address=client_network(request_address(request)),
             )
-        except (Limited, AddressFull, PollClosed, TimeUp, RedisError):
+        except (Limited, AddressFull, NotPlaying, PollClosed, TimeUp, RedisError):
             return None  # nothing queued: the view says why
         return self.hooks.see_other(request)
 

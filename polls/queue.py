@@ -58,6 +58,14 @@ def choices_decode(text: str) -> tuple[int, ...]:
     return tuple(map(int, text.split(",")))
 
 
+# A quiz's players (a set of voter keys): the vote script takes a quiz question's vote
+# only from one of them. Their join adds them, a removal takes them out, and their page
+# adds them again should Redis have lost the set (events/quiz.py); as long-lived as the
+# choices.
+def players_key(event_id: int) -> str:
+    return f"event:{event_id}:players"
+
+
 # The questions a voter upvotes in a Q&A's round (a set of ids); as long-lived as the choices.
 def upvotes_key(poll_id: int, round_number: int, voter: str) -> str:
     return f"poll:{poll_id}:{round_number}:upvotes:{voter}"

@@ -18,6 +18,7 @@ from typing import Any, TypedDict
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import DatabaseError, connection
+from django.db.models import Case, F, When
 from django.utils import timezone
 
 from polls.kinds import kind_of
@@ -80,6 +81,8 @@ class Ballot:
     answers_per_voter: int = 1
     masks_profanity: bool = True
     moderated: bool = False
+    # The quiz this poll is a question of, if any: only its players' votes are taken.
+    quiz_id: int | None = None
 
     def state(self) -> Poll.State:
         return poll_state(
@@ -122,7 +125,16 @@ def _load_ballot(slug: str) -> Ballot | None:
     # which would drop a connection gone bad (PostgreSQL restarted): drop it here.
     if connection.connection is not None and not connection.is_usable():
         connection.close()
-    poll = Poll.objects.filter(slug=slug).prefetch_related("options").first()
+    poll = (
+        Poll.objects.filter(slug=slug)
+        .annotate(
+            quiz_id=Case(
+                When(event_question__event__mode="quiz", then=F("event_question__event_id"))
+            )
+        )
+        .prefetch_related("options")
+        .first()
+    )
     if poll is None:
         return None
     return Ballot(
@@ -151,6 +163,7 @@ def _load_ballot(slug: str) -> Ballot | None:
         answers_per_voter=poll.answers_per_voter,
         masks_profanity=poll.masks_profanity,
         moderated=poll.moderation == Poll.Moderation.APPROVE,
+        quiz_id=poll.quiz_id,  # type: ignore[attr-defined]
     )
 
 

@@ -26,6 +26,7 @@ from polls.queue import (
     cast_value,
     choices_key,
     entry_fields,
+    players_key,
     upvote_fields,
     upvotes_key,
 )
@@ -48,15 +49,16 @@ from voting_site.redis import async_redis_script
 # stream wins and the other is refused.
 # A poll Redis holds closed (polls/opening.py) refuses it first; then a quiz question's
 # deadline (polls/countdown.py), on Redis's clock: the stream entry it would add is
-# stamped by the same clock.
+# stamped by the same clock; then a quiz question refuses a voter who is not a player.
 # KEYS: the limit's window, choices hash, stream, ingest flag, metrics, the voters of
-# this round from the client's address, the round's deadline, the poll's state.
+# this round from the client's address, the round's deadline, the poll's state, the
+# quiz's players ("players:none" outside a quiz).
 # ARGV: the limit's uses and seconds (0 0: none), "final" or "changeable", the voter,
 # the encoded choices, the hash's expiry, the flag's, the accepted votes' metric
 # field, the cap of voters per address (0: none), then the entry's fields.
-# Returns {outcome, wait}: -5 closed; -4 the time is up; -2 the limit is used up (wait:
-# microseconds until it is not); -3 the address has its cap of voters; -1 a final vote
-# exists; 1 queued, and an ingest job is wanted; 0 queued.
+# Returns {outcome, wait}: -6 not a player; -5 closed; -4 the time is up; -2 the limit is
+# used up (wait: microseconds until it is not); -3 the address has its cap of voters; -1 a
+# final vote exists; 1 queued, and an ingest job is wanted; 0 queued.
 _VOTE = (
     SLIDING_WINDOW_LUA
     + """
@@ -65,6 +67,9 @@ local deadline = redis.call('GET', KEYS[7])
 if deadline then
   local t = redis.call('TIME')
   if t[1] * 1000 + math.floor(t[2] / 1000) >= tonumber(deadline) then return {-4, 0} end
+end
+if KEYS[9] ~= 'players:none' and redis.call('SISMEMBER', KEYS[9], ARGV[4]) == 0 then
+  return {-6, 0}
 end
 if tonumber(ARGV[1]) > 0 then
   local wait = over_limit(KEYS[1], ARGV[1], ARGV[2], '1')
@@ -134,6 +139,11 @@ class PollClosed(Exception):
     """Redis holds the poll closed, whatever this process's copy says: nothing was queued."""
 
 
+class NotPlaying(Exception):
+    """A quiz question's vote from a browser that has not joined the quiz (or was removed
+    from it): nothing was queued."""
+
+
 class TimeUp(Exception):
     """A quiz question's time is up, by Redis's clock: nothing was queued."""
 
@@ -159,8 +169,10 @@ async def vote_cast(
 
     Each call is a use of the vote limit (VOTING_RATE_VOTES; for typed answers, the
     entries' limit, VOTING_RATE_ENTRIES): `Limited`, and nothing queued, once it is
-    used up. `TimeUp`, and nothing queued, once a quiz question's deadline has passed
-    on Redis's clock. `AddressFull`, and nothing queued, when the poll caps
+    used up. `PollClosed`, and nothing queued, once Redis holds the poll closed (whatever
+    `ballot` says). `TimeUp`, and nothing queued, once a quiz question's deadline has passed
+    on Redis's clock; `NotPlaying` for a quiz question's vote from a browser that is not
+    one of its players. `AddressFull`, and nothing queued, when the poll caps
     its voters per address and this one would be one too many from `address`. False,
     and nothing queued, when the poll's votes are final and this voter has one.
     """
@@ -199,6 +211,7 @@ async def vote_cast(
             address_voters_key(ballot.id, ballot.round, address),
             deadline_key(ballot.id, ballot.round),
             state_key(ballot.id),
+            players_key(ballot.quiz_id) if ballot.quiz_id else "players:none",
         ],
         args=[
             limit.uses if limit else 0,
@@ -213,6 +226,8 @@ async def vote_cast(
             *fields,
         ],
     )
+    if outcome == -6:
+        raise NotPlaying
     if outcome == -5:
         raise PollClosed
     if outcome == -4:
@@ -527,7 +542,8 @@ def poll_control(*, poll: Poll, action: str) -> None:
 
 
 def poll_close(*, poll: Poll) -> None:
-    """Stop taking votes now (every web process notices within a second)."""
+    """Stop taking votes now: Redis holds it closed from this save on, for every web
+    process at once (polls/opening.py)."""
     poll.is_open = False
     poll.save(update_fields=["is_open", "updated_at"])
 

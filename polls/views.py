@@ -32,7 +32,14 @@ from polls.selectors import (
     upvoted_by,
     voter_choice,
 )
-from polls.services import AddressFull, PollClosed, TimeUp, question_send, vote_cast
+from polls.services import (
+    AddressFull,
+    NotPlaying,
+    PollClosed,
+    TimeUp,
+    question_send,
+    vote_cast,
+)
 from voting_site.clients import client_network, request_address
 from voting_site.limits import Limited, Rate, retry_after
 from voting_site.metrics import count_refused
@@ -188,7 +195,7 @@ async def _vote(request: HttpRequest, ballot: Ballot, voter: str | None) -> Http
         await count_refused("vote_limit")
         message = _("You have voted too many times just now.")
         return too_many(request, retry_after=limited.retry_after, message=message)
-    except (PollClosed, TimeUp, AddressFull) as refused:
+    except (PollClosed, TimeUp, NotPlaying, AddressFull) as refused:
         return await _refused(request, ballot, voter, form, refused)
     except RedisError as error:
         logger.warning("vote not queued: Redis is unreachable: %s", error)
@@ -237,7 +244,7 @@ async def _refused(
     ballot: Ballot,
     voter: str,
     form: VoteForm,
-    refused: PollClosed | TimeUp | AddressFull,
+    refused: PollClosed | TimeUp | NotPlaying | AddressFull,
 ) -> HttpResponse:
     """The page again, saying why Redis refused the vote (nothing was queued)."""
     if isinstance(refused, PollClosed):
@@ -249,6 +256,11 @@ async def _refused(
         await count_refused("time_up")
         form.add_error(None, _("Time is up: this answer came too late to count."))
         return await _page(request, ballot, voter, form=form, status=409)
+    if isinstance(refused, NotPlaying):
+        await count_refused("not_playing")
+        form.add_error(None, _("Join the quiz with a nickname first: this answer was not "
+                               "recorded."))  # fmt: skip
+        return await _page(request, ballot, voter, form=form, status=403)
     await count_refused("address_cap")
     form.add_error(
         None,

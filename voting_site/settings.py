@@ -185,15 +185,17 @@ def _rate(name: str, default: str) -> tuple[int, int] | None:
 
 
 # New voter cookies per client address; votes per voter; open answers sent per
-# voter; WebSockets opened per
-# client address; wrong invite codes per voter, and per client address. (A client
-# address is an IPv4 address, or an IPv6 /64.)
+# voter; WebSockets opened per client address; wrong invite codes per voter, and per
+# client address; a quiz's new players per client address. (A client address is an
+# IPv4 address, or an IPv6 /64.)
 VOTING_RATE_NEW_VOTERS = _rate("VOTING_RATE_NEW_VOTERS", "600/m")
 VOTING_RATE_VOTES = _rate("VOTING_RATE_VOTES", "30/m")
 VOTING_RATE_ENTRIES = _rate("VOTING_RATE_ENTRIES", "10/m")
 VOTING_RATE_SOCKETS = _rate("VOTING_RATE_SOCKETS", "1200/m")
 VOTING_RATE_INVITE_TRIES = _rate("VOTING_RATE_INVITE_TRIES", "10/m")
 VOTING_RATE_INVITE_TRIES_PER_ADDRESS = _rate("VOTING_RATE_INVITE_TRIES_PER_ADDRESS", "60/m")
+# A lecture hall behind one router joins at once: hundreds, not thousands, per quiz.
+VOTING_RATE_JOINS = _rate("VOTING_RATE_JOINS", "300/h")
 
 CSRF_FAILURE_VIEW = "voting_site.views.csrf_failure"
 # The admin's index links to django-rq's dashboard for those who may use it: tally/admin.py
