@@ -409,6 +409,32 @@ class Answer(models.Model):
         return self.text
 
 
+class HiddenAnswer(models.Model):
+    """A text the presenter hid from a voter in a poll's round, as `answer_key` reads it:
+    the same voter sending it again, in any place or spelt another way, finds it hidden
+    again (tally/answers.py), however often they send something else in between."""
+
+    poll = models.ForeignKey(
+        Poll, on_delete=models.CASCADE, related_name="hidden_answers", db_index=False,
+        verbose_name=_("poll"),
+    )  # fmt: skip
+    round = models.PositiveIntegerField(_("round"), default=1)
+    voter = models.CharField(_("voter"), max_length=64)
+    text = models.CharField(_("answer, as compared"), max_length=ANSWER_MAX_LENGTH)
+
+    class Meta:
+        verbose_name = _("hidden answer")
+        verbose_name_plural = _("hidden answers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["poll", "round", "voter", "text"], name="one_hidden_text_per_voter"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
 class Question(models.Model):
     """A question the audience asks in a Q&A poll's round, made by the ingest from its
     stream entry: exactly once, for its place in the stream is unique in the poll.

@@ -70,6 +70,12 @@ def answer_words(text: str) -> list[str]:
     return [word.casefold().replace(_TYPOGRAPHIC_APOSTROPHE, "'") for word in words]
 
 
+def answer_key(text: str) -> str:
+    """An answer as moderation compares it: its words, case-folded, one space apart, so
+    "Bad!" and "bad" are one answer ("?!" alone is itself)."""
+    return " ".join(answer_words(text)) or text_cleaned(text).casefold()
+
+
 def answer_terms(text: str) -> frozenset[str]:
     """The terms an answer adds to a word cloud, each once."""
     words = answer_words(text)

@@ -17,9 +17,9 @@ from operator import itemgetter
 
 from django.db.models import Q
 
-from polls.models import ANSWER_MAX_LENGTH, Answer
+from polls.models import ANSWER_MAX_LENGTH, Answer, HiddenAnswer
 from polls.queue import Cast
-from polls.text import answer_terms
+from polls.text import answer_key, answer_terms
 from tally.models import TermTally
 
 # One voter's answers in one poll's round, and their places.
@@ -70,11 +70,13 @@ def answers_apply(casts: Iterable[Cast], *, moderated: set[int]) -> Counter[Term
     the stored votes); returns how the term tallies move.
 
     An answer sent again unchanged, in the same place, keeps its state: a hidden one
-    stays hidden. A new one is shown at once, or waits for approval on a poll in
-    `moderated`.
+    stays hidden, and so does one whose text the presenter hid from this voter in this
+    round, in whatever place it comes back. A new one is shown at once, or waits for
+    approval on a poll in `moderated`.
     """
     casts = [cast for cast in casts if cast.answers]
     stored = answers_stored((cast.poll_id, cast.round, cast.voter) for cast in casts)
+    hidden = _hidden_texts((cast.poll_id, cast.round, cast.voter) for cast in casts)
     deltas: Counter[TermKey] = Counter()
     rows: list[Answer] = []
     fewer = Q()  # the places a voter no longer fills
@@ -85,7 +87,13 @@ def answers_apply(casts: Iterable[Cast], *, moderated: set[int]) -> Counter[Term
         after: Answers = {}
         for position, text in enumerate(cast.answers):
             kept = before.get(position)
-            after[position] = (text, kept[1] if kept and kept[0] == text else new_state)
+            if kept and kept[0] == text:
+                state = kept[1]
+            elif (*key, answer_key(text)) in hidden:
+                state = Answer.State.HIDDEN
+            else:
+                state = new_state
+            after[position] = (text, state)
             rows.append(
                 Answer(
                     poll_id=cast.poll_id,
@@ -112,6 +120,36 @@ def answers_apply(casts: Iterable[Cast], *, moderated: set[int]) -> Counter[Term
         update_fields=["text", "state", "cast_at", "stream_order"],
     )
     return deltas
+
+
+def _hidden_texts(keys: Iterable[VoterKey]) -> set[tuple[int, int, str, str]]:
+    """The texts the presenter hid from these voters: (poll, round, voter, answer_key)."""
+    keys = set(keys)
+    if not keys:
+        return set()
+    rows = HiddenAnswer.objects.filter(
+        poll__in={poll for poll, _, _ in keys},
+        round__in={round_ for _, round_, _ in keys},
+        voter__in={voter for _, _, voter in keys},
+    ).values_list("poll_id", "round", "voter", "text")
+    return {row for row in rows if row[:3] in keys}
+
+
+def hidden_texts_remember(answers: Iterable[tuple[int, int, str, str]], *, hidden: bool) -> None:
+    """Remember (or, once shown again, forget) these answers' texts as hidden from their
+    voters: (poll, round, voter, text) each."""
+    rows = [
+        HiddenAnswer(poll_id=poll, round=round_, voter=voter, text=answer_key(text))
+        for poll, round_, voter, text in answers
+    ]
+    if hidden:
+        HiddenAnswer.objects.bulk_create(rows, ignore_conflicts=True)
+        return
+    forgotten = Q()
+    for row in rows:
+        forgotten |= Q(poll=row.poll_id, round=row.round, voter=row.voter, text=row.text)
+    if forgotten:
+        HiddenAnswer.objects.filter(forgotten).delete()
 
 
 def terms_add(deltas: Mapping[TermKey, int]) -> None:

@@ -14,7 +14,14 @@ from django.db import transaction
 from redis import RedisError
 
 from polls.models import Answer, Question
-from tally.answers import TermKey, VoterKey, answers_stored, terms_add, terms_moved
+from tally.answers import (
+    TermKey,
+    VoterKey,
+    answers_stored,
+    hidden_texts_remember,
+    terms_add,
+    terms_moved,
+)
 from tally.ingest import polls_lock, versions_bump
 from tally.publish import results_publish
 
@@ -35,12 +42,16 @@ def answers_moderate(*, answer_ids: Iterable[int], action: str) -> int:
         changing = list(
             Answer.objects.filter(pk__in=answer_ids)
             .exclude(state=state)
-            .values_list("poll_id", "round", "voter", "position")
+            .values_list("poll_id", "round", "voter", "position", "text")
         )
-        stored = answers_stored((poll, round_, voter) for poll, round_, voter, _ in changing)
+        stored = answers_stored((poll, round_, voter) for poll, round_, voter, *_ in changing)
         places: dict[VoterKey, list[int]] = {}
-        for poll, round_, voter, position in changing:
+        for poll, round_, voter, position, _text in changing:
             places.setdefault((poll, round_, voter), []).append(position)
+        hidden_texts_remember(
+            ((poll, round_, voter, text) for poll, round_, voter, _, text in changing),
+            hidden=state == Answer.State.HIDDEN,
+        )
         deltas: Counter[TermKey] = Counter()
         for key, positions in places.items():
             before = stored[key]
@@ -48,7 +59,7 @@ def answers_moderate(*, answer_ids: Iterable[int], action: str) -> int:
             terms_moved(deltas, key, before, after)
         changed = Answer.objects.filter(pk__in=answer_ids).exclude(state=state).update(state=state)
         terms_add(deltas)
-        moved = {poll for poll, _, _, _ in changing}
+        moved = {poll for poll, *_ in changing}
         versions_bump(moved)
     transaction.on_commit(lambda: _publish(moved))
     return changed

@@ -151,6 +151,25 @@ def test_a_hidden_answer_leaves_the_cloud_and_stays_hidden_when_sent_again(open_
     assert terms(open_poll) == {"cats": 2}
 
 
+def test_a_hidden_answer_stays_hidden_after_another_or_in_another_place(redis_db):
+    poll = poll_create(question="Three words?", options=[], slug="words", kind="open",
+                       answers_per_voter=3)  # fmt: skip
+    casts_apply([answer(poll, "1-0", "ana", "Rude thing")])
+    answers_moderate(answer_ids=[Answer.objects.get().pk], action="hide")
+
+    casts_apply([answer(poll, "2-0", "ana", "fine")])  # the hidden text is gone…
+    casts_apply([answer(poll, "3-0", "ana", "fine", "rude THING!")])  # …and back, elsewhere
+    casts_apply([answer(poll, "4-0", "bo", "Rude thing")])  # another voter's is their own
+
+    states = dict(Answer.objects.values_list("text", "state").filter(voter="ana"))
+    assert states == {"fine": "shown", "rude THING!": "hidden"}
+    assert terms(poll) == {"fine": 1, "rude": 1, "rude thing": 1}  # bo's, and ana's fine
+    hidden = Answer.objects.get(voter="ana", state="hidden")
+    answers_moderate(answer_ids=[hidden.pk], action="show")  # shown again: forgotten
+    casts_apply([answer(poll, "5-0", "ana", "Rude thing")])
+    assert Answer.objects.get(voter="ana").state == "shown"
+
+
 def test_the_recount_agrees_and_mends_a_broken_term_tally(open_poll):
     casts_apply(
         [
