@@ -146,6 +146,7 @@ def child_env(**extra: str) -> dict[str, str]:
                 "VOTING_RATE_JOINS",
             )
         },
+        "VOTING_SOCKETS_PER_ADDRESS": "1000000",
         **extra,
     }
 

@@ -88,8 +88,8 @@ class EventConsumer(ResultsConsumer):
         await self.accept()
         for message in messages:
             self.deliver(message)
-        if self.watching():
-            presence().join(self.event_id)
+        if self.watching() and self.player is not None:
+            presence().join(self.event_id, self.player)
         if not heartbeat().join(self):
             await self.send_json({"type": "deaf"})
         self.ready = True
@@ -167,8 +167,8 @@ class EventConsumer(ResultsConsumer):
             self.deliver(message)
 
     async def disconnect(self, code: int) -> None:
-        if self.ready and self.watching():
-            presence().leave(self.event_id)
+        if self.ready and self.watching() and self.player is not None:
+            presence().leave(self.event_id, self.player)
         await super().disconnect(code)
         for group in self.joined:
             await hub().leave(self, group)

@@ -36,14 +36,14 @@ from django.utils.module_loading import import_string
 from redis import RedisError
 
 from polls import voters
-from polls.forms import cast_given
+from polls.forms import cast_given, text_sent
 from polls.kinds import kind_of
 from polls.models import Poll
 from polls.selectors import SLUG_MAX_LENGTH, ballot_for
 from polls.services import AddressFull, NotPlaying, PollClosed, TimeUp, vote_cast
 from polls.views import after_vote
 from voting_site.clients import client_network, forwarded_resolve, request_address
-from voting_site.limits import Limited
+from voting_site.limits import Limited, retry_after
 from voting_site.responses import see_other
 
 logger = logging.getLogger(__name__)
@@ -105,6 +105,10 @@ class FastVote:
                 or ballot.state() != Poll.State.OPEN
             ):
                 return None
+            if text_sent(ballot, request.POST) and await retry_after(
+                "entries", voters.voter_key(token), settings.VOTING_RATE_ENTRIES, count=False
+            ):
+                return None  # the view refuses it, before reading a word of it
             given = cast_given(ballot, request.POST)
         except Exception:  # bad input, or whatever it is: Django answers it, as it always has
             logger.debug("vote passed to Django", exc_info=True)

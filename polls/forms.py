@@ -74,6 +74,15 @@ def cast_given(ballot: Ballot, data: QueryDict) -> Given:
     return Given(choices=kind.clean(ballot, given))
 
 
+def text_sent(ballot: Ballot, data: QueryDict) -> bool:
+    """Whether the cast carries text to clean and filter (open answers, or a question
+    asked): the dear part of reading a cast, so the entries' limit is checked first."""
+    kind = kind_of(ballot.kind)
+    if kind.takes_questions:
+        return not any(field in data for field in ("upvote", "unvote"))
+    return kind.takes_text
+
+
 def _question_given(kind: QuestionKind, ballot: Ballot, data: QueryDict) -> Given:
     """A Q&A's form: an upvote button pressed (`upvote` or `unvote`: a question's id), or
     a question asked. An upvote wins over text typed meanwhile, which the page keeps."""

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from redis import RedisError
 
 from polls import voters
-from polls.forms import NEXT_FIELD, Given, VoteForm
+from polls.forms import NEXT_FIELD, Given, VoteForm, text_sent
 from polls.invites import InviteRefused, invite_redeem
 from polls.kinds import kind_of
 from polls.models import Poll
@@ -177,6 +177,14 @@ async def _vote(request: HttpRequest, ballot: Ballot, voter: str | None) -> Http
     if ballot.state() != Poll.State.OPEN:
         await count_refused("closed")
         return await _page(request, ballot, voter, form=VoteForm(ballot=ballot), status=409)
+    # Text is cleaned and filtered only within the limit: a flood of answers is refused
+    # before any is read (it is counted as a use once queued, in the same Redis step).
+    if text_sent(ballot, request.POST) and (
+        wait := await retry_after("entries", voter, settings.VOTING_RATE_ENTRIES, count=False)
+    ):
+        await count_refused("vote_limit")
+        message = _("You have sent too many answers or questions just now.")
+        return too_many(request, retry_after=wait, message=message)
     if not form.is_valid():
         await count_refused("invalid")
         return await _page(request, ballot, voter, form=form, status=400)

@@ -6,6 +6,7 @@ import asyncio
 import json
 import logging
 import types
+from collections import Counter
 from collections.abc import Callable, Coroutine
 from importlib import import_module
 from typing import Any
@@ -52,6 +53,32 @@ def current(poll_id: int, voter: str | None) -> tuple[dict[str, Any], bool] | No
     return poll_message(poll), voted_if_it_matters(poll=poll, voter=voter)
 
 
+class OpenSockets:
+    """This process's open sockets per client network, at most VOTING_SOCKETS_PER_ADDRESS
+    each: a thousand sockets from one address are one attacker's, not a thousand phones
+    (the rate of new sockets, VOTING_RATE_SOCKETS, does not bound how many stay open).
+    Only networks with a socket open are kept."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+
+    def take(self, network: str) -> bool:
+        if self.counts[network] >= settings.VOTING_SOCKETS_PER_ADDRESS:
+            return False
+        self.counts[network] += 1
+        return True
+
+    def give_back(self, network: str) -> None:
+        if not network:
+            return
+        self.counts[network] -= 1
+        if self.counts[network] <= 0:
+            del self.counts[network]
+
+
+_open_sockets = OpenSockets()
+
+
 class ResultsConsumer(AsyncJsonWebsocketConsumer):
     """`/ws/polls/<slug>/`: what a voter may see.
 
@@ -72,10 +99,17 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
     visible = False
     has_voted = False  # in the round below; read on connect, for the `voted` rule
     round = 0
+    network = ""  # the client's network, while this socket counts among its open ones
 
     async def connect(self) -> None:
         self.outbox = Outbox(self.handle)
         self.unchecked: list[dict[str, Any]] = []  # a presenter's, until its session is checked
+        self.network = client_network(self.client())
+        if not _open_sockets.take(self.network):
+            self.network = ""  # nothing to give back
+            await self.accept()
+            await self.close(code=TRY_AGAIN_LATER)
+            return
         try:
             await self.open()
         except (RedisError, DatabaseError, LayerUnreachable) as error:
@@ -184,6 +218,8 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
         return voters.voter_in(cookies, poll_id=self.poll_id, requires_invite=self.requires_invite)
 
     async def disconnect(self, code: int) -> None:
+        _open_sockets.give_back(self.network)
+        self.network = ""  # once only, however often Channels calls this
         heartbeat().leave(self)
         self.ready = False
         self.outbox.close()

@@ -196,6 +196,8 @@ VOTING_RATE_INVITE_TRIES = _rate("VOTING_RATE_INVITE_TRIES", "10/m")
 VOTING_RATE_INVITE_TRIES_PER_ADDRESS = _rate("VOTING_RATE_INVITE_TRIES_PER_ADDRESS", "60/m")
 # A lecture hall behind one router joins at once: hundreds, not thousands, per quiz.
 VOTING_RATE_JOINS = _rate("VOTING_RATE_JOINS", "300/h")
+# Live sockets open at once from one client address, in each web process.
+VOTING_SOCKETS_PER_ADDRESS = env.int("VOTING_SOCKETS_PER_ADDRESS", default=1000)
 
 CSRF_FAILURE_VIEW = "voting_site.views.csrf_failure"
 # The admin's index links to django-rq's dashboard for those who may use it: tally/admin.py

@@ -27,6 +27,27 @@ async def opened(path: str, cookie: str = "") -> WebsocketCommunicator:
     return socket
 
 
+def browser_cookie() -> str:
+    """The voter cookie a browser gets from the event's page, as a Cookie header."""
+    browser = Client()
+    browser.get("/events/week3/")
+    return "; ".join(f"{name}={morsel.value}" for name, morsel in browser.cookies.items())
+
+
+async def test_open_sockets_from_one_address_are_capped(redis_db, event, settings):
+    settings.VOTING_SOCKETS_PER_ADDRESS = 2
+    sockets = [await opened("/ws/events/week3/") for _ in range(2)]
+
+    third = WebsocketCommunicator(application, "/ws/events/week3/", headers=HEADERS)
+    connected, _ = await third.connect()
+    assert connected  # accepted, then closed: the page tries again later
+    assert (await third.receive_output(timeout=5))["code"] == 1013
+    await sockets[0].disconnect()
+    fourth = await opened("/ws/events/week3/")  # one closed: room for another
+    for socket in (sockets[1], fourth):
+        await socket.disconnect()
+
+
 async def move(event: Event, action: str, **kwargs: int) -> None:
     await sync_to_async(event_move)(event=await Event.objects.aget(pk=event.pk), action=action,
                                     **kwargs)  # fmt: skip
@@ -95,7 +116,9 @@ async def test_the_presenters_socket_says_where_it_stands_and_how_many_follow(
 ):
     staff = Client()
     await sync_to_async(staff.force_login)(admin_user)
-    phones = [await opened("/ws/events/week3/") for _ in range(2)]
+    ada, bob = [await sync_to_async(browser_cookie)() for _ in range(2)]
+    # Two phones: Ada's in two tabs, and Bob's; sockets with no voter cookie are none.
+    phones = [await opened("/ws/events/week3/", cookie=c) for c in (ada, ada, bob, "", "")]
     presenter = await opened(
         "/ws/events/week3/present/", cookie=f"sessionid={staff.cookies['sessionid'].value}"
     )

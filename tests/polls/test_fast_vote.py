@@ -20,6 +20,7 @@ from django.core.handlers.asgi import ASGIHandler
 from django.db import connection
 from django.test import Client
 
+from polls import kinds
 from polls.fast_vote import FastVote
 from polls.models import Poll
 from polls.queue import VOTE_STREAM
@@ -207,6 +208,29 @@ async def test_the_vote_limit_is_counted_once_per_vote_and_the_one_over_gets_429
     assert [answer.status for answer in answers] == [303, 303, 429]
     assert app.django.requests == 1  # only the one over
     assert int(answers[2].header("retry-after") or 0) >= 1
+    assert redis_db.xlen(VOTE_STREAM) == 2
+
+
+async def test_answers_over_the_limit_are_refused_before_any_text_is_read(
+    app, redis_db, settings, monkeypatch
+):
+    await sync(lambda: poll_create(question="Words?", options=[], slug="words", kind="open"))
+    settings.VOTING_RATE_ENTRIES = (2, 60)
+    read: list[str] = []
+    cleaned = kinds.text_cleaned
+
+    def counted(text: str) -> str:
+        read.append(text)
+        return cleaned(text)
+
+    monkeypatch.setattr(kinds, "text_cleaned", counted)
+    cookies, token = await sync(opened, "/polls/words/")
+    form = {"csrfmiddlewaretoken": token, "answer": "machine learning"}
+
+    answers = [await post(app, form, cookies=cookies, path="/polls/words/") for _ in range(6)]
+
+    assert [answer.status for answer in answers] == [303, 303, 429, 429, 429, 429]
+    assert len(read) == 2  # once per answer taken, on the fast path; never over the limit
     assert redis_db.xlen(VOTE_STREAM) == 2
 
 

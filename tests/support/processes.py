@@ -77,7 +77,7 @@ UNREACHED_LIMITS = {
         "VOTING_RATE_INVITE_TRIES_PER_ADDRESS",
         "VOTING_RATE_JOINS",
     )
-}
+} | {"VOTING_SOCKETS_PER_ADDRESS": "1000000"}
 
 
 def project_process(
