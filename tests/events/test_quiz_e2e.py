@@ -43,8 +43,16 @@ def test_a_web_process_whose_clock_is_minutes_off_cannot_stretch_the_deadline(re
         data = {"csrfmiddlewaretoken": token, "option": "b"}
         return (await browser.post(f"{url}/polls/red/", data=data)).status_code
 
+    async def joined(browser: httpx.AsyncClient, url: str, nickname: str) -> None:
+        page = await browser.get(f"{url}/events/planets/")
+        token = CSRF_INPUT.search(page.text).group(1)
+        data = {"csrfmiddlewaretoken": token, "nickname": nickname}
+        assert (await browser.post(f"{url}/events/planets/", data=data)).status_code == 303
+
     async def before_and_after(url: str) -> tuple[int, int, int]:
         async with httpx.AsyncClient() as first, httpx.AsyncClient() as second:
+            await joined(first, url, "Ada")
+            await joined(second, url, "Bob")
             in_time = await mars(first, url)
             await asyncio.to_thread(event_clock, event=event, change="end")
             return in_time, await mars(second, url), await mars(first, url)
