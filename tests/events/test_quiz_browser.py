@@ -175,3 +175,33 @@ def test_a_quiz_with_three_phones_a_wrong_answer_a_late_one_and_a_reload(quiz, c
             f"You finished in place 3 of 3, with {final[2].points} points", timeout=LIVE
         )
         assert refused == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_remote_removes_the_players_who_flooded_in(quiz, chromium: Browser):
+    """Made-up players join in a burst; the presenter's remote, on a phone, removes everyone
+    who joined in the last minute, and those phones are asked for a new nickname."""
+    with asgi_server(free_port()) as url:
+        staff = chromium.new_context(**PHONE)
+        remote = staff.new_page()
+        refused = csp_refusals(remote)
+        remote.goto(f"{url}/admin/login/?next=/events/planets/remote/")
+        remote.fill("#id_username", "teacher")
+        remote.fill("#id_password", "a long pass phrase")
+        remote.click("input[type=submit]")
+        flooder = chromium.new_context(**PHONE).new_page()
+        csp_refusals(flooder, refused)
+        flooder.goto(f"{url}/j/{quiz.code}")
+        flooder.get_by_label("Your nickname").fill("Bot 1")
+        flooder.get_by_role("button", name="Join").click()
+        expect(flooder.locator("[data-player]")).to_contain_text("You play as Bot 1")
+
+        remote.get_by_text("Remove players").click()
+        expect(remote.get_by_label("Everyone who joined in the last (seconds)")).to_have_value("60")
+        remote.screenshot(path=SCREENSHOTS / "quiz-remote-remove-players.png", full_page=True)
+        remote.get_by_role("button", name="Remove them").click()
+
+        expect(flooder.get_by_text("The presenter removed your nickname")).to_be_visible(
+            timeout=LIVE
+        )
+        assert refused == []
