@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from events.models import Event
 from tests.polls.test_presenter_browser import LIVE, SCREENSHOTS, ZBARIMG, decoded_qr, in_thread
-from tests.support.browser import csp_refusals
+from tests.support.browser import csp_refusals, sign_in
 from tests.support.processes import asgi_server, rq_worker
 from voting_site.processes import free_port
 
@@ -93,10 +93,7 @@ def test_an_event_run_from_the_projector_with_three_phones_following(presenter, 
         staff: BrowserContext = chromium.new_context(viewport={"width": 1920, "height": 1080})
         admin = staff.new_page()
         refused = csp_refusals(admin)
-        admin.goto(f"{url}/admin/login/?next=/admin/")
-        admin.fill("#id_username", "teacher")
-        admin.fill("#id_password", "a long pass phrase")
-        admin.click("input[type=submit]")
+        sign_in(admin, url, username="teacher", password="a long pass phrase", then="/admin/")
         add_poll(admin, url, "Which colour?", "single", ["Red", "Blue"])
         add_poll(admin, url, "How was the class?", "rating", [])
         add_poll(admin, url, "Order these", "ranking", ["First", "Second"])

@@ -18,7 +18,7 @@ from events.services import event_create
 from polls.services import poll_create
 from tests.events.test_event_browser import PHONE
 from tests.polls.test_presenter_browser import LIVE, SCREENSHOTS, in_thread
-from tests.support.browser import csp_refusals
+from tests.support.browser import csp_refusals, sign_in
 from tests.support.processes import asgi_server, rq_worker
 from voting_site.processes import free_port
 
@@ -81,10 +81,7 @@ def test_a_quiz_with_three_phones_a_wrong_answer_a_late_one_and_a_reload(quiz, c
         staff = chromium.new_context(viewport={"width": 1920, "height": 1080})
         admin = staff.new_page()
         refused = csp_refusals(admin)
-        admin.goto(f"{url}/admin/login/?next=/admin/")
-        admin.fill("#id_username", "teacher")
-        admin.fill("#id_password", "a long pass phrase")
-        admin.click("input[type=submit]")
+        sign_in(admin, url, username="teacher", password="a long pass phrase", then="/admin/")
         projector = staff.new_page()
         csp_refusals(projector, refused)
         projector.goto(f"{url}/events/planets/present/")
@@ -185,10 +182,13 @@ def test_the_remote_removes_the_players_who_flooded_in(quiz, chromium: Browser):
         staff = chromium.new_context(**PHONE)
         remote = staff.new_page()
         refused = csp_refusals(remote)
-        remote.goto(f"{url}/admin/login/?next=/events/planets/remote/")
-        remote.fill("#id_username", "teacher")
-        remote.fill("#id_password", "a long pass phrase")
-        remote.click("input[type=submit]")
+        sign_in(
+            remote,
+            url,
+            username="teacher",
+            password="a long pass phrase",
+            then="/events/planets/remote/",
+        )
         flooder = chromium.new_context(**PHONE).new_page()
         csp_refusals(flooder, refused)
         flooder.goto(f"{url}/j/{quiz.code}")
