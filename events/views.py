@@ -49,7 +49,7 @@ from polls.exports import csv_stream
 from polls.models import Poll
 from polls.presenter import code_shown, public_url, qr_svg
 from polls.selectors import ballot_for
-from polls.views import new_voter_refused, vote_context
+from polls.views import asked_now, new_voter_refused, vote_context
 from tally.charts import chart
 from tally.projector import projector_context, remote_context
 from tally.selectors import average_at, results_for, results_seen_by
@@ -220,6 +220,7 @@ async def _question(
         "average_at": average_at(poll, results),
         "action": poll.get_absolute_url(),
         "next": after,
+        "asked": asked_now(request),
     }
 
 

@@ -242,8 +242,8 @@ async def _question(
                     "Please go back and try again in a moment.")  # fmt: skip
         return plain_text(message + "\n", status=503)
     back = after_vote(request)
-    if given.asked is not None and back == request.path:
-        back += "?asked=1"  # the page says the question was sent, and when it will show
+    if given.asked is not None:  # the page says the question was sent, and when it shows
+        back += ("&" if "?" in back else "?") + "asked=1"
     return see_other(back)
 
 
@@ -296,9 +296,15 @@ def after_vote(request: HttpRequest) -> str:
 async def _page(
     request: HttpRequest, ballot: Ballot, voter: str | None, *, form: VoteForm, status: int = 200
 ) -> HttpResponse:
-    context = await vote_context(ballot, voter, form=form)
-    context["asked"] = request.GET.get("asked") == "1"
+    vote = await vote_context(ballot, voter, form=form) | {"asked": asked_now(request)}
+    context = {"vote": vote, "ballot": ballot, "state": vote["state"]}
     return render(request, "polls/poll_detail.html", context, status=status)
+
+
+def asked_now(request: HttpRequest) -> bool:
+    """Whether the page follows a question just asked (the 303's `?asked=1`): it says
+    the question was sent, and when it will show."""
+    return request.GET.get("asked") == "1"
 
 
 async def vote_context(

@@ -43,7 +43,7 @@
   const TOO_MANY = 4429;
   const event = root.hasAttribute("data-event");
   // Where the results go: the page, or the event's shown question.
-  let scope = (event && root.querySelector("[data-question]:not([hidden])")) || root;
+  let scope = (event && root.querySelector("[data-event-question]:not([hidden])")) || root;
   let version = Number(scope.dataset.version || -1);
   const projector = root.hasAttribute("data-projector");
   let open = root.dataset.public === "true"; // the projector: voters may see the counts
@@ -254,7 +254,7 @@
       part.hidden = part.dataset.stagePart !== state.stage;
     }
     let shown = null;
-    for (const section of root.querySelectorAll("[data-question]")) {
+    for (const section of root.querySelectorAll("[data-event-question]")) {
       const current = state.stage === "question" && section.dataset.poll === state.poll;
       section.hidden = !current;
       if (current) shown = section;

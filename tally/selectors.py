@@ -114,7 +114,12 @@ def _typed_results(poll: Poll) -> Results:
     version = PollTally.objects.filter(poll=poll).values_list("version", flat=True).first()
     results = _heading(poll, version or 0) | {"options": []}
     if kind_of(poll.kind).takes_questions:
-        asked = Question.objects.filter(poll=poll, round=poll.round).count()
+        # The questions the room may see: not those waiting for approval, nor hidden ones.
+        asked = (
+            Question.objects.filter(poll=poll, round=poll.round)
+            .exclude(state__in=[Question.State.PENDING, Question.State.HIDDEN])
+            .count()
+        )
         lists = questions_for(poll.pk, poll.round)
         return cast(Results, results | {"total": asked, "voters": asked} | lists)
     voters = (

@@ -68,15 +68,15 @@ def add_event(admin: Page, url: str, title: str, questions: list[str]) -> None:
 
 def question_shown(phone: Page, number: int) -> None:
     """The phone shows that question's section, and no other."""
-    expect(phone.locator(f'[data-question="{number}"]')).to_be_visible(timeout=LIVE)
-    expect(phone.locator("[data-question]:visible")).to_have_count(1)
+    expect(phone.locator(f'[data-event-question="{number}"]')).to_be_visible(timeout=LIVE)
+    expect(phone.locator("[data-event-question]:visible")).to_have_count(1)
 
 
 def late_vote_status(phone: Page, number: int, option: str) -> int:
     """A vote posted from a question's form on the page, whether or not it is shown."""
     return phone.evaluate(
         """async ([number, option]) => {
-            const form = document.querySelector(`[data-question="${number}"] form`);
+            const form = document.querySelector(`[data-event-question="${number}"] form`);
             const data = new FormData(form);
             data.append("option", option);
             const answer = await fetch(form.action, {method: "POST", body: data});
@@ -136,7 +136,7 @@ def test_an_event_run_from_the_projector_with_three_phones_following(presenter, 
         for phone, colour in zip(phones, ["Red", "Red", "Blue"], strict=True):
             phone.get_by_role("button", name=colour).click()
             expect(phone).to_have_url(f"{url}/events/week-3/")
-            expect(phone.locator('[data-question="1"] .your-vote')).to_contain_text(colour)
+            expect(phone.locator('[data-event-question="1"] .your-vote')).to_contain_text(colour)
         expect(projector.locator("[data-voters]")).to_have_text("3", timeout=LIVE)
         projector.screenshot(path=SCREENSHOTS / "event-projector.png")
         phones[2].screenshot(path=SCREENSHOTS / "event-phone-voted.png")
@@ -158,7 +158,7 @@ def test_an_event_run_from_the_projector_with_three_phones_following(presenter, 
         projector.keyboard.press("ArrowLeft")
         for phone in phones:
             question_shown(phone, 1)
-            results = phone.locator('[data-question="1"] .event-results')
+            results = phone.locator('[data-event-question="1"] .event-results')
             expect(results).to_contain_text("Red")
             expect(results).to_contain_text("2")
 

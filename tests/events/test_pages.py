@@ -72,7 +72,7 @@ def test_the_audience_page_shows_the_lobby_then_the_question_shown(event):
 
     assert re.search(r'data-stage-part="lobby"\s*>', lobby)  # the lobby shown
     assert "The presenter will start soon" in lobby
-    shown = re.findall(r'data-question="(\d)"[^>]*?data-version="[^"]*"\s*>', question)
+    shown = re.findall(r'data-event-question="(\d)"[^>]*?data-version="[^"]*"\s*>', question)
     assert shown == ["1"]  # the first question's section, not hidden
     assert 'data-socket="/ws/events/week3/"' in question
     assert 'name="next" value="/events/week3/"' in question  # votes come back here

@@ -39,8 +39,8 @@ def quiz(db) -> Event:
 
 
 def answer(phone: Page, label: str) -> None:
-    phone.locator("[data-question]:visible").get_by_role("button", name=label).click()
-    expect(phone.locator("[data-question]:visible .your-vote")).to_be_visible(timeout=LIVE)
+    phone.locator("[data-event-question]:visible").get_by_role("button", name=label).click()
+    expect(phone.locator("[data-event-question]:visible .your-vote")).to_be_visible(timeout=LIVE)
 
 
 def late_vote_status(phone: Page, poll: str, option: str) -> int:
