@@ -22,12 +22,22 @@ from glin_profanity import Filter
 # What a masked word shows.
 MASK = "***"
 
-# Words the lists lack: English slurs, and Latin American Spanish insults.
+# Words the lists lack: English slurs, and the insults of Latin America's classrooms,
+# by region (tests/polls/test_profanity.py types each).
 MORE_WORDS = (
     "fag", "whore",
-    "pendejo", "pendeja", "boludo", "boluda", "pelotudo", "pelotuda", "culero", "culera",
-    "chingada", "chingado", "chingar", "puto", "huevón", "huevon", "weón", "weon",
-    "hijueputa", "malparido", "malparida", "conchatumadre", "mamaguevo", "gilipollas",
+    # Mexico and Central America
+    "pendejo", "pendeja", "chingada", "chingado", "chingar", "culero", "culera", "puto",
+    # The Southern Cone
+    "boludo", "boluda", "pelotudo", "pelotuda", "culiao", "culiado", "conchetumare",
+    "conchatumadre", "pajero",
+    # The Andes
+    "huevón", "huevon", "güevón", "guevón", "weón", "weon", "cojudo", "cojuda", "malparido",
+    "malparida", "hijueputa",
+    # The Caribbean
+    "coño", "mamaguevo", "singao", "singado", "carajo", "mamabicho",
+    # Spain's, typed anywhere
+    "gilipollas",
 )  # fmt: skip
 # The letters digits stand for in a word that mixes them ("5h1t", "a55hole").
 _DIGIT_LETTERS = str.maketrans("01345789", "oieastbg")

@@ -1,7 +1,8 @@
 // The admin's poll form shows each kind's fields only, as the kind is chosen: the
 // options for the choice kinds, the scale and its labels for a rating, "at least" for
 // several choices and "at most" for several choices and a ranking, the answers' length,
-// number, moderation and profanity filter for open answers. Hidden fields keep
+// number, moderation and profanity filter for open answers, and the same but the number
+// for a Q&A's questions. Hidden fields keep
 // their values; without JavaScript every field shows, and the server ignores what a
 // kind does not use.
 // The admin loads it in the page's head: it waits for the form.
@@ -14,7 +15,8 @@ document.addEventListener("DOMContentLoaded", function () {
     multiple: ["options", "min_choices", "max_choices"],
     rating: ["scale_min", "scale_max", "scale_min_label", "scale_max_label"],
     ranking: ["options", "max_choices"],
-    open: ["max_length", "moderation", "masks_profanity"],
+    open: ["max_length", "answers_per_voter", "moderation", "masks_profanity"],
+    questions: ["max_length", "moderation", "masks_profanity"],
   };
   const parts = {
     options: document.getElementById("options-group"),
@@ -23,6 +25,7 @@ document.addEventListener("DOMContentLoaded", function () {
     scale_min: document.querySelector(".form-row.field-scale_min"),
     scale_min_label: document.querySelector(".form-row.field-scale_min_label"),
     max_length: document.querySelector(".form-row.field-max_length"),
+    answers_per_voter: document.querySelector(".fieldBox.field-answers_per_voter"),
     moderation: document.querySelector(".form-row.field-moderation"),
     masks_profanity: document.querySelector(".form-row.field-masks_profanity"),
   };

@@ -48,6 +48,12 @@ def test_a_rating_is_added_with_its_scale_and_no_options_to_fill(teacher, chromi
         expect(page.locator(".messagelist")).to_contain_text("was added successfully")
 
         page.goto(f"{url}/admin/polls/poll/add/")
+        page.select_option("#id_kind", "questions")  # a Q&A: its moderation and filter
+        expect(page.locator(".form-row.field-moderation")).to_be_visible()
+        expect(page.locator(".form-row.field-masks_profanity")).to_be_visible()
+        expect(page.locator(".fieldBox.field-max_length")).to_be_visible()
+        expect(page.locator(".fieldBox.field-answers_per_voter")).to_be_hidden()
+        expect(options).to_be_hidden()
         page.select_option("#id_kind", "ranking")
         expect(page.locator(".fieldBox.field-max_choices")).to_be_visible()
         expect(page.locator(".fieldBox.field-min_choices")).to_be_hidden()

@@ -48,3 +48,20 @@ def test_an_organiser_adds_words_and_lets_others_through(settings):
 
     assert profanity_masked("brocoli again") == f"{MASK} again"
     assert profanity_masked("una clase sobre drogas") == "una clase sobre drogas"
+
+
+# The insults a Latin American classroom would type, by region; each is masked.
+REGIONS = {
+    "Mexico": ["pendejo", "chingada", "culero", "puto", "pinche", "verga"],
+    "the Southern Cone": ["boludo", "pelotudo", "culiao", "conchetumare", "concha"],
+    "the Andes": ["huevón", "weón", "cojudo", "malparido", "hijueputa"],
+    "the Caribbean": ["coño", "mamaguevo", "singao", "carajo", "mamabicho"],
+}
+
+
+@pytest.mark.parametrize(
+    ("region", "word"), [(region, word) for region, words in REGIONS.items() for word in words]
+)
+def test_latin_american_insults_are_masked(region, word):
+    assert profanity_masked(f"qué {word} la clase") == f"qué {MASK} la clase", region
+    assert profanity_masked(word.upper()) == MASK, region
