@@ -10,22 +10,22 @@ which no XML document may hold). It does not escape markup:
 text is text, and the templates and scripts that show it escape it.
 
 `answer_terms` is what an answer adds to a word cloud: its words, case-folded, with
-punctuation stripped, accents kept, and English and Spanish stop words dropped (the
-`stop-words` package's lists); an answer of up to `PHRASE_WORDS` words also counts
-as one whole phrase, as people mean "machine learning". Each term counts once per
-answer, so a cloud counts voters, not repetitions.
+punctuation stripped, accents kept, and English and Spanish function words dropped
+(polls/stop_words.py: articles, pronouns, prepositions; never "great" or "clear");
+an answer of up to `PHRASE_WORDS` words also counts as one whole phrase, as people
+mean "machine learning". Each term counts once per answer, so a cloud counts voters,
+not repetitions. A word the profanity filter masked is a word too: "una ***" is no
+one-word answer "una".
 """
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 
-from stop_words import get_stop_words
+from polls.profanity import MASK
+from polls.stop_words import STOP_WORDS
 
-# The languages whose stop words an answer's terms leave out: the pages' languages.
-STOP_WORD_LANGUAGES = ("en", "es")
 # An answer of this many words or fewer also counts as one phrase.
 PHRASE_WORDS = 3
 
@@ -57,13 +57,6 @@ def _noncharacter(ch: str) -> bool:
     return 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE
 
 
-@functools.cache
-def stop_words() -> frozenset[str]:
-    return frozenset(
-        word.casefold() for language in STOP_WORD_LANGUAGES for word in get_stop_words(language)
-    )
-
-
 def answer_words(text: str) -> list[str]:
     """The answer's words, case-folded, in order (with the stop words)."""
     words = _WORD.findall(text_cleaned(text))
@@ -79,8 +72,10 @@ def answer_key(text: str) -> str:
 def answer_terms(text: str) -> frozenset[str]:
     """The terms an answer adds to a word cloud, each once."""
     words = answer_words(text)
-    dropped = stop_words()
-    terms = {word for word in words if word not in dropped}
+    # A word of one letter carries nothing alone ("b" of a "<b>" typed as text).
+    terms = {word for word in words if word not in STOP_WORDS and len(word) > 1}
+    if MASK in text:
+        return frozenset(terms)  # the phrase, or the one word left, would be half of it
     if 1 < len(words) <= PHRASE_WORDS:
         terms.add(" ".join(words))
     elif len(words) == 1:

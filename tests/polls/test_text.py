@@ -37,7 +37,20 @@ def test_text_from_strangers_keeps_what_they_typed_and_drops_what_hides_it(typed
         ("don\u2019t panic", {"panic", "don't panic"}),  # the apostrophe a phone types, as ASCII's
         ("e-mail, e-mail, e-mail", {"e-mail", "e-mail e-mail e-mail"}),
         ("...", set()),
+        # What a cloud is for stays in longer answers: no general stop list drops it.
+        ("Great class", {"great", "class", "great class"}),
+        ("interesting and useful", {"interesting", "useful", "interesting and useful"}),
+        ("una ***", set()),  # a masked word leaves no one-word answer "una"
+        ("clase *** buena", {"clase", "buena"}),
+        ("<b>inspiring</b> and fun", {"inspiring", "fun"}),  # no "b" of the markup alone
+        ("x", {"x"}),  # but a one-letter answer is an answer
     ],
 )
 def test_an_answers_terms_in_english_and_spanish(answer, terms):
     assert answer_terms(answer) == terms
+
+
+def test_great_three_ways_counts_three_times():
+    answers = ["Great class", "great", "GREAT!"]
+
+    assert sum("great" in answer_terms(answer) for answer in answers) == 3
