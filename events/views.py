@@ -234,7 +234,9 @@ def qr_code(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 @staff_only
 def control(request: HttpRequest, slug: str) -> HttpResponse:
-    """next, previous, goto (with `position`), lobby or end; then 303 back."""
+    """next, previous, goto (with `position`), lobby or end; then 303 back. Once the event
+    has ended, a move opens it again on every phone: it takes `confirm=1`, and without it
+    the presenter is asked first (409, with a page that confirms)."""
     event = get_object_or_404(Event, slug=slug)
     action = request.POST.get("action", "")
     position = request.POST.get("position", "")
@@ -243,6 +245,10 @@ def control(request: HttpRequest, slug: str) -> HttpResponse:
         return plain_text(
             message % {"action": action, "moves": ", ".join(MOVES)} + "\n", status=400
         )
+    if event.ended and action != "end" and request.POST.get("confirm") != "1":
+        context = {"event": event, "action": action, "position": position,
+                   "back": _back(request, event)}  # fmt: skip
+        return render(request, "events/reopen.html", context, status=409)
     try:
         event_move(event=event, action=action, position=whole_number(position))
     except EventError as error:

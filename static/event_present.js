@@ -15,6 +15,11 @@
     if (!form) return;
     const data = new FormData(form);
     if (position !== undefined) data.set("position", String(position));
+    // Ended: a stray key would pull every phone off its thanks page. Ask first.
+    if (root.dataset.stage === "ended" && action !== "end") {
+      if (!window.confirm(gettext("This session has ended. Open it again on every phone?"))) return;
+      data.set("confirm", "1");
+    }
     // getAttribute: the form's field named "action" hides the form.action property.
     fetch(form.getAttribute("action"), { method: "POST", body: data, credentials: "same-origin" })
       .then(function (response) { if (!response.ok) form.submit(); })

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Dialog, Page, expect
 
 from events.models import Event
 from tests.polls.test_presenter_browser import LIVE, SCREENSHOTS, ZBARIMG, decoded_qr, in_thread
@@ -170,6 +170,22 @@ def test_an_event_run_from_the_projector_with_three_phones_following(presenter, 
             final = phone.locator(".event-final").first  # after a reload, a few seconds later
             expect(final.locator(".bars")).to_contain_text("Red", timeout=LIVE * 2)
         phones[0].screenshot(path=SCREENSHOTS / "event-phone-end.png", full_page=True)
+        # A stray key after the end asks first; declined, every phone keeps its thanks.
+        expect(projector.locator("[data-event-present]")).to_have_attribute(
+            "data-stage", "ended", timeout=LIVE
+        )
+        asked: list[str] = []
+
+        def decline(dialog: Dialog) -> None:
+            asked.append(dialog.message)
+            dialog.dismiss()
+
+        projector.once("dialog", decline)
+        projector.keyboard.press("2")
+        expect(projector.locator("[data-event-present]")).to_have_attribute("data-stage", "ended")
+        assert asked == ["This session has ended. Open it again on every phone?"]
+        assert in_thread(lambda: Event.objects.get(slug="week-3").ended)
+        expect(phones[0].locator("[data-stage-part=ended]")).to_be_visible()
 
         # After the session: the report's charts and the CSV hold each question's results.
         report = staff.new_page()

@@ -64,6 +64,23 @@ def test_the_control_moves_the_event_and_refuses_an_unknown_move(event, admin_cl
     assert unknown.status_code == 400
 
 
+def test_a_move_after_the_end_is_confirmed_first(event, admin_client):
+    event_move(event=event, action="end")
+
+    asked = admin_client.post("/events/week3/control/", {"action": "goto", "position": "2"})
+    still = Event.objects.get()
+    confirmed = admin_client.post(
+        "/events/week3/control/", {"action": "goto", "position": "2", "confirm": "1"}
+    )
+
+    assert asked.status_code == 409
+    assert "Open the session again?" in asked.content.decode()
+    assert 'name="confirm" value="1"' in asked.content.decode()
+    assert (still.ended, still.position) == (True, None)
+    assert confirmed.status_code == 303
+    assert (Event.objects.get().ended, Event.objects.get().position) == (False, 2)
+
+
 def test_the_audience_page_shows_the_lobby_then_the_question_shown(event):
     phone = Client()
     lobby = phone.get("/events/week3/").content.decode()
