@@ -14,6 +14,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -102,6 +103,7 @@ def remote_context(poll: Poll) -> dict[str, Any]:
     return {
         "poll": poll,
         "queue": _queue(poll),
+        "back": reverse("tally:remote", kwargs={"slug": poll.slug}),  # after a moderation
         "results": results,
         "average_at": average_at(poll, results),
         "voters_see_results": poll.results_visible(has_voted=False),
@@ -113,9 +115,22 @@ def remote_context(poll: Poll) -> dict[str, Any]:
 @require_GET
 @staff_only
 def moderation(request: HttpRequest, slug: str) -> HttpResponse:
-    """The remote's moderation queue alone: the remote's script reloads it every few seconds."""
+    """The remote's moderation queue alone: the remote's script reloads it every few seconds
+    (`back`: the remote it is part of, the poll's or the event's)."""
     poll = get_object_or_404(Poll, slug=slug)
-    return render(request, "tally/_moderation.html", {"poll": poll, "queue": _queue(poll)})
+    context = {"poll": poll, "queue": _queue(poll), "back": _back(request.GET, poll)}
+    return render(request, "tally/_moderation.html", context)
+
+
+def _back(data: Any, poll: Poll) -> str:
+    """The remote a moderation came from (`back` or `next`: a path of this site's polls or
+    events), else the poll's own remote."""
+    wanted = data.get("next") or data.get("back") or ""
+    if wanted.startswith(("/polls/", "/events/")) and url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts=None
+    ):
+        return wanted
+    return reverse("tally:remote", kwargs={"slug": poll.slug})
 
 
 def _queue(poll: Poll) -> dict[str, Any] | None:
@@ -131,7 +146,7 @@ def _queue(poll: Poll) -> dict[str, Any] | None:
 def moderate(request: HttpRequest, slug: str) -> HttpResponse:
     """Show (approve) or hide one of the poll's answers (`answer`); or show, hide, pin,
     unpin, mark being answered or answered one of its questions (`question`); then 303
-    back to the remote."""
+    back to the remote it came from (`next`: the poll's, or the event's)."""
     poll = get_object_or_404(Poll, slug=slug)
     action = request.POST.get("action", "")
     answer, question = request.POST.get("answer", ""), request.POST.get("question", "")
@@ -146,7 +161,7 @@ def moderate(request: HttpRequest, slug: str) -> HttpResponse:
         message = _("Send an answer's or a question's number and an action, one of %(actions)s.")
         actions = dict.fromkeys([*MODERATION_ACTIONS, *QUESTION_ACTIONS])
         return plain_text(message % {"actions": ", ".join(actions)} + "\n", status=400)
-    return see_other(reverse("tally:remote", kwargs={"slug": poll.slug}) + "#moderation")
+    return see_other(_back(request.POST, poll) + "#moderation")
 
 
 def _shortcuts() -> list[dict[str, str]]:

@@ -9,6 +9,7 @@ import json
 import pytest
 from django.test import Client
 
+from events.services import event_create, event_move
 from polls.exports import csv_lines, votes_rows
 from polls.models import Answer, Poll
 from polls.queue import VOTE_STREAM, Cast, entry_fields
@@ -304,3 +305,32 @@ def test_the_voter_is_told_when_their_answer_waits_or_is_hidden(redis_db):
     page = browser.get("/polls/q/").content.decode()
     assert "The presenter has hidden it from the screens." in page
     assert poll.answers.get().state == Answer.State.HIDDEN
+
+
+def test_the_events_remote_moderates_the_question_shown_and_stays(admin_client, redis_db):
+    moderated = poll_create(question="Words?", options=[], slug="words", kind="open",
+                            moderation="approve")  # fmt: skip
+    event = event_create(title="Week 3", polls=[moderated], slug="week3")
+    event_move(event=event, action="next")
+    casts_apply([answer(moderated, "1-0", "ana", "needs approval")])
+    waiting = Answer.objects.get()
+
+    remote = admin_client.get("/events/week3/remote/").content.decode()
+    approved = admin_client.post(
+        "/polls/words/moderate/",
+        {"answer": waiting.pk, "action": "show", "next": "/events/week3/remote/"},
+    )
+    elsewhere = admin_client.post(
+        "/polls/words/moderate/", {"answer": waiting.pk, "action": "show", "next": "//evil.test/"}
+    )
+    queue = admin_client.get("/polls/words/moderation/?back=/events/week3/remote/")
+
+    assert "needs approval" in remote and "Approve" in remote
+    assert 'name="next" value="/events/week3/remote/"' in remote
+    assert approved["Location"] == "/events/week3/remote/#moderation"
+    assert Answer.objects.get().state == Answer.State.SHOWN
+    assert elsewhere["Location"] == "/polls/words/remote/#moderation"
+    assert 'name="next" value="/events/week3/remote/"' in queue.content.decode() or (
+        "Nothing is waiting" in queue.content.decode()
+    )
+    assert "back=/events/week3/remote/" in queue.content.decode()
