@@ -192,6 +192,16 @@ def test_the_remote_removes_the_players_who_flooded_in(quiz, chromium: Browser):
         flooder = chromium.new_context(**PHONE).new_page()
         csp_refusals(flooder, refused)
         flooder.goto(f"{url}/j/{quiz.code}")
+        # Join is the page's primary button, drawn as a vote's is, not the browser's grey.
+        assert flooder.get_by_role("button", name="Join").evaluate(
+            """button => {
+                const vote = document.createElement("button");
+                vote.className = "cast";
+                document.body.append(vote);
+                return getComputedStyle(button).backgroundColor
+                    === getComputedStyle(vote).backgroundColor;
+            }"""
+        )
         flooder.get_by_label("Your nickname").fill("Bot 1")
         flooder.get_by_role("button", name="Join").click()
         expect(flooder.locator("[data-player]")).to_contain_text("You play as Bot 1")
