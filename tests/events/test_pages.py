@@ -64,6 +64,16 @@ def test_the_control_moves_the_event_and_refuses_an_unknown_move(event, admin_cl
     assert unknown.status_code == 400
 
 
+def test_the_projector_drops_the_join_code_at_the_end(event, admin_client):
+    lobby = admin_client.get("/events/week3/present/").content.decode()
+    event_move(event=event, action="end")
+    ended = admin_client.get("/events/week3/present/").content.decode()
+
+    assert 'class="join-qr"' in lobby and 'class="join-code"' in lobby
+    assert 'class="join-qr"' not in ended and 'class="join-code"' not in ended
+    assert "Thank you!" in ended
+
+
 def test_a_move_after_the_end_is_confirmed_first(event, admin_client):
     event_move(event=event, action="end")
 
