@@ -13,6 +13,7 @@ import httpx
 import pytest
 from django.conf import settings
 from django.db import connection
+from psycopg2 import sql
 
 from tests.support.processes import BASE_DIR, database_url, web_process
 
@@ -21,14 +22,15 @@ from tests.support.processes import BASE_DIR, database_url, web_process
 def empty_database() -> Iterator[str]:
     """A new, empty database on the tests' PostgreSQL server; yields its URL."""
     name = f"{connection.settings_dict['NAME']}_unmigrated"[:63]
+    database = sql.Identifier(name)  # no ORM statement makes or drops a database
     with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cursor.execute(f'CREATE DATABASE "{name}"')
+        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(database))
+        cursor.execute(sql.SQL("CREATE DATABASE {}").format(database))
     try:
         yield database_url().rsplit("/", 1)[0] + f"/{name}"
     finally:
         with connection.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(database))
 
 
 @pytest.mark.django_db(transaction=True)  # CREATE DATABASE runs outside one
