@@ -7,11 +7,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html_join
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from events.models import Event, EventQuestion
-from events.services import event_duplicate, event_reset_all, quiz_question_prepare
+from events.services import event_duplicate, event_reset_all, quiz_questions_prepare
 
 
 class QuestionInline(admin.TabularInline):
@@ -40,12 +40,33 @@ class EventAdmin(admin.ModelAdmin):
         return fields if obj is not None else [f for f in fields if f not in self.not_yet]
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        """A quiz's questions, as saved: each not yet shown is closed until shown, its
-        results hidden until its time is up."""
+        """A quiz's scored questions, as saved: each not yet shown is closed until shown,
+        its results withheld until its time is up; the presenter is told which they are."""
         super().save_related(request, form, formsets, change)
-        if form.instance.is_quiz:
-            for poll in form.instance.polls():
-                quiz_question_prepare(poll)
+        event = form.instance
+        if not event.is_quiz:
+            return
+        scored = quiz_questions_prepare(event)
+        if scored:
+            said = ngettext(
+                "Question %(numbers)s has a right answer: it is timed and scored, closed "
+                "until shown, and its results wait until its time is up.",
+                "Questions %(numbers)s have a right answer: each is timed and scored, "
+                "closed until shown, and its results wait until its time is up.",
+                len(scored),
+            ) % {"numbers": ", ".join(map(str, scored))}
+            others = gettext("The other questions are asked as in any event.")
+            said = f"{said} {others}"
+            self.message_user(request, said, messages.INFO)
+        else:
+            self.message_user(
+                request,
+                _(
+                    "No question of this quiz has a right answer yet: mark one in each question "
+                    "to time and score it."
+                ),
+                messages.WARNING,
+            )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Event]:
         return super().get_queryset(request).prefetch_related("questions")

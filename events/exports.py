@@ -47,8 +47,10 @@ def event_entries_rows(event: Event) -> Iterator[list[Any]]:
 
 
 def quiz_players_rows(event: Event) -> Iterator[list[Any]]:
-    """A quiz's players, best first: place, nickname, each question's points, total."""
+    """A quiz's players, best first: place, nickname, each question's points (empty for
+    a question not scored), total."""
     polls = event.polls()
+    scored = {poll.pk for poll in polls if event.scores(poll)}
     yield ["place", "nickname", *[f"q{n}" for n in range(1, len(polls) + 1)], "total"]
     rows = standings(event)
     points: dict[tuple[str, int], int] = {
@@ -58,16 +60,21 @@ def quiz_players_rows(event: Event) -> Iterator[list[Any]]:
         ).values_list("voter", "poll_id", "points")
     }
     for row in rows:
-        each = [points.get((row.voter, poll.pk), 0) for poll in polls]
+        each = [points.get((row.voter, poll.pk), 0) if poll.pk in scored else "" for poll in polls]
         yield [row.place, row.nickname, *each, row.points]
 
 
 def quiz_questions_rows(event: Event) -> Iterator[list[Any]]:
     """Each question of a quiz (current round): how many answered, how many were right,
-    and the share right of those who answered, in percent."""
+    and the share right of those who answered, in percent (the last two empty for a
+    question not scored)."""
     yield ["question", "poll", "answered", "right", "percent_right"]
     for number, poll in enumerate(event.polls(), start=1):
         votes = Vote.objects.filter(poll=poll, round=poll.round)
-        answered, right = votes.count(), votes.filter(points__gt=0).count()
+        answered = votes.count()
+        if not event.scores(poll):
+            yield [number, poll.slug, answered, "", ""]
+            continue
+        right = votes.filter(points__gt=0).count()
         share = round(100 * right / answered, 1) if answered else ""
         yield [number, poll.slug, answered, right, share]

@@ -32,11 +32,11 @@ def event_dump(event: Event) -> dict[str, Any]:
         "pace": event.pace,
         "opens_questions": event.opens_questions,
         **({"mode": event.mode, "speed": event.speed} if event.is_quiz else {}),
-        "questions": [_question(poll, event.is_quiz) for poll in event.polls()],
+        "questions": [_question(poll, event.scores(poll)) for poll in event.polls()],
     }
 
 
-def _question(poll: Poll, quiz: bool) -> dict[str, Any]:
+def _question(poll: Poll, scored: bool) -> dict[str, Any]:
     question: dict[str, Any] = {"question": poll.question, "kind": poll.kind}
     kind = kind_of(poll.kind)
     if kind.scaled:
@@ -58,7 +58,7 @@ def _question(poll: Poll, quiz: bool) -> dict[str, Any]:
         question["min"] = poll.min_choices
     if kind.sets_most and poll.max_choices is not None:
         question["max"] = poll.max_choices
-    if quiz:
+    if scored:
         question["seconds"] = poll.seconds
     question["results"] = poll.results_visibility
     question["final"] = not poll.voters_may_change

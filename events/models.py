@@ -19,7 +19,7 @@ class Event(models.Model):
 
     class Mode(models.TextChoices):
         POLLS = "polls", _("polls: nothing is scored")
-        QUIZ = "quiz", _("quiz: timed questions, points, a leaderboard")
+        QUIZ = "quiz", _("quiz: players, points, a leaderboard")
 
     class Stage(models.TextChoices):
         LOBBY = "lobby", _("lobby")
@@ -96,6 +96,12 @@ class Event(models.Model):
     def polls(self) -> list[Poll]:
         """The event's questions, in order."""
         return [question.poll for question in self.questions.select_related("poll")]
+
+    def scores(self, poll: Poll) -> bool:
+        """Whether the poll is one of the quiz's scored questions: timed, and answered by
+        players for points. In a quiz, a question with a right answer is; the others
+        (opinions, word clouds, Q&A, ratings) are asked as in any event, as set."""
+        return self.is_quiz and poll.options.filter(correct=True).exists()
 
 
 class EventQuestion(models.Model):

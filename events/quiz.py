@@ -263,9 +263,9 @@ def personal(row: Standing, of: int, question: int | None) -> dict[str, Any]:
 
 def clock_state(event: Event, poll: Poll | None) -> dict[str, Any] | None:
     """The shown question's clock, for the pages: `remaining_ms` on Redis's clock (None:
-    untimed) and `seconds_left`, the time limit, and whether it is running; None outside
-    a quiz."""
-    if not event.is_quiz or poll is None:
+    untimed) and `seconds_left`, the time limit, and whether it is running; None but for
+    a quiz's scored question."""
+    if poll is None or not event.scores(poll):
         return None
     countdown = countdown_of(poll)
     if countdown is None:

@@ -40,8 +40,10 @@ def event_create(
 ) -> Event:
     """An event of these polls, in this order, in its lobby. A poll is in one event at most.
 
-    A quiz's questions are timed (`seconds` each, else each poll's own limit) and scored
-    with `speed` or without; their results stay hidden until each question's time is up.
+    In a quiz, a question with a right answer is a scored one (`Event.scores`): timed
+    (`seconds` each, else each poll's own limit), scored with `speed` or without, closed
+    until shown, its results withheld until its time is up. The others are asked as in
+    any event, each as set.
     """
     slug = slug or slug_for(title)
     if not slug:
@@ -70,31 +72,32 @@ def event_create(
             title=title, slug=slug, pace=pace, opens_questions=opens_questions,
             mode=Event.Mode.QUIZ if quiz else Event.Mode.POLLS, speed=speed,
         )  # fmt: skip
-        if quiz:
-            for poll in polls:
-                quiz_question_prepare(poll, seconds)
         EventQuestion.objects.bulk_create(
             EventQuestion(event=event, poll=poll, position=index)
             for index, poll in enumerate(polls, start=1)
         )
+        quiz_questions_prepare(event, seconds)
     return event
 
 
-def quiz_question_prepare(poll: Poll, seconds: int | None = None) -> None:
-    """A poll made a quiz's question (once its clock has run, nothing changes): closed
-    until shown, its time limit (`seconds`, else its own), and its results, right answers
-    included, withheld from the room until its time is up (a presenter may still
-    reveal them)."""
-    if countdown_of(poll) is not None:
-        return
-    poll.is_open = False
-    poll.seconds = seconds or poll.seconds
-    if poll.results_visibility in (Poll.Visibility.ALWAYS, Poll.Visibility.VOTED):
-        poll.results_visibility = Poll.Visibility.CLOSED
-    poll.results_shown = False  # closed, but not asked yet: `closed` alone would show them
-    poll.save(
-        update_fields=["is_open", "seconds", "results_visibility", "results_shown", "updated_at"]
-    )
+def quiz_questions_prepare(event: Event, seconds: int | None = None) -> list[int]:
+    """Make ready a quiz's scored questions whose clock has not run yet: each closed until
+    shown, with its time limit (`seconds`, else its own), its results and right answers
+    withheld from the room until its time is up (a presenter may still reveal them; the
+    rule the presenter set for its results applies after). No other setting changes.
+    The positions of the scored questions, from 1."""
+    scored = []
+    for position, poll in enumerate(event.polls(), start=1):
+        if not event.scores(poll):
+            continue
+        scored.append(position)
+        if countdown_of(poll) is not None:
+            continue
+        poll.is_open = False
+        poll.seconds = seconds or poll.seconds
+        poll.results_shown = False  # not asked yet: withheld whatever the rule says
+        poll.save(update_fields=["is_open", "seconds", "results_shown", "updated_at"])
+    return scored
 
 
 def event_move(*, event: Event, action: str, position: int | None = None) -> Event:
@@ -131,9 +134,10 @@ def event_move(*, event: Event, action: str, position: int | None = None) -> Eve
         if locked.opens_questions and shown is not left:
             if left is not None and left.is_open:
                 _question_leave(locked, left)
-            if shown is not None and not shown.is_open and not _timed_already(locked, shown):
-                poll_open(poll=shown)
-                if locked.is_quiz:
+            if shown is not None and countdown_of(shown) is None:  # a clock ran: as it left it
+                if not shown.is_open:
+                    poll_open(poll=shown)
+                if locked.scores(shown):
                     clock_start(event=locked, poll=shown)
         transaction.on_commit(lambda: event_publish(event_id=locked.pk))
         if locked.is_quiz and (locked.leaderboard or locked.ended):
@@ -141,14 +145,10 @@ def event_move(*, event: Event, action: str, position: int | None = None) -> Eve
     return locked
 
 
-def _timed_already(event: Event, poll: Poll) -> bool:
-    """A quiz's question whose clock has run in this round: it is not opened again."""
-    return event.is_quiz and countdown_of(poll) is not None
-
-
 def _question_leave(event: Event, poll: Poll) -> None:
-    """Close the question left; a quiz's clock is ended too, and its players scored."""
-    if event.is_quiz:
+    """Close the question left; a scored question's clock is ended too, and its players
+    scored."""
+    if countdown_of(poll) is not None:
         with contextlib.suppress(CountdownError):  # its clock never ran, or is up
             clock_change(event=event, poll=poll, change="end")
     poll_close(poll=poll)
@@ -182,11 +182,12 @@ def event_clock(*, event: Event, change: str | int) -> None:
     `untimed`, or seconds to add. EventError when it cannot be."""
     event = Event.objects.get(pk=event.pk)  # where it stands now
     polls = event.polls()
-    if not event.is_quiz or event.position is None or event.ended:
+    shown = polls[event.position - 1] if event.position and not event.ended else None
+    if shown is None or not event.scores(shown):
         raise EventError(_("No quiz question is shown: there is no clock to change."))
     try:
         with transaction.atomic():
-            clock_change(event=event, poll=polls[event.position - 1], change=change)
+            clock_change(event=event, poll=shown, change=change)
     except CountdownError as error:
         raise EventError(str(error)) from None
     transaction.on_commit(lambda: event_publish(event_id=event.pk))

@@ -394,7 +394,7 @@ def present(request: HttpRequest, slug: str) -> HttpResponse:
             return render(request, "events/leaderboard.html", context)
     if state["poll"] is not None:
         poll = polls[state["position"] - 1]
-        context |= projector_context(request, poll)
+        context |= projector_context(request, poll) | {"shapes": event.scores(poll)}
         return render(request, "polls/present.html", context)
     return render(request, "events/present.html", context)
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -506,6 +506,13 @@ class Upvote(models.Model):
 # Invite codes: longer than join codes (they are secrets, not addresses), from the
 # same alphabet, shown in two groups of four.
 INVITE_CODE_LENGTH = 8
+
+
+def scored_in_quiz() -> Q:
+    """The polls that are a quiz's scored questions (events/models.py's `Event.scores`):
+    those of a quiz event with a right answer."""
+    right = Option.objects.filter(poll=OuterRef("pk"), correct=True)
+    return Q(Exists(right), event_question__event__mode="quiz")
 
 
 def invite_code_new() -> str:

@@ -31,6 +31,7 @@ from polls.models import (
     join_code_clean,
     poll_state,
     results_visible,
+    scored_in_quiz,
 )
 from polls.queue import answers_decode, choices_decode, choices_key, upvotes_key
 from voting_site.redis import async_redis_client, redis_client
@@ -81,7 +82,7 @@ class Ballot:
     answers_per_voter: int = 1
     masks_profanity: bool = True
     moderated: bool = False
-    # The quiz this poll is a question of, if any: only its players' votes are taken.
+    # The quiz this poll is a scored question of, if any: only its players' votes are taken.
     quiz_id: int | None = None
 
     def state(self) -> Poll.State:
@@ -112,11 +113,11 @@ class Ballot:
 
 
 def polls_listed() -> list[Poll]:
-    """Every poll but a quiz's questions (a player meets each when it is asked), open ones
-    first, then those not open yet, then closed; newest first in each."""
+    """Every poll but a quiz's scored questions (a player meets each when it is asked),
+    open ones first, then those not open yet, then closed; newest first in each."""
     order = [Poll.State.OPEN, Poll.State.SCHEDULED, Poll.State.CLOSED]
     now = timezone.now()
-    polls = list(Poll.objects.exclude(event_question__event__mode="quiz"))
+    polls = list(Poll.objects.exclude(scored_in_quiz()))
     return sorted(polls, key=lambda poll: order.index(poll.state_at(now)))
 
 
@@ -127,11 +128,7 @@ def _load_ballot(slug: str) -> Ballot | None:
         connection.close()
     poll = (
         Poll.objects.filter(slug=slug)
-        .annotate(
-            quiz_id=Case(
-                When(event_question__event__mode="quiz", then=F("event_question__event_id"))
-            )
-        )
+        .annotate(quiz_id=Case(When(scored_in_quiz(), then=F("event_question__event_id"))))
         .prefetch_related("options")
         .first()
     )

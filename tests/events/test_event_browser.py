@@ -137,7 +137,7 @@ def test_an_event_run_from_the_projector_with_three_phones_following(presenter, 
             phone.get_by_role("button", name=colour).click()
             expect(phone).to_have_url(f"{url}/events/week-3/")
             expect(phone.locator('[data-event-question="1"] .your-vote')).to_contain_text(colour)
-        expect(projector.locator("[data-voters]")).to_have_text("3", timeout=LIVE)
+        expect(projector.locator(".results-meta [data-voters]")).to_have_text("3", timeout=LIVE)
         projector.screenshot(path=SCREENSHOTS / "event-projector.png")
         phones[2].screenshot(path=SCREENSHOTS / "event-phone-voted.png")
 

@@ -9,6 +9,7 @@ import io
 import json
 
 import pytest
+import yaml
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.test import Client
@@ -67,12 +68,55 @@ def test_a_quiz_question_starts_its_clock_on_redis_when_shown(quiz):
     assert before <= countdown.opened_ms <= redis_now_ms()
     assert countdown.deadline_ms == countdown.opened_ms + 30_000
     assert countdown.seconds == 30 and countdown.speed
-    assert poll.is_open and poll.results_visibility == Poll.Visibility.CLOSED
+    # Its results wait for its time, and the rule the presenter chose is kept for after.
+    assert poll.is_open and poll.results_shown is False
+    assert poll.results_visibility == Poll.Visibility.ALWAYS
     phone, _voter = player(quiz, "Ada")
     page = phone.get("/events/friday/").content.decode()
     state = json.loads(page.split('id="quiz-clock" type="application/json">')[1].split("<")[0])
     assert state["running"] and 28_000 < state["remaining_ms"] <= 30_000
     assert state["seconds_left"] in (29, 30)
+
+
+def test_questions_without_a_right_answer_sit_between_a_quizs_untimed_and_as_set(redis_db):
+    """A quiz question between an opinion and a word cloud: one event, one code. Only the
+    question with a right answer is timed and scored; the others keep every setting the
+    presenter chose and are asked as in any event (anyone on the page may answer)."""
+    opinion = poll_create(question="Ready?", options=ABC, slug="ready", results_visibility="voted")
+    scored = poll_create(question="One?", options=ABC, slug="one", correct=["b"])
+    cloud = poll_create(question="In a word?", options=[], slug="cloud", kind="open")
+    event = event_create(title="Mixed", polls=[opinion, scored, cloud], slug="friday", quiz=True)
+    opinion.refresh_from_db()
+    cloud.refresh_from_db()
+    assert (opinion.is_open, opinion.results_visibility, opinion.results_shown) == (
+        True, "voted", None)  # fmt: skip
+    assert (cloud.is_open, cloud.results_visibility, cloud.results_shown) == (True, "always", None)
+    assert not Poll.objects.get(slug="one").is_open  # closed until it is asked
+
+    event_move(event=event, action="next")  # the opinion: no clock, no points
+    assert not Countdown.objects.filter(poll=opinion).exists()
+    phone, _voter = player(event, "Ada")
+    page = phone.get("/events/friday/").content.decode()
+    clock = page.split('id="quiz-clock" type="application/json">')[1].split("<")[0]
+    assert json.loads(clock) is None
+    assert answer(phone, "ready", "a") == 303
+    with pytest.raises(EventError, match="no clock"):
+        event_clock(event=event, change=10)
+
+    event_move(event=event, action="next")  # the quiz's question: timed
+    assert Countdown.objects.filter(poll=scored).exists()
+    event_move(event=event, action="next")  # the word cloud: open, untimed
+    assert not Countdown.objects.filter(poll=cloud).exists()
+    assert Poll.objects.get(slug="cloud").is_open
+
+    out = io.StringIO()
+    call_command("dumpevent", "friday", stdout=out)
+    questions = yaml.safe_load(out.getvalue())["questions"]
+    assert [q["results"] for q in questions] == ["voted", "always", "always"]
+    assert ["seconds" in q for q in questions] == [False, True, False]
+    votes_ingest(consumer="test")
+    rows = list(csv.reader(io.StringIO("".join(csv_lines(quiz_questions_rows(event))))))
+    assert rows[1][2:] == ["1", "", ""]  # the opinion: answered, and no right or wrong
 
 
 def test_a_vote_after_the_deadline_is_refused_and_nothing_is_queued(quiz, redis_db):
@@ -396,3 +440,32 @@ def test_the_players_and_questions_exports(quiz):
     ]
     questions = list(csv.reader(io.StringIO("".join(csv_lines(quiz_questions_rows(quiz))))))
     assert questions[1:] == [["1", "one", "1", "1", "100.0"], ["2", "two", "0", "0", ""]]
+
+
+def test_the_admin_says_which_questions_a_quiz_scores_and_changes_no_other(redis_db):
+    """An event made a quiz in the admin: the presenter reads which questions are scored
+    (those with a right answer); the opinion keeps its results rule, and stays open."""
+    opinion = poll_create(question="Ready?", options=ABC, slug="ready", results_visibility="voted")
+    scored = poll_create(question="One?", options=ABC, slug="one", correct=["b"])
+    event = event_create(title="Mixed", polls=[opinion, scored], slug="friday")
+    staff = Client()
+    staff.force_login(User.objects.create_superuser("teacher", "t@example.com", "pass phrase"))
+    rows = list(event.questions.all())
+    form = {
+        "title": "Mixed", "slug": "friday", "pace": "presenter", "opens_questions": "on",
+        "mode": "quiz", "speed": "on",
+        "questions-TOTAL_FORMS": "2", "questions-INITIAL_FORMS": "2",
+        "questions-MIN_NUM_FORMS": "0", "questions-MAX_NUM_FORMS": "1000",
+    }  # fmt: skip
+    for n, row in enumerate(rows):
+        fields = {"id": row.pk, "event": event.pk, "position": n + 1, "poll": row.poll_id}
+        form |= {f"questions-{n}-{name}": str(value) for name, value in fields.items()}
+    answer = staff.post(f"/admin/events/event/{event.pk}/change/", form, follow=True)
+    assert answer.status_code == 200
+    said = [str(message) for message in answer.context["messages"]]
+    assert any(m.startswith("Question 2 has a right answer: it is timed and scored") for m in said)
+    opinion.refresh_from_db()
+    scored.refresh_from_db()
+    assert (opinion.is_open, opinion.results_visibility, opinion.results_shown) == (
+        True, "voted", None)  # fmt: skip
+    assert (scored.is_open, scored.results_shown) == (False, False)

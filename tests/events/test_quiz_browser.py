@@ -27,9 +27,11 @@ ANSWERS = [("a", "Mercury"), ("b", "Venus"), ("c", "Mars")]
 
 @pytest.fixture
 def quiz(db) -> Event:
-    """Three questions: the second with a short time limit, to run out."""
+    """Three questions, the second with a short time limit, to run out; between the first
+    two an opinion, without a right answer: neither timed nor scored."""
     polls = [
         poll_create(question="Hottest planet?", options=ANSWERS, slug="hot", correct=["b"]),
+        poll_create(question="Enjoying it?", options=[("yes", "Yes"), ("no", "No")], slug="enjoy"),
         poll_create(question="Red planet?", options=ANSWERS, slug="red", correct=["c"], seconds=6),
         poll_create(question="Closest to the Sun?", options=ANSWERS, slug="close", correct=["a"]),
     ]
@@ -54,6 +56,10 @@ def late_vote_status(phone: Page, poll: str, option: str) -> int:
         }""",
         [poll, option],
     )
+
+
+def background(page: Page, selector: str, n: int) -> str:
+    return page.locator(selector).nth(n).evaluate("e => getComputedStyle(e).backgroundColor")
 
 
 def control(projector: Page, button: Locator) -> None:
@@ -112,6 +118,17 @@ def test_a_quiz_with_three_phones_a_wrong_answer_a_late_one_and_a_reload(quiz, c
         answer(ada, "Venus")
         answer(bob, "Venus")
         answer(cy, "Mars")
+        # The counts are withheld, not the choices: the projector shows the options, each
+        # in the colour (and shape) of the phones' buttons, and how many have answered.
+        expect(projector.locator(".choice-shown")).to_have_text(["Mercury", "Venus", "Mars"])
+        answered = projector.locator(".present-answered")
+        expect(answered).to_have_text("Answered: 3 of 3", timeout=LIVE)
+        expect(projector.locator(".bars")).to_be_hidden()
+        buttons = "[data-event-question]:visible button.option"
+        colours = ["rgb(198, 40, 40)", "rgb(20, 86, 184)", "rgb(245, 196, 0)"]
+        assert [background(ada, buttons, n) for n in range(3)] == colours
+        assert [background(projector, ".choice-shown", n) for n in range(3)] == colours
+        projector.screenshot(path=SCREENSHOTS / "quiz-projector-question.png")
         ada.screenshot(path=SCREENSHOTS / "quiz-phone-question.png")
         end_now(projector)
         expect(
@@ -136,6 +153,21 @@ def test_a_quiz_with_three_phones_a_wrong_answer_a_late_one_and_a_reload(quiz, c
         expect(cy.locator("[data-stage-part=leaderboard]")).to_be_visible(timeout=LIVE)
         board = cy.evaluate("fetch('/api/events/planets/leaderboard').then(r => r.json())")
         assert [row["nickname"] for row in board][2] == "Cy"
+
+        # An opinion between the quiz's questions: no clock, no verdict, its results live
+        # as the presenter set them (always), and every phone may answer.
+        projector.keyboard.press("ArrowRight")
+        expect(projector.locator("h1")).to_have_text("Enjoying it?", timeout=LIVE)
+        expect(ada.locator('[data-poll="enjoy"]')).to_be_visible(timeout=LIVE)
+        answer(ada, "Yes")
+        answer(cy, "Yes")
+        yes = projector.locator('[data-option="yes"] [data-votes]')
+        expect(yes).to_have_text("2", timeout=LIVE)
+        assert background(ada, '[data-poll="enjoy"] button.option', 0) != "rgb(198, 40, 40)"
+        for phone in (ada, cy):
+            expect(phone.locator("[data-clock]")).to_be_hidden()
+            expect(phone.locator("[data-score]")).to_be_hidden()
+        expect(projector.locator("[data-clock]")).to_be_hidden()
 
         # Question 2 runs out of time: Cy's answer after the deadline is refused.
         projector.keyboard.press("ArrowRight")

@@ -198,7 +198,8 @@ def test_the_projector_view_shows_the_code_the_join_url_the_qr_and_what_the_room
     # The projector is public: hidden results leave no count on it, but how many voted.
     assert "<span data-votes></span>" in page and "data-votes>1<" not in page
     assert "<strong data-voters>2</strong>" in page
-    assert "The results will be shown here." in page
+    # Hidden counts, not hidden choices: the room reads the options.
+    assert '<li class="choice-shown" dir="auto">Cats</li>' in page
     assert "results hidden from voters" in page  # among the presenter's controls
     assert 'data-socket="/ws/polls/cats-vs-dogs/present/"' in page
     for key in "ocrhn":

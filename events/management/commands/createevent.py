@@ -35,12 +35,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--quiz",
             action="store_true",
-            help="a quiz: each question timed and scored, a leaderboard and a podium",
+            help="a quiz: players, a leaderboard and a podium; each question with a right "
+            "answer is timed and scored, the others asked as in any event",
         )
         parser.add_argument(
             "--seconds",
             type=int,
-            help="a quiz: every question's time limit, 5 to 240 (default: each poll's, 20)",
+            help="a quiz: every scored question's time limit, 5 to 240 (default: each poll's, 20)",
         )
         parser.add_argument(
             "--no-speed",
