@@ -12,7 +12,7 @@ from channels.layers import get_channel_layer
 from redis import RedisError
 
 from events.models import Event, Player
-from events.quiz import last_finished, personal, standings
+from events.quiz import last_finished, personal, right_answer, standings
 from events.selectors import event_messages
 
 logger = logging.getLogger(__name__)
@@ -46,10 +46,11 @@ def scores_publish(*, event_id: int) -> None:
     last = last_finished(event)
     rows = standings(event, last)
     position = event.polls().index(last) + 1 if last is not None else None
+    answer = right_answer(last)
     message = {
         "type": "event.scores",
         "scores": {  # each encoded here once, not by each socket
-            row.voter: json.dumps(personal(row, len(rows), position), separators=(",", ":"))
+            row.voter: json.dumps(personal(row, len(rows), position, answer), separators=(",", ":"))
             for row in rows
         },
         "removed": list(

@@ -243,8 +243,16 @@ def last_finished(event: Event) -> Poll | None:
     return poll if countdown_of(poll) is not None else None
 
 
-def personal(row: Standing, of: int, question: int | None) -> dict[str, Any]:
-    """A phone's own result: its standing and the last question's outcome."""
+def right_answer(poll: Poll | None) -> str:
+    """The question's right options, as a phone shows them after a wrong answer."""
+    if poll is None:
+        return ""
+    return ", ".join(poll.options.filter(correct=True).values_list("label", flat=True))
+
+
+def personal(row: Standing, of: int, question: int | None, answer: str = "") -> dict[str, Any]:
+    """A phone's own result: its standing and the last question's outcome, with its right
+    answer (`answer`)."""
     return {
         "type": "score",
         "nickname": row.nickname,
@@ -255,6 +263,7 @@ def personal(row: Standing, of: int, question: int | None) -> dict[str, Any]:
         "answered": row.answered,
         "right": row.gained > 0,
         "gained": row.gained,
+        "answer": answer,
     }
 
 

@@ -40,6 +40,7 @@ from events.quiz import (
     player_playing,
     player_remove,
     players_remove,
+    right_answer,
     standings,
 )
 from events.selectors import event_state
@@ -184,6 +185,7 @@ def _player_context(event: Event, voter: str | None) -> dict[str, Any]:
         "standing": mine,
         "players_count": len(rows),
         "result_shown": last is not None and not last.is_open and not event.ended,
+        "right_answer": right_answer(last),
         "podium": rows[:3] if event.ended else [],
     }
 

@@ -72,23 +72,31 @@
     if (result) result.hidden = true; // a new question: the last one's result goes
   }
 
+  // A whole number as the server writes it in the page's language (Django's intcomma: the
+  // language's thousands separator, from the JavaScript catalog, every three digits).
+  function number(value) {
+    return String(value).replace(/\B(?=(\d{3})+(?!\d))/g, get_format("THOUSAND_SEPARATOR"));
+  }
+
   function fill(selector, text) {
     for (const element of document.querySelectorAll(selector)) element.textContent = text;
   }
 
   function showScore(score) {
-    fill("[data-points]", String(score.points));
-    fill("[data-place]", String(score.place));
-    fill("[data-of]", String(score.of));
+    fill("[data-points]", number(score.points));
+    fill("[data-place]", number(score.place));
+    fill("[data-of]", number(score.of));
     const result = document.querySelector("[data-score]");
     if (!result || score.question === null) return;
-    const verdict = result.querySelector("[data-verdict]");
-    verdict.dataset.right = String(score.right);
-    verdict.textContent = !score.answered ? gettext("No answer this time.")
+    result.dataset.right = String(score.right);
+    result.querySelector("[data-verdict]").textContent = !score.answered ? gettext("No answer this time.")
       : score.right ? gettext("Right!") : gettext("Not this time.");
     const gained = result.querySelector("[data-gained]");
-    gained.textContent = "+" + score.gained;
+    gained.textContent = "+" + number(score.gained);
     gained.hidden = !score.right;
+    // A wrong answer, or none, learns the right one.
+    result.querySelector("[data-answer]").textContent = score.answer;
+    result.querySelector("[data-answer-line]").hidden = score.right || !score.answer;
     result.hidden = false;
   }
 

@@ -13,6 +13,7 @@ import yaml
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import timezone
 
 from events import jobs
 from events.exports import quiz_players_rows, quiz_questions_rows
@@ -469,3 +470,30 @@ def test_the_admin_says_which_questions_a_quiz_scores_and_changes_no_other(redis
     assert (opinion.is_open, opinion.results_visibility, opinion.results_shown) == (
         True, "voted", None)  # fmt: skip
     assert (scored.is_open, scored.results_shown) == (False, False)
+
+
+def test_points_are_written_as_the_pages_language_writes_numbers(quiz):
+    """1,886 points in English, 1 886 in Spanish (Django's es: a no-break space), as the
+    help text writes 1,000; and after a wrong answer, the right one."""
+    phone, voter = player(quiz, "Ada")
+    one, two = Poll.objects.get(slug="one"), Poll.objects.get(slug="two")
+    Poll.objects.filter(pk__in=[one.pk, two.pk]).update(is_open=False)
+    right = [one.options.get(slug="b").pk]
+    for poll, points in ((one, 986), (two, 900)):
+        Vote.objects.create(poll=poll, voter=voter, choices=right, cast_at=timezone.now(),
+                            points=points)  # fmt: skip
+    page = phone.get("/events/friday/").content.decode()
+    assert "<span data-points>1,886</span>" in page
+    page = phone.get("/events/friday/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "<span data-points>1\xa0886</span>" in page
+
+
+def test_a_wrong_answer_learns_the_right_one(quiz, redis_db):
+    phone, _voter = player(quiz, "Ada")
+    event_move(event=quiz, action="next")
+    assert answer(phone, "one", "a") == 303
+    event_clock(event=quiz, change="end")
+    jobs.finish_when_due(Poll.objects.get(slug="one").pk, 1)
+    page = phone.get("/events/friday/").content.decode()
+    assert "Not this time." in page
+    assert 'The right answer: <strong dir="auto" data-answer>Bravo</strong>' in page

@@ -77,7 +77,7 @@ def end_now(projector: Page) -> None:
 def result_is(phone: Page, verdict: str, total: int, place: int) -> None:
     """The phone's own result after a question: its verdict, total and place."""
     expect(phone.locator("[data-verdict]")).to_have_text(verdict, timeout=LIVE)
-    expect(phone.locator("[data-player] [data-points]")).to_have_text(str(total), timeout=LIVE)
+    expect(phone.locator("[data-player] [data-points]")).to_have_text(f"{total:,}", timeout=LIVE)
     expect(phone.locator("[data-player] [data-place]")).to_have_text(str(place))
 
 
@@ -139,7 +139,10 @@ def test_a_quiz_with_three_phones_a_wrong_answer_a_late_one_and_a_reload(quiz, c
         assert rows["Ada"].points > 500 and rows["Bob"].points > 500 and rows["Cy"].points == 0
         result_is(ada, "Right!", rows["Ada"].points, rows["Ada"].place)
         result_is(cy, "Not this time.", 0, 3)
-        expect(ada.locator("[data-gained]")).to_have_text(f"+{rows['Ada'].points}")
+        expect(cy.locator("[data-answer-line]")).to_have_text("The right answer: Venus")
+        expect(ada.locator("[data-answer-line]")).to_be_hidden()
+        assert background(cy, "[data-score]", 0) != background(ada, "[data-score]", 0)
+        expect(ada.locator("[data-gained]")).to_have_text(f"+{rows['Ada'].points:,}")
         ada.screenshot(path=SCREENSHOTS / "quiz-phone-result.png")
         projector.screenshot(path=SCREENSHOTS / "quiz-projector-answer.png")
 
@@ -193,7 +196,7 @@ def test_a_quiz_with_three_phones_a_wrong_answer_a_late_one_and_a_reload(quiz, c
         answer(bob, "Venus")
         answer(cy, "Mercury")
         end_now(projector)
-        result_is(bob, "Not this time.", int(before), 2)
+        result_is(bob, "Not this time.", int(before.replace(",", "")), 2)
         control(projector, projector.locator('form[data-move="end"] button'))
         expect(projector.locator(".podium-name")).to_have_count(3, timeout=LIVE)
         final = in_thread(lambda: standings(quiz))
@@ -201,7 +204,7 @@ def test_a_quiz_with_three_phones_a_wrong_answer_a_late_one_and_a_reload(quiz, c
         expect(projector.locator(".podium-name")).to_have_text(["Ada", "Bob", "Cy"])
         projector.screenshot(path=SCREENSHOTS / "quiz-podium.png")
         expect(cy.locator(".quiz-final")).to_contain_text(
-            f"You finished in place 3 of 3, with {final[2].points} points", timeout=LIVE
+            f"You finished in place 3 of 3, with {final[2].points:,} points", timeout=LIVE
         )
         assert refused == []
 
