@@ -66,7 +66,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django.contrib.humanize",  # intcomma: points and counts grouped as the page's language writes them
+    "django.contrib.humanize",  # intcomma: numbers grouped as the page's language writes them
     "django.contrib.postgres",
     "channels",
     "django_rq",
