@@ -24,6 +24,8 @@ ANSWER_MAX_LENGTH = 280
 ANSWERS_PER_VOTER_MAX = 10
 # A quiz question's time limit, in seconds.
 QUIZ_SECONDS_MIN, QUIZ_SECONDS_MAX = 5, 240
+# The demo poll `make up` seeds, which its home page links.
+DEMO_SLUG = "cats-vs-dogs"
 # The longest name an asker may give with a question.
 QUESTION_NAME_MAX_LENGTH = 40
 

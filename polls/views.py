@@ -22,7 +22,7 @@ from polls import voters
 from polls.forms import NEXT_FIELD, Given, VoteForm, text_sent
 from polls.invites import InviteRefused, invite_redeem
 from polls.kinds import kind_of
-from polls.models import Poll
+from polls.models import DEMO_SLUG, Poll
 from polls.selectors import (
     Ballot,
     ballot_for,
@@ -43,14 +43,23 @@ from polls.services import (
 from voting_site.clients import client_network, request_address
 from voting_site.limits import Limited, Rate, retry_after
 from voting_site.metrics import count_refused
+from voting_site.middleware import with_user
 from voting_site.responses import plain_text, see_other, too_many
 
 logger = logging.getLogger(__name__)
 
 
 @require_GET
+@with_user
 def poll_list(request: HttpRequest, *, message: str = "", status: int = 200) -> HttpResponse:
-    context = {"polls": polls_listed(), "message": message, "code": request.GET.get("code", "")}
+    """The home page: a field for the code on the screen. A room's questions are not an
+    index for the world: only staff find the list of polls here (and, where `make up`
+    runs it, anyone a link to the demo poll)."""
+    context: dict[str, Any] = {"message": message, "code": request.GET.get("code", "")}
+    if request.user.is_staff:
+        context["polls"] = polls_listed()
+    elif settings.VOTING_DEMO:
+        context["demo"] = Poll.objects.filter(slug=DEMO_SLUG).first()
     return render(request, "polls/poll_list.html", context, status=status)
 
 

@@ -314,6 +314,7 @@ def main() -> None:
             "REDIS_URL": settings.REDIS_URL,
             "DJANGO_SECRET_KEY": settings.SECRET_KEY,
             "PYTHONUNBUFFERED": "1",
+            "VOTING_DEMO": "1",
         }
         if not verbose:
             env.setdefault("DJANGO_LOG_LEVEL", "WARNING")

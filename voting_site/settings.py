@@ -32,6 +32,8 @@ BIND_HOST = env.str("BIND_HOST", default="127.0.0.1")
 # The address phones use, for the join URL and QR code on the projector view
 # (which is often opened on localhost); empty: the address of the request.
 VOTING_PUBLIC_URL = env.str("VOTING_PUBLIC_URL", default="")
+# Set by `make up` (voting_site/launcher.py): the home page links the demo poll it seeds.
+VOTING_DEMO = env.bool("VOTING_DEMO", default=False)
 # Where the embedded PostgreSQL and Redis keep their data, and a local run its secret key.
 DATA_DIR = Path(env.str("VOTING_DATA_DIR", default=str(BASE_DIR / ".data"))).resolve()
 

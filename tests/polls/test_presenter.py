@@ -82,8 +82,23 @@ def test_an_unknown_code_is_404_with_the_home_page_and_a_message(poll):
     assert response.status_code == 404
     page = response.content.decode()
     assert "No poll has the code “zzz-zzz”" in page
-    assert 'name="code"' in page and "Cats or dogs?" in page
+    assert 'name="code"' in page and "Cats or dogs?" not in page  # the list is staff's
     assert Client().get("/j/QQQQQQ").status_code == 404
+
+
+def test_the_home_page_is_a_door_not_an_index(poll, admin_client, settings):
+    """The public reads a field for the code, never the list of every class's polls;
+    staff find the list there; `make up` links its demo poll."""
+    settings.VOTING_DEMO = False
+    home = Client().get("/").content.decode()
+    assert "Join with the code on the screen" in home
+    assert "Cats or dogs?" not in home and "/polls/cats-vs-dogs/" not in home
+    assert "Presenting? Sign in" in home
+    staff = admin_client.get("/").content.decode()
+    assert "Cats or dogs?" in staff and "Only presenters see this list" in staff
+    settings.VOTING_DEMO = True
+    home = Client().get("/").content.decode()
+    assert '<a href="/polls/cats-vs-dogs/">Try the demo poll</a>' in home
 
 
 def test_an_empty_code_goes_back_home(poll):

@@ -114,6 +114,7 @@ def test_make_up_serves_hits_and_a_second_run_continues_the_count(tmp_path):
         assert up.get("/hits/") == "Hello from Redis! I have been seen 1 times."
         assert up.get("/hits/") == "Hello from Redis! I have been seen 2 times."
         assert "Cats or dogs?" in up.get("/polls/cats-vs-dogs/")  # the demo poll, seeded
+        assert 'href="/polls/cats-vs-dogs/">Try the demo poll<' in up.get("/")  # linked home
         assert "<svg" in up.get("/favicon.ico")
         processes = up.processes()
         up.wait_for("Ctrl-C stops everything")

@@ -7,9 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
-from polls.models import Option, Poll
-
-DEMO_SLUG = "cats-vs-dogs"
+from polls.models import DEMO_SLUG, Option, Poll
 
 
 class Command(BaseCommand):
