@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from polls.models import JOIN_CODE_LENGTH, Poll, join_code_new
 
@@ -30,7 +31,7 @@ class Event(models.Model):
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
     code = models.CharField(
-        _("join code"),
+        pgettext_lazy("event", "join code"),
         max_length=JOIN_CODE_LENGTH,
         unique=True,
         default=join_code_new,

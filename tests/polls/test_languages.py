@@ -152,3 +152,42 @@ def test_every_polls_state_is_in_spanish_on_the_home_page(poll, redis_db, admin_
         ("open", "abierta"),
         ("scheduled", "aún no abierta"),
     ]
+
+
+def test_the_admin_speaks_of_each_thing_without_a_gender(poll, admin_client, redis_db):
+    """Django's Spanish says "El votación … fue agregado": this project's says it without
+    an article; an event's code is the session's, not a poll's."""
+    from events.services import event_create
+
+    event = event_create(title="Semana 3", polls=[poll], slug="semana-3")
+    answer = admin_client.post(
+        f"/admin/events/event/{event.pk}/change/",
+        {"title": "Semana 3", "slug": "semana-3", "pace": "presenter", "opens_questions": "on",
+         "mode": "polls", "speed": "on", "questions-TOTAL_FORMS": "0",
+         "questions-INITIAL_FORMS": "0", "questions-MIN_NUM_FORMS": "0",
+         "questions-MAX_NUM_FORMS": "1000"},
+        HTTP_ACCEPT_LANGUAGE="es",
+        follow=True,
+    )  # fmt: skip
+    said = [re.sub("<[^>]+>", "", str(message)) for message in answer.context["messages"]]
+    assert said == ["Se guardaron los cambios: sesión “Semana 3”."]
+    page = answer.content.decode()
+    assert "Código de la sesión" in page and "Código de la votación" not in page
+    assert "El sesión" not in page
+
+
+def test_the_admin_is_named_and_keeps_the_operators_tools_to_superusers(admin_client, redis_db):
+    from django.contrib.auth.models import Permission, User
+
+    index = admin_client.get("/admin/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Votación en vivo" in index and "Administración de Django" not in index
+    assert "Bloqueos de acceso" in index and "Intentos de acceso" in index
+    assert "Axes" not in index and "Django_Rq" not in index
+    assert index.index("Sesiones") < index.index("Bloqueos de acceso")
+
+    presenter = User.objects.create_user("ana", password="a long pass phrase", is_staff=True)
+    presenter.user_permissions.set(Permission.objects.filter(codename__endswith="_poll"))
+    client = Client()
+    client.force_login(presenter)
+    index = client.get("/admin/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Votaciones" in index and "Bloqueos de acceso" not in index
