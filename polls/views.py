@@ -10,7 +10,7 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import DatabaseError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -64,7 +64,7 @@ def poll_list(request: HttpRequest, *, message: str = "", status: int = 200) -> 
 
 
 @require_GET
-def join(request: HttpRequest, code: str = "") -> HttpResponse:
+def join(request: HttpRequest, code: str = "") -> HttpResponseBase:
     """`/j/<code>`, or the home page's field (`/j/?code=`): 302 to the poll (or the event)
     with that code, 404 if none has it."""
     code = code or request.GET.get("code", "")
