@@ -57,10 +57,12 @@
         const position = data.position === null ? "" : String(data.position);
         if (data.stage !== root.dataset.stage || position !== root.dataset.position) location.reload();
       } else if (data.type === "pages") {
+        pages = data.count;
         for (const count of root.querySelectorAll("[data-pages]")) count.textContent = data.count;
         for (const unit of root.querySelectorAll("[data-pages-unit]")) {
           unit.textContent = ngettext("phone connected", "phones connected", data.count);
         }
+        showAnswered();
       }
     };
     socket.onclose = function (event) {
@@ -69,6 +71,19 @@
       delay = Math.min(delay * 2, 30000);
     };
   }
+
+  // "Answered: 4 of 6": of the phones following, never fewer than have answered (a phone
+  // reloading after its vote is away from the count for a moment).
+  let pages = 0;
+  let answered = 0;
+  function showAnswered() {
+    for (const of of root.querySelectorAll("[data-answered-of]")) of.textContent = Math.max(pages, answered);
+  }
+  document.addEventListener("live-message", function (event) {
+    if (event.detail.type !== "results" || event.detail.voters === null) return;
+    answered = event.detail.voters;
+    showAnswered();
+  });
 
   connect();
 })();

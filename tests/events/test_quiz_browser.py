@@ -128,6 +128,23 @@ def test_a_quiz_with_three_phones_a_wrong_answer_a_late_one_and_a_reload(quiz, c
         colours = ["rgb(198, 40, 40)", "rgb(20, 86, 184)", "rgb(245, 196, 0)"]
         assert [background(ada, buttons, n) for n in range(3)] == colours
         assert [background(projector, ".choice-shown", n) for n in range(3)] == colours
+        # The presenter's controls, shown: one slim row that covers nothing of the question,
+        # its options or the join panel ("phones connected" included), at full width.
+        projector.mouse.move(20, 20)
+        projector.mouse.move(40, 30)
+        bar = projector.locator("[data-controls]")
+        expect(bar).to_have_css("opacity", "1")
+        shown = projector.evaluate(
+            """() => {
+                const bar = document.querySelector("[data-controls]");
+                const top = bar.getBoundingClientRect().top;
+                const covered = [".present-results", ".present-join", ".event-pages"].filter(
+                    (selector) => document.querySelector(selector).getBoundingClientRect().bottom > top);
+                return {height: bar.getBoundingClientRect().height, covered: covered,
+                        scroll: bar.scrollWidth - bar.clientWidth};
+            }"""
+        )
+        assert shown["height"] <= 64 and shown["covered"] == [] and shown["scroll"] == 0
         projector.screenshot(path=SCREENSHOTS / "quiz-projector-question.png")
         ada.screenshot(path=SCREENSHOTS / "quiz-phone-question.png")
         end_now(projector)
