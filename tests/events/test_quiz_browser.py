@@ -139,7 +139,7 @@ def test_a_quiz_with_three_phones_a_wrong_answer_a_late_one_and_a_reload(quiz, c
                 const bar = document.querySelector("[data-controls]");
                 const top = bar.getBoundingClientRect().top;
                 const covered = [".present-results", ".present-join", ".event-pages"].filter(
-                    (selector) => document.querySelector(selector).getBoundingClientRect().bottom > top);
+                    (part) => document.querySelector(part).getBoundingClientRect().bottom > top);
                 return {height: bar.getBoundingClientRect().height, covered: covered,
                         scroll: bar.scrollWidth - bar.clientWidth};
             }"""
