@@ -15,7 +15,14 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -50,6 +57,7 @@ from polls.exports import csv_stream
 from polls.models import Poll
 from polls.presenter import code_shown, public_url, qr_svg
 from polls.selectors import ballot_for
+from polls.spreadsheets import xlsx_response
 from polls.views import asked_now, new_voter_refused, vote_context
 from tally.charts import chart
 from tally.projector import projector_context, remote_context
@@ -186,6 +194,7 @@ def _player_context(event: Event, voter: str | None) -> dict[str, Any]:
         "players_count": len(rows),
         "result_shown": last is not None and not last.is_open and not event.ended,
         "right_answer": right_answer(last),
+        "ranked": last is not None or event.ended,
         "podium": rows[:3] if event.ended else [],
     }
 
@@ -432,45 +441,39 @@ def remote(request: HttpRequest, slug: str) -> HttpResponse:
 @staff_only
 def report(request: HttpRequest, slug: str) -> HttpResponse:
     """After the session: every question's final results, as charts drawn on the server
-    (SVG: no JavaScript, and printable to PDF from the browser)."""
+    (SVG: no JavaScript, and printable to PDF from the browser), their right answers
+    marked; a quiz's leaderboard first."""
     event = get_object_or_404(Event, slug=slug)
     questions = [
         {"number": n, "poll": poll, "chart": chart(results_for(poll=poll))}
         for n, poll in enumerate(event.polls(), start=1)
     ]
-    return render(request, "events/report.html", {"event": event, "questions": questions})
+    board = standings(event)[:LEADERBOARD_SIZE] if event.is_quiz else []
+    context = {"event": event, "questions": questions, "board": board}
+    return render(request, "events/report.html", context)
+
+
+# An event's exports, each as CSV (streamed) or as a spreadsheet (`fmt` xlsx).
+EXPORTS = ("results", "entries", "players", "questions")
 
 
 @require_GET
 @staff_only
-def results_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
-    """Every question's results, per round, as CSV."""
+def export(request: HttpRequest, slug: str, name: str, fmt: str) -> HttpResponseBase:
+    """`results`: every question's results, per round; `entries`: every open answer and
+    Q&A question; a quiz's `players`, best first, with each question's points, and
+    `questions`, how many answered and how many were right."""
     event = get_object_or_404(Event, slug=slug)
-    return _csv(event_results_rows(event), f"{event.slug}-results.csv")
-
-
-@require_GET
-@staff_only
-def entries_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
-    """Every open answer and Q&A question of the event's questions, as CSV."""
-    event = get_object_or_404(Event, slug=slug)
-    return _csv(event_entries_rows(event), f"{event.slug}-entries.csv")
-
-
-@require_GET
-@staff_only
-def players_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
-    """A quiz's players, best first, with each question's points, as CSV."""
-    event = get_object_or_404(Event, slug=slug)
-    return _csv(quiz_players_rows(event), f"{event.slug}-players.csv")
-
-
-@require_GET
-@staff_only
-def questions_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
-    """A quiz's questions: how many answered, and how many right, as CSV."""
-    event = get_object_or_404(Event, slug=slug)
-    return _csv(quiz_questions_rows(event), f"{event.slug}-questions.csv")
+    rows = {
+        "results": event_results_rows,
+        "entries": event_entries_rows,
+        "players": quiz_players_rows,
+        "questions": quiz_questions_rows,
+    }[name](event)
+    filename = f"{event.slug}-{name}"
+    if fmt == "xlsx":
+        return xlsx_response(rows, filename)
+    return _csv(rows, f"{filename}.csv")
 
 
 def _csv(rows: Iterator[list[Any]], filename: str) -> StreamingHttpResponse:

@@ -86,6 +86,7 @@
     fill("[data-points]", number(score.points));
     fill("[data-place]", number(score.place));
     fill("[data-of]", number(score.of));
+    for (const line of document.querySelectorAll("[data-place-line]")) line.hidden = false;
     const result = document.querySelector("[data-score]");
     if (!result || score.question === null) return;
     result.dataset.right = String(score.right);
@@ -126,6 +127,17 @@
     else if (message.type === "score") showScore(message);
     else if (message.type === "players") showPlayers(message);
     else if (message.type === "removed") location.reload(); // it asks for a new nickname
+  });
+
+  // A player's × (lobby, leaderboard) removes them only once the presenter confirms; it is
+  // drawn only under the mouse or the keyboard's focus, out of the room's sight.
+  document.addEventListener("submit", function (event) {
+    const form = event.target.closest(".quiz-player-remove");
+    if (!form) return;
+    const nickname = form.closest("li").querySelector("[data-nickname]").textContent;
+    const question = interpolate(gettext("Remove %(nickname)s? Their phone asks for a new nickname; their points are kept."),
+      { nickname: nickname }, true);
+    if (!window.confirm(question)) event.preventDefault();
   });
 
   if (initial) setClock(JSON.parse(initial.textContent));

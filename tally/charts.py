@@ -3,6 +3,7 @@ report, which prints to PDF from the browser with no JavaScript."""
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 from django.utils.formats import number_format
@@ -15,12 +16,17 @@ WIDTH = 720
 TRACK = WIDTH - 48
 ROW = 64
 TOP = 100
+# The question's lines: about this many characters fit the width at its size (26), and
+# each line more moves the rest down.
+TITLE_CHARACTERS = 46
+TITLE_LINE = 32
 
 
 def chart(results: Results) -> dict[str, Any]:
     """What templates/tally/chart.svg draws: a row per option (a ranking's best first; a
     rating's, a row per score; an open poll's top terms, a Q&A's top questions), its bar's
-    length and its figure, and a summary line."""
+    length and its figure, whether it is a right answer (once the poll is closed), and a
+    summary line. A question too long for one line is wrapped, never cut (in print too)."""
     kind = kind_of(results["kind"])
     options = kind.charted(results)
     voters = results["voters"] or 0
@@ -31,22 +37,27 @@ def chart(results: Results) -> dict[str, Any]:
     summary %= {"n": number_format(voters)}
     if (figure := kind.summary(results)) is not None:
         summary += " · " + figure
+    title = textwrap.wrap(results["question"], TITLE_CHARACTERS) or [""]
+    below = (len(title) - 1) * TITLE_LINE
     rows = []
     for index, option in enumerate(options):
         share = option.get("percent") or 0
         rows.append(
             {
-                "y": TOP + index * ROW,
+                "y": TOP + below + index * ROW,
                 "label": option["label"],
                 "figure": kind.figure(option),
                 "fill": round(TRACK * share / 100, 1),
+                "correct": option.get("correct") is True,
             }
         )
     return {
         "results": results,
+        "title": [{"text": line, "y": 42 + n * TITLE_LINE} for n, line in enumerate(title)],
+        "summary_y": 74 + below,
         "rows": rows,
         "summary": summary,
         "width": WIDTH,
         "track": TRACK,
-        "height": TOP + len(rows) * ROW + 16,
+        "height": TOP + below + len(rows) * ROW + 16,
     }

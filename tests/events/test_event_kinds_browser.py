@@ -102,7 +102,18 @@ def test_every_kind_is_answered_inside_an_event_in_english_and_spanish(
         next_question(every_kind, phones, "Three words for today?")
         boxes = en.locator(SHOWN).get_by_role("textbox")
         expect(boxes).to_have_count(3)
+        # Past the longest answer (100), the box counts and refuses; it never cuts.
+        long = "a wonderful class " * 7  # 126 characters
+        boxes.nth(0).fill(long)
+        expect(boxes.nth(0)).to_have_value(long)
+        counter = en.locator(f"{SHOWN} .counter").first
+        expect(counter).to_have_text("126 of 100 characters")
+        expect(counter).to_have_attribute("data-over", "true")
+        en.locator(SHOWN).get_by_role("button", name="Send").click()
+        assert boxes.nth(0).evaluate("box => box.validity.customError")
+        expect(en.locator(f"{SHOWN} .your-vote")).to_have_count(0)
         boxes.nth(0).fill("clear")
+        expect(counter).to_have_text("5 of 100 characters")
         boxes.nth(1).fill("fun")
         en.locator(SHOWN).get_by_role("button", name="Send").click()
         said(en, "You answered clear, fun")
@@ -126,4 +137,13 @@ def test_every_kind_is_answered_inside_an_event_in_english_and_spanish(
         )
         shot(en, "qa")
         shot(es, "qa-es")
+
+        # The end: every phone's page holds each question's results, the Q&A's questions
+        # among them.
+        in_thread(lambda: event_move(event=Event.objects.get(pk=every_kind.pk), action="end"))
+        for phone in phones:
+            final = phone.locator(".event-final").last
+            expect(final).to_contain_text("¿Qué sigue?", timeout=LIVE)
+            expect(final.locator("[data-qa-empty]")).to_be_hidden()
+        shot(es, "end-es")
         assert refused == []

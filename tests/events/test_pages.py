@@ -28,6 +28,7 @@ STAFF_PAGES = [
     ("get", "/events/week3/remote/"),
     ("get", "/events/week3/report/"),
     ("get", "/events/week3/results.csv"),
+    ("get", "/events/week3/results.xlsx"),
     ("post", "/events/week3/control/"),
 ]
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')

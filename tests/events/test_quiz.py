@@ -7,7 +7,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
+import openpyxl
 import pytest
 import yaml
 from django.contrib.auth.models import User
@@ -497,3 +499,63 @@ def test_a_wrong_answer_learns_the_right_one(quiz, redis_db):
     page = phone.get("/events/friday/").content.decode()
     assert "Not this time." in page
     assert 'The right answer: <strong dir="auto" data-answer>Bravo</strong>' in page
+
+
+def test_the_lobby_shows_no_place_until_a_question_ranks_the_players(quiz, redis_db):
+    """In the lobby everyone would be "first of" however many had joined when the page
+    loaded, which soon reads wrong: the place shows once a question has ranked them."""
+    phone, _voter = player(quiz, "Ada")
+    player(quiz, "Bob")
+    assert "<span data-place-line hidden>" in phone.get("/events/friday/").content.decode()
+    event_move(event=quiz, action="next")
+    event_clock(event=quiz, change="end")
+    jobs.finish_when_due(Poll.objects.get(slug="one").pk, 1)
+    page = phone.get("/events/friday/").content.decode()
+    assert "data-place-line hidden" not in page and "<span data-of>2</span>" in page
+
+
+def test_the_quiz_report_marks_right_answers_and_has_the_leaderboard(quiz, redis_db):
+    """The report after a quiz: the leaderboard, each chart's right answers marked (and
+    a long question wrapped, not cut), and the downloads, each as a spreadsheet too."""
+    long = "¿Cómo te sentiste en la clase de hoy, después de todo lo que vimos juntos?"
+    Poll.objects.filter(slug="two").update(question=long)
+    phone, _voter = player(quiz, "Ada")
+    event_move(event=quiz, action="next")
+    assert answer(phone, "one", "b") == 303
+    event_clock(event=quiz, change="end")
+    jobs.finish_when_due(Poll.objects.get(slug="one").pk, 1)
+    staff = Client()
+    staff.force_login(User.objects.create_superuser("teacher", "t@example.com", "pass phrase"))
+
+    report = staff.get("/events/friday/report/").content.decode()
+
+    board = report.split('class="report-board"')[1].split("</table>")[0]
+    assert '<td>1</td><td dir="auto">Ada</td>' in board
+    first_chart = report.split("<svg")[1]
+    assert "Bravo<tspan" in first_chart and "✓ correct" in first_chart
+    assert first_chart.count("✓ correct") == 1
+    second_chart = report.split("<svg")[2]
+    title = re.findall(r"<tspan x=\"24\" y=\"\d+\">([^<]*)</tspan>", second_chart)
+    assert len(title) == 2 and " ".join(title) == long
+    for name in ("results", "entries", "players", "questions"):
+        assert f'href="/events/friday/{name}.xlsx"' in report
+        assert f'href="/events/friday/{name}.csv"' in report
+
+
+def test_an_export_as_a_spreadsheet_keeps_numbers_and_never_runs_text(quiz, redis_db):
+    Option = Poll.objects.get(slug="one").options.model
+    Option.objects.filter(poll__slug="one", slug="a").update(label='=HYPERLINK("x")')
+    staff = Client()
+    staff.force_login(User.objects.create_superuser("teacher", "t@example.com", "pass phrase"))
+
+    download = staff.get("/events/friday/results.xlsx")
+
+    assert download.status_code == 200
+    assert download["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert 'filename="friday-results.xlsx"' in download["Content-Disposition"]
+    sheet = openpyxl.load_workbook(io.BytesIO(download.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("question", "poll", "round", "option", "label", "votes", "percent")
+    assert sheet["A1"].font.bold and sheet.freeze_panes == "A2"
+    assert (1, "one", 1, "a", '=HYPERLINK("x")', 0) == rows[1][:6]
+    assert sheet["E2"].data_type == "s"  # text, not a formula

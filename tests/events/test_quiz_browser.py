@@ -108,6 +108,18 @@ def test_a_quiz_with_three_phones_a_wrong_answer_a_late_one_and_a_reload(quiz, c
             ["Ada", "Bob", "Cy"], timeout=LIVE
         )
         projector.screenshot(path=SCREENSHOTS / "quiz-lobby.png")
+        # A player's × is out of the room's sight until the mouse is on them, and removes
+        # no one until the presenter confirms.
+        chip = projector.locator("[data-players] li", has_text="Cy")
+        remove = chip.get_by_role("button", name="Remove Cy")
+        expect(remove).to_have_css("opacity", "0")
+        asked: list[str] = []
+        projector.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+        chip.hover()
+        expect(remove).to_have_css("opacity", "1")
+        remove.click()
+        assert asked == ["Remove Cy? Their phone asks for a new nickname; their points are kept."]
+        expect(projector.locator("[data-players] [data-nickname]")).to_have_count(3)
 
         # Question 1: Ada and Bob right, Cy wrong; the presenter ends it early.
         projector.keyboard.press("ArrowRight")

@@ -289,3 +289,18 @@ def test_the_results_csvs_list_only_the_questions_the_room_may_see(redis_db):
         text = "".join(csv_lines(export))
         assert "Shown?" in text
         assert "Hidden?" not in text and "Waiting?" not in text
+
+
+def test_an_ended_events_page_shows_its_qas_questions(qa):
+    """The phone's end page holds every question's results: a Q&A's, its questions."""
+    from events.services import event_create, event_move
+
+    event = event_create(title="Week 3", polls=[qa], slug="week")
+    event_move(event=event, action="next")
+    casts_apply([], [asked(qa, "1-1", "bo", "Why?", "Bo")])
+    event_move(event=event, action="end")
+
+    page = Client().get("/events/week/").content.decode()
+
+    final = page.split('class="event-final"')[1]
+    assert "Why?" in final and "No questions yet." not in final.split("Newest")[0]
