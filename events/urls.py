@@ -26,7 +26,7 @@ urlpatterns = [
             views.export,
             {"name": name, "fmt": fmt},
             name=f"{name}-{fmt}",
-        )  # fmt: skip
+        )
         for name in views.EXPORTS
         for fmt in ("csv", "xlsx")
     ],

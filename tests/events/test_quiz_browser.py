@@ -108,8 +108,8 @@ def test_a_quiz_with_three_phones_a_wrong_answer_a_late_one_and_a_reload(quiz, c
             ["Ada", "Bob", "Cy"], timeout=LIVE
         )
         projector.screenshot(path=SCREENSHOTS / "quiz-lobby.png")
-        # A player's × is out of the room's sight until the mouse is on them, and removes
-        # no one until the presenter confirms.
+        # A player's remove button is out of the room's sight until the mouse is on them,
+        # and removes no one until the presenter confirms.
         chip = projector.locator("[data-players] li", has_text="Cy")
         remove = chip.get_by_role("button", name="Remove Cy")
         expect(remove).to_have_css("opacity", "0")
