@@ -67,11 +67,11 @@ async def answered(client: httpx.AsyncClient, path: str) -> httpx.Response:
 async def not_ready_before_migrations(url: str) -> None:
     async with httpx.AsyncClient(base_url=url, timeout=10) as client:
         ready = await answered(client, "/readyz")
-        home = await client.get("/")
+        page = await client.get("/polls/cats-vs-dogs/")  # a page that reads the schema
     if ready.status_code != 503 or ready.json()["down"] != ["migrations"]:
         raise SmokeFailed(f"/readyz before migrate: {ready.status_code} {ready.text}")
-    if home.status_code != 503 or "still being set up" not in home.text:
-        raise SmokeFailed(f"/ before migrate: {home.status_code} {home.text[:200]}")
+    if page.status_code != 503 or "still being set up" not in page.text:
+        raise SmokeFailed(f"a poll's page before migrate: {page.status_code} {page.text[:200]}")
 
 
 async def ready(client: httpx.AsyncClient) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import User
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, Dialog, Locator, Page, expect
 
 from events.models import Event
 from events.quiz import standings
@@ -114,7 +114,12 @@ def test_a_quiz_with_three_phones_a_wrong_answer_a_late_one_and_a_reload(quiz, c
         remove = chip.get_by_role("button", name="Remove Cy")
         expect(remove).to_have_css("opacity", "0")
         asked: list[str] = []
-        projector.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+
+        def dismiss(dialog: Dialog) -> None:
+            asked.append(dialog.message)
+            dialog.dismiss()
+
+        projector.once("dialog", dismiss)
         chip.hover()
         expect(remove).to_have_css("opacity", "1")
         remove.click()

@@ -38,7 +38,7 @@ def test_not_ready_and_503_until_every_migration_is_applied(tmp_path):
     log = tmp_path / "web.log"
     with empty_database() as url, web_process(log=log, DATABASE_URL=url) as web:
         ready = httpx.get(f"{web.url}/readyz")
-        pages = [httpx.get(f"{web.url}{path}") for path in ("/", "/polls/cats-vs-dogs/")]
+        pages = [httpx.get(f"{web.url}{path}") for path in ("/j/ABC234", "/polls/cats-vs-dogs/")]
 
         assert ready.status_code == 503
         assert ready.json()["down"] == ["migrations"]
