@@ -7,7 +7,7 @@ class EventsConfig(AppConfig):
     verbose_name = _("Events")
 
     def ready(self) -> None:
-        from events import signals  # noqa: F401 (connects the receivers)
+        from events import jobs, signals  # noqa: F401 (connects the receivers)
         from events.models import Event
         from polls.models import JOIN_CODE_HOLDERS
 

@@ -15,8 +15,7 @@ from redis import RedisError
 from events.models import Event
 from events.presence import REPORT_EVERY, pages_following, presence
 from events.publish import event_group
-from events.quiz import players_now
-from events.selectors import event_messages
+from events.selectors import event_messages, players_now
 from polls.models import Poll
 from polls.queue import choices_key
 from tally.consumers import NO_SUCH_POLL, PresenterConsumer, ResultsConsumer

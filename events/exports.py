@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import F
 
 from events.models import Event
-from events.quiz import standings
+from events.selectors import standings
 from polls.exports import answers_rows, questions_rows
 from polls.kinds import kind_of
 from polls.models import Vote

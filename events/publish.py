@@ -12,8 +12,7 @@ from channels.layers import get_channel_layer
 from redis import RedisError
 
 from events.models import Event, Player
-from events.quiz import last_finished, personal, right_answer, standings
-from events.selectors import event_messages
+from events.selectors import event_messages, last_finished, personal, right_answer, standings
 
 logger = logging.getLogger(__name__)
 

@@ -1,30 +1,69 @@
-"""Writes: events made, moved through, copied and reset; polls copied."""
+"""Writes: events made, moved through, copied and reset; a quiz's players joining and
+removed, its clock started and changed, and a question's finish.
+
+- The clock: showing a scored question starts its countdown on Redis's clock
+  (polls/countdown.py) and asks for its finish at the deadline (`finish_wanted`, which
+  events/jobs.py queues): the votes drained, the question closed, each player told
+  their score. The presenter may end it early, add time, or stop the clock.
+- Players: a nickname per browser (its voter key), unique in the event by its look.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Sequence
+from datetime import timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from events.models import Event, EventQuestion
+from events.models import NICKNAME_MAX_LENGTH, Event, EventQuestion, Player
+from events.nicknames import nickname_invisible, nickname_skeleton
 from events.publish import event_publish, scores_publish
-from events.quiz import clock_change, clock_start
-from polls.countdown import CountdownError, countdown_of
-from polls.models import QUIZ_SECONDS_MAX, QUIZ_SECONDS_MIN, Poll
+from events.signals import finish_wanted
+from polls.countdown import (
+    CountdownError,
+    countdown_change,
+    countdown_of,
+    countdown_start,
+    redis_now_ms,
+    remaining_ms,
+)
+from polls.models import QUIZ_SECONDS_MAX, QUIZ_SECONDS_MIN, Countdown, Poll, Vote
 from polls.opening import state_write
+from polls.profanity import profanity_masked
+from polls.queue import CHOICES_TTL, INGEST_GROUP, VOTE_STREAM, players_key
 from polls.services import free_slug, poll_close, poll_duplicate, poll_open, poll_reset, slug_for
+from polls.text import text_cleaned
+from tally import ingest
+from tally.jobs import consumer_name
 from tally.publish import poll_publish
+from voting_site.redis import redis_client
 
 # The presenter's moves: the projector's keys, the remote's buttons, `manage.py event`
 # (a quiz's leaderboard, after a question, too).
 MOVES = ("next", "previous", "goto", "lobby", "end", "leaderboard")
+# The most seconds one change adds.
+MOST_SECONDS_ADDED = 240
+# A question's finish is queued this long before its deadline (the RQ scheduler keeps
+# whole seconds and looks every second), and waits out the rest itself, on Redis's clock;
+# queued no earlier than the most it waits.
+FINISH_QUEUED_AHEAD_MS = 1500
+FINISH_WAITS_AT_MOST_MS = 2000
+# How long a finish waits for another worker's batch that holds a vote from before the
+# deadline.
+OTHERS_WAIT_SECONDS = 10
 
 
 class EventError(ValueError):
     """An event that cannot be made or moved as asked; the message says why."""
+
+
+class PlayerError(ValueError):
+    """A nickname that cannot be taken; the message says why."""
 
 
 def event_create(
@@ -244,3 +283,164 @@ def event_duplicate(*, event: Event) -> Event:
             quiz=event.is_quiz,
             speed=event.speed,
         )
+
+
+# --- A quiz's players ---------------------------------------------------------------
+
+
+def player_join(*, event: Event, voter: str, nickname: str) -> Player:
+    """Join the quiz as `nickname`, or change the browser's nickname (a player the
+    presenter removed joins again this way). PlayerError for a nickname that is empty,
+    too long, not for a room, or taken."""
+    nickname = text_cleaned(nickname)
+    if not nickname:
+        raise PlayerError(_("Choose a nickname."))
+    if len(nickname) > NICKNAME_MAX_LENGTH:
+        raise PlayerError(
+            _("A nickname has at most %(n)d characters.") % {"n": NICKNAME_MAX_LENGTH}
+        )
+    if nickname_invisible(nickname):
+        raise PlayerError(_("Choose a nickname that shows: that one hides characters."))
+    if profanity_masked(nickname) != nickname:
+        raise PlayerError(_("Choose another nickname: that one is not for a room."))
+    key = nickname_skeleton(nickname)
+    taken = _("%(nickname)s is taken: choose another nickname.") % {"nickname": nickname}
+    others = Player.objects.filter(event=event, nickname_key=key).exclude(voter=voter)
+    if others.exists():
+        raise PlayerError(taken)
+    try:
+        with transaction.atomic():
+            player, _created = Player.objects.update_or_create(
+                event=event,
+                voter=voter,
+                defaults={"nickname": nickname, "nickname_key": key, "removed": False},
+            )
+    except IntegrityError:  # taken by another browser meanwhile
+        raise PlayerError(taken) from None
+    player_playing(event_id=event.pk, voter=voter)
+    return player
+
+
+def player_playing(*, event_id: int, voter: str) -> None:
+    """Tell the vote script that this browser plays (polls/queue.py's players key): its
+    answers to the quiz's questions are taken from now on."""
+    key = players_key(event_id)
+    with redis_client().pipeline() as pipe:
+        pipe.sadd(key, voter)
+        pipe.expire(key, CHOICES_TTL)
+        pipe.execute()
+
+
+def player_remove(*, event: Event, player_id: int) -> bool:
+    """Take a player off the leaderboard: their phone asks for a new nickname, and no
+    answer of theirs is taken until they have one. False when there is no such player."""
+    return players_remove(event=event, players=Player.objects.filter(pk=player_id)) > 0
+
+
+def players_remove(
+    *,
+    event: Event,
+    players: QuerySet[Player] | None = None,
+    joined_within: int | None = None,
+    without_answers: bool = False,
+) -> int:
+    """Take players off the leaderboard at once: `players`, or those who joined in the last
+    `joined_within` seconds, or those with no answer in the quiz (`without_answers`); how
+    many were removed."""
+    chosen = Player.objects.filter(event=event, removed=False)
+    if players is not None:
+        chosen = chosen.filter(pk__in=players.values("pk"))
+    if joined_within is not None:
+        chosen = chosen.filter(joined_at__gte=timezone.now() - timedelta(seconds=joined_within))
+    if without_answers:
+        answered = Vote.objects.filter(poll__event_question__event=event, voter=OuterRef("voter"))
+        chosen = chosen.exclude(Exists(answered))
+    voters = list(chosen.values_list("voter", flat=True))
+    if voters:
+        redis_client().srem(players_key(event.pk), *voters)
+    return Player.objects.filter(event=event, voter__in=voters).update(removed=True)
+
+
+# --- A scored question's clock and finish -------------------------------------------
+
+
+def clock_start(*, event: Event, poll: Poll) -> None:
+    """Start the shown question's clock (once per round), and queue its finish."""
+    countdown = countdown_start(poll=poll, speed=event.speed)
+    left = remaining_ms(countdown)
+    if left is not None:
+        transaction.on_commit(
+            lambda: finish_wanted.send(Event, poll_id=poll.pk, round_number=poll.round, at_ms=left)
+        )
+
+
+def clock_change(*, event: Event, poll: Poll, change: str | int) -> None:
+    """The presenter's change to the shown question's clock: `end` it now, stop it
+    (`untimed`), or add seconds. CountdownError when it cannot be."""
+    if isinstance(change, str) and change not in ("end", "untimed"):
+        raise CountdownError(_("Change the clock with end, untimed, or seconds to add."))
+    if isinstance(change, int) and not 1 <= change <= MOST_SECONDS_ADDED:
+        raise CountdownError(
+            _("Add from 1 to %(n)d seconds at a time.") % {"n": MOST_SECONDS_ADDED}
+        )
+    if not poll.is_open:
+        raise CountdownError(_("The time for this question is up already."))
+    countdown_change(poll=poll, change=change)
+    if change == "end":
+        transaction.on_commit(
+            lambda: finish_wanted.send(Event, poll_id=poll.pk, round_number=poll.round, at_ms=None)
+        )
+
+
+def finish_overdue() -> int:
+    """Finish each quiz question still open whose deadline Redis's clock has passed: its
+    job was lost, or was queued for a time by a web process whose clock is off (the
+    scheduler keeps the enqueuer's times). How many there were."""
+    due = list(
+        Countdown.objects.filter(
+            deadline_ms__lte=redis_now_ms(), poll__is_open=True, round=F("poll__round")
+        ).values_list("poll_id", "round")
+    )
+    for poll_id, round_number in due:
+        finish_when_due(poll_id, round_number)
+    return len(due)
+
+
+def finish_when_due(poll_id: int, round_number: int) -> None:
+    """Once Redis's clock reaches the question's deadline, count every vote queued before
+    it, close the question and tell each player their score. Queued again when the
+    presenter has added time; nothing when the question has moved on to a new round."""
+    while True:
+        countdown = Countdown.objects.filter(poll_id=poll_id, round=round_number).first()
+        poll = Poll.objects.filter(pk=poll_id, round=round_number).first()
+        if countdown is None or poll is None:
+            return
+        left = remaining_ms(countdown)
+        if left is None:
+            return  # untimed now: the presenter's `end` queues this job again
+        if left > FINISH_WAITS_AT_MOST_MS:
+            finish_wanted.send(Event, poll_id=poll_id, round_number=round_number, at_ms=left)
+            return
+        if left == 0:
+            break
+        time.sleep(left / 1000)
+    # Redis refuses the question's votes from the deadline on: every vote that counts is
+    # in the stream. Count what no worker has read, then wait for other workers' batches.
+    ingest.votes_ingest(consumer=consumer_name(), max_seconds=5, idle_ms=None)
+    _others_wait(countdown.deadline_ms or redis_now_ms())
+    question_finished(poll=poll)
+
+
+def _others_wait(deadline_ms: int) -> None:
+    """Wait (a while at most) until no worker holds an uncounted entry from before the
+    deadline: another worker's batch in flight may have one of this question's votes."""
+    client = redis_client()
+    give_up = time.monotonic() + OTHERS_WAIT_SECONDS
+    while time.monotonic() < give_up:
+        pending = client.xpending(VOTE_STREAM, INGEST_GROUP)
+        if not pending["pending"]:
+            return
+        oldest = pending["min"].decode() if isinstance(pending["min"], bytes) else pending["min"]
+        if int(oldest.split("-")[0]) >= deadline_ms:  # an entry ID: Redis's milliseconds
+            return
+        time.sleep(0.05)

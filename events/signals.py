@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 
 from polls.models import Poll, scored_in_quiz
 from polls.signals import round_started
+
+# A scored question's finish is wanted: now (`at_ms` None) or in `at_ms` milliseconds, on
+# Redis's clock; with `poll_id` and `round_number`. The services that start and change
+# the clock send it; events/jobs.py queues the job, so the services need not know it.
+finish_wanted = Signal()
 
 
 @receiver(round_started)

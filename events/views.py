@@ -37,21 +37,26 @@ from events.exports import (
 )
 from events.models import NICKNAME_MAX_LENGTH, Event
 from events.publish import scores_publish
-from events.quiz import (
+from events.selectors import (
     LEADERBOARD_SIZE,
     PLAYERS_SHOWN,
-    PlayerError,
+    event_state,
     last_finished,
-    player_join,
     player_of,
-    player_playing,
-    player_remove,
-    players_remove,
     right_answer,
     standings,
 )
-from events.selectors import event_state
-from events.services import MOVES, EventError, event_clock, event_move
+from events.services import (
+    MOVES,
+    EventError,
+    PlayerError,
+    event_clock,
+    event_move,
+    player_join,
+    player_playing,
+    player_remove,
+    players_remove,
+)
 from polls import voters
 from polls.exports import csv_stream
 from polls.models import Poll

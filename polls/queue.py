@@ -60,7 +60,7 @@ def choices_decode(text: str) -> tuple[int, ...]:
 
 # A quiz's players (a set of voter keys): the vote script takes a quiz question's vote
 # only from one of them. Their join adds them, a removal takes them out, and their page
-# adds them again should Redis have lost the set (events/quiz.py); as long-lived as the
+# adds them again should Redis have lost the set (events/services.py); as long-lived as the
 # choices.
 def players_key(event_id: int) -> str:
     return f"event:{event_id}:players"

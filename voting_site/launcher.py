@@ -336,7 +336,7 @@ def main() -> None:
         children = [
             Child("web", [python, "-m", "voting_site.serve", *web_args], env),
             Child("worker", [python, manage, "rqworker", *worker_args], env),
-            Child("cron", [python, manage, "rqcron", "tally.cron", *cron_args], env),
+            Child("cron", [python, manage, "rqcron", "voting_site.cron", *cron_args], env),
         ]
         local = "127.0.0.1" if everywhere else host
         base_url = f"http://{local}:{port}"

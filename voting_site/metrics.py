@@ -34,11 +34,20 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.registry import Collector
 from redis import Redis, RedisError
 
-from polls.queue import INGEST_GROUP, VOTE_STREAM
 from voting_site.redis import async_redis_client, redis_client
 from voting_site.responses import plain_text
 
 logger = logging.getLogger(__name__)
+
+# The queue the gauges read: (its stream, the consumer group that counts it). The app
+# that owns the stream registers it (polls/apps.py), so the site's plumbing names no app.
+QUEUE: dict[str, str] = {}
+
+
+def queue_watched(*, stream: str, group: str) -> None:
+    """Say which Redis stream `voting_queue_depth` and `voting_queue_pending` measure."""
+    QUEUE.update(stream=stream, group=group)
+
 
 COUNTERS = "metrics:counters"
 ACCEPTED = "voting_votes_accepted_total"
@@ -138,11 +147,12 @@ class RedisCollector(Collector):
             yield HistogramMetricFamily(
                 name, HELP[name], buckets=buckets, sum_value=float(values.get(f"{name}:sum", 0))
             )
-        yield GaugeMetricFamily(
-            "voting_queue_depth", HELP["voting_queue_depth"], value=client.xlen(VOTE_STREAM)
-        )
+        depth = client.xlen(QUEUE["stream"]) if QUEUE else 0
+        yield GaugeMetricFamily("voting_queue_depth", HELP["voting_queue_depth"], value=depth)
         try:
-            pending = int(client.xpending(VOTE_STREAM, INGEST_GROUP)["pending"])
+            pending = (
+                int(client.xpending(QUEUE["stream"], QUEUE["group"])["pending"]) if QUEUE else 0
+            )
         except RedisError:  # no consumer group yet
             pending = 0
         yield GaugeMetricFamily("voting_queue_pending", HELP["voting_queue_pending"], value=pending)

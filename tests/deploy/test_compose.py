@@ -44,7 +44,7 @@ def test_each_app_service_runs_a_real_entry_point(service):
 
 
 def test_the_cron_service_loads_the_projects_periodic_jobs():
-    assert SERVICES["cron"]["command"][-1] == "tally.cron"
+    assert SERVICES["cron"]["command"][-1] == "voting_site.cron"
     assert (BASE_DIR / "tally" / "cron.py").exists()
 
 

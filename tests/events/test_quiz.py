@@ -17,11 +17,19 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
-from events import jobs
+from events import services
 from events.exports import quiz_players_rows, quiz_questions_rows
 from events.models import Event, Player
-from events.quiz import PlayerError, player_join, player_remove, standings
-from events.services import EventError, event_clock, event_create, event_move
+from events.selectors import standings
+from events.services import (
+    EventError,
+    PlayerError,
+    event_clock,
+    event_create,
+    event_move,
+    player_join,
+    player_remove,
+)
 from polls.countdown import LEAST_POINTS, MOST_POINTS, Scoring, deadline_key, redis_now_ms
 from polls.exports import csv_lines
 from polls.models import Countdown, Poll, Vote
@@ -276,7 +284,7 @@ def test_a_removed_player_is_asked_for_a_new_nickname_and_keeps_the_score(quiz):
     event_move(event=quiz, action="next")
     answer(ada, "one", "b")
     event_clock(event=quiz, change="end")
-    jobs.finish_when_due(Poll.objects.get(slug="one").pk, 1)
+    services.finish_when_due(Poll.objects.get(slug="one").pk, 1)
     removed = Player.objects.get(nickname="Ada")
     assert player_remove(event=quiz, player_id=removed.pk)
 
@@ -330,7 +338,7 @@ def test_the_finish_job_counts_every_vote_then_closes_and_scores(quiz, redis_db)
     poll = Poll.objects.get(slug="one")
     assert answer(ada, "one", "a") == 409  # after the end: refused
 
-    jobs.finish_when_due(poll.pk, 1)
+    services.finish_when_due(poll.pk, 1)
 
     poll.refresh_from_db()
     assert not poll.is_open
@@ -346,16 +354,16 @@ def test_the_safety_net_finishes_a_question_whose_job_was_lost(quiz, redis_db):
     event_move(event=quiz, action="next")
     answer(ada, "one", "b")
     poll = Poll.objects.get(slug="one")
-    assert jobs.finish_overdue() == 0  # its time is not up
+    assert services.finish_overdue() == 0  # its time is not up
     past = redis_now_ms() - 1
     redis_db.set(deadline_key(poll.pk, 1), past)
     Countdown.objects.filter(poll=poll).update(deadline_ms=past)
 
-    assert jobs.finish_overdue() == 1
+    assert services.finish_overdue() == 1
 
     assert not Poll.objects.get(slug="one").is_open
     assert Vote.objects.get(voter=ada_key).points > 0
-    assert jobs.finish_overdue() == 0
+    assert services.finish_overdue() == 0
 
 
 def test_added_time_moves_the_deadline_and_untimed_removes_it(quiz, redis_db):
@@ -428,7 +436,7 @@ def test_the_players_and_questions_exports(quiz):
     event_move(event=quiz, action="next")
     answer(ada, "one", "b")
     event_move(event=quiz, action="next")  # leaving it ends it
-    jobs.finish_when_due(Poll.objects.get(slug="one").pk, 1)
+    services.finish_when_due(Poll.objects.get(slug="one").pk, 1)
     staff = Client()
     staff.force_login(User.objects.create_superuser("presenter", password="x"))
     for export in ("players", "questions"):
@@ -495,7 +503,7 @@ def test_a_wrong_answer_learns_the_right_one(quiz, redis_db):
     event_move(event=quiz, action="next")
     assert answer(phone, "one", "a") == 303
     event_clock(event=quiz, change="end")
-    jobs.finish_when_due(Poll.objects.get(slug="one").pk, 1)
+    services.finish_when_due(Poll.objects.get(slug="one").pk, 1)
     page = phone.get("/events/friday/").content.decode()
     assert "Not this time." in page
     assert 'The right answer: <strong dir="auto" data-answer>Bravo</strong>' in page
@@ -509,7 +517,7 @@ def test_the_lobby_shows_no_place_until_a_question_ranks_the_players(quiz, redis
     assert "<span data-place-line hidden>" in phone.get("/events/friday/").content.decode()
     event_move(event=quiz, action="next")
     event_clock(event=quiz, change="end")
-    jobs.finish_when_due(Poll.objects.get(slug="one").pk, 1)
+    services.finish_when_due(Poll.objects.get(slug="one").pk, 1)
     page = phone.get("/events/friday/").content.decode()
     assert "data-place-line hidden" not in page and "<span data-of>2</span>" in page
 
@@ -523,7 +531,7 @@ def test_the_quiz_report_marks_right_answers_and_has_the_leaderboard(quiz, redis
     event_move(event=quiz, action="next")
     assert answer(phone, "one", "b") == 303
     event_clock(event=quiz, change="end")
-    jobs.finish_when_due(Poll.objects.get(slug="one").pk, 1)
+    services.finish_when_due(Poll.objects.get(slug="one").pk, 1)
     staff = Client()
     staff.force_login(User.objects.create_superuser("teacher", "t@example.com", "pass phrase"))
 

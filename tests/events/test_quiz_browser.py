@@ -13,7 +13,7 @@ from django.contrib.auth.models import User
 from playwright.sync_api import Browser, Dialog, Locator, Page, expect
 
 from events.models import Event
-from events.quiz import standings
+from events.selectors import standings
 from events.services import event_create
 from polls.services import poll_create
 from tests.events.test_event_browser import PHONE

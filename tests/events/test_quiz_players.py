@@ -9,8 +9,7 @@ import pytest
 from django.test import Client
 
 from events.models import Event, Player
-from events.quiz import player_join, players_remove
-from events.services import event_create, event_move
+from events.services import event_create, event_move, player_join, players_remove
 from polls.queue import VOTE_STREAM, players_key
 from polls.services import poll_create
 from tally.ingest import votes_ingest

@@ -10,7 +10,7 @@ import pytest
 from channels.testing import WebsocketCommunicator
 from django.test import Client
 
-from events import jobs
+from events import services
 from events.models import Event
 from events.services import event_create, event_move
 from polls.models import Poll
@@ -50,7 +50,7 @@ WITHHELD = {"visible": False, "correct": [], "marked on the page": 0}
 
 def finish(slug: str) -> None:
     poll = Poll.objects.get(slug=slug)
-    jobs.finish_when_due(poll.pk, poll.round)
+    services.finish_when_due(poll.pk, poll.round)
 
 
 @pytest.mark.django_db

@@ -20,8 +20,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from events.models import Event
-from events.quiz import player_join
-from events.services import event_create, event_move
+from events.services import event_create, event_move, player_join
 from polls.invites import invites_make
 from polls.models import Answer, Poll, Question
 from polls.queue import Asked, Cast
