@@ -58,13 +58,15 @@ def cycle_in(graph: dict[str, set[str]]) -> list[str]:
     path: list[str] = []
 
     def visit(module: str) -> list[str]:
-        state[module], _ = "open", path.append(module)
+        state[module] = "open"
+        path.append(module)
         for imported in sorted(graph[module]):
             if state.get(imported) == "open":
                 return [*path[path.index(imported) :], imported]
             if imported not in state and (found := visit(imported)):
                 return found
-        state[module], _ = "done", path.pop()
+        state[module] = "done"
+        path.pop()
         return []
 
     for module in sorted(graph):
