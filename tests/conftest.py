@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -34,12 +35,39 @@ _servers = ExitStack()
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "e2e: starts the project's processes (web, worker)")
     config.addinivalue_line("markers", "browser: drives Chromium (and starts processes)")
+    config.addinivalue_line(
+        "markers", "servers: tries the servers themselves (storage, the queue, the channel layer)"
+    )
+
+
+# The tests of what PostgreSQL and Redis do themselves: the ingest's upserts and locks,
+# constraints, the vote script and the close in Redis's order, the limits' windows, the
+# channel layer and its heartbeat, the pipeline through sockets. `.ci/run` runs these a
+# second time, against the machine's own servers (`make test PYTEST_ARGS="-m servers"`);
+# the rest (pages, browsers, commands) are the same whichever servers answer.
+SERVER_TESTS = {
+    "tests/polls/test_closing.py",
+    "tests/polls/test_closing_e2e.py",
+    "tests/polls/test_fast_vote.py",
+    "tests/polls/test_limits.py",
+    "tests/polls/test_models.py",
+    "tests/tally/test_e2e.py",
+    "tests/tally/test_heartbeat.py",
+    "tests/tally/test_hub.py",
+    "tests/tally/test_ingest.py",
+    "tests/events/test_sockets.py",
+    "tests/voting_site/test_metrics.py",
+    "tests/voting_site/test_redis.py",
+}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """A test file's name says what it starts: `*_e2e.py` the project's processes,
-    `*_browser.py` those and Chromium."""
+    `*_browser.py` those and Chromium; SERVER_TESTS are marked `servers`."""
+    root = Path(__file__).resolve().parent.parent
     for item in items:
+        if item.path.relative_to(root).as_posix() in SERVER_TESTS:
+            item.add_marker(pytest.mark.servers)
         if item.path.stem.endswith("_browser"):
             item.add_marker(pytest.mark.browser)
             item.add_marker(pytest.mark.e2e)
