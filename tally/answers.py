@@ -20,6 +20,7 @@ from django.db.models import Q
 from polls.models import ANSWER_MAX_LENGTH, Answer, HiddenAnswer
 from polls.queue import Cast
 from polls.text import answer_key, answer_terms
+from tally.counts import counts_add
 from tally.models import TermTally
 
 # One voter's answers in one poll's round, and their places.
@@ -154,32 +155,7 @@ def hidden_texts_remember(answers: Iterable[tuple[int, int, str, str]], *, hidde
 
 def terms_add(deltas: Mapping[TermKey, int]) -> None:
     """Add each delta to its term's tally: made on first use, removed at zero."""
-    deltas = {key: delta for key, delta in deltas.items() if delta}
-    if not deltas:
-        return
-    rows = TermTally.objects.filter(
-        poll__in={poll for poll, _, _ in deltas},
-        round__in={round_ for _, round_, _ in deltas},
-        term__in={term for _, _, term in deltas},
-    ).values_list("poll_id", "round", "term", "voters")
-    voters = {(poll, round_, term): n for poll, round_, term, n in rows}
-    totals = {key: voters.get(key, 0) + delta for key, delta in sorted(deltas.items())}
-    TermTally.objects.bulk_create(
-        [
-            TermTally(poll_id=poll, round=round_, term=term, voters=n)
-            for (poll, round_, term), n in totals.items()
-            if n
-        ],
-        update_conflicts=True,
-        unique_fields=["poll", "round", "term"],
-        update_fields=["voters"],
-    )
-    gone = Q()
-    for (poll, round_, term), n in totals.items():
-        if not n:
-            gone |= Q(poll=poll, round=round_, term=term)
-    if gone:
-        TermTally.objects.filter(gone).delete()
+    counts_add(TermTally, ("poll_id", "round", "term"), "voters", deltas, drop_zero=True)
 
 
 def terms_counted(poll_id: int) -> Counter[tuple[int, str]]:

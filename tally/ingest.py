@@ -32,6 +32,7 @@ from polls.kinds import QuestionKind, kind_of
 from polls.models import Countdown, Option, Poll, Vote
 from polls.queue import INGEST_FLAG, Asked, Cast, Upvoted, entry_parse, stream_ms
 from tally.answers import answers_apply, terms_add
+from tally.counts import counts_add
 from tally.models import OptionTally, PollTally, RoundTally
 from tally.publish import ResultsPublisher, results_stale
 from tally.questions import questions_apply
@@ -257,47 +258,13 @@ def _points(scoring: dict[tuple[int, int], Scoring], cast: Cast) -> int:
 
 def tallies_add(deltas: dict[tuple[int, int, int], int]) -> None:
     """Add each delta to its (poll, round, option) tally."""
-    if not deltas:
-        return
-    rows = OptionTally.objects.filter(
-        poll__in={poll for poll, _, _ in deltas},
-        round__in={round_ for _, round_, _ in deltas},
-        option__in={option for _, _, option in deltas},
-    ).values_list("poll_id", "round", "option_id", "votes")
-    votes = {(poll, round_, option): n for poll, round_, option, n in rows}
-    OptionTally.objects.bulk_create(
-        [
-            OptionTally(
-                poll_id=poll,
-                round=round_,
-                option_id=option,
-                votes=votes.get((poll, round_, option), 0) + delta,
-            )
-            for (poll, round_, option), delta in sorted(deltas.items())
-        ],
-        update_conflicts=True,
-        unique_fields=["option", "round"],
-        update_fields=["votes"],
-    )
+    counts_add(OptionTally, ("poll_id", "round", "option_id"), "votes", deltas,
+               unique=("option", "round"))  # fmt: skip
 
 
 def voters_add(counts: dict[tuple[int, int], int]) -> None:
     """Add to each (poll, round)'s count of voters."""
-    if not counts:
-        return
-    rows = RoundTally.objects.filter(
-        poll__in={poll for poll, _ in counts}, round__in={round_ for _, round_ in counts}
-    ).values_list("poll_id", "round", "voters")
-    voters = {(poll, round_): n for poll, round_, n in rows}
-    RoundTally.objects.bulk_create(
-        [
-            RoundTally(poll_id=poll, round=round_, voters=voters.get((poll, round_), 0) + n)
-            for (poll, round_), n in sorted(counts.items())
-        ],
-        update_conflicts=True,
-        unique_fields=["poll", "round"],
-        update_fields=["voters"],
-    )
+    counts_add(RoundTally, ("poll_id", "round"), "voters", counts)
 
 
 def versions_bump(poll_ids: Iterable[int]) -> None:
