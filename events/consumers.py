@@ -8,7 +8,6 @@ import contextlib
 from typing import Any
 
 from channels.db import database_sync_to_async
-from django.conf import settings
 from django.db import DatabaseError
 from redis import RedisError
 
@@ -19,11 +18,8 @@ from events.selectors import event_messages, players_now
 from polls.models import Poll
 from polls.queue import choices_key
 from tally.consumers import NO_SUCH_POLL, PresenterConsumer, ResultsConsumer
-from tally.heartbeat import heartbeat
 from tally.hub import hub
 from tally.publish import poll_group
-from voting_site.clients import client_network
-from voting_site.limits import retry_after
 from voting_site.redis import async_redis_client
 
 
@@ -59,14 +55,7 @@ class EventConsumer(ResultsConsumer):
     player: str | None = None
 
     async def open(self) -> None:
-        wait = await retry_after(
-            "sockets", client_network(self.client()), settings.VOTING_RATE_SOCKETS
-        )
-        if wait:
-            await self.refuse_for(wait)
-            return
-        if not await self.allowed():
-            await self.close(code=4403)
+        if not await self.admitted():
             return
         found = await event_with_polls(self.scope["url_route"]["kwargs"]["slug"])
         if found is None:
@@ -89,10 +78,7 @@ class EventConsumer(ResultsConsumer):
             self.deliver(message)
         if self.watching() and self.player is not None:
             presence().join(self.event_id, self.player)
-        if not heartbeat().join(self):
-            await self.send_json({"type": "deaf"})
-        self.ready = True
-        self.outbox.open()
+        await self.go_live()
 
     async def join_question(self, poll_id: int) -> None:
         group = poll_group(poll_id)

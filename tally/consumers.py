@@ -119,16 +119,31 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
             await self.accept()
             await self.close(code=TRY_AGAIN_LATER)
 
-    async def open(self) -> None:
-        """Accept the socket and send the poll's state, or close it saying why."""
+    async def admitted(self) -> bool:
+        """A socket's first checks, before it reads anything: its network's rate, and
+        whether this viewer may watch. False once it is closed, saying why."""
         wait = await retry_after(
             "sockets", client_network(self.client()), settings.VOTING_RATE_SOCKETS
         )
         if wait:
             await self.refuse_for(wait)
-            return
+            return False
         if not await self.allowed():
             await self.close(code=FORBIDDEN)
+            return False
+        return True
+
+    async def go_live(self) -> None:
+        """Accepted and told where things stand: now it hears the heartbeat (or says it
+        is deaf), and sends what comes."""
+        if not heartbeat().join(self):
+            await self.send_json({"type": "deaf"})
+        self.ready = True
+        self.outbox.open()
+
+    async def open(self) -> None:
+        """Accept the socket and send the poll's state, or close it saying why."""
+        if not await self.admitted():
             return
         poll = await poll_for(self.scope["url_route"]["kwargs"]["slug"])
         if poll is None:
@@ -149,10 +164,7 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
         self.round = message["round"]
         await self.accept()
         await self.poll_update(message)
-        if not heartbeat().join(self):
-            await self.send_json({"type": "deaf"})
-        self.ready = True
-        self.outbox.open()
+        await self.go_live()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         """Clients have nothing to say on these sockets: whatever one sends closes it,
