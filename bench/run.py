@@ -77,8 +77,8 @@ from events.models import Event  # noqa: E402
 from events.services import event_create, event_move  # noqa: E402
 from polls.countdown import redis_now_ms  # noqa: E402
 from polls.models import Countdown, Option, Poll  # noqa: E402
-from polls.queue import VOTE_STREAM, choices_key, entry_fields  # noqa: E402
 from polls.services import poll_create, poll_reset  # noqa: E402
+from polls.stream import VOTE_STREAM, choices_key, entry_fields  # noqa: E402
 from tally.ingest import votes_ingest  # noqa: E402
 from tally.models import PollTally, RoundTally  # noqa: E402
 from tally.stream import BATCH_SIZE  # noqa: E402

@@ -16,7 +16,7 @@ from events.presence import REPORT_EVERY, pages_following, presence
 from events.publish import event_group
 from events.selectors import event_messages, players_now
 from polls.models import Poll
-from polls.queue import choices_key
+from polls.stream import choices_key
 from tally.consumers import NO_SUCH_POLL, PresenterConsumer, ResultsConsumer
 from tally.hub import hub
 from tally.publish import poll_group

@@ -35,8 +35,8 @@ from polls.countdown import (
 from polls.models import QUIZ_SECONDS_MAX, QUIZ_SECONDS_MIN, Countdown, Poll, Vote
 from polls.opening import state_write
 from polls.profanity import profanity_masked
-from polls.queue import CHOICES_TTL, INGEST_GROUP, VOTE_STREAM, players_key
 from polls.services import free_slug, poll_close, poll_duplicate, poll_open, poll_reset, slug_for
+from polls.stream import CHOICES_TTL, INGEST_GROUP, VOTE_STREAM, players_key
 from polls.text import text_cleaned
 from tally import ingest
 from tally.jobs import consumer_name
@@ -322,7 +322,7 @@ def player_join(*, event: Event, voter: str, nickname: str) -> Player:
 
 
 def player_playing(*, event_id: int, voter: str) -> None:
-    """Tell the vote script that this browser plays (polls/queue.py's players key): its
+    """Tell the vote script that this browser plays (polls/stream.py's players key): its
     answers to the quiz's questions are taken from now on."""
     key = players_key(event_id)
     with redis_client().pipeline() as pipe:

@@ -9,7 +9,7 @@ class PollsConfig(AppConfig):
     def ready(self) -> None:
         from polls import signals  # noqa: F401 (connects the receivers)
         from polls.models import JOIN_CODE_HOLDERS, Poll
-        from polls.queue import INGEST_GROUP, VOTE_STREAM
+        from polls.stream import INGEST_GROUP, VOTE_STREAM
         from voting_site.metrics import queue_watched
 
         JOIN_CODE_HOLDERS.append(Poll)

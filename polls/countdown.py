@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from polls.models import Countdown, Option, Poll
-from polls.queue import CHOICES_TTL, stream_ms
+from polls.stream import CHOICES_TTL, stream_ms
 from voting_site.redis import redis_client, redis_script
 
 # A right answer's points: all of them at once, half at the deadline (with speed on).

@@ -33,7 +33,7 @@ from polls.models import (
     results_visible,
     scored_in_quiz,
 )
-from polls.queue import answers_decode, choices_decode, choices_key, upvotes_key
+from polls.stream import answers_decode, choices_decode, choices_key, upvotes_key
 from voting_site.redis import async_redis_client, redis_client
 
 logger = logging.getLogger(__name__)

@@ -16,123 +16,36 @@ from polls.countdown import deadline_key
 from polls.kinds import kind_of
 from polls.models import Option, Poll
 from polls.opening import state_key
-from polls.queue import (
+from polls.selectors import SLUG_MAX_LENGTH, Ballot, Choice, voter_choice
+from polls.signals import round_started, votes_waiting
+from polls.stream import (
     CHOICES_TTL,
     INGEST_FLAG,
     INGEST_FLAG_TTL,
+    NO_KEY,
     VOTE_STREAM,
+    EntryArgs,
+    EntryKeys,
+    VoteArgs,
+    VoteKeys,
     address_voters_key,
     ask_fields,
     cast_value,
     choices_key,
     entry_fields,
+    entry_write,
     players_key,
     upvote_fields,
     upvotes_key,
+    vote_write,
 )
-from polls.selectors import SLUG_MAX_LENGTH, Ballot, Choice, voter_choice
-from polls.signals import round_started, votes_waiting
 from voting_site.limits import (
-    SLIDING_WINDOW_LUA,
     Limited,
     retry_after,
     seconds_to_wait,
     window,
 )
 from voting_site.metrics import ACCEPTED, COUNTERS
-from voting_site.redis import async_redis_script
-
-# A vote in one atomic step, one round trip: the voter's use of the vote limit, the
-# poll's cap on voters from one address, then (unless either refuses) the choices, the
-# stream entry, the accepted count and the ingest flag. In a final poll it is queued
-# only if the voter has none in this round yet: of two racing casts, the first in the
-# stream wins and the other is refused.
-# A poll Redis holds closed (polls/opening.py) refuses it first; then a quiz question's
-# deadline (polls/countdown.py), on Redis's clock: the stream entry it would add is
-# stamped by the same clock; then a quiz question refuses a voter who is not a player.
-# KEYS: the limit's window, choices hash, stream, ingest flag, metrics, the voters of
-# this round from the client's address, the round's deadline, the poll's state, the
-# quiz's players ("players:none" outside a quiz).
-# ARGV: the limit's uses and seconds (0 0: none), "final" or "changeable", the voter,
-# the encoded choices, the hash's expiry, the flag's, the accepted votes' metric
-# field, the cap of voters per address (0: none), then the entry's fields.
-# Returns {outcome, wait}: -6 not a player; -5 closed; -4 the time is up; -2 the limit is
-# used up (wait: microseconds until it is not); -3 the address has its cap of voters; -1 a
-# final vote exists; 1 queued, and an ingest job is wanted; 0 queued.
-_VOTE = (
-    SLIDING_WINDOW_LUA
-    + """
-if redis.call('GET', KEYS[8]) == 'closed' then return {-5, 0} end
-local deadline = redis.call('GET', KEYS[7])
-if deadline then
-  local t = redis.call('TIME')
-  if t[1] * 1000 + math.floor(t[2] / 1000) >= tonumber(deadline) then return {-4, 0} end
-end
-if KEYS[9] ~= 'players:none' and redis.call('SISMEMBER', KEYS[9], ARGV[4]) == 0 then
-  return {-6, 0}
-end
-if tonumber(ARGV[1]) > 0 then
-  local wait = over_limit(KEYS[1], ARGV[1], ARGV[2], '1')
-  if wait > 0 then return {-2, wait} end
-end
-local cap = tonumber(ARGV[9])
-local new_here = cap > 0 and redis.call('SISMEMBER', KEYS[6], ARGV[4]) == 0
-if new_here and redis.call('SCARD', KEYS[6]) >= cap then return {-3, 0} end
-if ARGV[3] == 'final' then
-  if redis.call('HSETNX', KEYS[2], ARGV[4], ARGV[5]) == 0 then return {-1, 0} end
-else
-  redis.call('HSET', KEYS[2], ARGV[4], ARGV[5])
-end
-redis.call('EXPIRE', KEYS[2], ARGV[6])
-if new_here then
-  redis.call('SADD', KEYS[6], ARGV[4])
-  redis.call('EXPIRE', KEYS[6], ARGV[6])
-end
-redis.call('XADD', KEYS[3], '*', unpack(ARGV, 10))
-redis.call('HINCRBY', KEYS[5], ARGV[8], 1)
-if redis.call('SET', KEYS[4], 1, 'NX', 'EX', ARGV[7]) then return {1, 0} end
-return {0, 0}
-"""
-)
-
-
-# A Q&A's entry in one atomic step, one round trip: refused if Redis holds the poll
-# closed; the voter's use of its limit; the poll's cap on voters from one address (an
-# asker or upvoter is a voter, as in _VOTE); then (unless one refuses) the voter's
-# upvotes set moved, the stream entry, the accepted count and the ingest flag.
-# KEYS: the limit's window, stream, ingest flag, metrics, the voter's upvotes set, the
-# poll's state, the voters of this round from the client's address.
-# ARGV: the limit's uses and seconds (0 0: none), "up", "down" or "ask", the question's
-# id, the sets' expiry, the flag's, the accepted entries' metric field, the voter, the
-# cap of voters per address (0: none), then the entry's fields. Returns {outcome, wait}
-# as _VOTE does: -5 closed; -2 limited; -3 the address has its cap; 1 or 0 queued.
-_ENTRY = (
-    SLIDING_WINDOW_LUA
-    + """
-if redis.call('GET', KEYS[6]) == 'closed' then return {-5, 0} end
-if tonumber(ARGV[1]) > 0 then
-  local wait = over_limit(KEYS[1], ARGV[1], ARGV[2], '1')
-  if wait > 0 then return {-2, wait} end
-end
-local cap = tonumber(ARGV[9])
-local new_here = cap > 0 and redis.call('SISMEMBER', KEYS[7], ARGV[8]) == 0
-if new_here and redis.call('SCARD', KEYS[7]) >= cap then return {-3, 0} end
-if new_here then
-  redis.call('SADD', KEYS[7], ARGV[8])
-  redis.call('EXPIRE', KEYS[7], ARGV[5])
-end
-if ARGV[3] == 'up' then
-  redis.call('SADD', KEYS[5], ARGV[4])
-  redis.call('EXPIRE', KEYS[5], ARGV[5])
-elseif ARGV[3] == 'down' then
-  redis.call('SREM', KEYS[5], ARGV[4])
-end
-redis.call('XADD', KEYS[2], '*', unpack(ARGV, 10))
-redis.call('HINCRBY', KEYS[4], ARGV[7], 1)
-if redis.call('SET', KEYS[3], 1, 'NX', 'EX', ARGV[6]) then return {1, 0} end
-return {0, 0}
-"""
-)
 
 
 class PollClosed(Exception):
@@ -200,31 +113,30 @@ async def vote_cast(
         cast_at=timezone.now(),
         answers=answers,
     )
-    fields = [part for pair in entry.items() for part in pair]
-    outcome, wait = await async_redis_script(_VOTE)(
-        keys=[
-            limit.key if limit else "limit:none",
-            choices_key(ballot.id, ballot.round),
-            VOTE_STREAM,
-            INGEST_FLAG,
-            COUNTERS,
-            address_voters_key(ballot.id, ballot.round, address),
-            deadline_key(ballot.id, ballot.round),
-            state_key(ballot.id),
-            players_key(ballot.quiz_id) if ballot.quiz_id else "players:none",
-        ],
-        args=[
-            limit.uses if limit else 0,
-            limit.seconds if limit else 0,
-            "changeable" if ballot.voters_may_change else "final",
-            voter,
-            cast_value(option_ids, answers),
-            CHOICES_TTL,
-            INGEST_FLAG_TTL,
-            ACCEPTED,
-            ballot.voters_per_address or 0,
-            *fields,
-        ],
+    outcome, wait = await vote_write(
+        VoteKeys(
+            limit=limit.key if limit else NO_KEY,
+            choices=choices_key(ballot.id, ballot.round),
+            stream=VOTE_STREAM,
+            ingest_flag=INGEST_FLAG,
+            metrics=COUNTERS,
+            address_voters=address_voters_key(ballot.id, ballot.round, address),
+            deadline=deadline_key(ballot.id, ballot.round),
+            state=state_key(ballot.id),
+            players=players_key(ballot.quiz_id) if ballot.quiz_id else NO_KEY,
+        ),
+        VoteArgs(
+            limit_uses=limit.uses if limit else 0,
+            limit_seconds=limit.seconds if limit else 0,
+            rule="changeable" if ballot.voters_may_change else "final",
+            voter=voter,
+            cast=cast_value(option_ids, answers),
+            kept_for=CHOICES_TTL,
+            flag_for=INGEST_FLAG_TTL,
+            accepted_field=ACCEPTED,
+            address_cap=ballot.voters_per_address or 0,
+        ),
+        entry,
     )
     if outcome == -6:
         raise NotPlaying
@@ -277,28 +189,28 @@ async def question_send(
             voter=voter, cast_at=now,
         )  # fmt: skip
         action, question = ("up" if up else "down"), upvote
-    outcome, wait = await async_redis_script(_ENTRY)(
-        keys=[
-            limit.key if limit else "limit:none",
-            VOTE_STREAM,
-            INGEST_FLAG,
-            COUNTERS,
-            upvotes_key(ballot.id, ballot.round, voter),
-            state_key(ballot.id),
-            address_voters_key(ballot.id, ballot.round, address),
-        ],
-        args=[
-            limit.uses if limit else 0,
-            limit.seconds if limit else 0,
-            action,
-            question,
-            CHOICES_TTL,
-            INGEST_FLAG_TTL,
-            ACCEPTED,
-            voter,
-            ballot.voters_per_address or 0,
-            *[part for pair in entry.items() for part in pair],
-        ],
+    outcome, wait = await entry_write(
+        EntryKeys(
+            limit=limit.key if limit else NO_KEY,
+            stream=VOTE_STREAM,
+            ingest_flag=INGEST_FLAG,
+            metrics=COUNTERS,
+            upvotes=upvotes_key(ballot.id, ballot.round, voter),
+            state=state_key(ballot.id),
+            address_voters=address_voters_key(ballot.id, ballot.round, address),
+        ),
+        EntryArgs(
+            limit_uses=limit.uses if limit else 0,
+            limit_seconds=limit.seconds if limit else 0,
+            action=action,
+            question=question,
+            kept_for=CHOICES_TTL,
+            flag_for=INGEST_FLAG_TTL,
+            accepted_field=ACCEPTED,
+            voter=voter,
+            address_cap=ballot.voters_per_address or 0,
+        ),
+        entry,
     )
     if outcome == -5:
         raise PollClosed

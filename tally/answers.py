@@ -18,7 +18,7 @@ from operator import itemgetter
 from django.db.models import Q
 
 from polls.models import ANSWER_MAX_LENGTH, Answer, HiddenAnswer
-from polls.queue import Cast
+from polls.stream import Cast
 from polls.text import answer_key, answer_terms
 from tally.counts import counts_add
 from tally.models import TermTally

@@ -30,7 +30,7 @@ from redis.client import Pipeline
 from polls.countdown import Scoring, scorings
 from polls.kinds import QuestionKind, kind_of
 from polls.models import Countdown, Option, Poll, Vote
-from polls.queue import INGEST_FLAG, Asked, Cast, Upvoted, entry_parse, stream_ms
+from polls.stream import INGEST_FLAG, Asked, Cast, Upvoted, entry_parse, stream_ms
 from tally.answers import answers_apply, terms_add
 from tally.counts import counts_add
 from tally.models import OptionTally, PollTally, RoundTally

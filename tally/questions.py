@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from django.db.models import Case, F, Value, When
 
 from polls.models import Question, Upvote
-from polls.queue import Asked, Upvoted
+from polls.stream import Asked, Upvoted
 
 logger = logging.getLogger(__name__)
 

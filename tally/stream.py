@@ -14,7 +14,7 @@ import redis
 from django.conf import settings
 from redis.client import Pipeline
 
-from polls.queue import INGEST_GROUP, VOTE_STREAM, Cast, choices_key
+from polls.stream import INGEST_GROUP, VOTE_STREAM, Cast, choices_key
 from voting_site.redis import redis_client
 
 BATCH_SIZE = 2000

@@ -10,7 +10,7 @@ window's edge. With Redis unreachable a limit lets everything through: what it
 guards needs Redis too, and says so.
 
 `retry_after` counts a use on its own; the vote counts its use in the same Redis
-call that queues it (polls/services.py), with SLIDING_WINDOW_LUA.
+call that queues it (polls/stream.py's scripts), with SLIDING_WINDOW_LUA.
 """
 
 from __future__ import annotations

@@ -15,8 +15,8 @@ from django.test import AsyncClient, Client
 from events.models import Event
 from events.services import event_move
 from polls.models import Poll
-from polls.queue import VOTE_STREAM
 from polls.services import poll_control
+from polls.stream import VOTE_STREAM
 from tally.ingest import casts_apply
 from tests.support.processes import streamed
 from tests.tally.conftest import at, cast

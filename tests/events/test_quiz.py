@@ -33,8 +33,8 @@ from events.services import (
 from polls.countdown import LEAST_POINTS, MOST_POINTS, Scoring, deadline_key, redis_now_ms
 from polls.exports import csv_lines
 from polls.models import Countdown, Poll, Vote
-from polls.queue import VOTE_STREAM
 from polls.services import poll_create
+from polls.stream import VOTE_STREAM
 from tally.ingest import votes_ingest
 from tally.recount import tallies_rebuild
 

@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from events.services import event_clock, event_create, event_move
 from polls.models import Countdown, Vote
-from polls.queue import VOTE_STREAM, stream_ms
 from polls.services import poll_create
+from polls.stream import VOTE_STREAM, stream_ms
 from tally.ingest import votes_ingest
 from tests.support.processes import asgi_server
 from tests.tally.test_e2e import CSRF_INPUT, LIBFAKETIME

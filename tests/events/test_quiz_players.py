@@ -10,8 +10,8 @@ from django.test import Client
 
 from events.models import Event, Player
 from events.services import event_create, event_move, player_join, players_remove
-from polls.queue import VOTE_STREAM, players_key
 from polls.services import poll_create
+from polls.stream import VOTE_STREAM, players_key
 from tally.ingest import votes_ingest
 
 pytestmark = pytest.mark.django_db

@@ -14,9 +14,9 @@ from django.test import Client
 
 from polls.models import Poll, Question, Vote
 from polls.opening import state_key
-from polls.queue import VOTE_STREAM
 from polls.selectors import ballot_for
 from polls.services import PollClosed, poll_close, poll_create, poll_open, vote_cast
+from polls.stream import VOTE_STREAM
 from tally.ingest import votes_ingest
 
 pytestmark = pytest.mark.django_db

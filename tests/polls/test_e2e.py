@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from polls.models import Poll, Vote
-from polls.queue import VOTE_STREAM
 from polls.services import poll_create
+from polls.stream import VOTE_STREAM
 from polls.voters import VOTER_COOKIE, invite_voter, voter_key
 from tests.polls.test_kinds import FOUR
 from tests.support.processes import asgi_server, rq_worker, wait_until

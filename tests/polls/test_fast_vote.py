@@ -23,9 +23,9 @@ from django.test import Client
 from polls import kinds
 from polls.fast_vote import FastVote
 from polls.models import Poll
-from polls.queue import VOTE_STREAM
 from polls.selectors import ballot_for, ballot_forget
 from polls.services import poll_close, poll_create
+from polls.stream import VOTE_STREAM
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.test import AsyncClient, Client
 
 from polls.models import Invite, Poll
-from polls.queue import VOTE_STREAM
+from polls.stream import VOTE_STREAM
 from polls.voters import invite_voter
 from tests.support.processes import streamed
 

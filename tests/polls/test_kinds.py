@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 
 from polls.models import Poll
-from polls.queue import VOTE_STREAM
 from polls.services import PollError, poll_create
+from polls.stream import VOTE_STREAM
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ import time
 import pytest
 from django.test import Client
 
-from polls.queue import VOTE_STREAM
 from polls.services import poll_reset
+from polls.stream import VOTE_STREAM
 from voting_site.limits import retry_after
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,8 @@ import pytest
 import websockets
 from websockets.typing import Origin
 
-from polls.queue import VOTE_STREAM
 from polls.simulator import simulate
+from polls.stream import VOTE_STREAM
 from tests.support.processes import asgi_server
 
 

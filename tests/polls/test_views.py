@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from polls.queue import VOTE_STREAM
+from polls.stream import VOTE_STREAM
 from polls.voters import VOTER_COOKIE, voter_key
 from voting_site.processes import free_port
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from polls.kinds import kind_of
 from polls.models import Question
-from polls.queue import INGEST_GROUP, VOTE_STREAM, Cast, entry_fields, upvote_fields
 from polls.simulator import ANSWERS
+from polls.stream import INGEST_GROUP, VOTE_STREAM, Cast, entry_fields, upvote_fields
 from tally.answers import shown_terms
 from tally.models import OptionTally, TermTally
 

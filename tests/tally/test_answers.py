@@ -12,8 +12,8 @@ from django.test import Client
 from events.services import event_create, event_move
 from polls.exports import csv_lines, votes_rows
 from polls.models import Answer, Poll
-from polls.queue import VOTE_STREAM, Cast, entry_fields
 from polls.services import PollError, poll_create
+from polls.stream import VOTE_STREAM, Cast, entry_fields
 from tally.exports import results_rows
 from tally.ingest import casts_apply, votes_ingest
 from tally.models import TermTally

@@ -14,8 +14,8 @@ from django.contrib.auth.models import User
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from polls.models import Poll
-from polls.queue import Cast
 from polls.services import poll_create
+from polls.stream import Cast
 from tally.ingest import casts_apply
 from tests.polls.test_presenter_browser import LIVE, SCREENSHOTS, STILL
 from tests.support.browser import csp_refusals

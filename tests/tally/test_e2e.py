@@ -17,8 +17,8 @@ from django.utils import timezone
 from websockets.typing import Origin
 
 from polls.models import Vote
-from polls.queue import VOTE_STREAM
 from polls.simulator import simulate
+from polls.stream import VOTE_STREAM
 from tests.support.processes import asgi_server, rq_worker, wait_until, web_process
 from tests.tally.conftest import next_results, tallies
 

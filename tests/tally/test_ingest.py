@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from polls.models import Vote
-from polls.queue import INGEST_GROUP, VOTE_STREAM, choices_key
+from polls.stream import INGEST_GROUP, VOTE_STREAM, choices_key
 from tally.ingest import casts_apply, votes_ingest
 from tally.models import PollTally
 from tally.recount import tallies_rebuild
@@ -139,7 +139,7 @@ def test_the_version_grows_only_when_results_change(backlog, poll):
 def test_a_malformed_entry_or_a_vanished_option_is_dropped_without_blocking_the_rest(
     backlog, poll, redis_db
 ):
-    from polls.queue import VOTE_STREAM
+    from polls.stream import VOTE_STREAM
 
     redis_db.xadd(VOTE_STREAM, {"poll": "x", "voter": "mallory"})
     backlog.cast("frank", "cats", at(1))

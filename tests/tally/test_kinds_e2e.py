@@ -12,8 +12,8 @@ import pytest
 import websockets
 from websockets.typing import Origin
 
-from polls.queue import VOTE_STREAM
 from polls.simulator import simulate
+from polls.stream import VOTE_STREAM
 from tally.recount import tallies_rebuild
 from tally.selectors import results_for
 from tests.support.processes import asgi_server, rq_worker

@@ -15,8 +15,8 @@ from events.exports import event_results_rows
 from events.services import event_create
 from polls.exports import csv_lines, votes_rows
 from polls.models import Poll, Question, Upvote
-from polls.queue import VOTE_STREAM, Asked, Cast, Upvoted, entry_parse, upvotes_key
 from polls.services import poll_create
+from polls.stream import VOTE_STREAM, Asked, Cast, Upvoted, entry_parse, upvotes_key
 from tally.exports import results_rows
 from tally.ingest import casts_apply, votes_ingest
 from tally.moderation import questions_moderate

@@ -23,8 +23,8 @@ from events.models import Event
 from events.services import event_create, event_move, player_join
 from polls.invites import invites_make
 from polls.models import Answer, Poll, Question
-from polls.queue import Asked, Cast
 from polls.services import poll_create
+from polls.stream import Asked, Cast
 from tally.ingest import casts_apply
 from tally.moderation import answers_moderate, questions_moderate
 from tests.support.processes import asgi_server, rq_worker

@@ -14,8 +14,8 @@ import websockets
 from websockets.typing import Origin
 
 from polls.models import Vote
-from polls.queue import VOTE_STREAM
 from polls.simulator import simulate
+from polls.stream import VOTE_STREAM
 from tests.support.processes import asgi_server, rq_worker, wait_until
 from tests.voting_site.test_metrics import samples
 from voting_site.processes import free_port

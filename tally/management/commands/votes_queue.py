@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from polls.queue import INGEST_GROUP, VOTE_STREAM
+from polls.stream import INGEST_GROUP, VOTE_STREAM
 from voting_site.redis import redis_client
 
 

@@ -10,6 +10,10 @@
 - The voters from each network address, in a poll that caps them.
 - A voter's upvotes in a Q&A's round, so that the page shows them at once.
 
+All of it is written by two Lua scripts, a vote's and a Q&A entry's (`VOTE_LUA`,
+`ENTRY_LUA`), each one atomic step and one round trip: their keys and arguments are
+named tuples here, and the scripts name them alike.
+
 The order of casts is the order of their entries, whose IDs Redis gives: never a web
 process's clock, which may differ between replicas. `cast_at` is kept for display.
 """
@@ -21,6 +25,9 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
+
+from voting_site.limits import SLIDING_WINDOW_LUA
+from voting_site.redis import async_redis_script
 
 logger = logging.getLogger(__name__)
 
@@ -278,3 +285,169 @@ def _answers_valid(answers: tuple[str, ...]) -> bool:
     return 0 < len(answers) <= _MAX_ANSWERS and all(
         0 < len(answer) <= _MAX_ANSWER_LENGTH and "\n" not in answer for answer in answers
     )
+
+
+# --- The writers --------------------------------------------------------------------
+
+# A key a script is given where there is none to touch (no limit, not a quiz).
+NO_KEY = "none"
+
+
+class VoteKeys(NamedTuple):
+    """The keys of a vote's script, in its KEYS order (the script names them alike)."""
+
+    limit: str  # the voter's limit window, NO_KEY: none
+    choices: str  # the round's choices hash
+    stream: str
+    ingest_flag: str
+    metrics: str  # the counters' hash (voting_site/metrics.py)
+    address_voters: str  # the round's voters from the client's network address
+    deadline: str  # a quiz question's deadline in the round (polls/countdown.py)
+    state: str  # the poll's state, open or closed (polls/opening.py)
+    players: str  # the quiz's players, NO_KEY outside a quiz
+
+
+class VoteArgs(NamedTuple):
+    """The arguments of a vote's script, in its ARGV order; the entry's fields follow."""
+
+    limit_uses: int  # the limit's uses and seconds (0 0: none)
+    limit_seconds: int
+    rule: str  # "final" or "changeable"
+    voter: str
+    cast: str  # the choices hash's value: cast_value
+    kept_for: int  # the hash's and the sets' expiry, in seconds
+    flag_for: int  # the ingest flag's
+    accepted_field: str  # the accepted votes' counter
+    address_cap: int  # the most voters per network address (0: none)
+
+
+class EntryKeys(NamedTuple):
+    """The keys of a Q&A entry's script, in its KEYS order."""
+
+    limit: str
+    stream: str
+    ingest_flag: str
+    metrics: str
+    upvotes: str  # the voter's upvotes set in the round
+    state: str
+    address_voters: str
+
+
+class EntryArgs(NamedTuple):
+    """The arguments of a Q&A entry's script, in its ARGV order; the entry's fields follow."""
+
+    limit_uses: int
+    limit_seconds: int
+    action: str  # "ask", "up" or "down"
+    question: int  # the question upvoted (0: asking)
+    kept_for: int
+    flag_for: int
+    accepted_field: str
+    voter: str
+    address_cap: int
+
+
+def _named(keys: type[NamedTuple], args: type[NamedTuple]) -> str:
+    """A script's first lines: its keys and arguments as Lua locals, named as the tuples
+    name them, and where the entry's fields start in ARGV."""
+    return (
+        f"local {', '.join(keys._fields)} = unpack(KEYS)\n"
+        f"local {', '.join(args._fields)} = unpack(ARGV, 1, {len(args._fields)})\n"
+        f"local entry_from = {len(args._fields) + 1}\n"
+    )
+
+
+# A vote: a poll Redis holds closed refuses it first; then a quiz question's deadline, on
+# Redis's clock (the stream entry it would add is stamped by the same clock); then a
+# quiz question refuses a voter who is not a player; then the voter's use of the limit;
+# then the poll's cap on voters from one address; then (unless one refuses) the
+# choices, the stream entry, the accepted count and the ingest flag. In a final poll it
+# is queued only if the voter has none in this round yet: of two racing casts, the
+# first in the stream wins and the other is refused.
+# Returns {outcome, wait}: -6 not a player; -5 closed; -4 the time is up; -2 the limit is
+# used up (wait: microseconds until it is not); -3 the address has its cap of voters; -1 a
+# final vote exists; 1 queued, and an ingest job is wanted; 0 queued.
+VOTE_LUA = (
+    SLIDING_WINDOW_LUA
+    + _named(VoteKeys, VoteArgs)
+    + """
+if redis.call('GET', state) == 'closed' then return {-5, 0} end
+local due = redis.call('GET', deadline)
+if due then
+  local t = redis.call('TIME')
+  if t[1] * 1000 + math.floor(t[2] / 1000) >= tonumber(due) then return {-4, 0} end
+end
+if players ~= 'none' and redis.call('SISMEMBER', players, voter) == 0 then
+  return {-6, 0}
+end
+if tonumber(limit_uses) > 0 then
+  local wait = over_limit(limit, limit_uses, limit_seconds, '1')
+  if wait > 0 then return {-2, wait} end
+end
+local cap = tonumber(address_cap)
+local new_here = cap > 0 and redis.call('SISMEMBER', address_voters, voter) == 0
+if new_here and redis.call('SCARD', address_voters) >= cap then return {-3, 0} end
+if rule == 'final' then
+  if redis.call('HSETNX', choices, voter, cast) == 0 then return {-1, 0} end
+else
+  redis.call('HSET', choices, voter, cast)
+end
+redis.call('EXPIRE', choices, kept_for)
+if new_here then
+  redis.call('SADD', address_voters, voter)
+  redis.call('EXPIRE', address_voters, kept_for)
+end
+redis.call('XADD', stream, '*', unpack(ARGV, entry_from))
+redis.call('HINCRBY', metrics, accepted_field, 1)
+if redis.call('SET', ingest_flag, 1, 'NX', 'EX', flag_for) then return {1, 0} end
+return {0, 0}
+"""
+)
+
+# A Q&A's entry: refused if Redis holds the poll closed; the voter's use of its limit;
+# the poll's cap on voters from one address (an asker or upvoter is a voter, as in a
+# vote); then (unless one refuses) the voter's upvotes set moved, the stream entry, the
+# accepted count and the ingest flag. Returns {outcome, wait} as VOTE_LUA does: -5
+# closed; -2 limited; -3 the address has its cap; 1 or 0 queued.
+ENTRY_LUA = (
+    SLIDING_WINDOW_LUA
+    + _named(EntryKeys, EntryArgs)
+    + """
+if redis.call('GET', state) == 'closed' then return {-5, 0} end
+if tonumber(limit_uses) > 0 then
+  local wait = over_limit(limit, limit_uses, limit_seconds, '1')
+  if wait > 0 then return {-2, wait} end
+end
+local cap = tonumber(address_cap)
+local new_here = cap > 0 and redis.call('SISMEMBER', address_voters, voter) == 0
+if new_here and redis.call('SCARD', address_voters) >= cap then return {-3, 0} end
+if new_here then
+  redis.call('SADD', address_voters, voter)
+  redis.call('EXPIRE', address_voters, kept_for)
+end
+if action == 'up' then
+  redis.call('SADD', upvotes, question)
+  redis.call('EXPIRE', upvotes, kept_for)
+elseif action == 'down' then
+  redis.call('SREM', upvotes, question)
+end
+redis.call('XADD', stream, '*', unpack(ARGV, entry_from))
+redis.call('HINCRBY', metrics, accepted_field, 1)
+if redis.call('SET', ingest_flag, 1, 'NX', 'EX', flag_for) then return {1, 0} end
+return {0, 0}
+"""
+)
+
+
+async def vote_write(keys: VoteKeys, args: VoteArgs, entry: dict[str, str]) -> tuple[int, int]:
+    """Run a vote's script: its {outcome, wait} (VOTE_LUA says each)."""
+    fields = [part for pair in entry.items() for part in pair]
+    outcome, wait = await async_redis_script(VOTE_LUA)(keys=list(keys), args=[*args, *fields])
+    return int(outcome), int(wait)
+
+
+async def entry_write(keys: EntryKeys, args: EntryArgs, entry: dict[str, str]) -> tuple[int, int]:
+    """Run a Q&A entry's script: its {outcome, wait} (ENTRY_LUA says each)."""
+    fields = [part for pair in entry.items() for part in pair]
+    outcome, wait = await async_redis_script(ENTRY_LUA)(keys=list(keys), args=[*args, *fields])
+    return int(outcome), int(wait)
