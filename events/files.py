@@ -2,7 +2,7 @@
 
 A presenter keeps a session in a file, shares it, and runs it again next term. The
 file (YAML, or JSON, which is YAML too) holds the questions and their settings,
-never votes, codes or rounds; docs/event-example.yaml is one, and the README says
+never votes, codes or rounds; docs/event-example.yaml is one, and docs/guide.md says
 each field.
 """
 
