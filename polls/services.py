@@ -69,6 +69,21 @@ class AddressFull(Exception):
         self.cap = cap
 
 
+def _refusal_raise(outcome: int, wait: int, ballot: Ballot) -> None:
+    """Raise what a script's refusal means (polls/stream.py lists its outcomes); nothing
+    for an entry queued, or a final vote there already (-1, the caller's to say)."""
+    refusals: dict[int, Exception] = {
+        -6: NotPlaying(),
+        -5: PollClosed(),
+        -4: TimeUp(),
+        -3: AddressFull(ballot.voters_per_address or 0),
+    }
+    if outcome == -2:
+        raise Limited(seconds_to_wait(wait))
+    if outcome in refusals:
+        raise refusals[outcome]
+
+
 async def vote_cast(
     *,
     ballot: Ballot,
@@ -138,16 +153,7 @@ async def vote_cast(
         ),
         entry,
     )
-    if outcome == -6:
-        raise NotPlaying
-    if outcome == -5:
-        raise PollClosed
-    if outcome == -4:
-        raise TimeUp
-    if outcome == -2:
-        raise Limited(seconds_to_wait(wait))
-    if outcome == -3:
-        raise AddressFull(ballot.voters_per_address or 0)
+    _refusal_raise(outcome, wait, ballot)
     if outcome == -1:
         return False
     if outcome == 1:
@@ -212,12 +218,7 @@ async def question_send(
         ),
         entry,
     )
-    if outcome == -5:
-        raise PollClosed
-    if outcome == -2:
-        raise Limited(seconds_to_wait(wait))
-    if outcome == -3:
-        raise AddressFull(ballot.voters_per_address or 0)
+    _refusal_raise(outcome, wait, ballot)
     if outcome == 1:
         await votes_waiting.asend(sender=Poll)
 

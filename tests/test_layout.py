@@ -107,3 +107,20 @@ def test_the_sites_plumbing_names_an_app_only_from_its_roots():
 def test_the_check_finds_a_circle():
     assert cycle_in({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert cycle_in({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_test_module_imports_another():
+    """Helpers shared by tests live in tests/support/ (or a conftest), never in a test
+    module that another imports."""
+    tests = ROOT / "tests"
+    importing = {}
+    for path in sorted(tests.rglob("test_*.py")):
+        found = {
+            node.module
+            for node in ast.walk(ast.parse(path.read_text(), str(path)))
+            if isinstance(node, ast.ImportFrom) and node.module
+        }
+        named = sorted(m for m in found if m.split(".")[-1].startswith("test_"))
+        if named:
+            importing[path.relative_to(ROOT).as_posix()] = named
+    assert importing == {}

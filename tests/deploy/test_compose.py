@@ -6,24 +6,15 @@ import re
 import shlex
 
 import pytest
-import yaml
 from django.core.management import get_commands
 from django.urls import resolve
 
+from tests.support.compose import COMPOSE, SERVICES, image_command
 from tests.support.processes import BASE_DIR
 
-COMPOSE = yaml.safe_load((BASE_DIR / "docker" / "compose.yaml").read_text())
-SERVICES = COMPOSE["services"]
 APP_SERVICES = ["migrate", "web", "worker", "cron", "seed"]
 LONG_RUNNING = ["db", "redis", "web", "worker", "cron"]
 SETTINGS_SOURCE = (BASE_DIR / "voting_site" / "settings.py").read_text()
-
-
-def image_command() -> list[str]:
-    dockerfile = (BASE_DIR / "docker" / "Dockerfile").read_text()
-    cmd = re.search(r"^CMD (\[.*\])$", dockerfile, re.MULTILINE)
-    assert cmd is not None
-    return yaml.safe_load(cmd.group(1))
 
 
 def commands_of(service: str) -> list[list[str]]:

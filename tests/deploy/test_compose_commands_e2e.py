@@ -16,7 +16,7 @@ import pytest
 from django.conf import settings
 
 from polls.simulator import simulate
-from tests.deploy.test_compose import SERVICES, image_command
+from tests.support.compose import SERVICES, image_command
 from tests.support.processes import BASE_DIR, collected_static, database_url
 from voting_site.processes import free_port, wait_healthy
 

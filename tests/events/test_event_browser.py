@@ -10,23 +10,25 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Browser, BrowserContext, Dialog, Page, expect
 
 from events.models import Event
-from tests.polls.test_presenter_browser import LIVE, SCREENSHOTS, ZBARIMG, decoded_qr, in_thread
-from tests.support.browser import csp_refusals, sign_in
+from tests.support.browser import (
+    LIVE,
+    PHONE,
+    SCREENSHOTS,
+    ZBARIMG,
+    csp_refusals,
+    decoded_qr,
+    in_thread,
+    sign_in,
+)
 from tests.support.processes import asgi_server, rq_worker
 from voting_site.processes import free_port
 
-PHONE: dict[str, Any] = {
-    "viewport": {"width": 390, "height": 844},
-    "is_mobile": True,
-    "has_touch": True,
-}
 # Set on a phone's page, and gone if the page reloads: a question that arrives with it
 # still there came without a reload.
 MARK = "window.notReloaded = true"

@@ -15,9 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 from events.models import Event
 from events.services import event_create, event_move
 from polls.services import poll_create
-from tests.events.test_event_browser import PHONE
-from tests.polls.test_presenter_browser import LIVE, SCREENSHOTS, in_thread
-from tests.support.browser import csp_refusals
+from tests.support.browser import LIVE, PHONE, SCREENSHOTS, csp_refusals, in_thread
 from tests.support.processes import asgi_server, rq_worker
 
 COLOURS = [("red", "Red"), ("blue", "Blue"), ("green", "Green")]

@@ -18,6 +18,7 @@ from polls.models import Poll
 from polls.services import poll_control
 from polls.stream import VOTE_STREAM
 from tally.ingest import casts_apply
+from tests.support.pages import csrf_token
 from tests.support.processes import streamed
 from tests.tally.conftest import at, cast
 
@@ -31,7 +32,6 @@ STAFF_PAGES = [
     ("get", "/events/week3/results.xlsx"),
     ("post", "/events/week3/control/"),
 ]
-CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 VOTE_FORM = re.compile(r'<form method="post" action="([^"]+)".*?name="next" value="([^"]+)"', re.S)
 
 
@@ -110,7 +110,7 @@ def test_a_vote_from_the_event_page_comes_back_to_it_and_shows_there(event, redi
     event_move(event=event, action="next")
     phone = Client()
     page = phone.get("/events/week3/").content.decode()
-    token = CSRF_INPUT.search(page).group(1)
+    token = csrf_token(page)
 
     answer = phone.post(
         "/polls/colour/", {"csrfmiddlewaretoken": token, "option": "a", "next": "/events/week3/"}

@@ -16,9 +16,7 @@ from events.models import Event
 from events.selectors import standings
 from events.services import event_create
 from polls.services import poll_create
-from tests.events.test_event_browser import PHONE
-from tests.polls.test_presenter_browser import LIVE, SCREENSHOTS, in_thread
-from tests.support.browser import csp_refusals, sign_in
+from tests.support.browser import LIVE, PHONE, SCREENSHOTS, csp_refusals, in_thread, sign_in
 from tests.support.processes import asgi_server, rq_worker
 from voting_site.processes import free_port
 

@@ -16,8 +16,8 @@ from polls.models import Countdown, Vote
 from polls.services import poll_create
 from polls.stream import VOTE_STREAM, stream_ms
 from tally.ingest import votes_ingest
-from tests.support.processes import asgi_server
-from tests.tally.test_e2e import CSRF_INPUT, LIBFAKETIME
+from tests.support.pages import csrf_token
+from tests.support.processes import LIBFAKETIME, asgi_server
 
 
 @pytest.mark.parametrize("offset", ["-5m", "+5m"])
@@ -39,13 +39,13 @@ def test_a_web_process_whose_clock_is_minutes_off_cannot_stretch_the_deadline(re
 
     async def mars(browser: httpx.AsyncClient, url: str) -> int:
         page = await browser.get(f"{url}/events/planets/")
-        token = CSRF_INPUT.search(page.text).group(1)
+        token = csrf_token(page.text)
         data = {"csrfmiddlewaretoken": token, "option": "b"}
         return (await browser.post(f"{url}/polls/red/", data=data)).status_code
 
     async def joined(browser: httpx.AsyncClient, url: str, nickname: str) -> None:
         page = await browser.get(f"{url}/events/planets/")
-        token = CSRF_INPUT.search(page.text).group(1)
+        token = csrf_token(page.text)
         data = {"csrfmiddlewaretoken": token, "nickname": nickname}
         assert (await browser.post(f"{url}/events/planets/", data=data)).status_code == 303
 

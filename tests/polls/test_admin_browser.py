@@ -8,8 +8,7 @@ from django.contrib.auth.models import User
 from playwright.sync_api import Browser, Page, expect
 
 from polls.models import Poll
-from tests.polls.test_presenter_browser import SCREENSHOTS, in_thread
-from tests.support.browser import csp_refusals
+from tests.support.browser import SCREENSHOTS, csp_refusals, in_thread
 from tests.support.processes import asgi_server
 
 

@@ -3,7 +3,6 @@ a web process whose copy of the poll still says open, gets 409 and is not counte
 
 from __future__ import annotations
 
-import re
 import time
 
 import httpx
@@ -11,10 +10,10 @@ import pytest
 
 from polls.models import Poll, Vote
 from polls.services import poll_close
+from tests.support.pages import csrf_token
 from tests.support.processes import asgi_server, rq_worker, wait_until
 from voting_site.metrics import ACCEPTED, COUNTERS
 
-CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 PAGE = "/polls/cats-vs-dogs/"
 
 
@@ -30,9 +29,9 @@ def test_a_vote_50_ms_after_the_close_is_refused_by_another_web_process(redis_db
     ):
         for browser in (early, late):  # each page read: each process's copy says open
             browser.get(PAGE)
-        token = CSRF_INPUT.search(early.get(PAGE).text).group(1)
+        token = csrf_token(early.get(PAGE).text)
         assert early.post(PAGE, data={"csrfmiddlewaretoken": token, "option": "cats"}).is_redirect
-        late_token = CSRF_INPUT.search(late.get(PAGE).text).group(1)
+        late_token = csrf_token(late.get(PAGE).text)
 
         poll_close(poll=poll)  # the presenter, in a third process
         time.sleep(0.05)

@@ -16,8 +16,10 @@ from polls.models import Poll, Vote
 from polls.services import poll_create
 from polls.stream import VOTE_STREAM
 from polls.voters import VOTER_COOKIE, invite_voter, voter_key
-from tests.polls.test_kinds import FOUR
+from tests.support.pages import csrf_token
 from tests.support.processes import asgi_server, rq_worker, wait_until
+
+FOUR = [("a", "Alpha"), ("b", "Bravo"), ("c", "Charlie"), ("d", "Delta")]
 
 
 @pytest.mark.django_db(transaction=True)  # the server process must see the poll
@@ -27,10 +29,8 @@ def test_a_browser_votes_through_the_real_asgi_server(poll, redis_db):
 
     with asgi_server() as url:
         page = browser.open(f"{url}/polls/cats-vs-dogs/").read().decode()
-        csrf_token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        form = urllib.parse.urlencode(
-            {"csrfmiddlewaretoken": csrf_token, "option": "dogs"}
-        ).encode()
+        token = csrf_token(page)
+        form = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "option": "dogs"}).encode()
         answer = browser.open(f"{url}/polls/cats-vs-dogs/", data=form)  # follows the 303 with a GET
         after = answer.read().decode()
         stylesheet = re.search(r'href="(/static/site\.[0-9a-f]+\.css)"', page).group(1)
@@ -58,7 +58,6 @@ def raw_post(url: str, head: str, body: bytes = b"") -> str:
 
 FORM = "Content-Type: application/x-www-form-urlencoded\r\n"
 PAGE = "/polls/cats-vs-dogs/"
-CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 @pytest.mark.django_db(transaction=True)
@@ -115,7 +114,6 @@ def test_invite_codes_end_to_end_through_the_server_and_the_worker(poll, codes, 
 
 @pytest.mark.django_db(transaction=True)  # the processes must see the poll
 def test_racing_casts_of_one_voter_on_a_final_poll_through_two_web_processes(redis_db):
-    import re
     import time
 
     import httpx
@@ -123,11 +121,10 @@ def test_racing_casts_of_one_voter_on_a_final_poll_through_two_web_processes(red
     from tests.support.processes import asgi_server, rq_worker
 
     poll_create(question="Q?", options=FOUR, slug="q", voters_may_change=False)
-    csrf = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
     async def race(first: str, second: str) -> tuple[tuple[str, int, str], ...]:
         async with httpx.AsyncClient() as browser:  # one browser: one cookie jar
-            token = csrf.search((await browser.get(f"{first}/polls/q/")).text).group(1)
+            token = csrf_token((await browser.get(f"{first}/polls/q/")).text)
 
             async def post(url: str, option: str) -> tuple[str, int, str]:
                 data = {"csrfmiddlewaretoken": token, "option": option}
@@ -156,5 +153,5 @@ def test_racing_casts_of_one_voter_on_a_final_poll_through_two_web_processes(red
 
 def post_form(browser: httpx.Client, data: dict[str, str]) -> httpx.Response:
     """POST to the vote page as its form does: the CSRF token from the page first."""
-    token = CSRF_INPUT.search(browser.get(PAGE).text).group(1)
+    token = csrf_token(browser.get(PAGE).text)
     return browser.post(PAGE, data={"csrfmiddlewaretoken": token, **data})

@@ -8,7 +8,6 @@ tests (real servers, real browsers) run through it too.
 from __future__ import annotations
 
 import asyncio
-import re
 from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import urlencode
@@ -26,11 +25,11 @@ from polls.models import Poll
 from polls.selectors import ballot_for, ballot_forget
 from polls.services import poll_close, poll_create
 from polls.stream import VOTE_STREAM
+from tests.support.pages import csrf_token
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
 VOTE_PAGE = "/polls/cats-vs-dogs/"
-CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 class CountingDjango(ASGIHandler):
@@ -72,7 +71,7 @@ def opened(path: str = VOTE_PAGE) -> tuple[dict[str, str], str]:
     browser = Client()
     page = browser.get(path)
     cookies = {name: morsel.value for name, morsel in browser.cookies.items()}
-    return cookies, CSRF_INPUT.search(page.content.decode()).group(1)
+    return cookies, csrf_token(page.content.decode())
 
 
 async def post(

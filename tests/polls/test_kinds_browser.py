@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from polls.services import poll_create
-from tests.polls.test_presenter_browser import LIVE, SCREENSHOTS
+from tests.support.browser import LIVE, SCREENSHOTS
 from tests.support.processes import asgi_server, rq_worker
 
 FOUR = [("a", "Alpha"), ("b", "Bravo"), ("c", "Charlie"), ("d", "Delta")]

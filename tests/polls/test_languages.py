@@ -3,42 +3,19 @@ Accept-Language or by the switcher, and in Spanish with no English left."""
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import UTC, datetime
-from pathlib import Path
 
-import polib
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 from django.utils import translation
 
+from tests.support.pages import english_left, text_of
+
 pytestmark = pytest.mark.django_db
 
 VOTE_PAGE = "/polls/cats-vs-dogs/"
-SPANISH = polib.pofile(str(Path(settings.BASE_DIR) / "locale/es/LC_MESSAGES/django.po"))
-# English sentences of the catalogue, as a page would show them: several words,
-# no placeholder, and a Spanish translation that differs.
-ENGLISH = [
-    entry.msgid
-    for entry in SPANISH
-    if not entry.msgid_plural
-    and len(entry.msgid.split()) >= 2
-    and "%" not in entry.msgid
-    and "<" not in entry.msgid
-    and entry.msgstr != entry.msgid
-]
-
-
-def text_of(page: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", " ", page))
-
-
-def english_left(page: str) -> list[str]:
-    text = text_of(page)
-    return [sentence for sentence in ENGLISH if sentence in text]
 
 
 @pytest.mark.parametrize("path", ["/", VOTE_PAGE, "/polls/cats-vs-dogs/results/"])

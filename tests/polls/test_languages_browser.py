@@ -8,11 +8,9 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Browser, Page, expect
 
-from tests.polls.test_languages import english_left
-from tests.polls.test_presenter_browser import SCREENSHOTS
-from tests.support.browser import csp_refusals
+from tests.support.browser import SCREENSHOTS, csp_refusals, votes
+from tests.support.pages import english_left
 from tests.support.processes import asgi_server, rq_worker
-from tests.tally.test_browser import votes
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the processes must see the poll
 

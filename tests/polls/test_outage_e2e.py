@@ -13,6 +13,7 @@ import pytest
 
 from polls.services import poll_create
 from tests.support.links import Link
+from tests.support.pages import csrf_token
 from tests.support.processes import asgi_server, rq_worker, wait_until
 from tests.tally.conftest import tallies
 
@@ -20,9 +21,8 @@ from tests.tally.conftest import tallies
 def vote(browser: httpx.Client, option: str) -> httpx.Response:
     """What a browser does: open the vote page, post the form, follow the 303."""
     page = browser.get("/polls/cats-vs-dogs/")
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
-    assert page.status_code == 200 and token is not None, page.text
-    form = {"csrfmiddlewaretoken": token.group(1), "option": option}
+    assert page.status_code == 200, page.text
+    form = {"csrfmiddlewaretoken": csrf_token(page.text), "option": option}
     return browser.post("/polls/cats-vs-dogs/", data=form)
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 import time
 
 import httpx
@@ -15,9 +14,8 @@ import websockets
 from django.contrib.auth.models import User
 from websockets.typing import Origin
 
+from tests.support.pages import csrf_token
 from tests.support.processes import asgi_server, rq_worker
-
-CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 def signed_in(url: str) -> httpx.Client:
@@ -27,7 +25,7 @@ def signed_in(url: str) -> httpx.Client:
     browser.post(
         "/admin/login/",
         data={
-            "csrfmiddlewaretoken": CSRF_INPUT.search(login).group(1),
+            "csrfmiddlewaretoken": csrf_token(login),
             "username": "teacher",
             "password": "a long pass phrase",
         },
@@ -39,7 +37,7 @@ def control(browser: httpx.Client, action: str) -> httpx.Response:
     """Press a button on the projector view: its form, with the page's CSRF token."""
     page = browser.get("/polls/cats-vs-dogs/present/")
     assert page.status_code == 200
-    token = CSRF_INPUT.search(page.text).group(1)
+    token = csrf_token(page.text)
     return browser.post(
         "/polls/cats-vs-dogs/control/", data={"csrfmiddlewaretoken": token, "action": action}
     )
@@ -48,7 +46,7 @@ def control(browser: httpx.Client, action: str) -> httpx.Response:
 def vote(url: str, option: str) -> int:
     with httpx.Client(base_url=url) as browser:
         page = browser.get("/polls/cats-vs-dogs/").text
-        token = CSRF_INPUT.search(page).group(1)
+        token = csrf_token(page)
         answer = browser.post(
             "/polls/cats-vs-dogs/", data={"csrfmiddlewaretoken": token, "option": option}
         )

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Browser, Page, Request, expect
 
 from polls.services import poll_create
-from tests.polls.test_presenter_browser import SCREENSHOTS
+from tests.support.browser import SCREENSHOTS
 from tests.support.processes import asgi_server
 
 FIVE = [("a", "Alpha"), ("b", "Bravo"), ("c", "Charlie"), ("d", "Delta"), ("e", "Echo")]

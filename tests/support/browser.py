@@ -3,15 +3,63 @@ downloads no browser here)."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
 
+from django.conf import settings
 from playwright.sync_api import ConsoleMessage, Page
+
+from polls.simulator import simulate
 
 # The `CHROMIUM` environment variable's (`.ci/run` installs it and sets it), or the
 # `chromium` on the PATH; with neither, the browser tests are skipped.
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+# How long a live page may take to show a change (ms): generous, for a loaded 2-core
+# machine; a passing test waits only as long as the change takes.
+LIVE = 10_000
+# ms: the projector's controls fade after 3 s without a mouse move.
+STILL = 4_000
+# Where the browser tests leave their screenshots (the docs' images are copies).
+SCREENSHOTS = Path(settings.DATA_DIR) / "screenshots"
+# zbarimg reads a QR code off a screenshot (zbar-tools); without it those tests skip.
+ZBARIMG = shutil.which("zbarimg")
+# A phone, as Playwright's context options: 390 by 844 pixels, touch.
+PHONE: dict[str, Any] = {
+    "viewport": {"width": 390, "height": 844},
+    "is_mobile": True,
+    "has_touch": True,
+}
+
+
+def in_thread(query):  # type: ignore[no-untyped-def]
+    """Run ORM code off Playwright's event loop, under which Django refuses it."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(query).result()
+
+
+def votes(url: str, count: int, split: dict[str, float], poll: str = "cats-vs-dogs") -> None:
+    """Browsers of their own vote over HTTP (in a thread: Playwright holds this one's loop)."""
+    ballot = simulate(url=url, poll=poll, votes=count, concurrency=2, split=split)
+    with ThreadPoolExecutor(1) as thread:
+        assert thread.submit(asyncio.run, ballot).result().accepted == count
+
+
+def decoded_qr(page: Page) -> str:
+    """The text of the page's join QR code, read off a screenshot by zbarimg."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    image = SCREENSHOTS / "qr.png"
+    page.locator(".join-qr").screenshot(path=image)
+    answer = subprocess.run(
+        [str(ZBARIMG), "--quiet", "--raw", str(image)], capture_output=True, text=True, check=True
+    )
+    return answer.stdout.strip()
 
 
 def csp_refusals(page: Page, refused: list[str] | None = None) -> list[str]:

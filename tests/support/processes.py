@@ -4,6 +4,7 @@ the tests' database and Redis, its own settings, and limits it never reaches."""
 from __future__ import annotations
 
 import functools
+import glob
 import os
 import subprocess
 import sys
@@ -22,6 +23,8 @@ from voting_site.processes import free_port, start_group, stop_group, wait_healt
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 ASGI_APPLICATION = "voting_site.asgi:application"
+# libfaketime, to run a web process whose clock is wrong (Debian's faketime package).
+LIBFAKETIME = next(iter(glob.glob("/usr/lib/*/faketime/libfaketime.so.1")), None)
 
 
 def database_url() -> str:

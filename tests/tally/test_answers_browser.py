@@ -17,8 +17,7 @@ from polls.models import Poll
 from polls.services import poll_create
 from polls.stream import Cast
 from tally.ingest import casts_apply
-from tests.polls.test_presenter_browser import LIVE, SCREENSHOTS, STILL
-from tests.support.browser import csp_refusals
+from tests.support.browser import LIVE, SCREENSHOTS, STILL, csp_refusals
 from tests.support.processes import asgi_server, rq_worker
 from tests.tally.conftest import at
 

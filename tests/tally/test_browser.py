@@ -8,13 +8,10 @@ skipped.
 
 from __future__ import annotations
 
-import asyncio
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from polls.simulator import simulate
+from tests.support.browser import votes
 from tests.support.processes import asgi_server, rq_worker
 from voting_site.processes import free_port
 
@@ -22,13 +19,6 @@ from voting_site.processes import free_port
 @pytest.fixture
 def page(chromium: Browser) -> Page:
     return chromium.new_page()
-
-
-def votes(url: str, count: int, split: dict[str, float]) -> None:
-    """Browsers of their own vote over HTTP (in a thread: Playwright holds this one's loop)."""
-    ballot = simulate(url=url, poll="cats-vs-dogs", votes=count, concurrency=2, split=split)
-    with ThreadPoolExecutor(1) as thread:
-        assert thread.submit(asyncio.run, ballot).result().accepted == count
 
 
 @pytest.mark.django_db(transaction=True)  # the processes must see the poll

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import glob
 import json
-import re
 from datetime import timedelta
 from typing import Any
 
@@ -19,7 +17,8 @@ from websockets.typing import Origin
 from polls.models import Vote
 from polls.simulator import simulate
 from polls.stream import VOTE_STREAM
-from tests.support.processes import asgi_server, rq_worker, wait_until, web_process
+from tests.support.pages import csrf_token
+from tests.support.processes import LIBFAKETIME, asgi_server, rq_worker, wait_until, web_process
 from tests.tally.conftest import next_results, tallies
 
 
@@ -119,10 +118,6 @@ def test_after_a_redis_outage_viewers_get_the_new_votes(poll, redis_db, redis_li
     assert last["total"] == 2
 
 
-LIBFAKETIME = next(iter(glob.glob("/usr/lib/*/faketime/libfaketime.so.1")), None)
-CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_later_cast_wins_though_its_web_process_clock_is_minutes_behind(poll, redis_db):
     if LIBFAKETIME is None:
@@ -135,7 +130,7 @@ def test_the_later_cast_wins_though_its_web_process_clock_is_minutes_behind(poll
 
     async def cast(browser: httpx.AsyncClient, url: str, option: str) -> None:
         page = await browser.get(f"{url}/polls/cats-vs-dogs/")
-        token = CSRF_INPUT.search(page.text).group(1)
+        token = csrf_token(page.text)
         data = {"csrfmiddlewaretoken": token, "option": option}
         answer = await browser.post(f"{url}/polls/cats-vs-dogs/", data=data)
         assert answer.status_code == 303, answer.text[:1000]

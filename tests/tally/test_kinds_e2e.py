@@ -4,7 +4,6 @@ worker counts, a viewer's WebSocket gets the results, and `recount` agrees."""
 from __future__ import annotations
 
 import asyncio
-import re
 from typing import Any
 
 import httpx
@@ -16,10 +15,10 @@ from polls.simulator import simulate
 from polls.stream import VOTE_STREAM
 from tally.recount import tallies_rebuild
 from tally.selectors import results_for
+from tests.support.pages import csrf_token
 from tests.support.processes import asgi_server, rq_worker
 from tests.tally.conftest import next_results
 
-CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 CASTS: dict[str, tuple[dict[str, Any], ...]] = {  # a first cast and a change, by kind
     "single": ({"option": "a"}, {"option": "b"}),
     "multiple": ({"option": ["a", "b"]}, {"option": ["c"]}),
@@ -33,7 +32,7 @@ async def vote_then_change(url: str, kind: str) -> None:
     async with httpx.AsyncClient(base_url=url) as browser:
         for data in CASTS[kind]:
             page = await browser.get("/polls/q/")
-            token = CSRF_INPUT.search(page.text).group(1)
+            token = csrf_token(page.text)
             answer = await browser.post("/polls/q/", data={"csrfmiddlewaretoken": token, **data})
             assert answer.status_code == 303, answer.text[:1000]
 

@@ -3,8 +3,6 @@ page, the JSON or the WebSocket; every open page hears of a change of the poll."
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
@@ -13,11 +11,11 @@ from django.test import Client
 from polls.models import Poll
 from polls.services import poll_control
 from tally.ingest import casts_apply
+from tests.support.pages import csrf_token
 from tests.tally.conftest import at, cast
 from voting_site.asgi import application
 
 IN_MEMORY = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 HIDDEN_OPTIONS = [{"slug": "cats", "label": "Cats"}, {"slug": "dogs", "label": "Dogs"}]
 
 
@@ -79,7 +77,7 @@ def test_hidden_results_do_not_tell_the_turnout_by_their_version(counted):
 
     assert_hidden(results_json())
     assert 'data-version=""' in before
-    assert before == after.replace(CSRF_INPUT.search(after)[1], CSRF_INPUT.search(before)[1])
+    assert before == after.replace(csrf_token(after), csrf_token(before))
 
 
 @pytest.mark.django_db

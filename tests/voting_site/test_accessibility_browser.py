@@ -27,8 +27,8 @@ from polls.services import poll_create
 from polls.stream import Asked, Cast
 from tally.ingest import casts_apply
 from tally.moderation import answers_moderate, questions_moderate
+from tests.support.browser import votes
 from tests.support.processes import asgi_server, rq_worker
-from tests.tally.test_browser import votes
 from voting_site.processes import free_port
 
 AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"

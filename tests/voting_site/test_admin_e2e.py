@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import http.cookiejar
-import re
 import urllib.parse
 import urllib.request
 
 import pytest
 from django.contrib.auth.models import User
 
+from tests.support.pages import csrf_token
 from tests.support.processes import asgi_server
 
 
@@ -21,7 +21,7 @@ def test_an_admin_signs_in_and_sees_the_polls(poll, redis_db):
 
     with asgi_server() as url:
         login = browser.open(f"{url}/admin/login/?next=/admin/polls/poll/").read().decode()
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login).group(1)
+        token = csrf_token(login)
         form = {
             "csrfmiddlewaretoken": token,
             "username": "teacher",

@@ -4,7 +4,6 @@ memory, the log, slow clients and bodies, each against a real web process."""
 from __future__ import annotations
 
 import asyncio
-import re
 import secrets
 import socket
 import time
@@ -17,6 +16,7 @@ import websockets
 from django.contrib.auth.models import User
 from websockets.typing import Origin
 
+from tests.support.pages import csrf_token
 from tests.support.processes import web_process
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the server process must see the poll
@@ -142,7 +142,7 @@ def test_a_client_naming_other_addresses_is_still_locked_out_of_signing_in(redis
 
         def sign_in(password: str, n: int) -> int:
             page = browser.get("/admin/login/").text
-            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+            token = csrf_token(page)
             form = {"csrfmiddlewaretoken": token, "username": "teacher", "password": password}
             headers = {**forged(n), "Referer": f"{web.url}/admin/login/"}
             return browser.post("/admin/login/", data=form, headers=headers).status_code

@@ -16,8 +16,8 @@ from websockets.typing import Origin
 from polls.models import Vote
 from polls.simulator import simulate
 from polls.stream import VOTE_STREAM
+from tests.support.pages import samples
 from tests.support.processes import asgi_server, rq_worker, wait_until
-from tests.voting_site.test_metrics import samples
 from voting_site.processes import free_port
 
 

@@ -3,27 +3,16 @@ loopback without a token, anyone else with it."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.test import Client
 
 from polls.services import poll_control
 from tally.ingest import votes_ingest
+from tests.support.pages import samples
 
 pytestmark = pytest.mark.django_db
 
 PAGE = "/polls/cats-vs-dogs/"
-
-
-def samples(text: str) -> dict[str, float]:
-    """The exposition's samples, by name and labels."""
-    found = {}
-    for line in text.splitlines():
-        match = re.fullmatch(r"([a-z_]+(?:\{[^}]*\})?) (\S+)", line)
-        if match:
-            found[match[1]] = float(match[2])
-    return found
 
 
 def test_metrics_after_votes_counted_and_refused(poll, redis_db):
