@@ -14,7 +14,8 @@
   const shortcuts = document.querySelector("[data-shortcuts]");
   const shortcutsToggle = document.querySelector("[data-shortcuts-toggle]");
   const PEEK_KEY = "p";
-  const STILL_AFTER = 3000; // ms without a mouse move before the controls fade
+  // ms without a mouse move before the controls fade (a test's page makes it short).
+  const STILL_AFTER = window.VOTING_STILL_AFTER_MS || 3000;
 
   function send(form) {
     const button = form.querySelector("button");

@@ -18,12 +18,14 @@ from playwright.sync_api import Browser, Page, WebSocket, expect
 
 from polls.models import Poll, Vote
 from tests.support.browser import (
+    FADE_SOON,
     LIVE,
     SCREENSHOTS,
     STILL,
     ZBARIMG,
     csp_refusals,
     decoded_qr,
+    faded,
     in_thread,
     votes,
 )
@@ -86,6 +88,7 @@ def test_a_poll_run_in_a_room_from_projector_and_phone(room, chromium: Browser):
     with asgi_server(port) as url, rq_worker():
         # The presenter opens the projector view; the admin's login comes first, then back.
         projector = chromium.new_page(viewport={"width": 1920, "height": 1080})
+        projector.add_init_script(FADE_SOON)
         refused = csp_refusals(projector)
         projector.goto(f"{url}/polls/cats-vs-dogs/present/")
         projector.fill("#id_username", "teacher")
@@ -182,7 +185,7 @@ def test_a_poll_run_in_a_room_from_projector_and_phone(room, chromium: Browser):
         expect(projector.locator(".badge-public")).to_be_attached()
         expect(remote.get_by_text("The room sees these results")).to_be_visible(timeout=LIVE)
         results.screenshot(path=SCREENSHOTS / "phone-results.png")
-        projector.wait_for_timeout(STILL)  # the room's view: the controls faded
+        faded(projector)  # the room's view
         projector.screenshot(path=SCREENSHOTS / "projector.png")
         projector.set_viewport_size({"width": 1280, "height": 720})
         assert projector.evaluate(no_scroll)
@@ -254,6 +257,7 @@ def many_options(db) -> Poll:
 
 def signed_in(chromium: Browser, url: str, path: str) -> Page:
     projector = chromium.new_page(viewport={"width": 1280, "height": 720})
+    projector.add_init_script(FADE_SOON)
     projector.goto(f"{url}{path}")
     projector.fill("#id_username", "teacher")
     projector.fill("#id_password", "a long pass phrase")
@@ -274,7 +278,7 @@ def test_the_projector_fits_twelve_options_at_both_sizes_and_scrolls_more_in_its
         ]:  # fmt: skip
             projector.set_viewport_size({"width": width, "height": height})
             projector.goto(f"{url}/polls/{slug}/present/")
-            projector.wait_for_timeout(STILL)  # the controls fade: the whole screen is the room's
+            faded(projector)
             fits = projector.evaluate(
                 """() => {
                     const page = document.documentElement;
@@ -336,16 +340,14 @@ def test_the_projectors_controls_show_for_the_mouse_and_the_keyboard_then_fade(
     with asgi_server() as url:
         projector = signed_in(chromium, url, "/polls/eight/present/")
         projector.set_viewport_size({"width": 1920, "height": 1080})
-        projector.wait_for_timeout(STILL)
-        assert not controls_shown(projector)  # out of the room's sight
+        faded(projector)  # out of the room's sight
         # Faded, not gone: a screen reader still finds them.
         expect(projector.get_by_role("button", name="Close voting")).to_be_attached()
 
         projector.mouse.move(300, 300)
         projector.mouse.move(320, 310)
-        expect(projector.locator("[data-controls]")).to_have_css("opacity", "1")
-        projector.wait_for_timeout(STILL)
-        assert not controls_shown(projector)
+        assert projector.evaluate("!document.body.classList.contains('still')")  # awake
+        faded(projector)  # and still again
 
         projector.keyboard.press("Tab")  # focus on a control shows them, for as long as it has it
         projector.wait_for_timeout(STILL)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from playwright.sync_api import ConsoleMessage, Page
+from playwright.sync_api import ConsoleMessage, Page, expect
 
 from polls.simulator import simulate
 
@@ -24,8 +24,11 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 # How long a live page may take to show a change (ms): generous, for a loaded 2-core
 # machine; a passing test waits only as long as the change takes.
 LIVE = 10_000
-# ms: the projector's controls fade after 3 s without a mouse move.
-STILL = 4_000
+# The projector's controls fade after 3 s without a mouse move; a test's page, given this
+# init script first, fades them after 0.3 s (and 0.4 s of transition).
+FADE_SOON = "window.VOTING_STILL_AFTER_MS = 300"
+# ms: longer than a FADE_SOON page's controls take to fade.
+STILL = 900
 # Where the browser tests leave their screenshots (the docs' images are copies).
 SCREENSHOTS = Path(settings.DATA_DIR) / "screenshots"
 # zbarimg reads a QR code off a screenshot (zbar-tools); without it those tests skip.
@@ -36,6 +39,11 @@ PHONE: dict[str, Any] = {
     "is_mobile": True,
     "has_touch": True,
 }
+
+
+def faded(page: Page) -> None:
+    """Wait until the projector's controls have faded: the whole screen is the room's."""
+    expect(page.locator("[data-controls]")).to_have_css("opacity", "0", timeout=LIVE)
 
 
 def in_thread(query):  # type: ignore[no-untyped-def]

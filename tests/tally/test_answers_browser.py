@@ -7,8 +7,6 @@ README's are copies of them.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Browser, BrowserContext, Page, expect
@@ -17,7 +15,7 @@ from polls.models import Poll
 from polls.services import poll_create
 from polls.stream import Cast
 from tally.ingest import casts_apply
-from tests.support.browser import LIVE, SCREENSHOTS, STILL, csp_refusals
+from tests.support.browser import FADE_SOON, LIVE, SCREENSHOTS, csp_refusals, faded, in_thread
 from tests.support.processes import asgi_server, rq_worker
 from tests.tally.conftest import at
 
@@ -45,14 +43,9 @@ ROOM = [
 ]  # fmt: skip
 
 
-def in_thread(query):  # type: ignore[no-untyped-def]
-    """Run ORM code off Playwright's event loop, under which Django refuses it."""
-    with ThreadPoolExecutor(1) as thread:
-        return thread.submit(query).result()
-
-
 def signed_in(context: BrowserContext, url: str, path: str) -> Page:
     page = context.new_page()
+    page.add_init_script(FADE_SOON)
     csp_refusals(page)
     page.goto(url + path)
     page.fill("#id_username", "teacher")
@@ -180,7 +173,7 @@ def test_the_projector_shows_fifty_terms_legibly_at_1920x1080(teacher, chromium:
         terms = projector.locator("[data-cloud] .cloud-term")
         expect(terms).to_have_count(50)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        projector.wait_for_timeout(STILL)  # the room's view: the controls faded
+        faded(projector)  # the room's view
         projector.screenshot(path=SCREENSHOTS / "projector-word-cloud.png")
         assert projector.locator("[data-terms] li [data-term]").first.inner_text() == "inspiring"
         # Every term is on the screen, whole, and none smaller than 28 px; nothing scrolls.
@@ -281,5 +274,5 @@ def test_phones_ask_and_upvote_and_every_screen_follows(teacher, chromium: Brows
         phones[0].get_by_role("button", name="Top").click()
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         phones[0].screenshot(path=SCREENSHOTS / "phone-questions.png", full_page=True)
-        projector.wait_for_timeout(STILL)
+        faded(projector)
         projector.screenshot(path=SCREENSHOTS / "projector-questions.png")
