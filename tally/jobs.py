@@ -1,6 +1,6 @@
 """RQ jobs: thin, they call a service. Run by `python manage.py rqworker default`.
 
-The worker runs them in its own process (RQ_WORKER_CLASS, a SimpleWorker by
+The worker runs them in its own process (RQ_WORKER_CLASS, tally/worker.py's by
 default: no fork per job), so each job, like a request, starts and ends by
 dropping a database connection that has gone bad or old.
 """

@@ -154,11 +154,11 @@ else:
     REDIS_URL = embedded.redis_url(DATA_DIR)
 
 RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 300}}
-# How `rqworker` runs a job: in the worker's own process (RQ's SimpleWorker), not
-# in a fork of it per job, which cost a vote arriving to an idle worker most of
-# its way to the screen (docs/performance.md). A worker that dies is replaced by
-# whatever runs it (make up's launcher, Compose, Kubernetes).
-RQ = {"WORKER_CLASS": env.str("RQ_WORKER_CLASS", default="rq.worker.SimpleWorker")}
+# How `rqworker` runs a job: in the worker's own process (RQ's SimpleWorker, as
+# tally/worker.py extends it), not in a fork of it per job, which cost a vote arriving
+# to an idle worker most of its way to the screen (docs/performance.md). A worker that
+# dies is replaced by whatever runs it (make up's launcher, Compose, Kubernetes).
+RQ = {"WORKER_CLASS": env.str("RQ_WORKER_CLASS", default="tally.worker.Worker")}
 # Worker settings: an entry left pending this long by a worker is presumed
 # orphaned (the worker died) and claimed by another.
 VOTES_RECLAIM_AFTER_SECONDS = env.float("VOTES_RECLAIM_AFTER_SECONDS", default=30)
