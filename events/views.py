@@ -60,12 +60,12 @@ from events.services import (
 from polls import voters
 from polls.exports import csv_stream
 from polls.models import Poll
-from polls.presenter import code_shown, public_url, qr_svg
+from polls.presenter import public_url
 from polls.selectors import ballot_for
 from polls.spreadsheets import xlsx_response
 from polls.views import asked_now, new_voter_refused, vote_context
 from tally.charts import chart
-from tally.projector import projector_context, remote_context
+from tally.projector import code_shown, projector_context, qr_svg, remote_context
 from tally.selectors import average_at, results_for, results_seen_by
 from voting_site.clients import client_network, request_address
 from voting_site.limits import retry_after

@@ -18,8 +18,7 @@ from django.utils.translation import ngettext
 
 from polls.invites import MAX_INVITES_AT_ONCE, invites_make
 from polls.kinds import KINDS, kind_of
-from polls.models import Invite, Option, Poll, Vote
-from polls.presenter import PROJECTOR_OPTIONS
+from polls.models import PROJECTOR_OPTIONS, Invite, Option, Poll, Vote
 from polls.services import (
     PollError,
     choices_check,

@@ -24,6 +24,10 @@ ANSWER_MAX_LENGTH = 280
 ANSWERS_PER_VOTER_MAX = 10
 # A quiz question's time limit, in seconds.
 QUIZ_SECONDS_MIN, QUIZ_SECONDS_MAX = 5, 240
+# The projector fits this many options on one screen, in two columns past half of them;
+# a poll with more scrolls its list (the admin says so).
+PROJECTOR_ROWS = 6
+PROJECTOR_OPTIONS = 2 * PROJECTOR_ROWS
 # The demo poll `make up` seeds, which its home page links.
 DEMO_SLUG = "cats-vs-dogs"
 # The longest name an asker may give with a question.

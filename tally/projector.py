@@ -1,16 +1,19 @@
 """The projector and the presenter's remote: a poll's results as the room and the
-presenter see them, with the controls (which post to polls/presenter.py), an open
-poll's moderation (on the remote), and the results as CSV.
+presenter see them, with the controls they post, the join address and its QR code,
+an open poll's moderation (on the remote), and the results as CSV.
 
 The projector is public: the whole room reads it, so it shows what the audience may
 see, and no more. The presenter's own view of the counts is the remote, on their phone.
-Both are staff only (`polls.change_poll`), as the CSV is.
+Both are staff only (`polls.change_poll`), as the controls and the CSV are; the QR code
+is anyone's.
 """
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
+import segno
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -19,9 +22,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from polls.kinds import kind_of
-from polls.models import Poll
-from polls.presenter import PROJECTOR_ROWS, code_shown, csv_response, join_url
-from polls.services import CONTROL_ACTIONS
+from polls.models import PROJECTOR_ROWS, Poll
+from polls.presenter import csv_response, public_url
+from polls.services import CONTROL_ACTIONS, poll_control
 from tally.exports import results_rows
 from tally.moderation import (
     MODERATION_ACTIONS,
@@ -44,6 +47,52 @@ from voting_site.responses import plain_text, see_other
 # presenter the counts while the room may not see them.
 SHORTCUTS = {"open": "o", "close": "c", "reveal": "r", "hide": "h", "reset": "n"}
 PEEK_KEY = "p"
+
+
+def join_url(request: HttpRequest, poll: Poll) -> str:
+    """The poll's absolute join URL."""
+    return public_url(request, reverse("polls:join-code", kwargs={"code": poll.code}))
+
+
+def code_shown(code: str) -> str:
+    """The code as people read it off a screen: two groups of three."""
+    return f"{code[:3]} {code[3:]}"
+
+
+@require_GET
+def qr_code(request: HttpRequest, slug: str) -> HttpResponse:
+    """An SVG QR code of the poll's join URL: no fixed size, so it is crisp at any."""
+    poll = get_object_or_404(Poll, slug=slug)
+    return qr_svg(join_url(request, poll))
+
+
+def qr_svg(url: str) -> HttpResponse:
+    """An SVG QR code of a join URL: no fixed size, so it is crisp at any."""
+    svg = io.BytesIO()
+    segno.make(url, error="m").save(
+        svg, kind="svg", border=2, omitsize=True, xmldecl=False, title=_("QR code to join")
+    )
+    response = HttpResponse(svg.getvalue(), content_type="image/svg+xml")
+    response["Cache-Control"] = "max-age=300"
+    return response
+
+
+@require_POST
+@staff_only
+def control(request: HttpRequest, slug: str) -> HttpResponse:
+    """Open, close, reveal, hide or reset; then 303 back to the page the button was on."""
+    poll = get_object_or_404(Poll, slug=slug)
+    action = request.POST.get("action", "")
+    if action not in CONTROL_ACTIONS:
+        message = _("Unknown action %(action)r: use one of %(actions)s.")
+        return plain_text(
+            message % {"action": action, "actions": ", ".join(CONTROL_ACTIONS)} + "\n", status=400
+        )
+    poll_control(poll=poll, action=action)
+    back = request.POST.get("next") or request.headers.get("referer", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = reverse("tally:present", kwargs={"slug": poll.slug})
+    return see_other(back)
 
 
 @require_GET
