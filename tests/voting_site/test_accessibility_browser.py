@@ -8,6 +8,7 @@ without it, or without Chromium, the test is skipped. What axe cannot judge
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from itertools import pairwise
 from pathlib import Path
@@ -237,6 +238,8 @@ def test_the_live_region_says_results_every_few_seconds_at_most_and_a_reconnect_
     polls, redis_db, chromium: Browser
 ):
     page = chromium.new_page(locale="en-US")
+    sockets: list[str] = []  # every socket the page opens: the first, then each retry
+    page.on("websocket", lambda socket: sockets.append(socket.url))
     port = free_port()
     with rq_worker(), asgi_server(port) as url:
         page.goto(url + "/polls/cats-vs-dogs/results/")
@@ -249,7 +252,10 @@ def test_the_live_region_says_results_every_few_seconds_at_most_and_a_reconnect_
         )
     # The server is gone: the page retries, with the countdown on screen, three times.
     expect(page.locator("[data-status]")).to_contain_text("reconnecting in", timeout=10_000)
-    page.wait_for_timeout(8_000)
+    opened, deadline = len(sockets), time.monotonic() + 15
+    while len(sockets) < opened + 3:  # Playwright hears of the sockets while it waits
+        assert time.monotonic() < deadline, "the page stopped trying to reconnect"
+        page.wait_for_timeout(100)
 
     said: list[dict[str, Any]] = page.evaluate("() => window.said")
     results = [entry for entry in said if "voter" in entry["text"]]
