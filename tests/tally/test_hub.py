@@ -97,6 +97,10 @@ async def test_on_the_core_layer_the_beats_are_heard_while_a_poll_is_watched(
     for the poll's read to time out, and every page was told it was deaf."""
     from tally import heartbeat as heartbeat_module
 
+    # Deaf after 0.3 s, well inside the core layer's blocking read (5 s), which a beat
+    # stuck behind it would wait out.
+    monkeypatch.setattr(heartbeat_module, "BEAT_SECONDS", 0.05)
+    monkeypatch.setattr(heartbeat_module, "DEAF_AFTER_SECONDS", 0.3)
     settings.CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
