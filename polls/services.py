@@ -19,11 +19,8 @@ from polls.opening import state_key
 from polls.selectors import SLUG_MAX_LENGTH, Ballot, Choice, voter_choice
 from polls.signals import round_started, votes_waiting
 from polls.stream import (
-    CHOICES_TTL,
-    INGEST_FLAG,
-    INGEST_FLAG_TTL,
     NO_KEY,
-    VOTE_STREAM,
+    NO_LIMIT,
     EntryArgs,
     EntryKeys,
     VoteArgs,
@@ -45,7 +42,6 @@ from voting_site.limits import (
     seconds_to_wait,
     window,
 )
-from voting_site.metrics import ACCEPTED, COUNTERS
 
 
 class PollClosed(Exception):
@@ -111,14 +107,14 @@ async def vote_cast(
         else ("votes", settings.VOTING_RATE_VOTES)
     )
     if ballot.voters_may_change:
-        limit = window(name, voter, rate)  # counted in the same call as the vote
+        limit = window(name, voter, rate) or NO_LIMIT  # counted in the same call as the vote
     else:
         # Counted first, on its own: the limit also guards the read of the counted vote.
         if wait := await retry_after(name, voter, rate):
             raise Limited(wait)
         if await voter_choice(ballot=ballot, voter=voter):
             return False  # counted already (its queued copy may have expired)
-        limit = None
+        limit = NO_LIMIT
     option_ids = [choice.id for choice in choices]
     entry = entry_fields(
         poll_id=ballot.id,
@@ -130,25 +126,19 @@ async def vote_cast(
     )
     outcome, wait = await vote_write(
         VoteKeys(
-            limit=limit.key if limit else NO_KEY,
+            limit=limit.key,
             choices=choices_key(ballot.id, ballot.round),
-            stream=VOTE_STREAM,
-            ingest_flag=INGEST_FLAG,
-            metrics=COUNTERS,
             address_voters=address_voters_key(ballot.id, ballot.round, address),
             deadline=deadline_key(ballot.id, ballot.round),
             state=state_key(ballot.id),
             players=players_key(ballot.quiz_id) if ballot.quiz_id else NO_KEY,
         ),
         VoteArgs(
-            limit_uses=limit.uses if limit else 0,
-            limit_seconds=limit.seconds if limit else 0,
+            limit_uses=limit.uses,
+            limit_seconds=limit.seconds,
             rule="changeable" if ballot.voters_may_change else "final",
             voter=voter,
             cast=cast_value(option_ids, answers),
-            kept_for=CHOICES_TTL,
-            flag_for=INGEST_FLAG_TTL,
-            accepted_field=ACCEPTED,
             address_cap=ballot.voters_per_address or 0,
         ),
         entry,
@@ -181,7 +171,7 @@ async def question_send(
     """
     now = timezone.now()
     if asked is not None:
-        limit = window("entries", voter, settings.VOTING_RATE_ENTRIES)
+        limit = window("entries", voter, settings.VOTING_RATE_ENTRIES) or NO_LIMIT
         entry = ask_fields(
             poll_id=ballot.id, round_number=ballot.round, text=asked[0], name=asked[1],
             voter=voter, cast_at=now,
@@ -189,7 +179,7 @@ async def question_send(
         action, question = "ask", 0
     else:
         assert upvote is not None, "a question asked, or one upvoted"
-        limit = window("votes", voter, settings.VOTING_RATE_VOTES)
+        limit = window("votes", voter, settings.VOTING_RATE_VOTES) or NO_LIMIT
         entry = upvote_fields(
             poll_id=ballot.id, round_number=ballot.round, question_id=upvote, up=up,
             voter=voter, cast_at=now,
@@ -197,22 +187,16 @@ async def question_send(
         action, question = ("up" if up else "down"), upvote
     outcome, wait = await entry_write(
         EntryKeys(
-            limit=limit.key if limit else NO_KEY,
-            stream=VOTE_STREAM,
-            ingest_flag=INGEST_FLAG,
-            metrics=COUNTERS,
+            limit=limit.key,
             upvotes=upvotes_key(ballot.id, ballot.round, voter),
             state=state_key(ballot.id),
             address_voters=address_voters_key(ballot.id, ballot.round, address),
         ),
         EntryArgs(
-            limit_uses=limit.uses if limit else 0,
-            limit_seconds=limit.seconds if limit else 0,
+            limit_uses=limit.uses,
+            limit_seconds=limit.seconds,
             action=action,
             question=question,
-            kept_for=CHOICES_TTL,
-            flag_for=INGEST_FLAG_TTL,
-            accepted_field=ACCEPTED,
             voter=voter,
             address_cap=ballot.voters_per_address or 0,
         ),

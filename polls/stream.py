@@ -26,7 +26,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
 
-from voting_site.limits import SLIDING_WINDOW_LUA
+from voting_site.limits import SLIDING_WINDOW_LUA, Window
+from voting_site.metrics import ACCEPTED, COUNTERS
 from voting_site.redis import async_redis_script
 
 logger = logging.getLogger(__name__)
@@ -289,22 +290,25 @@ def _answers_valid(answers: tuple[str, ...]) -> bool:
 
 # --- The writers --------------------------------------------------------------------
 
-# A key a script is given where there is none to touch (no limit, not a quiz).
+# A key a script is given where there is none to touch (no limit, not a quiz), and the
+# limit of a call that counts none.
 NO_KEY = "none"
+NO_LIMIT = Window(NO_KEY, 0, 0)
 
 
 class VoteKeys(NamedTuple):
-    """The keys of a vote's script, in its KEYS order (the script names them alike)."""
+    """The keys of a vote's script, in its KEYS order (the script names them alike); the
+    last three are the same for every vote."""
 
     limit: str  # the voter's limit window, NO_KEY: none
     choices: str  # the round's choices hash
-    stream: str
-    ingest_flag: str
-    metrics: str  # the counters' hash (voting_site/metrics.py)
     address_voters: str  # the round's voters from the client's network address
     deadline: str  # a quiz question's deadline in the round (polls/countdown.py)
     state: str  # the poll's state, open or closed (polls/opening.py)
     players: str  # the quiz's players, NO_KEY outside a quiz
+    stream: str = VOTE_STREAM
+    ingest_flag: str = INGEST_FLAG
+    metrics: str = COUNTERS  # the counters' hash (voting_site/metrics.py)
 
 
 class VoteArgs(NamedTuple):
@@ -315,22 +319,22 @@ class VoteArgs(NamedTuple):
     rule: str  # "final" or "changeable"
     voter: str
     cast: str  # the choices hash's value: cast_value
-    kept_for: int  # the hash's and the sets' expiry, in seconds
-    flag_for: int  # the ingest flag's
-    accepted_field: str  # the accepted votes' counter
     address_cap: int  # the most voters per network address (0: none)
+    kept_for: int = CHOICES_TTL  # the hash's and the sets' expiry, in seconds
+    flag_for: int = INGEST_FLAG_TTL  # the ingest flag's
+    accepted_field: str = ACCEPTED  # the accepted votes' counter
 
 
 class EntryKeys(NamedTuple):
     """The keys of a Q&A entry's script, in its KEYS order."""
 
     limit: str
-    stream: str
-    ingest_flag: str
-    metrics: str
     upvotes: str  # the voter's upvotes set in the round
     state: str
     address_voters: str
+    stream: str = VOTE_STREAM
+    ingest_flag: str = INGEST_FLAG
+    metrics: str = COUNTERS
 
 
 class EntryArgs(NamedTuple):
@@ -340,11 +344,11 @@ class EntryArgs(NamedTuple):
     limit_seconds: int
     action: str  # "ask", "up" or "down"
     question: int  # the question upvoted (0: asking)
-    kept_for: int
-    flag_for: int
-    accepted_field: str
     voter: str
     address_cap: int
+    kept_for: int = CHOICES_TTL
+    flag_for: int = INGEST_FLAG_TTL
+    accepted_field: str = ACCEPTED
 
 
 def _named(keys: type[NamedTuple], args: type[NamedTuple]) -> str:
