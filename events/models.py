@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from polls.models import JOIN_CODE_LENGTH, Poll, join_code_new
+from polls.models import JOIN_CODE_LENGTH, Poll, join_code_new, scored_in_quiz
 
 
 class Event(models.Model):
@@ -101,8 +101,9 @@ class Event(models.Model):
     def scores(self, poll: Poll) -> bool:
         """Whether the poll is one of the quiz's scored questions: timed, and answered by
         players for points. In a quiz, a question with a right answer is; the others
-        (opinions, word clouds, Q&A, ratings) are asked as in any event, as set."""
-        return self.is_quiz and poll.options.filter(correct=True).exists()
+        (opinions, word clouds, Q&A, ratings) are asked as in any event, as set. The rule
+        is polls.models.scored_in_quiz, which the vote path reads too."""
+        return self.is_quiz and Poll.objects.filter(scored_in_quiz(), pk=poll.pk).exists()
 
 
 class EventQuestion(models.Model):

@@ -458,23 +458,24 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "events/report.html", context)
 
 
-# An event's exports, each as CSV (streamed) or as a spreadsheet (`fmt` xlsx).
-EXPORTS = ("results", "entries", "players", "questions")
+# An event's exports by name, each as CSV (streamed) or as a spreadsheet (`fmt` xlsx):
+# `results`, every question's results, per round; `entries`, every open answer and Q&A
+# question; a quiz's `players`, best first, with each question's points, and
+# `questions`, how many answered and how many were right.
+EXPORTS = {
+    "results": event_results_rows,
+    "entries": event_entries_rows,
+    "players": quiz_players_rows,
+    "questions": quiz_questions_rows,
+}
 
 
 @require_GET
 @staff_only
 def export(request: HttpRequest, slug: str, name: str, fmt: str) -> HttpResponseBase:
-    """`results`: every question's results, per round; `entries`: every open answer and
-    Q&A question; a quiz's `players`, best first, with each question's points, and
-    `questions`, how many answered and how many were right."""
+    """One of the event's EXPORTS, as CSV or as a spreadsheet."""
     event = get_object_or_404(Event, slug=slug)
-    rows = {
-        "results": event_results_rows,
-        "entries": event_entries_rows,
-        "players": quiz_players_rows,
-        "questions": quiz_questions_rows,
-    }[name](event)
+    rows = EXPORTS[name](event)
     filename = f"{event.slug}-{name}"
     if fmt == "xlsx":
         return xlsx_response(rows, filename)
