@@ -25,11 +25,13 @@ from playwright.sync_api import Browser, sync_playwright
 
 from tests.support.browser import CHROMIUM
 from tests.support.links import Link
+from tests.support.processes import web_process
 from voting_site import embedded
 from voting_site.processes import free_port, stop_group
 from voting_site.redis import redis_client
 
 _servers = ExitStack()
+SHARED_APPLICATION = "tests.support.shared_asgi:application"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -104,6 +106,25 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[N
             if cursor.fetchone()[0] == 0:
                 break
             time.sleep(0.05)
+
+
+@pytest.fixture(scope="session")
+def _shared_web_process(django_db_setup: None) -> Iterator[str]:
+    """This xdist worker's web process (daphne), started when a test first asks for it and
+    stopped before the test database is dropped. It serves the project's application
+    through tests/support/shared_asgi.py, which has each request forget the rows of the
+    tests before it (the polls' copies, the content types)."""
+    with web_process(application=SHARED_APPLICATION) as web:
+        yield web.url
+
+
+@pytest.fixture
+def site_url(_shared_web_process: str, transactional_db: None) -> str:
+    """The URL of a real web process on the tests' database and Redis, with the project's
+    settings: shared by the tests that change none (one process per xdist worker, not one
+    per test). A test that needs its own settings, log or restarts starts its own
+    (tests/support/processes.py)."""
+    return _shared_web_process
 
 
 @pytest.fixture

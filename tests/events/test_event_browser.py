@@ -26,8 +26,7 @@ from tests.support.browser import (
     in_thread,
     sign_in,
 )
-from tests.support.processes import asgi_server, rq_worker
-from voting_site.processes import free_port
+from tests.support.processes import rq_worker
 
 # Set on a phone's page, and gone if the page reloads: a question that arrives with it
 # still there came without a reload.
@@ -89,34 +88,36 @@ def late_vote_status(phone: Page, number: int, option: str) -> int:
 
 
 @pytest.mark.django_db(transaction=True)  # the processes must see the user and the event
-def test_an_event_run_from_the_projector_with_three_phones_following(presenter, chromium: Browser):
+def test_an_event_run_from_the_projector_with_three_phones_following(
+    site_url, presenter, chromium: Browser
+):
     # `chromium` last: its event loop would refuse the fixtures' ORM calls.
-    with asgi_server(free_port()) as url, rq_worker():
+    with rq_worker():
         staff: BrowserContext = chromium.new_context(viewport={"width": 1920, "height": 1080})
         admin = staff.new_page()
         refused = csp_refusals(admin)
-        sign_in(admin, url, username="teacher", password="a long pass phrase", then="/admin/")
-        add_poll(admin, url, "Which colour?", "single", ["Red", "Blue"])
-        add_poll(admin, url, "How was the class?", "rating", [])
-        add_poll(admin, url, "Order these", "ranking", ["First", "Second"])
-        add_event(admin, url, "Week 3", ["Which colour?", "How was the class?", "Order these"])
+        sign_in(admin, site_url, username="teacher", password="a long pass phrase", then="/admin/")
+        add_poll(admin, site_url, "Which colour?", "single", ["Red", "Blue"])
+        add_poll(admin, site_url, "How was the class?", "rating", [])
+        add_poll(admin, site_url, "Order these", "ranking", ["First", "Second"])
+        add_event(admin, site_url, "Week 3", ["Which colour?", "How was the class?", "Order these"])
         event = in_thread(lambda: Event.objects.get())
         assert (event.slug, len(in_thread(event.polls))) == ("week-3", 3)
 
         # The projector's lobby: its QR code, read off the screen, is the event's.
         projector = staff.new_page()
         csp_refusals(projector, refused)
-        projector.goto(f"{url}/events/week-3/present/")
+        projector.goto(f"{site_url}/events/week-3/present/")
         expect(projector.locator("h1")).to_have_text("Join now")
         join_url = decoded_qr(projector)
-        assert join_url == f"{url}/j/{event.code}"
+        assert join_url == f"{site_url}/j/{event.code}"
 
         phones = []
         for _ in range(3):
             phone = chromium.new_context(**PHONE).new_page()
             csp_refusals(phone, refused)
             phone.goto(join_url)
-            expect(phone).to_have_url(f"{url}/events/week-3/")
+            expect(phone).to_have_url(f"{site_url}/events/week-3/")
             expect(phone.locator("[data-stage-part=lobby]")).to_contain_text("will start soon")
             expect(phone.locator("[data-status]")).to_have_text("Live")
             phones.append(phone)
@@ -137,7 +138,7 @@ def test_an_event_run_from_the_projector_with_three_phones_following(presenter, 
         # They vote; each comes back to the event, and the projector's bars move.
         for phone, colour in zip(phones, ["Red", "Red", "Blue"], strict=True):
             phone.get_by_role("button", name=colour).click()
-            expect(phone).to_have_url(f"{url}/events/week-3/")
+            expect(phone).to_have_url(f"{site_url}/events/week-3/")
             expect(phone.locator('[data-event-question="1"] .your-vote')).to_contain_text(colour)
         expect(projector.locator(".results-meta [data-voters]")).to_have_text("3", timeout=LIVE)
         projector.screenshot(path=SCREENSHOTS / "event-projector.png")
@@ -191,11 +192,11 @@ def test_an_event_run_from_the_projector_with_three_phones_following(presenter, 
 
         # After the session: the report's charts and the CSV hold each question's results.
         report = staff.new_page()
-        report.goto(f"{url}/events/week-3/report/")
+        report.goto(f"{site_url}/events/week-3/report/")
         expect(report.locator(".report-question svg")).to_have_count(3)
         expect(report.locator(".report-question").first).to_contain_text("Red")
         report.screenshot(path=SCREENSHOTS / "event-report.png", full_page=True)
-        answer = staff.request.get(f"{url}/events/week-3/results.csv")
+        answer = staff.request.get(f"{site_url}/events/week-3/results.csv")
         rows = list(csv.DictReader(io.StringIO(answer.text())))
 
     votes = {(row["question"], row["option"]): row["votes"] for row in rows}

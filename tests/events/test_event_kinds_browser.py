@@ -16,7 +16,7 @@ from events.models import Event
 from events.services import event_create, event_move
 from polls.services import poll_create
 from tests.support.browser import LIVE, PHONE, SCREENSHOTS, csp_refusals, in_thread
-from tests.support.processes import asgi_server, rq_worker
+from tests.support.processes import rq_worker
 
 COLOURS = [("red", "Red"), ("blue", "Blue"), ("green", "Green")]
 SHOWN = "[data-event-question]:visible"
@@ -56,16 +56,16 @@ def shot(phone: Page, name: str) -> None:
 
 @pytest.mark.django_db(transaction=True)  # the processes must see the event
 def test_every_kind_is_answered_inside_an_event_in_english_and_spanish(
-    every_kind, chromium: Browser
+    site_url, every_kind, chromium: Browser
 ):
-    with asgi_server() as url, rq_worker():
+    with rq_worker():
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         en = chromium.new_context(**PHONE, locale="en-GB").new_page()
         es = chromium.new_context(**PHONE, locale="es-419").new_page()
         refused = csp_refusals(en)
         csp_refusals(es, refused)
         for phone in (en, es):
-            phone.goto(f"{url}/j/{every_kind.code}")
+            phone.goto(f"{site_url}/j/{every_kind.code}")
         phones = [en, es]
 
         next_question(every_kind, phones, "Favourite colour?")

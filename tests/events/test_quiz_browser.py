@@ -17,8 +17,7 @@ from events.selectors import standings
 from events.services import event_create
 from polls.services import poll_create
 from tests.support.browser import LIVE, PHONE, SCREENSHOTS, csp_refusals, in_thread, sign_in
-from tests.support.processes import asgi_server, rq_worker
-from voting_site.processes import free_port
+from tests.support.processes import rq_worker
 
 ANSWERS = [("a", "Mercury"), ("b", "Venus"), ("c", "Mars")]
 
@@ -80,21 +79,23 @@ def result_is(phone: Page, verdict: str, total: int, place: int) -> None:
 
 
 @pytest.mark.django_db(transaction=True)  # the processes must see the quiz
-def test_a_quiz_with_three_phones_a_wrong_answer_a_late_one_and_a_reload(quiz, chromium: Browser):
-    with asgi_server(free_port()) as url, rq_worker():
+def test_a_quiz_with_three_phones_a_wrong_answer_a_late_one_and_a_reload(
+    site_url, quiz, chromium: Browser
+):
+    with rq_worker():
         staff = chromium.new_context(viewport={"width": 1920, "height": 1080})
         admin = staff.new_page()
         refused = csp_refusals(admin)
-        sign_in(admin, url, username="teacher", password="a long pass phrase", then="/admin/")
+        sign_in(admin, site_url, username="teacher", password="a long pass phrase", then="/admin/")
         projector = staff.new_page()
         csp_refusals(projector, refused)
-        projector.goto(f"{url}/events/planets/present/")
+        projector.goto(f"{site_url}/events/planets/present/")
 
         phones: dict[str, Page] = {}
         for nickname in ("Ada", "Bob", "Cy"):
             phone = chromium.new_context(**PHONE).new_page()
             csp_refusals(phone, refused)
-            phone.goto(f"{url}/j/{quiz.code}")
+            phone.goto(f"{site_url}/j/{quiz.code}")
             expect(phone.get_by_role("heading", name="Join the quiz")).to_be_visible()
             phone.get_by_label("Your nickname").fill(nickname)
             phone.get_by_role("button", name="Join").click()
@@ -242,45 +243,42 @@ def test_a_quiz_with_three_phones_a_wrong_answer_a_late_one_and_a_reload(quiz, c
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_remote_removes_the_players_who_flooded_in(quiz, chromium: Browser):
+def test_the_remote_removes_the_players_who_flooded_in(site_url, quiz, chromium: Browser):
     """Made-up players join in a burst; the presenter's remote, on a phone, removes everyone
     who joined in the last minute, and those phones are asked for a new nickname."""
-    with asgi_server(free_port()) as url:
-        staff = chromium.new_context(**PHONE)
-        remote = staff.new_page()
-        refused = csp_refusals(remote)
-        sign_in(
-            remote,
-            url,
-            username="teacher",
-            password="a long pass phrase",
-            then="/events/planets/remote/",
-        )
-        flooder = chromium.new_context(**PHONE).new_page()
-        csp_refusals(flooder, refused)
-        flooder.goto(f"{url}/j/{quiz.code}")
-        # Join is the page's primary button, drawn as a vote's is, not the browser's grey.
-        assert flooder.get_by_role("button", name="Join").evaluate(
-            """button => {
-                const vote = document.createElement("button");
-                vote.className = "cast";
-                document.body.append(vote);
-                return getComputedStyle(button).backgroundColor
-                    === getComputedStyle(vote).backgroundColor;
-            }"""
-        )
-        flooder.get_by_label("Your nickname").fill("Bot 1")
-        flooder.get_by_role("button", name="Join").click()
-        expect(flooder.locator("[data-player]")).to_contain_text("You play as Bot 1")
+    staff = chromium.new_context(**PHONE)
+    remote = staff.new_page()
+    refused = csp_refusals(remote)
+    sign_in(
+        remote,
+        site_url,
+        username="teacher",
+        password="a long pass phrase",
+        then="/events/planets/remote/",
+    )
+    flooder = chromium.new_context(**PHONE).new_page()
+    csp_refusals(flooder, refused)
+    flooder.goto(f"{site_url}/j/{quiz.code}")
+    # Join is the page's primary button, drawn as a vote's is, not the browser's grey.
+    assert flooder.get_by_role("button", name="Join").evaluate(
+        """button => {
+            const vote = document.createElement("button");
+            vote.className = "cast";
+            document.body.append(vote);
+            return getComputedStyle(button).backgroundColor
+                === getComputedStyle(vote).backgroundColor;
+        }"""
+    )
+    flooder.get_by_label("Your nickname").fill("Bot 1")
+    flooder.get_by_role("button", name="Join").click()
+    expect(flooder.locator("[data-player]")).to_contain_text("You play as Bot 1")
 
-        # On a 390-pixel phone the remote fits its width (the question list once ran past).
-        assert remote.evaluate("document.documentElement.scrollWidth") <= 390
-        remote.get_by_text("Remove players").click()
-        expect(remote.get_by_label("Everyone who joined in the last (seconds)")).to_have_value("60")
-        remote.screenshot(path=SCREENSHOTS / "quiz-remote-remove-players.png", full_page=True)
-        remote.get_by_role("button", name="Remove them").click()
+    # On a 390-pixel phone the remote fits its width (the question list once ran past).
+    assert remote.evaluate("document.documentElement.scrollWidth") <= 390
+    remote.get_by_text("Remove players").click()
+    expect(remote.get_by_label("Everyone who joined in the last (seconds)")).to_have_value("60")
+    remote.screenshot(path=SCREENSHOTS / "quiz-remote-remove-players.png", full_page=True)
+    remote.get_by_role("button", name="Remove them").click()
 
-        expect(flooder.get_by_text("The presenter removed your nickname")).to_be_visible(
-            timeout=LIVE
-        )
-        assert refused == []
+    expect(flooder.get_by_text("The presenter removed your nickname")).to_be_visible(timeout=LIVE)
+    assert refused == []

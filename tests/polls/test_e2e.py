@@ -23,20 +23,21 @@ FOUR = [("a", "Alpha"), ("b", "Bravo"), ("c", "Charlie"), ("d", "Delta")]
 
 
 @pytest.mark.django_db(transaction=True)  # the server process must see the poll
-def test_a_browser_votes_through_the_real_asgi_server(poll, redis_db):
+def test_a_browser_votes_through_the_real_asgi_server(site_url, poll, redis_db):
     jar = http.cookiejar.CookieJar()
     browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
 
-    with asgi_server() as url:
-        page = browser.open(f"{url}/polls/cats-vs-dogs/").read().decode()
-        token = csrf_token(page)
-        form = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "option": "dogs"}).encode()
-        answer = browser.open(f"{url}/polls/cats-vs-dogs/", data=form)  # follows the 303 with a GET
-        after = answer.read().decode()
-        stylesheet = re.search(r'href="(/static/site\.[0-9a-f]+\.css)"', page).group(1)
-        assert browser.open(url + stylesheet).status == 200  # hashed name, served by the app
+    page = browser.open(f"{site_url}/polls/cats-vs-dogs/").read().decode()
+    token = csrf_token(page)
+    form = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "option": "dogs"}).encode()
+    answer = browser.open(
+        f"{site_url}/polls/cats-vs-dogs/", data=form
+    )  # follows the 303 with a GET
+    after = answer.read().decode()
+    stylesheet = re.search(r'href="(/static/site\.[0-9a-f]+\.css)"', page).group(1)
+    assert browser.open(site_url + stylesheet).status == 200  # hashed name, served by the app
 
-    assert answer.url == f"{url}/polls/cats-vs-dogs/"
+    assert answer.url == f"{site_url}/polls/cats-vs-dogs/"
     assert 'You voted for <strong dir="auto">Dogs</strong>' in after
     cookies = {cookie.name: cookie for cookie in jar}
     token = cookies[VOTER_COOKIE].value.split(":")[0]
@@ -79,22 +80,22 @@ def test_an_oversized_vote_body_is_refused_before_it_is_read(poll, redis_db):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_under_daphne_too_an_oversized_vote_is_refused_before_django_parses_it(poll, redis_db):
+def test_under_daphne_too_an_oversized_vote_is_refused_before_django_parses_it(
+    site_url, poll, redis_db
+):
     padding = b"option=cats&padding=" + b"x" * 3_000_000
-    with asgi_server() as url:
-        answer = raw_post(url, FORM + f"Content-Length: {len(padding)}\r\n", padding)
+    answer = raw_post(site_url, FORM + f"Content-Length: {len(padding)}\r\n", padding)
 
     assert answer.startswith("HTTP/1.1 413")
     assert redis_db.xlen(VOTE_STREAM) == 0
 
 
 @pytest.mark.django_db(transaction=True)  # the processes must see the poll and its codes
-def test_invite_codes_end_to_end_through_the_server_and_the_worker(poll, codes, redis_db):
+def test_invite_codes_end_to_end_through_the_server_and_the_worker(site_url, poll, codes, redis_db):
     with (
-        asgi_server() as url,
         rq_worker(),
-        httpx.Client(base_url=url) as ann,
-        httpx.Client(base_url=url) as bob,
+        httpx.Client(base_url=site_url) as ann,
+        httpx.Client(base_url=site_url) as bob,
     ):
         entered = post_form(ann, {"invite": codes[0]})
         voted = post_form(ann, {"option": "dogs"})
@@ -113,7 +114,7 @@ def test_invite_codes_end_to_end_through_the_server_and_the_worker(poll, codes, 
 
 
 @pytest.mark.django_db(transaction=True)  # the processes must see the poll
-def test_racing_casts_of_one_voter_on_a_final_poll_through_two_web_processes(redis_db):
+def test_racing_casts_of_one_voter_on_a_final_poll_through_two_web_processes(site_url, redis_db):
     import time
 
     import httpx
@@ -133,8 +134,8 @@ def test_racing_casts_of_one_voter_on_a_final_poll_through_two_web_processes(red
 
             return await asyncio.gather(post(first, "a"), post(second, "b"))
 
-    with asgi_server() as one, asgi_server() as two:
-        outcomes = [asyncio.run(race(one, two)) for _ in range(10)]
+    with asgi_server() as other:
+        outcomes = [asyncio.run(race(site_url, other)) for _ in range(10)]
         with rq_worker():
             while redis_db.xlen(VOTE_STREAM):  # pytest-timeout ends it, should it never drain
                 time.sleep(0.05)

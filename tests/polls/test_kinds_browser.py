@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from polls.services import poll_create
 from tests.support.browser import LIVE, SCREENSHOTS
-from tests.support.processes import asgi_server, rq_worker
+from tests.support.processes import rq_worker
 
 FOUR = [("a", "Alpha"), ("b", "Bravo"), ("c", "Charlie"), ("d", "Delta")]
 
@@ -49,12 +49,12 @@ def tab_to(page: Page, name: str, *, limit: int = 40) -> None:
 
 
 @pytest.mark.django_db(transaction=True)  # the processes must see the polls
-def test_each_kind_is_voted_on_a_phone(polls, chromium: Browser):
-    with asgi_server() as url, rq_worker():
+def test_each_kind_is_voted_on_a_phone(site_url, polls, chromium: Browser):
+    with rq_worker():
         page = phone(chromium)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
-        page.goto(f"{url}/polls/multi/")
+        page.goto(f"{site_url}/polls/multi/")
         page.get_by_label("Alpha").check()
         page.get_by_label("Charlie").check()
         page.screenshot(path=SCREENSHOTS / "kind-multiple.png")
@@ -62,14 +62,14 @@ def test_each_kind_is_voted_on_a_phone(polls, chromium: Browser):
         expect(page.locator(".your-vote")).to_contain_text("You chose Alpha, Charlie")
         expect(page.get_by_label("Charlie")).to_be_checked()
 
-        page.goto(f"{url}/polls/rate/")
+        page.goto(f"{site_url}/polls/rate/")
         expect(page.locator(".scale-ends")).to_contain_text("Great")
         page.locator("label.score", has_text="4").click()
         page.screenshot(path=SCREENSHOTS / "kind-rating.png")
         page.get_by_role("button", name="Vote").click()
         expect(page.locator(".your-vote")).to_contain_text("You gave 4")
 
-        page.goto(f"{url}/polls/rate/results/")
+        page.goto(f"{site_url}/polls/rate/results/")
         expect(page.locator("[data-average]")).to_have_text("4.0", timeout=LIVE)
         mark = page.locator("[data-average-mark]")
         expect(mark).to_have_attribute("style", re.compile(r"left: 75(\.0)?%"))
@@ -77,10 +77,10 @@ def test_each_kind_is_voted_on_a_phone(polls, chromium: Browser):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_ranking_is_made_with_the_keyboard_alone(polls, chromium: Browser):
-    with asgi_server() as url, rq_worker():
+def test_a_ranking_is_made_with_the_keyboard_alone(site_url, polls, chromium: Browser):
+    with rq_worker():
         page = phone(chromium)
-        page.goto(f"{url}/polls/rank/")
+        page.goto(f"{site_url}/polls/rank/")
         expect(page.locator(".ranks")).to_be_hidden()  # the selects give way to buttons
 
         tab_to(page, "Rank Alpha next")
@@ -102,7 +102,7 @@ def test_a_ranking_is_made_with_the_keyboard_alone(polls, chromium: Browser):
         )
         expect(page.locator(".ranked-name")).to_have_text(["Alpha", "Delta", "Bravo", "Charlie"])
 
-        page.goto(f"{url}/polls/rank/results/")  # bars in order of points: 3, 2, 1, 0
+        page.goto(f"{site_url}/polls/rank/results/")  # bars in order of points: 3, 2, 1, 0
         for slug, place in [("a", 1), ("d", 2), ("b", 3), ("c", 4)]:
             row = page.locator(f'[data-option="{slug}"]')
             expect(row).to_have_attribute("style", re.compile(rf"order: {place}\b"), timeout=LIVE)
@@ -110,17 +110,14 @@ def test_a_ranking_is_made_with_the_keyboard_alone(polls, chromium: Browser):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_ranking_works_without_javascript(polls, chromium: Browser):
-    with asgi_server() as url:
-        context = chromium.new_context(
-            java_script_enabled=False, viewport={"width": 390, "height": 844}
-        )
-        page = context.new_page()
-        page.goto(f"{url}/polls/rank/")
-        for place, label in enumerate(["Charlie", "Alpha", "Delta", "Bravo"], start=1):
-            page.get_by_label(f"Place {place}").select_option(label=label)
-        page.get_by_role("button", name="Vote").click()
+def test_a_ranking_works_without_javascript(site_url, polls, chromium: Browser):
+    context = chromium.new_context(
+        java_script_enabled=False, viewport={"width": 390, "height": 844}
+    )
+    page = context.new_page()
+    page.goto(f"{site_url}/polls/rank/")
+    for place, label in enumerate(["Charlie", "Alpha", "Delta", "Bravo"], start=1):
+        page.get_by_label(f"Place {place}").select_option(label=label)
+    page.get_by_role("button", name="Vote").click()
 
-        expect(page.locator(".your-vote")).to_contain_text(
-            "Your order: Charlie, Alpha, Delta, Bravo"
-        )
+    expect(page.locator(".your-vote")).to_contain_text("Your order: Charlie, Alpha, Delta, Bravo")

@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.support.browser import SCREENSHOTS, csp_refusals, votes
 from tests.support.pages import english_left
-from tests.support.processes import asgi_server, rq_worker
+from tests.support.processes import rq_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the processes must see the poll
 
@@ -26,11 +26,11 @@ def spanish(chromium: Browser) -> Page:
 
 
 def test_a_spanish_browser_votes_with_the_keyboard_and_watches_results_in_spanish(
-    poll, redis_db, spanish
+    site_url, poll, redis_db, spanish
 ):
     refused = csp_refusals(spanish)
-    with rq_worker(), asgi_server() as url:
-        spanish.goto(url + VOTE_PAGE)
+    with rq_worker():
+        spanish.goto(site_url + VOTE_PAGE)
         expect(spanish.locator("html")).to_have_attribute("lang", "es")
         expect(spanish.get_by_text("Toca una opción para votar.")).to_be_visible()
         expect(spanish.locator("[data-status]")).to_have_text("En vivo")  # live.js
@@ -50,29 +50,28 @@ def test_a_spanish_browser_votes_with_the_keyboard_and_watches_results_in_spanis
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         spanish.screenshot(path=SCREENSHOTS / "phone-vote-es.png")
 
-        spanish.goto(url + VOTE_PAGE + "results/")
+        spanish.goto(site_url + VOTE_PAGE + "results/")
         unit = spanish.locator("[data-voters-unit]")
         expect(spanish.locator("[data-voters]")).to_have_text("1")
         expect(unit).to_have_text("votante")
-        votes(url, 2, {"cats": 2})
+        votes(site_url, 2, {"cats": 2})
         expect(spanish.locator("[data-voters]")).to_have_text("3")  # over the WebSocket
         expect(unit).to_have_text("votantes")  # ngettext, from the catalogue
     assert refused == []
 
 
-def test_the_switcher_turns_an_english_page_spanish(poll, redis_db, chromium):
+def test_the_switcher_turns_an_english_page_spanish(site_url, poll, redis_db, chromium):
     page = chromium.new_page(locale="en-US")
-    with asgi_server() as url:
-        page.goto(url + VOTE_PAGE)
-        expect(page.get_by_text("Tap an option to vote.")).to_be_visible()
+    page.goto(site_url + VOTE_PAGE)
+    expect(page.get_by_text("Tap an option to vote.")).to_be_visible()
 
-        page.get_by_label("Language").select_option("es")
-        page.get_by_role("button", name="Change").click()
+    page.get_by_label("Language").select_option("es")
+    page.get_by_role("button", name="Change").click()
 
-        expect(page).to_have_url(url + VOTE_PAGE)
-        expect(page.locator("html")).to_have_attribute("lang", "es")
-        expect(page.get_by_text("Toca una opción para votar.")).to_be_visible()
-        expect(page.get_by_label("Idioma")).to_have_value("es")
+    expect(page).to_have_url(site_url + VOTE_PAGE)
+    expect(page.locator("html")).to_have_attribute("lang", "es")
+    expect(page.get_by_text("Toca una opción para votar.")).to_be_visible()
+    expect(page.get_by_label("Idioma")).to_have_value("es")
 
 
 @pytest.fixture
@@ -80,11 +79,11 @@ def teacher(db) -> User:
     return User.objects.create_superuser("teacher", "t@example.com", "a long pass phrase")
 
 
-def test_the_projector_in_spanish(poll, redis_db, teacher, spanish):
+def test_the_projector_in_spanish(site_url, poll, redis_db, teacher, spanish):
     # `spanish` last: Playwright runs an event loop, under which Django refuses the ORM.
     refused = csp_refusals(spanish)
-    with rq_worker(), asgi_server() as url:
-        spanish.goto(url + VOTE_PAGE + "present/")
+    with rq_worker():
+        spanish.goto(site_url + VOTE_PAGE + "present/")
         spanish.fill("#id_username", "teacher")
         spanish.fill("#id_password", "a long pass phrase")
         spanish.click("input[type=submit]")

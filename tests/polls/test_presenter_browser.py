@@ -268,63 +268,62 @@ def signed_in(chromium: Browser, url: str, path: str) -> Page:
 
 @pytest.mark.django_db(transaction=True)
 def test_the_projector_fits_twelve_options_at_both_sizes_and_scrolls_more_in_its_list(
-    many_options, chromium: Browser
+    site_url, many_options, chromium: Browser
 ):
-    with asgi_server() as url:
-        projector = signed_in(chromium, url, "/polls/eight/present/")
-        for slug, width, height in [
-            ("eight", 1280, 720), ("eight", 1920, 1080), ("months", 1280, 720),
-            ("months", 1920, 1080), ("rate", 1280, 720), ("rate", 1920, 1080),
-        ]:  # fmt: skip
-            projector.set_viewport_size({"width": width, "height": height})
-            projector.goto(f"{url}/polls/{slug}/present/")
-            faded(projector)
-            fits = projector.evaluate(
-                """() => {
-                    const page = document.documentElement;
-                    const inside = (el) => {
-                        const box = el.getBoundingClientRect();
-                        return box.bottom <= innerHeight + 1 && box.right <= innerWidth + 1;
-                    };
-                    return page.scrollHeight <= innerHeight && page.scrollWidth <= innerWidth
-                        && [...document.querySelectorAll(
-                            ".bar-row, .scale-ends, .join-qr, .join-code"
-                        )].every(inside);
-                }"""
-            )
-            projector.screenshot(path=SCREENSHOTS / f"projector-{slug}-{width}.png")
-            assert fits, f"the projector view of {slug} does not fit {width}x{height}"
-            # Read from the back of the room: the state 28 px and more at 1080 lines.
-            badge = projector.locator("[data-state-badge]").evaluate(
-                "badge => parseFloat(getComputedStyle(badge).fontSize)"
-            )
-            assert badge >= 28 * height / 1080 - 0.5, f"{slug}: the state is {badge}px"
-
-        # A rating's average, its key figure, is as large as the question.
-        question, average = (
-            projector.locator(selector).evaluate("el => parseFloat(getComputedStyle(el).fontSize)")
-            for selector in ("#question", "[data-average]")
-        )
-        assert average >= question
-        expect(projector.locator(".scale-ends")).to_contain_text("Awful")
-
-        # Past what fits, the list scrolls, never the page.
-        projector.set_viewport_size({"width": 1280, "height": 720})
-        projector.goto(f"{url}/polls/many/present/")
-        assert projector.evaluate(
+    projector = signed_in(chromium, site_url, "/polls/eight/present/")
+    for slug, width, height in [
+        ("eight", 1280, 720), ("eight", 1920, 1080), ("months", 1280, 720),
+        ("months", 1920, 1080), ("rate", 1280, 720), ("rate", 1920, 1080),
+    ]:  # fmt: skip
+        projector.set_viewport_size({"width": width, "height": height})
+        projector.goto(f"{site_url}/polls/{slug}/present/")
+        faded(projector)
+        fits = projector.evaluate(
             """() => {
-                const list = document.querySelector(".bars");
-                return document.documentElement.scrollHeight <= innerHeight
-                    && list.scrollHeight > list.clientHeight;
+                const page = document.documentElement;
+                const inside = (el) => {
+                    const box = el.getBoundingClientRect();
+                    return box.bottom <= innerHeight + 1 && box.right <= innerWidth + 1;
+                };
+                return page.scrollHeight <= innerHeight && page.scrollWidth <= innerWidth
+                    && [...document.querySelectorAll(
+                        ".bar-row, .scale-ends, .join-qr, .join-code"
+                    )].every(inside);
             }"""
         )
+        projector.screenshot(path=SCREENSHOTS / f"projector-{slug}-{width}.png")
+        assert fits, f"the projector view of {slug} does not fit {width}x{height}"
+        # Read from the back of the room: the state 28 px and more at 1080 lines.
+        badge = projector.locator("[data-state-badge]").evaluate(
+            "badge => parseFloat(getComputedStyle(badge).fontSize)"
+        )
+        assert badge >= 28 * height / 1080 - 0.5, f"{slug}: the state is {badge}px"
 
-        # On the presenter's phone the projector view is one column, the controls first.
-        projector.set_viewport_size({"width": 390, "height": 844})
-        projector.goto(f"{url}/polls/eight/present/")
-        assert projector.evaluate("document.documentElement.scrollWidth <= innerWidth")
-        assert projector.get_by_role("button", name="Close voting").is_visible()
-        projector.screenshot(path=SCREENSHOTS / "projector-phone.png", full_page=True)
+    # A rating's average, its key figure, is as large as the question.
+    question, average = (
+        projector.locator(selector).evaluate("el => parseFloat(getComputedStyle(el).fontSize)")
+        for selector in ("#question", "[data-average]")
+    )
+    assert average >= question
+    expect(projector.locator(".scale-ends")).to_contain_text("Awful")
+
+    # Past what fits, the list scrolls, never the page.
+    projector.set_viewport_size({"width": 1280, "height": 720})
+    projector.goto(f"{site_url}/polls/many/present/")
+    assert projector.evaluate(
+        """() => {
+            const list = document.querySelector(".bars");
+            return document.documentElement.scrollHeight <= innerHeight
+                && list.scrollHeight > list.clientHeight;
+        }"""
+    )
+
+    # On the presenter's phone the projector view is one column, the controls first.
+    projector.set_viewport_size({"width": 390, "height": 844})
+    projector.goto(f"{site_url}/polls/eight/present/")
+    assert projector.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    assert projector.get_by_role("button", name="Close voting").is_visible()
+    projector.screenshot(path=SCREENSHOTS / "projector-phone.png", full_page=True)
 
 
 def controls_shown(projector: Page) -> bool:
@@ -335,30 +334,29 @@ def controls_shown(projector: Page) -> bool:
 
 @pytest.mark.django_db(transaction=True)
 def test_the_projectors_controls_show_for_the_mouse_and_the_keyboard_then_fade(
-    many_options, chromium: Browser
+    site_url, many_options, chromium: Browser
 ):
-    with asgi_server() as url:
-        projector = signed_in(chromium, url, "/polls/eight/present/")
-        projector.set_viewport_size({"width": 1920, "height": 1080})
-        faded(projector)  # out of the room's sight
-        # Faded, not gone: a screen reader still finds them.
-        expect(projector.get_by_role("button", name="Close voting")).to_be_attached()
+    projector = signed_in(chromium, site_url, "/polls/eight/present/")
+    projector.set_viewport_size({"width": 1920, "height": 1080})
+    faded(projector)  # out of the room's sight
+    # Faded, not gone: a screen reader still finds them.
+    expect(projector.get_by_role("button", name="Close voting")).to_be_attached()
 
-        projector.mouse.move(300, 300)
-        projector.mouse.move(320, 310)
-        assert projector.evaluate("!document.body.classList.contains('still')")  # awake
-        faded(projector)  # and still again
+    projector.mouse.move(300, 300)
+    projector.mouse.move(320, 310)
+    assert projector.evaluate("!document.body.classList.contains('still')")  # awake
+    faded(projector)  # and still again
 
-        projector.keyboard.press("Tab")  # focus on a control shows them, for as long as it has it
-        projector.wait_for_timeout(STILL)
-        assert controls_shown(projector)
-        assert projector.evaluate("document.activeElement.closest('[data-controls]') !== null")
+    projector.keyboard.press("Tab")  # focus on a control shows them, for as long as it has it
+    projector.wait_for_timeout(STILL)
+    assert controls_shown(projector)
+    assert projector.evaluate("document.activeElement.closest('[data-controls]') !== null")
 
-        # The keys, behind "?".
-        shortcuts = projector.locator("[data-shortcuts]")
-        expect(shortcuts).to_be_hidden()
-        projector.keyboard.press("?")
-        expect(shortcuts).to_be_visible()
-        expect(shortcuts).to_contain_text("hold to see the counts")
-        projector.keyboard.press("Escape")
-        expect(shortcuts).to_be_hidden()
+    # The keys, behind "?".
+    shortcuts = projector.locator("[data-shortcuts]")
+    expect(shortcuts).to_be_hidden()
+    projector.keyboard.press("?")
+    expect(shortcuts).to_be_visible()
+    expect(shortcuts).to_contain_text("hold to see the counts")
+    projector.keyboard.press("Escape")
+    expect(shortcuts).to_be_hidden()

@@ -54,7 +54,9 @@ def vote(url: str, option: str) -> int:
 
 
 @pytest.mark.django_db(transaction=True)  # the processes must see the poll and the user
-def test_a_close_on_one_web_process_is_honoured_by_another_within_a_second(poll, redis_db):
+def test_a_close_on_one_web_process_is_honoured_by_another_within_a_second(
+    site_url, poll, redis_db
+):
     User.objects.create_superuser("teacher", "t@example.com", "a long pass phrase")
 
     async def watch(url: str, closed: asyncio.Event) -> dict:
@@ -67,7 +69,8 @@ def test_a_close_on_one_web_process_is_honoured_by_another_within_a_second(poll,
                 if message["type"] == "poll":
                     return message
 
-    with asgi_server() as first, asgi_server() as second, rq_worker():
+    first = site_url
+    with asgi_server() as second, rq_worker():
         assert vote(second, "cats") == 303  # the second process has read the poll
 
         async def scenario() -> tuple[dict, int]:
@@ -92,15 +95,15 @@ def test_a_close_on_one_web_process_is_honoured_by_another_within_a_second(poll,
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_closing_time_passing_reaches_open_pages(poll, redis_db):
+def test_a_closing_time_passing_reaches_open_pages(site_url, poll, redis_db):
     from datetime import timedelta
 
     from django.utils import timezone
 
-    async def watch(url: str) -> list[str]:
-        socket_url = url.replace("http://", "ws://") + "/ws/polls/cats-vs-dogs/"
+    async def watch(site_url: str) -> list[str]:
+        socket_url = site_url.replace("http://", "ws://") + "/ws/polls/cats-vs-dogs/"
         states: list[str] = []
-        async with websockets.connect(socket_url, origin=Origin(url)) as socket:
+        async with websockets.connect(socket_url, origin=Origin(site_url)) as socket:
             while not states or states[-1] != "closed":  # pytest-timeout ends it otherwise
                 message = json.loads(await socket.recv())
                 if message["type"] == "poll":
@@ -113,7 +116,7 @@ def test_a_closing_time_passing_reaches_open_pages(poll, redis_db):
         poll.closes_at = timezone.now() + timedelta(seconds=2)
         poll.save()
 
-    with asgi_server() as url, rq_worker():
-        states = asyncio.run(watch(url))
+    with rq_worker():
+        states = asyncio.run(watch(site_url))
 
     assert states[0] == "open" and states[-1] == "closed"

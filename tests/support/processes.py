@@ -117,14 +117,18 @@ class WebProcess:
 
 @contextmanager
 def web_process(
-    port: int | None = None, server: str = "daphne", log: Path | None = None, **env: str
+    port: int | None = None,
+    server: str = "daphne",
+    log: Path | None = None,
+    application: str = ASGI_APPLICATION,
+    **env: str,
 ) -> Iterator[WebProcess]:
-    """The real web process on `port` (a free one by default): daphne, or `uvicorn`, the
-    server as deployed (voting_site/serve.py, one worker process); its output to `log`
-    when given."""
+    """The real web process on `port` (a free one by default): daphne serving `application`
+    (the project's), or `uvicorn`, the server as deployed (voting_site/serve.py, one worker
+    process); its output to `log` when given."""
     port = port or free_port()
     argv = {
-        "daphne": ["-m", "daphne", "-b", "127.0.0.1", "-p", str(port), ASGI_APPLICATION],
+        "daphne": ["-m", "daphne", "-b", "127.0.0.1", "-p", str(port), application],
         "uvicorn": ["-m", "voting_site.serve", "--host", "127.0.0.1", "--port", str(port),
                     "--workers", "1"],
     }[server]  # fmt: skip

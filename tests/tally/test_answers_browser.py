@@ -16,7 +16,7 @@ from polls.services import poll_create
 from polls.stream import Cast
 from tally.ingest import casts_apply
 from tests.support.browser import FADE_SOON, LIVE, SCREENSHOTS, csp_refusals, faded, in_thread
-from tests.support.processes import asgi_server, rq_worker
+from tests.support.processes import rq_worker
 from tests.tally.conftest import at
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the processes must see the polls
@@ -77,12 +77,12 @@ def teacher(redis_db) -> None:
 
 
 def test_phones_answer_the_cloud_grows_and_a_hidden_answer_leaves_every_screen(
-    teacher, chromium: Browser
+    site_url, teacher, chromium: Browser
 ):
-    with asgi_server() as url, rq_worker():
+    with rq_worker():
         projector = signed_in(
             chromium.new_context(viewport={"width": 1920, "height": 1080}),
-            url,
+            site_url,
             "/polls/word/present/",
         )
         expect(projector.locator("[data-status]")).to_have_text("Live")
@@ -91,10 +91,10 @@ def test_phones_answer_the_cloud_grows_and_a_hidden_answer_leaves_every_screen(
         for phone in phones:
             csp_refusals(phone)
 
-        answered(phones[0], url, "word", "Inspiring")
+        answered(phones[0], site_url, "word", "Inspiring")
         expect(projector.locator("[data-cloud]")).to_have_text("inspiring", timeout=LIVE)
-        answered(phones[1], url, "word", "<b>inspiring</b> and fun")
-        answered(phones[2], url, "word", "So much fun")
+        answered(phones[1], site_url, "word", "<b>inspiring</b> and fun")
+        answered(phones[2], site_url, "word", "So much fun")
         # The largest in the middle, each term once, counted by voters.
         # The most given first, ties in the order of the alphabet; each term once a voter.
         expect(projector.locator("[data-terms] li")).to_have_text(
@@ -105,12 +105,12 @@ def test_phones_answer_the_cloud_grows_and_a_hidden_answer_leaves_every_screen(
         expect(projector.locator("[data-answers]")).to_contain_text("<b>inspiring</b> and fun")
         assert projector.locator("[data-answers] b").count() == 0
         results = phones[0]
-        results.goto(f"{url}/polls/word/results/")
+        results.goto(f"{site_url}/polls/word/results/")
         expect(results.locator("[data-status]")).to_have_text("Live")
         expect(results.locator("[data-answers] li")).to_have_count(3)
 
         # The presenter hides the markup answer from the remote: it leaves every screen.
-        remote = signed_in(phone_context(chromium), url, "/polls/word/remote/")
+        remote = signed_in(phone_context(chromium), site_url, "/polls/word/remote/")
         remote.locator(".moderation-list li", has_text="<b>inspiring</b>").get_by_role(
             "button", name="Hide"
         ).click()
@@ -124,25 +124,25 @@ def test_phones_answer_the_cloud_grows_and_a_hidden_answer_leaves_every_screen(
 
 
 def test_with_approval_nothing_reaches_the_room_before_the_presenter_approves(
-    teacher, chromium: Browser
+    site_url, teacher, chromium: Browser
 ):
-    with asgi_server() as url, rq_worker():
+    with rq_worker():
         projector = signed_in(
             chromium.new_context(viewport={"width": 1920, "height": 1080}),
-            url,
+            site_url,
             "/polls/next/present/",
         )
-        remote = signed_in(phone_context(chromium), url, "/polls/next/remote/")
+        remote = signed_in(phone_context(chromium), site_url, "/polls/next/remote/")
         phone = phone_context(chromium).new_page()
         csp_refusals(phone)
-        phone.goto(f"{url}/polls/next/")
+        phone.goto(f"{site_url}/polls/next/")
         expect(phone.get_by_text("The presenter approves each answer")).to_be_visible()
 
-        answered(phone, url, "next", "Transformers")
+        answered(phone, site_url, "next", "Transformers")
         waiting = remote.locator(".moderation-list li", has_text="Transformers")
         expect(waiting).to_be_visible(timeout=LIVE)  # the queue reloads by itself
         assert "Transformers" not in projector.locator(".present-results").inner_text()
-        body = phone.request.get(f"{url}/api/polls/next/results").json()
+        body = phone.request.get(f"{site_url}/api/polls/next/results").json()
         assert (body["terms"], body["answers"]) == ([], [])
 
         waiting.get_by_role("button", name="Approve").click()
@@ -150,7 +150,7 @@ def test_with_approval_nothing_reaches_the_room_before_the_presenter_approves(
         expect(projector.locator("[data-answers] li")).to_have_text(["Transformers"])
 
 
-def test_the_projector_shows_fifty_terms_legibly_at_1920x1080(teacher, chromium: Browser):
+def test_the_projector_shows_fifty_terms_legibly_at_1920x1080(site_url, teacher, chromium: Browser):
     """The README's screenshots: the projector's word cloud, and a phone answering."""
 
     def room_answers() -> None:
@@ -163,43 +163,42 @@ def test_the_projector_shows_fifty_terms_legibly_at_1920x1080(teacher, chromium:
         )
 
     in_thread(room_answers)
-    with asgi_server() as url:
-        projector = signed_in(
-            chromium.new_context(viewport={"width": 1920, "height": 1080}),
-            url,
-            "/polls/word/present/",
-        )
-        expect(projector.locator("[data-status]")).to_have_text("Live")
-        terms = projector.locator("[data-cloud] .cloud-term")
-        expect(terms).to_have_count(50)
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        faded(projector)  # the room's view
-        projector.screenshot(path=SCREENSHOTS / "projector-word-cloud.png")
-        assert projector.locator("[data-terms] li [data-term]").first.inner_text() == "inspiring"
-        # Every term is on the screen, whole, and none smaller than 28 px; nothing scrolls.
-        cloud = projector.locator("[data-cloud]").bounding_box()
-        assert cloud is not None
-        for box in terms.evaluate_all(
-            "all => all.map(t => { const r = t.getBoundingClientRect(); return"
-            " [r.left, r.top, r.right, r.bottom, parseFloat(getComputedStyle(t).fontSize)]; })"
-        ):
-            left, top, right, bottom, size = box
-            assert size >= 28, box
-            assert cloud["x"] <= left and right <= cloud["x"] + cloud["width"] + 1, box
-            assert cloud["y"] <= top and bottom <= cloud["y"] + cloud["height"] + 1, box
-        assert projector.evaluate("document.documentElement.scrollHeight <= innerHeight")
-        # The largest term is in the middle third of the cloud.
-        middle = projector.locator('[data-cloud] .cloud-term:text-is("inspiring")').bounding_box()
-        assert middle is not None
-        centre = middle["x"] + middle["width"] / 2
-        assert cloud["x"] + cloud["width"] / 3 < centre < cloud["x"] + 2 * cloud["width"] / 3
+    projector = signed_in(
+        chromium.new_context(viewport={"width": 1920, "height": 1080}),
+        site_url,
+        "/polls/word/present/",
+    )
+    expect(projector.locator("[data-status]")).to_have_text("Live")
+    terms = projector.locator("[data-cloud] .cloud-term")
+    expect(terms).to_have_count(50)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    faded(projector)  # the room's view
+    projector.screenshot(path=SCREENSHOTS / "projector-word-cloud.png")
+    assert projector.locator("[data-terms] li [data-term]").first.inner_text() == "inspiring"
+    # Every term is on the screen, whole, and none smaller than 28 px; nothing scrolls.
+    cloud = projector.locator("[data-cloud]").bounding_box()
+    assert cloud is not None
+    for box in terms.evaluate_all(
+        "all => all.map(t => { const r = t.getBoundingClientRect(); return"
+        " [r.left, r.top, r.right, r.bottom, parseFloat(getComputedStyle(t).fontSize)]; })"
+    ):
+        left, top, right, bottom, size = box
+        assert size >= 28, box
+        assert cloud["x"] <= left and right <= cloud["x"] + cloud["width"] + 1, box
+        assert cloud["y"] <= top and bottom <= cloud["y"] + cloud["height"] + 1, box
+    assert projector.evaluate("document.documentElement.scrollHeight <= innerHeight")
+    # The largest term is in the middle third of the cloud.
+    middle = projector.locator('[data-cloud] .cloud-term:text-is("inspiring")').bounding_box()
+    assert middle is not None
+    centre = middle["x"] + middle["width"] / 2
+    assert cloud["x"] + cloud["width"] / 3 < centre < cloud["x"] + 2 * cloud["width"] / 3
 
-        phone = phone_context(chromium).new_page()
-        phone.goto(f"{url}/polls/word/")
-        phone.get_by_label("Your answer").fill("Inspiring")
-        phone.screenshot(path=SCREENSHOTS / "phone-open-answer.png")
-        phone.goto(f"{url}/polls/word/results/")
-        phone.screenshot(path=SCREENSHOTS / "phone-word-cloud.png", full_page=True)
+    phone = phone_context(chromium).new_page()
+    phone.goto(f"{site_url}/polls/word/")
+    phone.get_by_label("Your answer").fill("Inspiring")
+    phone.screenshot(path=SCREENSHOTS / "phone-open-answer.png")
+    phone.goto(f"{site_url}/polls/word/results/")
+    phone.screenshot(path=SCREENSHOTS / "phone-word-cloud.png", full_page=True)
 
 
 def asked(phone: Page, url: str, text: str, name: str = "") -> None:
@@ -216,20 +215,20 @@ def top_questions(page: Page) -> list[str]:
     return page.locator('[data-qa-list="top"] .qa-text').all_inner_texts()
 
 
-def test_phones_ask_and_upvote_and_every_screen_follows(teacher, chromium: Browser):
+def test_phones_ask_and_upvote_and_every_screen_follows(site_url, teacher, chromium: Browser):
     in_thread(lambda: poll_create(question="Questions?", options=[], slug="qa", kind="questions"))
-    with asgi_server() as url, rq_worker():
+    with rq_worker():
         projector = signed_in(
             chromium.new_context(viewport={"width": 1920, "height": 1080}),
-            url,
+            site_url,
             "/polls/qa/present/",
         )
         expect(projector.locator("[data-status]")).to_have_text("Live")
         phones = [phone_context(chromium).new_page() for _ in range(3)]
         for phone in phones:
             csp_refusals(phone)
-        asked(phones[0], url, "Will the slides be online?")
-        asked(phones[1], url, "Why <b>Redis</b> and not Kafka?", name="Bo")
+        asked(phones[0], site_url, "Will the slides be online?")
+        asked(phones[1], site_url, "Why <b>Redis</b> and not Kafka?", name="Bo")
         expect(projector.locator("[data-qa-items]").first.locator("li")).to_have_count(
             2, timeout=LIVE
         )
@@ -237,7 +236,7 @@ def test_phones_ask_and_upvote_and_every_screen_follows(teacher, chromium: Brows
         # Two phones upvote the second question, without leaving the page: it goes first
         # on the projector and on every phone.
         for phone in phones[1:]:
-            phone.goto(f"{url}/polls/qa/")
+            phone.goto(f"{site_url}/polls/qa/")
             expect(phone.locator("[data-status]")).to_have_text("Live")
             button = phone.locator('[data-qa-list="top"] .qa-item', has_text="Kafka").get_by_role(
                 "button", name="Upvote"
@@ -259,7 +258,7 @@ def test_phones_ask_and_upvote_and_every_screen_follows(teacher, chromium: Brows
         )
 
         # The presenter answers the first now: every phone shows it as being answered.
-        remote = signed_in(phone_context(chromium), url, "/polls/qa/remote/")
+        remote = signed_in(phone_context(chromium), site_url, "/polls/qa/remote/")
         remote.locator(".moderation-list li", has_text="Kafka").get_by_role(
             "button", name="Answer now"
         ).click()

@@ -23,21 +23,25 @@ from tests.tally.conftest import next_results, tallies
 
 
 @pytest.mark.django_db(transaction=True)  # the processes must see the poll
-def test_a_viewer_receives_the_results_of_votes_cast_over_http(poll, redis_db):
-    async def watch_and_vote(url: str) -> list[dict]:
-        socket_url = url.replace("http://", "ws://") + "/ws/polls/cats-vs-dogs/"
-        async with websockets.connect(socket_url, origin=Origin(url)) as viewer:
+def test_a_viewer_receives_the_results_of_votes_cast_over_http(site_url, poll, redis_db):
+    async def watch_and_vote(site_url: str) -> list[dict]:
+        socket_url = site_url.replace("http://", "ws://") + "/ws/polls/cats-vs-dogs/"
+        async with websockets.connect(socket_url, origin=Origin(site_url)) as viewer:
             messages = [await next_results(viewer)]
             report = await simulate(
-                url=url, poll="cats-vs-dogs", votes=30, concurrency=10, split={"cats": 2, "dogs": 1}
+                url=site_url,
+                poll="cats-vs-dogs",
+                votes=30,
+                concurrency=10,
+                split={"cats": 2, "dogs": 1},
             )
             assert report.accepted == 30
             while messages[-1]["total"] < 30:
                 messages.append(await next_results(viewer))
         return messages
 
-    with asgi_server() as url, rq_worker():
-        messages = asyncio.run(watch_and_vote(url))
+    with rq_worker():
+        messages = asyncio.run(watch_and_vote(site_url))
 
     first, last = messages[0], messages[-1]
     assert (first["type"], first["total"]) == ("results", 0)

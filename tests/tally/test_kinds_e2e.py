@@ -16,7 +16,7 @@ from polls.stream import VOTE_STREAM
 from tally.recount import tallies_rebuild
 from tally.selectors import results_for
 from tests.support.pages import csrf_token
-from tests.support.processes import asgi_server, rq_worker
+from tests.support.processes import rq_worker
 from tests.tally.conftest import next_results
 
 CASTS: dict[str, tuple[dict[str, Any], ...]] = {  # a first cast and a change, by kind
@@ -38,19 +38,19 @@ async def vote_then_change(url: str, kind: str) -> None:
 
 
 @pytest.mark.django_db(transaction=True)  # the processes must see the poll
-def test_each_kind_through_http_a_worker_and_a_socket(poll_of_each_kind, redis_db):
+def test_each_kind_through_http_a_worker_and_a_socket(site_url, poll_of_each_kind, redis_db):
     poll, kind = poll_of_each_kind, poll_of_each_kind.kind
     if kind == "questions":
         pytest.skip("a Q&A takes questions and upvotes, not votes: test_answers_browser.py")
 
-    async def scenario(url: str) -> dict:
-        socket_url = url.replace("http://", "ws://") + "/ws/polls/q/"
-        async with websockets.connect(socket_url, origin=Origin(url)) as viewer:
+    async def scenario(site_url: str) -> dict:
+        socket_url = site_url.replace("http://", "ws://") + "/ws/polls/q/"
+        async with websockets.connect(socket_url, origin=Origin(site_url)) as viewer:
             first = await next_results(viewer)
             assert (first["kind"], first["voters"]) == (kind, 0)
-            report = await simulate(url=url, poll="q", votes=20, concurrency=5, seed=1)
+            report = await simulate(url=site_url, poll="q", votes=20, concurrency=5, seed=1)
             assert report.accepted == 20, report.summary()
-            await asyncio.gather(*(vote_then_change(url, kind) for _ in range(4)))
+            await asyncio.gather(*(vote_then_change(site_url, kind) for _ in range(4)))
             while redis_db.xlen(VOTE_STREAM):  # pytest-timeout ends it, should it never drain
                 await asyncio.sleep(0.05)
             counted = await asyncio.to_thread(results_for, poll=poll)
@@ -59,8 +59,8 @@ def test_each_kind_through_http_a_worker_and_a_socket(poll_of_each_kind, redis_d
                 message = await next_results(viewer)
             return message
 
-    with asgi_server() as url, rq_worker():
-        last = asyncio.run(scenario(url))
+    with rq_worker():
+        last = asyncio.run(scenario(site_url))
 
     assert tallies_rebuild(polls=[poll], fix=False) == []
     stored = results_for(poll=poll)

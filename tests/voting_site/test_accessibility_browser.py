@@ -158,49 +158,49 @@ EVENT_STAFF_PAGES = [
 
 
 @pytest.mark.parametrize("language", ["en-US", "es-ES"])
-def test_every_page_in_every_state_passes_axe(polls, chromium: Browser, language):
+def test_every_page_in_every_state_passes_axe(site_url, polls, chromium: Browser, language):
     context = chromium.new_context(locale=language, bypass_csp=True)  # axe is injected inline
     page = context.new_page()
     found: dict[str, list[str]] = {}
-    with asgi_server() as url:
-        for path in PAGES:
-            page.goto(url + path)
-            found[path] = violations(page)
+    for path in PAGES:
+        page.goto(site_url + path)
+        found[path] = violations(page)
 
-        page.goto(url + "/polls/cats-vs-dogs/")  # after voting
-        page.get_by_role("button", name="Cats").click()
-        expect(page.locator(".your-vote")).to_be_visible()
-        found["voted"] = violations(page)
+    page.goto(site_url + "/polls/cats-vs-dogs/")  # after voting
+    page.get_by_role("button", name="Cats").click()
+    expect(page.locator(".your-vote")).to_be_visible()
+    found["voted"] = violations(page)
 
-        page.goto(url + "/events/quiz-shown/")  # a quiz's player: a nickname, then the clock
-        page.fill("#nickname", "Cy")
-        page.click(".quiz-join-form button[type=submit]")
-        expect(page.locator("[data-clock]")).to_be_visible()
-        found["a quiz's question"] = violations(page)
+    page.goto(site_url + "/events/quiz-shown/")  # a quiz's player: a nickname, then the clock
+    page.fill("#nickname", "Cy")
+    page.click(".quiz-join-form button[type=submit]")
+    expect(page.locator("[data-clock]")).to_be_visible()
+    found["a quiz's question"] = violations(page)
 
-        page.goto(url + "/polls/cats-vs-dogs/present/")  # the projector, signed in
-        page.fill("#id_username", "teacher")
-        page.fill("#id_password", "a long pass phrase")
-        page.click("input[type=submit]")
-        expect(page.locator("[data-voters]")).to_be_visible()
-        found["projector"] = violations(page)
-        page.keyboard.press("?")  # its keys
-        expect(page.locator("[data-shortcuts]")).to_be_visible()
-        found["projector's keys"] = violations(page)
-        for slug in ("hidden", "talk", "word", "qa"):
-            page.goto(url + f"/polls/{slug}/present/")
-            expect(page.locator("[data-status][data-state=live]")).to_be_visible()
-            found[f"projector of {slug}"] = violations(page)
-            page.goto(url + f"/polls/{slug}/remote/")
-            expect(page.locator("[data-status][data-state=live]")).to_be_visible()
-            found[f"remote of {slug}"] = violations(page)
-        page.goto(url + "/polls/invited/invites/")  # the printable invite slips
-        found["invite slips"] = violations(page)
-        for path in EVENT_STAFF_PAGES:
-            page.goto(url + path)
-            expect(page.locator("[data-pages]").or_(page.locator("h1")).first).to_be_visible()
-            found[path] = violations(page)
+    page.goto(site_url + "/polls/cats-vs-dogs/present/")  # the projector, signed in
+    page.fill("#id_username", "teacher")
+    page.fill("#id_password", "a long pass phrase")
+    page.click("input[type=submit]")
+    expect(page.locator("[data-voters]")).to_be_visible()
+    found["projector"] = violations(page)
+    page.keyboard.press("?")  # its keys
+    expect(page.locator("[data-shortcuts]")).to_be_visible()
+    found["projector's keys"] = violations(page)
+    for slug in ("hidden", "talk", "word", "qa"):
+        page.goto(site_url + f"/polls/{slug}/present/")
+        expect(page.locator("[data-status][data-state=live]")).to_be_visible()
+        found[f"projector of {slug}"] = violations(page)
+        page.goto(site_url + f"/polls/{slug}/remote/")
+        expect(page.locator("[data-status][data-state=live]")).to_be_visible()
+        found[f"remote of {slug}"] = violations(page)
+    page.goto(site_url + "/polls/invited/invites/")  # the printable invite slips
+    found["invite slips"] = violations(page)
+    for path in EVENT_STAFF_PAGES:
+        page.goto(site_url + path)
+        expect(page.locator("[data-pages]").or_(page.locator("h1")).first).to_be_visible()
+        found[path] = violations(page)
 
+    with asgi_server() as url:  # a server of its own, to stop
         page.goto(url + "/polls/cats-vs-dogs/results/")
         expect(page.locator("[data-status][data-state=live]")).to_be_visible()
     # The server is gone: the page says it is reconnecting.
@@ -211,15 +211,14 @@ def test_every_page_in_every_state_passes_axe(polls, chromium: Browser, language
     assert {where: lines for where, lines in found.items() if lines} == {}
 
 
-def test_the_check_finds_a_violation(polls, chromium: Browser):
+def test_the_check_finds_a_violation(site_url, polls, chromium: Browser):
     page = chromium.new_context(bypass_csp=True).new_page()
-    with asgi_server() as url:
-        page.goto(url + "/")
-        page.evaluate(
-            "document.querySelector('main').insertAdjacentHTML('beforeend',"
-            ' \'<img src="/x.png"><p style="color:#ccc;background:#fff">faint</p>\')'
-        )
-        found = violations(page)
+    page.goto(site_url + "/")
+    page.evaluate(
+        "document.querySelector('main').insertAdjacentHTML('beforeend',"
+        ' \'<img src="/x.png"><p style="color:#ccc;background:#fff">faint</p>\')'
+    )
+    found = violations(page)
 
     assert any(line.startswith("image-alt") for line in found)
     assert any(line.startswith("color-contrast") for line in found)
@@ -267,17 +266,16 @@ def test_the_live_region_says_results_every_few_seconds_at_most_and_a_reconnect_
 
 
 @pytest.mark.parametrize("language", ["en-US", "es-ES"])
-def test_at_320_css_pixels_nothing_scrolls_sideways(polls, chromium: Browser, language):
+def test_at_320_css_pixels_nothing_scrolls_sideways(site_url, polls, chromium: Browser, language):
     """WCAG's reflow: 320 CSS pixels wide, as a 1280-pixel window at 400 % zoom (and so
     also at 200 %); Spanish words are the longer."""
     page = chromium.new_page(locale=language, viewport={"width": 320, "height": 640})
     wide = {}
-    with asgi_server() as url:
-        for path in PAGES:
-            page.goto(url + path)
-            width = page.evaluate("document.documentElement.scrollWidth")
-            if width > 320:
-                wide[path] = width
+    for path in PAGES:
+        page.goto(site_url + path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 320:
+            wide[path] = width
 
     assert wide == {}
 
@@ -291,31 +289,30 @@ def tab_to(page: Page, target: Any) -> None:
     raise AssertionError(f"Tab never reached {target}")
 
 
-def test_every_kind_can_be_voted_with_the_keyboard_alone(polls, chromium: Browser):
+def test_every_kind_can_be_voted_with_the_keyboard_alone(site_url, polls, chromium: Browser):
     page = chromium.new_page(locale="en-US")
     vote = page.get_by_role("button", name="Vote")
-    with asgi_server() as url:
-        page.goto(url + "/polls/colours/")  # several choices: checkboxes
-        for colour in ("Red", "Blue"):
-            tab_to(page, page.get_by_role("checkbox", name=colour))
-            page.keyboard.press("Space")
-        tab_to(page, vote)
-        page.keyboard.press("Enter")
-        expect(page.locator(".your-vote")).to_contain_text("You chose Red, Blue.")
-
-        page.goto(url + "/polls/talk/")  # a score: radio buttons, moved with the arrows
-        tab_to(page, page.get_by_role("radio", name="1"))
+    page.goto(site_url + "/polls/colours/")  # several choices: checkboxes
+    for colour in ("Red", "Blue"):
+        tab_to(page, page.get_by_role("checkbox", name=colour))
         page.keyboard.press("Space")
-        for _ in range(3):
-            page.keyboard.press("ArrowRight")
-        tab_to(page, vote)
-        page.keyboard.press("Enter")
-        expect(page.locator(".your-vote")).to_contain_text("You gave 4.")
+    tab_to(page, vote)
+    page.keyboard.press("Enter")
+    expect(page.locator(".your-vote")).to_contain_text("You chose Red, Blue.")
 
-        page.goto(url + "/polls/rank/")  # a ranking: the script's buttons
-        for colour in ("Blue", "Red", "Yellow", "Green"):
-            tab_to(page, page.get_by_role("button", name=f"Rank {colour} next"))
-            page.keyboard.press("Enter")
-        tab_to(page, vote)
+    page.goto(site_url + "/polls/talk/")  # a score: radio buttons, moved with the arrows
+    tab_to(page, page.get_by_role("radio", name="1"))
+    page.keyboard.press("Space")
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    tab_to(page, vote)
+    page.keyboard.press("Enter")
+    expect(page.locator(".your-vote")).to_contain_text("You gave 4.")
+
+    page.goto(site_url + "/polls/rank/")  # a ranking: the script's buttons
+    for colour in ("Blue", "Red", "Yellow", "Green"):
+        tab_to(page, page.get_by_role("button", name=f"Rank {colour} next"))
         page.keyboard.press("Enter")
-        expect(page.locator(".your-vote")).to_contain_text("Your order: Blue, Red, Yellow, Green.")
+    tab_to(page, vote)
+    page.keyboard.press("Enter")
+    expect(page.locator(".your-vote")).to_contain_text("Your order: Blue, Red, Yellow, Green.")

@@ -7,6 +7,7 @@ import asyncio
 import secrets
 import socket
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -17,20 +18,37 @@ from django.contrib.auth.models import User
 from websockets.typing import Origin
 
 from tests.support.pages import csrf_token
-from tests.support.processes import web_process
+from tests.support.processes import WebProcess, web_process
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the server process must see the poll
 
 MB = 1024 * 1024
 
 
+@pytest.fixture(scope="module")
+def _deployed(
+    django_db_setup: None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[WebProcess]:
+    log = tmp_path_factory.mktemp("deployed") / "web.log"
+    # Each test makes its poll anew (the same slug, a new row): no copy of a poll is kept.
+    with web_process(server="uvicorn", log=log, VOTING_BALLOT_CACHE_SECONDS="0") as web:
+        yield web
+
+
+@pytest.fixture
+def deployed(_deployed: WebProcess, transactional_db: None) -> WebProcess:
+    """The server as deployed, with the project's settings: shared by this module's tests
+    that change none (those that do start their own)."""
+    return _deployed
+
+
 def resident_memory(pid: int) -> int:
     return psutil.Process(pid).memory_info().rss
 
 
-def test_unknown_slugs_do_not_grow_the_web_process(poll, redis_db):
+def test_unknown_slugs_do_not_grow_the_web_process(deployed, poll, redis_db):
     long_slug = 60_000
-    with web_process(server="uvicorn") as web, httpx.Client(base_url=web.url) as client:
+    with httpx.Client(base_url=deployed.url) as client:
 
         def ask_for_made_up_polls(count: int) -> None:
             for _ in range(count):
@@ -40,9 +58,9 @@ def test_unknown_slugs_do_not_grow_the_web_process(poll, redis_db):
                 assert client.post(f"/polls/{slug}/").status_code in (403, 404)
 
         ask_for_made_up_polls(100)  # what the process allocates once, it has by now
-        before = resident_memory(web.process.pid)
+        before = resident_memory(deployed.process.pid)
         ask_for_made_up_polls(400)  # kept, they would be 400 x 60 KB: 24 MB and more
-        grown = resident_memory(web.process.pid) - before
+        grown = resident_memory(deployed.process.pid) - before
 
     # It grows about 1.5 MB over 1,000 (the allocator's own), a sixth of this bound.
     assert grown < 10 * MB, f"grew by {grown / MB:.0f} MB"
@@ -51,31 +69,29 @@ def test_unknown_slugs_do_not_grow_the_web_process(poll, redis_db):
 @pytest.mark.parametrize(
     "path", ["/polls/cats-vs-dogs/", "/i18n/setlang/", "/admin/login/", "/polls/no-such/"]
 )
-def test_a_form_that_is_not_utf8_gets_400_and_one_line_of_log(poll, redis_db, tmp_path, path):
-    with web_process(server="uvicorn", log=tmp_path / "web.log") as web:
-        logged_before = len(web.log_text().splitlines())
-        answer = httpx.post(
-            web.url + path,
-            content=b"csrfmiddlewaretoken=abcdefghijklmnopqrstuvwxyzABCDEF&option=cats",
-            headers={
-                "Content-Type": "application/x-www-form-urlencoded; charset=latin-1",
-                "Cookie": "csrftoken=abcdefghijklmnopqrstuvwxyzABCDEF",
-            },
-        )
-        time.sleep(0.2)  # the log line is written as the answer goes
-        logged = web.log_text().splitlines()[logged_before:]
+def test_a_form_that_is_not_utf8_gets_400_and_one_line_of_log(deployed, poll, redis_db, path):
+    logged_before = len(deployed.log_text().splitlines())
+    answer = httpx.post(
+        deployed.url + path,
+        content=b"csrfmiddlewaretoken=abcdefghijklmnopqrstuvwxyzABCDEF&option=cats",
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded; charset=latin-1",
+            "Cookie": "csrftoken=abcdefghijklmnopqrstuvwxyzABCDEF",
+        },
+    )
+    time.sleep(0.2)  # the log line is written as the answer goes
+    logged = deployed.log_text().splitlines()[logged_before:]
 
     assert answer.status_code == 400
     assert "nothing was recorded" in answer.text
     assert len(logged) <= 2, "\n".join(logged)
 
 
-def test_a_host_not_served_gets_400_and_one_line_of_log(redis_db, tmp_path):
-    with web_process(server="uvicorn", log=tmp_path / "web.log") as web:
-        logged_before = len(web.log_text().splitlines())
-        answer = httpx.get(web.url + "/", headers={"Host": "evil.example"})
-        time.sleep(0.2)
-        logged = web.log_text().splitlines()[logged_before:]
+def test_a_host_not_served_gets_400_and_one_line_of_log(deployed, redis_db):
+    logged_before = len(deployed.log_text().splitlines())
+    answer = httpx.get(deployed.url + "/", headers={"Host": "evil.example"})
+    time.sleep(0.2)
+    logged = deployed.log_text().splitlines()[logged_before:]
 
     assert answer.status_code == 400
     assert len(logged) <= 2, "\n".join(logged)
@@ -137,15 +153,15 @@ def test_a_client_naming_other_addresses_opens_no_more_sockets(poll, redis_db):
     assert answers == [101, 101, 429]
 
 
-def test_a_client_naming_other_addresses_is_still_locked_out_of_signing_in(redis_db):
+def test_a_client_naming_other_addresses_is_still_locked_out_of_signing_in(deployed, redis_db):
     User.objects.create_superuser("teacher", "t@example.com", "a long pass phrase")
-    with web_process(server="uvicorn") as web, httpx.Client(base_url=web.url) as browser:
+    with httpx.Client(base_url=deployed.url) as browser:
 
         def sign_in(password: str, n: int) -> int:
             page = browser.get("/admin/login/").text
             token = csrf_token(page)
             form = {"csrfmiddlewaretoken": token, "username": "teacher", "password": password}
-            headers = {**forged(n), "Referer": f"{web.url}/admin/login/"}
+            headers = {**forged(n), "Referer": f"{deployed.url}/admin/login/"}
             return browser.post("/admin/login/", data=form, headers=headers).status_code
 
         failures = [sign_in(f"guess {n}", n) for n in range(5)]
@@ -155,13 +171,12 @@ def test_a_client_naming_other_addresses_is_still_locked_out_of_signing_in(redis
     assert right == 429
 
 
-def test_metrics_through_a_proxy_on_this_machine_need_the_token(redis_db):
-    with web_process(server="uvicorn") as web:
-        direct = httpx.get(f"{web.url}/metrics").status_code
-        proxied = [
-            httpx.get(f"{web.url}/metrics", headers={name: "203.0.113.7"}).status_code
-            for name in ("X-Forwarded-For", "X-Real-IP", "Forwarded", "Via")
-        ]
+def test_metrics_through_a_proxy_on_this_machine_need_the_token(deployed, redis_db):
+    direct = httpx.get(f"{deployed.url}/metrics").status_code
+    proxied = [
+        httpx.get(f"{deployed.url}/metrics", headers={name: "203.0.113.7"}).status_code
+        for name in ("X-Forwarded-For", "X-Real-IP", "Forwarded", "Via")
+    ]
 
     assert direct == 200
     assert proxied == [403] * 4
@@ -210,7 +225,7 @@ def test_slow_clients_are_dropped(redis_db):
     ids=["nested", "binary", "text", "small binary"],
 )
 def test_a_frame_from_a_client_closes_its_socket_and_nothing_else(
-    poll, redis_db, tmp_path, frame, closed_with
+    deployed, poll, redis_db, frame, closed_with
 ):
     async def send(url: str) -> tuple[int | None, int]:
         socket_url = url.replace("http://", "ws://") + "/ws/polls/cats-vs-dogs/"
@@ -226,10 +241,9 @@ def test_a_frame_from_a_client_closes_its_socket_and_nothing_else(
             health = (await client.get(f"{url}/healthz")).status_code
         return code, health
 
-    with web_process(server="uvicorn", log=tmp_path / "web.log") as web:
-        logged_before = len(web.log_text().splitlines())
-        code, health = asyncio.run(asyncio.wait_for(send(web.url), 30))
-        logged = web.log_text().splitlines()[logged_before:]
+    logged_before = len(deployed.log_text().splitlines())
+    code, health = asyncio.run(asyncio.wait_for(send(deployed.url), 30))
+    logged = deployed.log_text().splitlines()[logged_before:]
 
     assert code == closed_with
     assert health == 200
@@ -256,31 +270,28 @@ def answer_to_head(url: str, head: str, body: bytes = b"") -> str:
     ],
     ids=["put", "get", "admin", "delete", "admin patch"],
 )
-def test_any_body_over_its_limit_is_refused_before_it_is_sent(poll, redis_db, head):
-    with web_process(server="uvicorn") as web:
-        assert answer_to_head(web.url, head).startswith("HTTP/1.1 413")  # and none was sent
+def test_any_body_over_its_limit_is_refused_before_it_is_sent(deployed, poll, redis_db, head):
+    assert answer_to_head(deployed.url, head).startswith("HTTP/1.1 413")  # and none was sent
 
 
-def test_a_chunked_body_over_the_limit_is_refused_as_it_grows(poll, redis_db):
+def test_a_chunked_body_over_the_limit_is_refused_as_it_grows(deployed, poll, redis_db):
     chunk = b"x" * 5000
-    with web_process(server="uvicorn") as web:
-        status = answer_to_head(
-            web.url,
-            "GET /hits/ HTTP/1.1\r\nTransfer-Encoding: chunked",
-            b"%x\r\n%s\r\n" % (len(chunk), chunk),  # and never a last chunk
-        )
+    status = answer_to_head(
+        deployed.url,
+        "GET /hits/ HTTP/1.1\r\nTransfer-Encoding: chunked",
+        b"%x\r\n%s\r\n" % (len(chunk), chunk),  # and never a last chunk
+    )
 
     assert status.startswith("HTTP/1.1 413")
 
 
-def test_the_admins_forms_may_be_larger_than_a_vote(redis_db):
+def test_the_admins_forms_may_be_larger_than_a_vote(deployed, redis_db):
     form = b"username=teacher&password=" + b"x" * 10_000
-    with web_process(server="uvicorn") as web:
-        status = answer_to_head(
-            web.url,
-            "POST /admin/login/ HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
-            f"Content-Length: {len(form)}",
-            form,
-        )
+    status = answer_to_head(
+        deployed.url,
+        "POST /admin/login/ HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+        f"Content-Length: {len(form)}",
+        form,
+    )
 
     assert status.startswith("HTTP/1.1 403")  # read, and refused for its missing CSRF token
