@@ -65,7 +65,11 @@ SERVER_TESTS = {
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """A test file's name says what it starts: `*_e2e.py` the project's processes,
-    `*_browser.py` those and Chromium; SERVER_TESTS are marked `servers`."""
+    `*_browser.py` those and Chromium; SERVER_TESTS are marked `servers`.
+
+    The browser tests run first, then the other end-to-end ones, then the rest: the
+    long tests start while every xdist worker is free, and the quick ones fill the end
+    (run last, one long test would keep the run waiting for it alone)."""
     root = Path(__file__).resolve().parent.parent
     for item in items:
         if item.path.relative_to(root).as_posix() in SERVER_TESTS:
@@ -75,6 +79,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.e2e)
         elif item.path.stem.endswith("_e2e"):
             item.add_marker(pytest.mark.e2e)
+    items.sort(
+        key=lambda item: 0 if "browser" in item.keywords else 1 if "e2e" in item.keywords else 2
+    )
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -98,7 +105,7 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[N
     yield
     asyncio.run(sync_to_async(connections.close_all)())
     with django_db_blocker.unblock(), connection.cursor() as cursor:
-        for _ in range(100):
+        for _ in range(300):
             cursor.execute(
                 "SELECT count(*) FROM pg_stat_activity"
                 " WHERE datname = current_database() AND pid <> pg_backend_pid()"

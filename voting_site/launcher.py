@@ -319,9 +319,7 @@ def main() -> None:
         if not verbose:
             env.setdefault("DJANGO_LOG_LEVEL", "WARNING")
         quiet = [] if verbose else ["-v", "0"]
-        run_once("setup", [python, manage, "migrate", "--noinput", *quiet], env)
-        run_once("setup", [python, manage, "collectstatic", "--noinput", "-v", "0"], env)
-        run_once("setup", [python, manage, "seed_demo", "--if-no-polls"], env)
+        run_once("setup", [python, "-m", "voting_site.prepare", *quiet], env)
         everywhere = host in ("0.0.0.0", "::")  # noqa: S104 (a comparison, not a bind)
         hint = ""
         if everywhere:

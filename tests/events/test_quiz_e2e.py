@@ -16,7 +16,7 @@ from polls.models import Countdown, Vote
 from polls.services import poll_create
 from polls.stream import VOTE_STREAM, stream_ms
 from tally.ingest import votes_ingest
-from tests.support.pages import csrf_token
+from tests.support.pages import form_post_async
 from tests.support.processes import LIBFAKETIME, asgi_server
 
 
@@ -38,16 +38,14 @@ def test_a_web_process_whose_clock_is_minutes_off_cannot_stretch_the_deadline(re
     }
 
     async def mars(browser: httpx.AsyncClient, url: str) -> int:
-        page = await browser.get(f"{url}/events/planets/")
-        token = csrf_token(page.text)
-        data = {"csrfmiddlewaretoken": token, "option": "b"}
-        return (await browser.post(f"{url}/polls/red/", data=data)).status_code
+        answer = await form_post_async(
+            browser, f"{url}/events/planets/", {"option": "b"}, to=f"{url}/polls/red/"
+        )
+        return answer.status_code
 
     async def joined(browser: httpx.AsyncClient, url: str, nickname: str) -> None:
-        page = await browser.get(f"{url}/events/planets/")
-        token = csrf_token(page.text)
-        data = {"csrfmiddlewaretoken": token, "nickname": nickname}
-        assert (await browser.post(f"{url}/events/planets/", data=data)).status_code == 303
+        page = f"{url}/events/planets/"
+        assert (await form_post_async(browser, page, {"nickname": nickname})).status_code == 303
 
     async def before_and_after(url: str) -> tuple[int, int, int]:
         async with httpx.AsyncClient() as first, httpx.AsyncClient() as second:

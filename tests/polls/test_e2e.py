@@ -16,7 +16,7 @@ from polls.models import Poll, Vote
 from polls.services import poll_create
 from polls.stream import VOTE_STREAM
 from polls.voters import VOTER_COOKIE, invite_voter, voter_key
-from tests.support.pages import csrf_token
+from tests.support.pages import csrf_token, form_post
 from tests.support.processes import asgi_server, rq_worker, wait_until
 
 FOUR = [("a", "Alpha"), ("b", "Bravo"), ("c", "Charlie"), ("d", "Delta")]
@@ -97,10 +97,10 @@ def test_invite_codes_end_to_end_through_the_server_and_the_worker(site_url, pol
         httpx.Client(base_url=site_url) as ann,
         httpx.Client(base_url=site_url) as bob,
     ):
-        entered = post_form(ann, {"invite": codes[0]})
-        voted = post_form(ann, {"option": "dogs"})
-        taken = post_form(bob, {"invite": codes[0]})
-        bob_votes = post_form(bob, {"option": "cats"})
+        entered = form_post(ann, PAGE, {"invite": codes[0]})
+        voted = form_post(ann, PAGE, {"option": "dogs"})
+        taken = form_post(bob, PAGE, {"invite": codes[0]})
+        bob_votes = form_post(bob, PAGE, {"option": "cats"})
         wait_until(lambda: Vote.objects.exists() and not redis_db.xlen(VOTE_STREAM))
         page = ann.get("/polls/cats-vs-dogs/").text
 
@@ -150,9 +150,3 @@ def test_racing_casts_of_one_voter_on_a_final_poll_through_two_web_processes(sit
     slugs = dict(poll.options.values_list("pk", "slug"))
     stored = sorted(slugs[choices[0]] for choices in poll.votes.values_list("choices", flat=True))
     assert stored == sorted(winners)  # the first in the stream, and only it, was counted
-
-
-def post_form(browser: httpx.Client, data: dict[str, str]) -> httpx.Response:
-    """POST to the vote page as its form does: the CSRF token from the page first."""
-    token = csrf_token(browser.get(PAGE).text)
-    return browser.post(PAGE, data={"csrfmiddlewaretoken": token, **data})

@@ -14,43 +14,30 @@ import websockets
 from django.contrib.auth.models import User
 from websockets.typing import Origin
 
-from tests.support.pages import csrf_token
+from tests.support.pages import form_post
 from tests.support.processes import asgi_server, rq_worker
 
 
 def signed_in(url: str) -> httpx.Client:
     """A staff browser, signed in through the admin's login form."""
     browser = httpx.Client(base_url=url)
-    login = browser.get("/admin/login/").text
-    browser.post(
-        "/admin/login/",
-        data={
-            "csrfmiddlewaretoken": csrf_token(login),
-            "username": "teacher",
-            "password": "a long pass phrase",
-        },
-    )
+    form_post(browser, "/admin/login/", {"username": "teacher", "password": "a long pass phrase"})
     return browser
 
 
 def control(browser: httpx.Client, action: str) -> httpx.Response:
     """Press a button on the projector view: its form, with the page's CSRF token."""
-    page = browser.get("/polls/cats-vs-dogs/present/")
-    assert page.status_code == 200
-    token = csrf_token(page.text)
-    return browser.post(
-        "/polls/cats-vs-dogs/control/", data={"csrfmiddlewaretoken": token, "action": action}
+    return form_post(
+        browser,
+        "/polls/cats-vs-dogs/present/",
+        {"action": action},
+        to="/polls/cats-vs-dogs/control/",
     )
 
 
 def vote(url: str, option: str) -> int:
     with httpx.Client(base_url=url) as browser:
-        page = browser.get("/polls/cats-vs-dogs/").text
-        token = csrf_token(page)
-        answer = browser.post(
-            "/polls/cats-vs-dogs/", data={"csrfmiddlewaretoken": token, "option": option}
-        )
-        return answer.status_code
+        return form_post(browser, "/polls/cats-vs-dogs/", {"option": option}).status_code
 
 
 @pytest.mark.django_db(transaction=True)  # the processes must see the poll and the user

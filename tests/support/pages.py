@@ -1,12 +1,14 @@
-"""Reading what a page or an endpoint answered, as a browser or a scraper would: the
-form's CSRF token, English left on a Spanish page, the metrics' samples."""
+"""Reading what a page or an endpoint answered, and posting its form, as a browser or a
+scraper would: the form's CSRF token, English left on a Spanish page, the metrics' samples."""
 
 from __future__ import annotations
 
 import html
 import re
 from pathlib import Path
+from typing import Any
 
+import httpx
 import polib
 from django.conf import settings
 
@@ -18,6 +20,23 @@ def csrf_token(page: str) -> str:
     found = CSRF_INPUT.search(page)
     assert found is not None, "the page has no form with a CSRF token"
     return found.group(1)
+
+
+def form_post(
+    browser: httpx.Client, page: str, data: dict[str, Any], *, to: str | None = None
+) -> httpx.Response:
+    """Send a page's form as a browser does: the page first (its CSRF token, and the cookie
+    that goes with it), then the form, to `to` (the page itself by default)."""
+    token = csrf_token(browser.get(page).text)
+    return browser.post(to or page, data={"csrfmiddlewaretoken": token, **data})
+
+
+async def form_post_async(
+    browser: httpx.AsyncClient, page: str, data: dict[str, Any], *, to: str | None = None
+) -> httpx.Response:
+    """`form_post`, for a browser of many at once."""
+    token = csrf_token((await browser.get(page)).text)
+    return await browser.post(to or page, data={"csrfmiddlewaretoken": token, **data})
 
 
 SPANISH = polib.pofile(str(Path(settings.BASE_DIR) / "locale/es/LC_MESSAGES/django.po"))

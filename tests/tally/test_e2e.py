@@ -17,7 +17,7 @@ from websockets.typing import Origin
 from polls.models import Vote
 from polls.simulator import simulate
 from polls.stream import VOTE_STREAM
-from tests.support.pages import csrf_token
+from tests.support.pages import form_post_async
 from tests.support.processes import LIBFAKETIME, asgi_server, rq_worker, wait_until, web_process
 from tests.tally.conftest import next_results, tallies
 
@@ -133,10 +133,7 @@ def test_the_later_cast_wins_though_its_web_process_clock_is_minutes_behind(poll
     }
 
     async def cast(browser: httpx.AsyncClient, url: str, option: str) -> None:
-        page = await browser.get(f"{url}/polls/cats-vs-dogs/")
-        token = csrf_token(page.text)
-        data = {"csrfmiddlewaretoken": token, "option": option}
-        answer = await browser.post(f"{url}/polls/cats-vs-dogs/", data=data)
+        answer = await form_post_async(browser, f"{url}/polls/cats-vs-dogs/", {"option": option})
         assert answer.status_code == 303, answer.text[:1000]
 
     async def cats_then_dogs(right: str, slow: str) -> None:

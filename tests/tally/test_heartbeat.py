@@ -103,9 +103,10 @@ async def test_a_page_is_told_nothing_while_nothing_was_missed(monkeypatch, quic
     beats.join(page)
 
     await asyncio.sleep(heartbeat_module.DEAF_AFTER_SECONDS * 2)
+    while layer.sent <= 5:  # and past five beats, however slowly a busy machine sends them
+        await asyncio.sleep(heartbeat_module.BEAT_SECONDS)
 
     assert page.told == []  # neither deaf, nor "hearing again" with the state resent
-    assert layer.sent > 5
     beats.leave(page)
     beats.task.cancel()
 

@@ -15,7 +15,7 @@ from polls.simulator import simulate
 from polls.stream import VOTE_STREAM
 from tally.recount import tallies_rebuild
 from tally.selectors import results_for
-from tests.support.pages import csrf_token
+from tests.support.pages import form_post_async
 from tests.support.processes import rq_worker
 from tests.tally.conftest import next_results
 
@@ -31,9 +31,7 @@ CASTS: dict[str, tuple[dict[str, Any], ...]] = {  # a first cast and a change, b
 async def vote_then_change(url: str, kind: str) -> None:
     async with httpx.AsyncClient(base_url=url) as browser:
         for data in CASTS[kind]:
-            page = await browser.get("/polls/q/")
-            token = csrf_token(page.text)
-            answer = await browser.post("/polls/q/", data={"csrfmiddlewaretoken": token, **data})
+            answer = await form_post_async(browser, "/polls/q/", data)
             assert answer.status_code == 303, answer.text[:1000]
 
 

@@ -45,7 +45,9 @@ def violations(page: Page) -> list[str]:
     """axe-core's WCAG 2.1 A and AA violations on the page as it is now, one line each."""
     page.add_script_tag(path=str(AXE))
     result: dict[str, Any] = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
+        # Only the violations' nodes listed (axe-core's resultTypes): a fraction of the work.
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
+        " resultTypes: ['violations']})"
         ".then(r => ({passes: r.passes.length, violations: r.violations}))",
         WCAG_21_AA,
     )

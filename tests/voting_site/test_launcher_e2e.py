@@ -16,7 +16,7 @@ from pathlib import Path
 
 import psutil
 
-from tests.support.processes import BASE_DIR
+from tests.support.processes import BASE_DIR, collected_static
 from voting_site.processes import free_port
 
 # What a newcomer's shell would not have: the suite's own configuration.
@@ -92,7 +92,15 @@ def make_up(data_dir: Path, **extra: str) -> Iterator[Up]:
     process = subprocess.Popen(
         ["make", "up"],
         cwd=BASE_DIR,
-        env={**env, "VOTING_DATA_DIR": str(data_dir), "PORT": str(port), **extra},
+        env={
+            **env,
+            "VOTING_DATA_DIR": str(data_dir),
+            "PORT": str(port),
+            # This xdist worker's static files, collected once: not the checkout's, which
+            # the launches of other workers collect at the same moment.
+            "DJANGO_STATIC_ROOT": collected_static(),
+            **extra,
+        },
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
