@@ -25,13 +25,13 @@ ifneq ($(NPM),)
 TEST_TOOLS := $(AXE)
 endif
 
-# The tests run in parallel (pytest-xdist), a process per core; PYTEST_WORKERS=0 runs them
-# in one. (One more than the cores was a fifth faster, but left the live pages of the
-# browser tests seconds behind on a loaded 2-core machine.)
-PYTEST_WORKERS ?= auto
+# The tests run in parallel (pytest-xdist), one process more than the cores (the
+# end-to-end tests spend part of their time waiting on their servers); PYTEST_WORKERS=0
+# runs them in one. Each process steals the queued tests of a busier one at the end.
+PYTEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 test: $(INSTALLED) $(MESSAGES) $(TEST_TOOLS)
 	@test -n "$(NPM)" || echo "make test: no npm, so no axe-core: the accessibility tests are skipped (apt-get install npm)"
-	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 $(AXE): package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
