@@ -87,7 +87,8 @@ def test_a_killed_redis_keeps_every_write_it_answered(redis_server, tmp_path):
 
     writer = threading.Thread(target=write)
     writer.start()
-    time.sleep(1.5)  # past the first background syncs
+    while answered < 2000:  # thousands of writes answered, each kept before its answer
+        time.sleep(0.01)
     os.kill(int(redis_server.pidfile.read_text()), signal.SIGKILL)
     writer.join()
 
