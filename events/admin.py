@@ -35,6 +35,11 @@ class EventAdmin(admin.ModelAdmin):
     inlines = [QuestionInline]
     actions = ["duplicate_events", "reset_events"]
 
+    def save_model(self, request: HttpRequest, obj: Event, form: Any, change: bool) -> None:
+        if not change and obj.owner_id is None:
+            obj.owner_id = request.user.pk  # who makes it owns it (polls/rules.py)
+        super().save_model(request, obj, form, change)
+
     def get_fields(self, request: HttpRequest, obj: Event | None = None) -> list[Any]:
         fields = list(super().get_fields(request, obj))
         return fields if obj is not None else [f for f in fields if f not in self.not_yet]

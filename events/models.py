@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from polls.models import JOIN_CODE_LENGTH, Poll, join_code_new, scored_in_quiz
+from polls.models import JOIN_CODE_LENGTH, HostRole, Poll, join_code_new, scored_in_quiz
 
 
 class Event(models.Model):
@@ -67,6 +68,18 @@ class Event(models.Model):
         _("leaderboard public"),
         default=False,
         help_text=_("Set once the presenter first shows it: then anyone may read it."),
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events_owned",
+        verbose_name=_("owner"),
+        help_text=_(
+            "Who made it: they may edit, present and delete it, and choose its hosts. "
+            "With no owner, only superusers may."
+        ),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -163,3 +176,28 @@ class Player(models.Model):
 
     def __str__(self) -> str:
         return self.nickname
+
+
+class EventHost(models.Model):
+    """Someone the owner lets run an event with them, and each of its questions."""
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="hosts", verbose_name=_("event")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="events_hosted",
+        verbose_name=_("user"),
+    )
+    role = models.CharField(_("role"), max_length=16, choices=HostRole.choices)
+
+    class Meta:
+        verbose_name = _("host")
+        verbose_name_plural = _("hosts")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "user"], name="event_host_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"

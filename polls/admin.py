@@ -185,6 +185,11 @@ class PollAdmin(admin.ModelAdmin):
         "make_invites",
     ]
 
+    def save_model(self, request: HttpRequest, obj: Poll, form: Any, change: bool) -> None:
+        if not change and obj.owner_id is None:
+            obj.owner_id = request.user.pk  # who makes it owns it (polls/rules.py)
+        super().save_model(request, obj, form, change)
+
     def get_fields(self, request: HttpRequest, obj: Poll | None = None) -> list[Any]:
         fields = list(super().get_fields(request, obj))
         return fields if obj is not None else [f for f in fields if f not in self.not_yet]

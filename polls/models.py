@@ -4,6 +4,7 @@ import re
 import secrets
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -198,6 +199,18 @@ class Poll(models.Model):
     )
     round = models.PositiveIntegerField(
         _("round"), default=1, help_text=_("A reset starts a new round; older rounds are kept.")
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="polls_owned",
+        verbose_name=_("owner"),
+        help_text=_(
+            "Who made it: they may edit, present and delete it, and choose its hosts. "
+            "With no owner, only superusers may."
+        ),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -551,3 +564,36 @@ class Invite(models.Model):
 
     def __str__(self) -> str:
         return invite_code_shown(self.code)
+
+
+class HostRole(models.TextChoices):
+    """What a host of a poll or an event may do besides its owner (polls/rules.py)."""
+
+    CO_HOST = "co-host", _("co-host: everything but deleting it and choosing its hosts")
+    MODERATOR = "moderator", _("moderator: present, control, moderate and export; no edits")
+
+
+class PollHost(models.Model):
+    """Someone the owner lets run a poll with them. A poll in an event has the event's
+    hosts instead (events.models.EventHost)."""
+
+    poll = models.ForeignKey(
+        Poll, on_delete=models.CASCADE, related_name="hosts", verbose_name=_("poll")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="polls_hosted",
+        verbose_name=_("user"),
+    )
+    role = models.CharField(_("role"), max_length=16, choices=HostRole.choices)
+
+    class Meta:
+        verbose_name = _("host")
+        verbose_name_plural = _("hosts")
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "user"], name="poll_host_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"

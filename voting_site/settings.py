@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "channels",
     "django_rq",
     "axes",
+    "rules.apps.AutodiscoverRulesConfig",  # each app's rules.py: who may do what with what
     "polls",
     "tally",
     "events",
@@ -107,6 +108,7 @@ SILENCED_SYSTEM_CHECKS = ["admin.E408", "admin.E409", "admin.E410", "axes.W002"]
 # TrustedProxiesMiddleware worked out.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    "rules.permissions.ObjectPermissionBackend",  # a poll's or an event's own: rules.py
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("DJANGO_LOGIN_FAILURE_LIMIT", default=5)

@@ -66,6 +66,7 @@ def test_the_admin_creates_a_poll_with_three_options_that_appears_on_the_list(
     assert response.status_code == 302, response.content.decode()
     poll = Poll.objects.get(slug="colour")
     assert list(poll.options.values_list("slug", flat=True)) == ["red", "green", "blue"]
+    assert poll.owner.username == "admin"  # who made it owns it
     listing = admin_client.get("/").content.decode()
     assert "Favourite colour?" in listing and 'href="/polls/colour/"' in listing
 

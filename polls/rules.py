@@ -1,0 +1,61 @@
+"""Who may do what with a poll: its owner, its hosts by role, and superusers (django-rules,
+found by rules' autodiscovery; events/rules.py says the same of events). A poll in an
+event is run by the event's owner and hosts.
+
+    owner       everything: edit, present, delete, choose the hosts
+    co-host     everything but delete and choose the hosts
+    moderator   present, the remote and its controls, moderation, exports; no edits
+
+Asked with an object (`user.has_perm("polls.present_poll", poll)`) these rules answer;
+asked without one, Django's model permissions do (a presenter's group), as before.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+
+from polls.models import HostRole, Poll
+
+OWNER = "owner"
+
+
+def role_in(owner_id: int | None, hosts: Any, user: Any) -> str | None:
+    """The user's part given an owner's id and a hosts' manager: "owner", a host's role,
+    or None."""
+    if owner_id is not None and owner_id == user.pk:
+        return OWNER
+    return hosts.filter(user=user).values_list("role", flat=True).first()
+
+
+def poll_role(user: Any, poll: Poll | None) -> str | None:
+    """The user's part in running the poll, or None: an event's question takes the event's."""
+    if poll is None or not user.is_authenticated:
+        return None
+    place = getattr(poll, "event_question", None)  # a poll in no event has none
+    if place is not None:
+        return role_in(place.event.owner_id, place.event.hosts, user)
+    return role_in(poll.owner_id, poll.hosts, user)
+
+
+@rules.predicate
+def owns_poll(user: Any, poll: Poll | None) -> bool:
+    return poll_role(user, poll) == OWNER
+
+
+@rules.predicate
+def edits_poll(user: Any, poll: Poll | None) -> bool:
+    return poll_role(user, poll) in (OWNER, HostRole.CO_HOST)
+
+
+@rules.predicate
+def runs_poll(user: Any, poll: Poll | None) -> bool:
+    return poll_role(user, poll) is not None
+
+
+rules.add_perm("polls.view_poll", rules.is_superuser | runs_poll)
+rules.add_perm("polls.present_poll", rules.is_superuser | runs_poll)
+rules.add_perm("polls.change_poll", rules.is_superuser | edits_poll)
+rules.add_perm("polls.delete_poll", rules.is_superuser | owns_poll)
+rules.add_perm("polls.host_poll", rules.is_superuser | owns_poll)
