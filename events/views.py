@@ -76,6 +76,14 @@ from voting_site.responses import plain_text, see_other, too_many
 logger = logging.getLogger(__name__)
 
 
+def event_named(slug: str) -> Event | None:
+    return Event.objects.filter(slug=slug).first()
+
+
+# A view of the presenters of one event: its owner, its hosts, superusers (events/rules.py).
+presents_event = staff_only(event_named, "events.present_event")
+
+
 def _moves(event: Event) -> list[tuple[str, str, str]]:
     """The presenter's moves, their buttons' words, and the key each shows (→ and ← are
     what presentation clickers send, as Page Down and Page Up; a digit goes to a question)."""
@@ -248,7 +256,7 @@ def qr_code(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
-@staff_only
+@presents_event
 def control(request: HttpRequest, slug: str) -> HttpResponse:
     """next, previous, goto (with `position`), lobby or end; then 303 back. Once the event
     has ended, a move opens it again on every phone: it takes `confirm=1`, and without it
@@ -275,7 +283,7 @@ def control(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
-@staff_only
+@presents_event
 def clock(request: HttpRequest, slug: str) -> HttpResponse:
     """The shown quiz question's clock: `change` end, untimed, or a number of seconds to
     add; then 303 back."""
@@ -292,7 +300,7 @@ def clock(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_POST
-@staff_only
+@presents_event
 def player_remove_view(request: HttpRequest, slug: str, player_id: int) -> HttpResponse:
     """Take a player off the leaderboard (their phone asks for a new nickname); 303 back."""
     event = get_object_or_404(Event, slug=slug)
@@ -307,7 +315,7 @@ RECENT_JOINS_MOST_SECONDS = 3600
 
 
 @require_POST
-@staff_only
+@presents_event
 def players_remove_view(request: HttpRequest, slug: str) -> HttpResponse:
     """Take many players off at once: `joined_within` (those who joined in the last so many
     seconds), or `without_answers`; then 303 back, the count in the page's note."""
@@ -352,7 +360,7 @@ def leaderboard_json(request: HttpRequest, slug: str) -> JsonResponse:
     event = get_object_or_404(Event, slug=slug)
     if not event.is_quiz:
         return JsonResponse({"error": _("This event is not a quiz.")}, status=404)
-    if not (event.leaderboard_shown or request.user.has_perm("polls.change_poll")):
+    if not (event.leaderboard_shown or request.user.has_perm("events.present_event", event)):
         message = _("The presenter has not shown the leaderboard yet.")
         return JsonResponse({"error": message}, status=403)
     limit = whole_number(request.GET.get("limit", str(LEADERBOARD_SIZE)))
@@ -395,7 +403,7 @@ def _event_context(request: HttpRequest, event: Event, polls: list[Poll]) -> dic
 
 
 @require_GET
-@staff_only
+@presents_event
 def present(request: HttpRequest, slug: str) -> HttpResponse:
     """The event's projector: the lobby or the end with the code and QR large, or the
     question shown as its poll's projector shows it, the event's code in a corner. It
@@ -430,7 +438,7 @@ def _quiz_projector_context(event: Event, state: dict[str, Any]) -> dict[str, An
 
 
 @require_GET
-@staff_only
+@presents_event
 def remote(request: HttpRequest, slug: str) -> HttpResponse:
     """The presenter's phone: the moves, and the question shown with its live counts."""
     event = get_object_or_404(Event, slug=slug)
@@ -443,7 +451,7 @@ def remote(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
-@staff_only
+@presents_event
 def report(request: HttpRequest, slug: str) -> HttpResponse:
     """After the session: every question's final results, as charts drawn on the server
     (SVG: no JavaScript, and printable to PDF from the browser), their right answers
@@ -471,7 +479,7 @@ EXPORTS = {
 
 
 @require_GET
-@staff_only
+@presents_event
 def export(request: HttpRequest, slug: str, name: str, fmt: str) -> HttpResponseBase:
     """One of the event's EXPORTS, as CSV or as a spreadsheet."""
     event = get_object_or_404(Event, slug=slug)

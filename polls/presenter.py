@@ -20,6 +20,14 @@ from polls.models import Poll, invite_code_shown
 from voting_site.middleware import staff_only
 
 
+def poll_named(slug: str) -> Poll | None:
+    return Poll.objects.filter(slug=slug).first()
+
+
+# A view of the presenters of one poll: its owner, its hosts, superusers (polls/rules.py).
+presents_poll = staff_only(poll_named, "polls.present_poll")
+
+
 def public_url(request: HttpRequest, path: str) -> str:
     """An absolute URL for phones: on VOTING_PUBLIC_URL when set (the address they can
     reach), else on the address the request came to."""
@@ -29,7 +37,7 @@ def public_url(request: HttpRequest, path: str) -> str:
 
 
 @require_GET
-@staff_only
+@presents_poll
 def votes_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     """Every counted vote, without voter keys, as CSV."""
     poll = get_object_or_404(Poll, slug=slug)
@@ -37,7 +45,7 @@ def votes_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
 
 
 @require_GET
-@staff_only
+@presents_poll
 def invites_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     """The poll's invite codes, used and unused, as CSV."""
     poll = get_object_or_404(Poll, slug=slug)
@@ -45,7 +53,7 @@ def invites_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
 
 
 @require_GET
-@staff_only
+@presents_poll
 def invites_print(request: HttpRequest, slug: str) -> HttpResponse:
     """The poll's unused invite codes as slips to print, cut and hand out."""
     poll = get_object_or_404(Poll, slug=slug)

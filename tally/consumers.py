@@ -277,14 +277,18 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
 
 
 @database_sync_to_async
-def may_present(session_key: str | None) -> bool:
-    """Whether the session stands, and its user may present (`polls.change_poll`), as
-    stored now: read afresh, not the copy the socket opened with."""
+def may_run(session_key: str | None, permission: str, find: Callable[[], Any]) -> bool:
+    """Whether the session stands, and its user may (`permission`) the poll or event that
+    `find` reads, as stored now: the session, the user and the rule read afresh, not the
+    copies the socket opened with (a host removed, or signed out, is refused at once)."""
     if not session_key:
         return False
     session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
     user = auth.get_user(types.SimpleNamespace(session=session))  # type: ignore[arg-type]
-    return bool(user.is_authenticated and user.has_perm("polls.change_poll"))
+    if not user.is_authenticated:
+        return False
+    found = find()
+    return found is not None and user.has_perm(permission, found)
 
 
 class PresenterConsumer(ResultsConsumer):
@@ -292,7 +296,7 @@ class PresenterConsumer(ResultsConsumer):
 
     The counts it sends may be hidden from everyone else, so each message waits for a
     check of the session made after it arrived: once the presenter signs out (or the
-    session expires, or loses the right to change polls), the socket closes (4403)
+    session expires, or the poll's rule refuses its user), the socket closes (4403)
     with nothing more sent. Presenters' sockets are few, and results in a row are
     one message: a check costs a few queries per update at most.
     """
@@ -301,7 +305,9 @@ class PresenterConsumer(ResultsConsumer):
     checking: asyncio.Task[None] | None = None
 
     async def allowed(self) -> bool:
-        return await may_present(self.session_key())
+        slug = self.scope["url_route"]["kwargs"]["slug"]
+        find = Poll.objects.filter(slug=slug).first
+        return await may_run(self.session_key(), "polls.present_poll", find)
 
     def session_key(self) -> str | None:
         session = self.scope.get("session")

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from polls.kinds import kind_of
 from polls.models import PROJECTOR_ROWS, Poll
-from polls.presenter import csv_response, public_url
+from polls.presenter import csv_response, presents_poll, public_url
 from polls.services import CONTROL_ACTIONS, poll_control
 from tally.exports import results_rows
 from tally.moderation import (
@@ -39,7 +39,6 @@ from tally.selectors import (
     results_for,
     results_hidden,
 )
-from voting_site.middleware import staff_only
 from voting_site.numbers import whole_number
 from voting_site.responses import plain_text, see_other
 
@@ -78,7 +77,7 @@ def qr_svg(url: str) -> HttpResponse:
 
 
 @require_POST
-@staff_only
+@presents_poll
 def control(request: HttpRequest, slug: str) -> HttpResponse:
     """Open, close, reveal, hide or reset; then 303 back to the page the button was on."""
     poll = get_object_or_404(Poll, slug=slug)
@@ -96,7 +95,7 @@ def control(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
-@staff_only
+@presents_poll
 def present(request: HttpRequest, slug: str) -> HttpResponse:
     """The projector view: the question, the join code and QR, the results as the audience
     may see them, and the controls (shown while the mouse moves or a control has focus).
@@ -137,7 +136,7 @@ def projector_context(request: HttpRequest, poll: Poll) -> dict[str, Any]:
 
 
 @require_GET
-@staff_only
+@presents_poll
 def remote(request: HttpRequest, slug: str) -> HttpResponse:
     """The presenter's remote, for their phone: the counts always (the room sees them only
     once shown), the poll's state and the controls."""
@@ -162,7 +161,7 @@ def remote_context(poll: Poll) -> dict[str, Any]:
 
 
 @require_GET
-@staff_only
+@presents_poll
 def moderation(request: HttpRequest, slug: str) -> HttpResponse:
     """The remote's moderation queue alone: the remote's script reloads it every few seconds
     (`back`: the remote it is part of, the poll's or the event's)."""
@@ -191,7 +190,7 @@ def _queue(poll: Poll) -> dict[str, Any] | None:
 
 
 @require_POST
-@staff_only
+@presents_poll
 def moderate(request: HttpRequest, slug: str) -> HttpResponse:
     """Show (approve) or hide one of the poll's answers (`answer`); or show, hide, pin,
     unpin, mark being answered or answered one of its questions (`question`); then 303
@@ -233,7 +232,7 @@ def _controls(poll: Poll) -> list[dict[str, str]]:
 
 
 @require_GET
-@staff_only
+@presents_poll
 def results_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     """Each round's results, as CSV."""
     poll = get_object_or_404(Poll, slug=slug)

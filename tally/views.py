@@ -46,10 +46,10 @@ def results_page(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 @with_user
 def results_svg(request: HttpRequest, slug: str) -> HttpResponse:
-    """The poll's results as an SVG chart, to paste into slides: for staff always, for
-    anyone else while the results are visible to them."""
+    """The poll's results as an SVG chart, to paste into slides: for its presenters always,
+    for anyone else while the results are visible to them."""
     poll = get_object_or_404(Poll, slug=slug)
-    if request.user.has_perm("polls.change_poll"):
+    if request.user.has_perm("polls.present_poll", poll):
         results = results_for(poll=poll)
     else:
         results = results_seen_by(cookies=request.COOKIES, poll=poll)

@@ -21,7 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.signals import setting_changed
 from django.db import InterfaceError, OperationalError
 from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.locale import LocaleMiddleware
 from django.urls import reverse
 from django.utils import translation
@@ -186,24 +186,34 @@ class AdminOnlyMiddleware:
         return await self.get_response(request)
 
 
-def staff_only(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """A presenter's view: the admin's session and user, and the right to change polls.
+def staff_only(
+    find: Callable[[str], Any], permission: str
+) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
+    """A presenter's view of one poll or event, named by the URL's `slug`: the admin's
+    session and user, and the object's own rule `permission` (polls/rules.py,
+    events/rules.py: its owner, its hosts by role, superusers).
 
-    Anonymous users go to the admin's login and come back; a user without
-    `polls.change_poll` gets 403. No answer may be kept by a browser's or a proxy's
-    cache (invite codes, votes, hidden counts), as the admin's are not.
+    Anonymous users go to the admin's login and come back; a slug `find` does not find
+    is 404; anyone else the rule refuses gets 403. No answer may be kept by a browser's
+    or a proxy's cache (invite codes, votes, hidden counts), as the admin's are not.
     """
 
-    @never_cache
-    @functools.wraps(view)
-    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), reverse("admin:login"))
-        if not request.user.has_perm("polls.change_poll"):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
+    def decorate(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+        @never_cache
+        @functools.wraps(view)
+        def checked(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+            found = find(slug)
+            if found is None:
+                raise Http404
+            if not request.user.has_perm(permission, found):
+                raise PermissionDenied
+            return view(request, slug, *args, **kwargs)
 
-    return with_user(checked)
+        return with_user(checked)
+
+    return decorate
 
 
 def with_user(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:

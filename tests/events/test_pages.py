@@ -56,6 +56,37 @@ def test_the_event_staff_pages_are_staffs(event, visitor, admin_client, method, 
     assert "no-store" in staff["Cache-Control"]
 
 
+@pytest.mark.parametrize(("method", "path"), STAFF_PAGES)
+def test_the_event_staff_pages_are_its_owners_and_hosts_alone(
+    event, visitor, django_user_model, method, path
+):
+    from django.contrib.auth.models import Permission
+
+    from events.models import EventHost
+
+    def presenter(name: str) -> Client:
+        user = django_user_model.objects.create_user(name, password="x" * 12)
+        user.user_permissions.set(Permission.objects.filter(codename__endswith="_event"))
+        client = Client()
+        client.force_login(user)
+        return client
+
+    data = {"action": "next"} if method == "post" else {}
+    another, moderator, owner = presenter("another"), presenter("moderator"), presenter("owner")
+    type(event).objects.filter(pk=event.pk).update(
+        owner=django_user_model.objects.get(username="owner")
+    )
+    EventHost.objects.create(event=event, user=django_user_model.objects.get(username="moderator"),
+                             role="moderator")  # fmt: skip
+
+    answers = [
+        getattr(client, method)(path, data).status_code for client in (another, moderator, owner)
+    ]
+
+    allowed = 303 if method == "post" else 200
+    assert answers == [403, allowed, allowed]
+
+
 def test_the_control_moves_the_event_and_refuses_an_unknown_move(event, admin_client):
     moved = admin_client.post("/events/week3/control/", {"action": "goto", "position": "2"})
     unknown = admin_client.post("/events/week3/control/", {"action": "jump"})

@@ -182,15 +182,28 @@ def test_a_sign_in_whose_next_is_refused_lands_on_the_admin(poll, admin_user):
     assert answer["Location"] == "/admin/"
 
 
-def test_staff_with_only_the_change_permission_may_present(poll, django_user_model):
+def test_a_presenter_presents_only_the_polls_they_own_or_host(poll, django_user_model):
     from django.contrib.auth.models import Permission
+
+    from polls.models import PollHost
 
     user = django_user_model.objects.create_user("presenter", password="x" * 12)
     user.user_permissions.add(Permission.objects.get(codename="change_poll"))
     client = Client()
     client.force_login(user)
+    pages = ["/polls/cats-vs-dogs/present/", "/polls/cats-vs-dogs/remote/",
+             "/polls/cats-vs-dogs/votes.csv"]  # fmt: skip
 
-    assert client.get("/polls/cats-vs-dogs/present/").status_code == 200
+    refused = [client.get(page).status_code for page in pages]  # another's poll
+    PollHost.objects.create(poll=poll, user=user, role="moderator")
+    as_moderator = [client.get(page).status_code for page in pages]
+    PollHost.objects.all().delete()
+    Poll.objects.filter(pk=poll.pk).update(owner=user)
+    as_owner = [client.get(page).status_code for page in pages]
+
+    assert refused == [403, 403, 403]
+    assert as_moderator == as_owner == [200, 200, 200]
+    assert client.get("/polls/no-such-poll/present/").status_code == 404
 
 
 # --- The projector view and the controls ----------------------------------------------

@@ -297,15 +297,18 @@ async def test_a_presenters_socket_closes_when_the_right_to_present_is_taken_awa
     from asgiref.sync import sync_to_async
     from django.contrib.auth.models import Permission
 
+    from polls.models import PollHost
+
     def presenter() -> Client:
         user = django_user_model.objects.create_user("presenter", password="x" * 12)
         user.user_permissions.add(Permission.objects.get(codename="change_poll"))
+        PollHost.objects.create(poll=counted, user=user, role="moderator")
         client = Client()
         client.force_login(user)
         return client
 
-    def take_it_away() -> None:
-        django_user_model.objects.get(username="presenter").user_permissions.clear()
+    def take_it_away() -> None:  # the owner removes the host
+        PollHost.objects.filter(user__username="presenter").delete()
 
     staff = await sync_to_async(presenter)()
     socket = await viewer(
