@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
@@ -19,6 +19,7 @@ from django.utils.translation import ngettext
 from polls.invites import MAX_INVITES_AT_ONCE, invites_make
 from polls.kinds import KINDS, kind_of
 from polls.models import PROJECTOR_OPTIONS, Invite, Option, Poll, Vote
+from polls.rules import polls_run_by
 from polls.services import (
     PollError,
     choices_check,
@@ -47,8 +48,9 @@ class PollForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["slug"].required = False
-        self.fields["slug"].help_text = _("Leave it empty to make one from the question.")
+        if "slug" in self.fields:  # not on a read-only page (a moderator's)
+            self.fields["slug"].required = False
+            self.fields["slug"].help_text = _("Leave it empty to make one from the question.")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -112,7 +114,26 @@ class OptionFormSet(BaseInlineFormSet):
             raise ValidationError(str(error)) from None
 
 
-class OptionInline(admin.TabularInline):
+class FollowsItsParent:
+    """An inline that may be changed where its poll or event may be: a moderator's
+    read-only page shows its rows read only too."""
+
+    parent_permission = "polls.change_poll"
+
+    def _may(self, request: HttpRequest, obj: Any) -> bool:
+        return obj is None or request.user.has_perm(self.parent_permission, obj)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may(request, obj) and super().has_add_permission(request, obj)  # type: ignore[misc]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may(request, obj) and super().has_change_permission(request, obj)  # type: ignore[misc]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._may(request, obj) and super().has_delete_permission(request, obj)  # type: ignore[misc]
+
+
+class OptionInline(FollowsItsParent, admin.TabularInline):
     model = Option
     form = OptionForm
     formset = OptionFormSet
@@ -133,8 +154,23 @@ def _count(rows: QuerySet[Any]) -> Coalesce:
     return Coalesce(Subquery(per_poll), 0)
 
 
+class RunByAdmin(admin.ModelAdmin):
+    """An admin of polls, or of what belongs to a poll (`poll_field`), that holds only what
+    the user runs (polls/rules.py): its list, search, filters, change pages, actions and
+    autocompletes. Another's is "not found", as the admin says of what its list lacks."""
+
+    poll_field = ""  # the model's way to its poll; "" for a poll itself
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset = super().get_queryset(request)
+        runs = polls_run_by(request.user)
+        if not self.poll_field:
+            return queryset.filter(runs)
+        return queryset.filter(**{f"{self.poll_field}__in": Poll.objects.filter(runs)})
+
+
 @admin.register(Poll)
-class PollAdmin(admin.ModelAdmin):
+class PollAdmin(RunByAdmin):
     form = PollForm
     # Narrow enough for 1280 px: the presenter's links first among the poll's pages.
     list_display = ["question", "pages", "code", "kind", "state", "vote_count", "invites_used"]
@@ -184,6 +220,27 @@ class PollAdmin(admin.ModelAdmin):
         "duplicate_polls",
         "make_invites",
     ]
+
+    def has_view_permission(self, request: HttpRequest, obj: Poll | None = None) -> bool:
+        if obj is None:
+            return super().has_view_permission(request)
+        return request.user.has_perm("polls.view_poll", obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Poll | None = None) -> bool:
+        if obj is None:
+            return super().has_change_permission(request)
+        return request.user.has_perm("polls.change_poll", obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Poll | None = None) -> bool:
+        if obj is None:
+            return super().has_delete_permission(request)
+        return request.user.has_perm("polls.delete_poll", obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Poll]) -> None:
+        """The list's delete: every poll chosen must be the user's to delete."""
+        if not all(request.user.has_perm("polls.delete_poll", poll) for poll in queryset):
+            raise PermissionDenied
+        super().delete_queryset(request, queryset)
 
     def save_model(self, request: HttpRequest, obj: Poll, form: Any, change: bool) -> None:
         if not change and obj.owner_id is None:
@@ -342,12 +399,16 @@ class InviteCountForm(forms.Form):
 
 
 @admin.register(Invite)
-class InviteAdmin(admin.ModelAdmin):
+class InviteAdmin(RunByAdmin):
     """Invite codes, used and not: made with the polls' action, never typed in here."""
 
     list_display = ["shown", "poll", "used_at", "created_at"]
-    list_filter = [("used_at", admin.EmptyFieldListFilter), "poll"]
+    list_filter = [
+        ("used_at", admin.EmptyFieldListFilter),
+        ("poll", admin.RelatedOnlyFieldListFilter),
+    ]
     list_select_related = ["poll"]
+    poll_field = "poll"
     search_fields = ["code"]
 
     @admin.display(description=_("code"), ordering="code")
@@ -362,12 +423,13 @@ class InviteAdmin(admin.ModelAdmin):
 
 
 @admin.register(Vote)
-class VoteAdmin(admin.ModelAdmin):
+class VoteAdmin(RunByAdmin):
     """Votes come only from voters, through the worker: here they can be read, not changed."""
 
     list_display = ["poll", "round", "choices_shown", "voter_short", "cast_at"]
-    list_filter = ["poll", "round"]
+    list_filter = [("poll", admin.RelatedOnlyFieldListFilter), "round"]
     list_select_related = ["poll"]
+    poll_field = "poll"
     date_hierarchy = "cast_at"
 
     @admin.display(description=_("choices"))

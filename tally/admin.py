@@ -32,7 +32,7 @@ from django.utils.translation import ngettext
 from django_rq.models import Dashboard
 from django_rq.urls import get_admin_urlpatterns, get_api_urlpatterns
 
-from polls.admin import PollAdmin
+from polls.admin import PollAdmin, RunByAdmin
 from polls.models import Answer, Poll, Question
 from tally.moderation import answers_moderate, questions_moderate
 from tally.selectors import rounds_for, terms_for
@@ -73,9 +73,12 @@ admin.site.unregister(Poll)
 admin.site.register(Poll, PollResultsAdmin)
 
 
-class TypedAdmin(admin.ModelAdmin):
+class TypedAdmin(RunByAdmin):
     """What the audience typed (open answers, a Q&A's questions): to read and moderate,
-    never to edit or add. Whoever may change polls may moderate, as on the remote."""
+    never to edit or add. Whoever may change polls may moderate, as on the remote: those
+    of the polls they run."""
+
+    poll_field = "poll"
 
     search_fields = ["text", "poll__question", "poll__slug"]
     list_select_related = ["poll"]
