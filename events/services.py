@@ -14,6 +14,7 @@ import contextlib
 import time
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
@@ -76,6 +77,7 @@ def event_create(
     quiz: bool = False,
     speed: bool = True,
     seconds: int | None = None,
+    owner: Any = None,
 ) -> Event:
     """An event of these polls, in this order, in its lobby. A poll is in one event at most.
 
@@ -109,7 +111,7 @@ def event_create(
     with transaction.atomic():
         event = Event.objects.create(
             title=title, slug=slug, pace=pace, opens_questions=opens_questions,
-            mode=Event.Mode.QUIZ if quiz else Event.Mode.POLLS, speed=speed,
+            mode=Event.Mode.QUIZ if quiz else Event.Mode.POLLS, speed=speed, owner=owner,
         )  # fmt: skip
         EventQuestion.objects.bulk_create(
             EventQuestion(event=event, poll=poll, position=index)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from anyascii import anyascii
 from django.conf import settings
@@ -276,6 +277,7 @@ def poll_create(
     masks_profanity: bool = True,
     correct: Sequence[str] = (),
     seconds: int = 20,
+    owner: Any = None,
 ) -> Poll:
     """Make an open poll of any kind; `options` are (slug, label) pairs, a blank slug derived
     from the label. A rating takes a scale instead: its options are the scores. Open
@@ -322,6 +324,7 @@ def poll_create(
             % {"slug": slug}
         )
     poll = Poll(
+        owner=owner,
         slug=slug,
         question=question,
         kind=kind,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
@@ -20,6 +21,12 @@ class Command(BaseCommand):
         parser.add_argument("title")
         parser.add_argument("polls", nargs="+", metavar="poll", help="the polls' slugs, in order")
         parser.add_argument("--slug", default="", help="the event's slug (default: from the title)")
+        parser.add_argument(
+            "--owner",
+            default="",
+            metavar="USERNAME",
+            help="who owns it (default: no one: superusers')",
+        )
         parser.add_argument(
             "--pace",
             choices=Event.Pace.values,
@@ -59,6 +66,11 @@ class Command(BaseCommand):
         if not flags["quiz"] and (flags["seconds"] is not None or flags["no_speed"]):
             message = _("--seconds and --no-speed are a quiz's: add --quiz.")
             raise CommandError(message, returncode=2)
+        owner = None
+        if flags["owner"]:
+            owner = get_user_model().objects.filter(username=flags["owner"]).first()
+            if owner is None:
+                raise CommandError(_("No user %(user)r.") % {"user": flags["owner"]}, returncode=2)
         try:
             event = event_create(
                 title=title,
@@ -69,6 +81,7 @@ class Command(BaseCommand):
                 quiz=flags["quiz"],
                 speed=not flags["no_speed"],
                 seconds=flags["seconds"],
+                owner=owner,
             )
         except EventError as error:
             raise CommandError(str(error), returncode=2) from None

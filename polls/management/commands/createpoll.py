@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
@@ -18,6 +19,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("question")
+        parser.add_argument(
+            "--owner",
+            default="",
+            metavar="USERNAME",
+            help="who owns it (default: no one: superusers')",
+        )
         parser.add_argument(
             "options",
             nargs="*",
@@ -118,6 +125,11 @@ class Command(BaseCommand):
                 _("--scale takes two scores like 1-5, not %(given)r.") % {"given": flags["scale"]},
                 returncode=2,
             )
+        owner = None
+        if flags["owner"]:
+            owner = get_user_model().objects.filter(username=flags["owner"]).first()
+            if owner is None:
+                raise CommandError(_("No user %(user)r.") % {"user": flags["owner"]}, returncode=2)
         try:
             poll = poll_create(
                 question=question,
@@ -138,6 +150,7 @@ class Command(BaseCommand):
                 masks_profanity=not flags["keep_profanity"],
                 correct=[slug.strip() for slug in flags["correct"].split(",") if slug.strip()],
                 seconds=flags["seconds"],
+                owner=owner,
             )
         except PollError as error:
             # Bad arguments: one line, and status 2, as Django's commands say it.
