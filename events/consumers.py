@@ -53,6 +53,9 @@ class EventConsumer(ResultsConsumer):
     joined: frozenset[str] = frozenset()  # every question's group
     voted: frozenset[int] = frozenset()  # the polls (in their current rounds) voted in
     player: str | None = None
+    # While the socket reads where the event stands, what the groups say waits here, to
+    # follow that read: a move made as the page connects may be newer than what was read.
+    arriving: list[dict[str, Any]] | None = None
 
     async def open(self) -> None:
         if not await self.admitted():
@@ -64,7 +67,9 @@ class EventConsumer(ResultsConsumer):
         event, polls = found
         self.event_id = event.pk
         self.player = self.voter()  # the browser, as a quiz's players are kept
-        # Join first, then read: a move in between arrives twice, never not at all.
+        # Join first, then read: a move in between arrives twice, never not at all, and
+        # after what was read (a move read before it is made would otherwise undo it).
+        self.arriving = []
         await hub().join(self, event_group(event.pk))
         for poll in polls:
             await self.join_question(poll.pk)
@@ -74,7 +79,8 @@ class EventConsumer(ResultsConsumer):
             return
         self.voted = await self.votes_of(polls)
         await self.accept()
-        for message in messages:
+        arrived, self.arriving = self.arriving, None
+        for message in [*messages, *arrived]:
             self.deliver(message)
         if self.watching() and self.player is not None:
             presence().join(self.event_id, self.player)
@@ -105,6 +111,9 @@ class EventConsumer(ResultsConsumer):
     kinds = ("event.update", "event.question", "event.scores", *ResultsConsumer.kinds)
 
     def deliver(self, message: dict[str, Any]) -> None:
+        if self.arriving is not None:
+            self.arriving.append(message)
+            return
         if message["type"] == "event.update":
             poll_id = message.get("poll_id")
             self.group_now = poll_group(poll_id) if poll_id else ""

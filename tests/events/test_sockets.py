@@ -4,6 +4,8 @@ Redis channel layer."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
@@ -78,6 +80,33 @@ async def test_an_audience_page_follows_the_presenter(redis_db, event):
     assert (closed["type"], closed["state"]) == ("poll", "closed")
     assert (ended["stage"], ended["poll"]) == ("ended", None)
     await socket.disconnect()
+
+
+async def test_a_move_made_as_a_page_connects_is_where_the_page_ends(redis_db, event, monkeypatch):
+    """The move is made after the socket read where the event stands and before it sent
+    that: its news arrives first, and must not be undone by the older read."""
+    from events.consumers import EventConsumer
+
+    votes_of = EventConsumer.votes_of
+
+    async def moved_meanwhile(self, polls):  # type: ignore[no-untyped-def]
+        await move(event, "next")
+        for _ in range(200):  # until the move's news has reached this socket
+            if getattr(self, "arriving", None) or self.outbox.queued:
+                break
+            await asyncio.sleep(0.01)
+        return await votes_of(self, polls)
+
+    monkeypatch.setattr(EventConsumer, "votes_of", moved_meanwhile)
+    socket = await opened("/ws/events/week3/")
+    stages = []
+    while not (await socket.receive_nothing(timeout=0.5)):
+        message = await socket.receive_json_from()
+        if message["type"] == "event":
+            stages.append(message["stage"])
+    await socket.disconnect()
+
+    assert stages[0] == "lobby" and stages[-1] == "question"
 
 
 async def test_a_question_whose_results_wait_sends_no_counts(redis_db, event):
