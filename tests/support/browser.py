@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db import connections
 from playwright.sync_api import ConsoleMessage, Page, expect
 
 from polls.simulator import simulate
@@ -47,9 +48,18 @@ def faded(page: Page) -> None:
 
 
 def in_thread(query):  # type: ignore[no-untyped-def]
-    """Run ORM code off Playwright's event loop, under which Django refuses it."""
+    """Run ORM code off Playwright's event loop, under which Django refuses it; the
+    thread's connection is closed after it (left open, it would hold the test database
+    when the run drops it)."""
+
+    def run():  # type: ignore[no-untyped-def]
+        try:
+            return query()
+        finally:
+            connections.close_all()
+
     with ThreadPoolExecutor(1) as thread:
-        return thread.submit(query).result()
+        return thread.submit(run).result()
 
 
 def votes(url: str, count: int, split: dict[str, float], poll: str = "cats-vs-dogs") -> None:
