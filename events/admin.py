@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
@@ -14,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from events.models import Event, EventQuestion
 from events.rules import events_run_by
 from events.services import event_duplicate, event_reset_all, quiz_questions_prepare
-from polls.admin import FollowsItsParent
+from polls.admin import FollowsItsParent, RulesAdmin
 
 
 class QuestionInline(FollowsItsParent, admin.TabularInline):
@@ -26,7 +25,7 @@ class QuestionInline(FollowsItsParent, admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(RulesAdmin):
     list_display = ["title", "pages", "code", "pace", "stage", "questions_count"]
     list_filter = ["pace", "mode"]
     search_fields = ["title", "slug", "code"]
@@ -81,27 +80,6 @@ class EventAdmin(admin.ModelAdmin):
         """Only the events the user runs (events/rules.py): another's is "not found"."""
         runs = events_run_by(request.user)
         return super().get_queryset(request).filter(runs).prefetch_related("questions")
-
-    def has_view_permission(self, request: HttpRequest, obj: Event | None = None) -> bool:
-        if obj is None:
-            return super().has_view_permission(request)
-        return request.user.has_perm("events.view_event", obj)
-
-    def has_change_permission(self, request: HttpRequest, obj: Event | None = None) -> bool:
-        if obj is None:
-            return super().has_change_permission(request)
-        return request.user.has_perm("events.change_event", obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Event | None = None) -> bool:
-        if obj is None:
-            return super().has_delete_permission(request)
-        return request.user.has_perm("events.delete_event", obj)
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
-        """The list's delete: every event chosen must be the user's to delete."""
-        if not all(request.user.has_perm("events.delete_event", event) for event in queryset):
-            raise PermissionDenied
-        super().delete_queryset(request, queryset)
 
     @admin.display(description=_("questions"))
     def questions_count(self, event: Event) -> int:

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from polls.models import JOIN_CODE_LENGTH, HostRole, Poll, join_code_new, scored_in_quiz
+from polls.models import JOIN_CODE_LENGTH, Host, Poll, join_code_new, scored_in_quiz
 
 
 class Event(models.Model):
@@ -178,26 +178,14 @@ class Player(models.Model):
         return self.nickname
 
 
-class EventHost(models.Model):
-    """Someone the owner lets run an event with them, and each of its questions."""
+class EventHost(Host):
+    """A host of an event, and so of each of its questions."""
 
     event = models.ForeignKey(
         Event, on_delete=models.CASCADE, related_name="hosts", verbose_name=_("event")
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="events_hosted",
-        verbose_name=_("user"),
-    )
-    role = models.CharField(_("role"), max_length=16, choices=HostRole.choices)
 
-    class Meta:
-        verbose_name = _("host")
-        verbose_name_plural = _("hosts")
+    class Meta(Host.Meta):
         constraints = [
             models.UniqueConstraint(fields=["event", "user"], name="event_host_once"),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.user} ({self.get_role_display()})"

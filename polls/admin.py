@@ -169,8 +169,38 @@ class RunByAdmin(admin.ModelAdmin):
         return queryset.filter(**{f"{self.poll_field}__in": Poll.objects.filter(runs)})
 
 
+class RulesAdmin(admin.ModelAdmin):
+    """An admin whose pages ask each object's own rule (polls/rules.py, events/rules.py):
+    `<app>.view_<model>`, `change_`, `delete_` with the object; a moderator's page is
+    read only. Without an object (the list, the add page) the model permissions answer."""
+
+    def _may(self, request: HttpRequest, action: str, obj: Any) -> bool:
+        return request.user.has_perm(f"{self.opts.app_label}.{action}_{self.opts.model_name}", obj)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is None:
+            return super().has_view_permission(request)
+        return self._may(request, "view", obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is None:
+            return super().has_change_permission(request)
+        return self._may(request, "change", obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is None:
+            return super().has_delete_permission(request)
+        return self._may(request, "delete", obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        """The list's delete: every one chosen must be the user's to delete."""
+        if not all(self._may(request, "delete", obj) for obj in queryset):
+            raise PermissionDenied
+        super().delete_queryset(request, queryset)
+
+
 @admin.register(Poll)
-class PollAdmin(RunByAdmin):
+class PollAdmin(RulesAdmin, RunByAdmin):
     form = PollForm
     # Narrow enough for 1280 px: the presenter's links first among the poll's pages.
     list_display = ["question", "pages", "code", "kind", "state", "vote_count", "invites_used"]
@@ -220,27 +250,6 @@ class PollAdmin(RunByAdmin):
         "duplicate_polls",
         "make_invites",
     ]
-
-    def has_view_permission(self, request: HttpRequest, obj: Poll | None = None) -> bool:
-        if obj is None:
-            return super().has_view_permission(request)
-        return request.user.has_perm("polls.view_poll", obj)
-
-    def has_change_permission(self, request: HttpRequest, obj: Poll | None = None) -> bool:
-        if obj is None:
-            return super().has_change_permission(request)
-        return request.user.has_perm("polls.change_poll", obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Poll | None = None) -> bool:
-        if obj is None:
-            return super().has_delete_permission(request)
-        return request.user.has_perm("polls.delete_poll", obj)
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Poll]) -> None:
-        """The list's delete: every poll chosen must be the user's to delete."""
-        if not all(request.user.has_perm("polls.delete_poll", poll) for poll in queryset):
-            raise PermissionDenied
-        super().delete_queryset(request, queryset)
 
     def save_model(self, request: HttpRequest, obj: Poll, form: Any, change: bool) -> None:
         if not change and obj.owner_id is None:

@@ -573,27 +573,34 @@ class HostRole(models.TextChoices):
     MODERATOR = "moderator", _("moderator: present, control, moderate and export; no edits")
 
 
-class PollHost(models.Model):
-    """Someone the owner lets run a poll with them. A poll in an event has the event's
-    hosts instead (events.models.EventHost)."""
+class Host(models.Model):
+    """Someone an owner lets run a poll or an event with them, in a role (polls/rules.py)."""
 
-    poll = models.ForeignKey(
-        Poll, on_delete=models.CASCADE, related_name="hosts", verbose_name=_("poll")
-    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
-        related_name="polls_hosted",
+        related_name="%(app_label)s_hosted",
         verbose_name=_("user"),
     )
     role = models.CharField(_("role"), max_length=16, choices=HostRole.choices)
 
     class Meta:
+        abstract = True
         verbose_name = _("host")
         verbose_name_plural = _("hosts")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"  # type: ignore[attr-defined]
+
+
+class PollHost(Host):
+    """A host of a poll in no event (a poll in an event has the event's: EventHost)."""
+
+    poll = models.ForeignKey(
+        Poll, on_delete=models.CASCADE, related_name="hosts", verbose_name=_("poll")
+    )
+
+    class Meta(Host.Meta):
         constraints = [
             models.UniqueConstraint(fields=["poll", "user"], name="poll_host_once"),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.user} ({self.get_role_display()})"

@@ -73,7 +73,7 @@ class Migration(migrations.Migration):
                     "user",
                     models.ForeignKey(
                         on_delete=django.db.models.deletion.CASCADE,
-                        related_name="polls_hosted",
+                        related_name="%(app_label)s_hosted",
                         to=settings.AUTH_USER_MODEL,
                         verbose_name="user",
                     ),
