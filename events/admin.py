@@ -109,7 +109,7 @@ class EventAdmin(RulesAdmin):
     @admin.action(description=_("Duplicate the selected events (their polls too, no votes)"))
     def duplicate_events(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
         for event in queryset:
-            event_duplicate(event=event)
+            event_duplicate(event=event, owner=request.user)
         done = ngettext("Duplicated %(n)d event.", "Duplicated %(n)d events.", len(queryset))
         self.message_user(request, done % {"n": len(queryset)}, messages.SUCCESS)
 

@@ -271,12 +271,13 @@ def event_reset_all(*, event: Event) -> None:
         poll_reset(poll=poll)
 
 
-def event_duplicate(*, event: Event) -> Event:
+def event_duplicate(*, event: Event, owner: Any = None) -> Event:
     """A copy of the event and of each of its polls (new slugs and codes, no votes), in
-    its lobby."""
+    its lobby; whoever made the copy owns it, not its hosts."""
     with transaction.atomic():
-        polls = [poll_duplicate(poll=poll) for poll in event.polls()]
+        polls = [poll_duplicate(poll=poll, owner=owner) for poll in event.polls()]
         return event_create(
+            owner=owner,
             title=event.title,
             polls=polls,
             slug=free_slug(Event, f"{event.slug}-copy"),

@@ -367,7 +367,7 @@ class PollAdmin(RulesAdmin, RunByAdmin):
     @admin.action(description=_("Duplicate the selected polls (options too, no votes)"))
     def duplicate_polls(self, request: HttpRequest, queryset: QuerySet[Poll]) -> None:
         for poll in queryset:
-            poll_duplicate(poll=poll)
+            poll_duplicate(poll=poll, owner=request.user)
         done = ngettext("Duplicated %(n)d poll.", "Duplicated %(n)d polls.", len(queryset))
         self.message_user(request, done % {"n": len(queryset)}, messages.SUCCESS)
 

@@ -225,17 +225,17 @@ def free_slug(model: type[models.Model], wanted: str) -> str:
     return slug
 
 
-def poll_duplicate(*, poll: Poll) -> Poll:
+def poll_duplicate(*, poll: Poll, owner: Any = None) -> Poll:
     """A copy of the poll, closed-or-open as it was, with its options (and right answers):
-    new slug, new code, no votes, round 1."""
+    new slug, new code, no votes, round 1; whoever made the copy owns it, not its hosts."""
     fields = {
         field.name: getattr(poll, field.name)
         for field in Poll._meta.concrete_fields
         if field.name not in ("id", "slug", "code", "round", "results_shown", "created_at",
-                              "updated_at")
+                              "updated_at", "owner")
     }  # fmt: skip
     with transaction.atomic():
-        copy = Poll.objects.create(**fields, slug=free_slug(Poll, f"{poll.slug}-copy"))
+        copy = Poll.objects.create(**fields, slug=free_slug(Poll, f"{poll.slug}-copy"), owner=owner)
         Option.objects.bulk_create(
             Option(
                 poll=copy,

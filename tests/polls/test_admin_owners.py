@@ -88,3 +88,22 @@ def test_a_moderator_sees_the_poll_but_may_not_change_or_delete_it(ana_and_bo):
     assert edit.status_code == 403 and delete.status_code == 403
     assert Poll.objects.get(pk=exam.pk).question == "Exam question 1?"
     assert event_page.status_code == 200 and 'name="title"' in event_page.content.decode()
+
+
+def test_a_copy_made_in_the_admin_is_its_makers(ana_and_bo):
+    bo, bo_user, exam, event = (ana_and_bo[k] for k in ("bo", "bo_user", "exam", "event"))
+    PollHost.objects.create(poll=exam, user=bo_user, role="moderator")
+    EventHost.objects.create(event=event, user=bo_user, role="moderator")
+
+    for path, action, thing in (
+        ("/admin/polls/poll/", "duplicate_polls", exam),
+        ("/admin/events/event/", "duplicate_events", event),
+    ):
+        answer = bo.post(path, {"action": action, "_selected_action": [thing.pk]})
+        assert answer.status_code == 302
+
+    assert Poll.objects.get(slug="exam-1-copy").owner == bo_user
+    copy = Event.objects.get(slug="exam-copy")
+    assert copy.owner == bo_user
+    assert {poll.owner for poll in copy.polls()} == {bo_user}
+    assert Poll.objects.get(slug="exam-1").owner.username == "ana"  # the original stays hers
