@@ -216,6 +216,11 @@ class EventPresenterConsumer(PresenterConsumer):
         said = -1
         players_said: dict[str, Any] = {}
         while True:
+            # Who follows and who plays are the presenters' to see: a host removed (or
+            # signed out) hears no more of it, within a second, moves or not.
+            if not await self.allowed():
+                await self._signed_out()
+                return
             with contextlib.suppress(RedisError):
                 count = await pages_following(self.event_id)
                 if count != said:

@@ -169,3 +169,24 @@ async def test_the_presenters_socket_is_staff_only(redis_db, event):
     connected, code = await socket.connect()
 
     assert (connected, code) == (False, 4403)
+
+
+async def test_a_host_removed_is_refused_within_a_second_with_no_move(redis_db, event):
+    from django.contrib.auth.models import User
+
+    from events.models import EventHost
+
+    def host() -> str:
+        user = User.objects.create_user("bo", password="x" * 12)
+        EventHost.objects.create(event=event, user=user, role="moderator")
+        client = Client()
+        client.force_login(user)
+        return f"sessionid={client.cookies['sessionid'].value}"
+
+    socket = await opened("/ws/events/week3/present/", cookie=await sync_to_async(host)())
+    assert (await socket.receive_json_from())["type"] == "event"
+    await EventHost.objects.filter(user__username="bo").adelete()
+
+    while (message := await socket.receive_output(timeout=3))["type"] != "websocket.close":
+        assert message["type"] == "websocket.send"  # the counts it had a right to, before
+    assert message["code"] == 4403
