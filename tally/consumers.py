@@ -276,6 +276,10 @@ class ResultsConsumer(AsyncJsonWebsocketConsumer):
             await self.send(text_data=event["text"])
 
 
+# How often a presenter's socket asks its poll's rule while no message comes (seconds).
+RULE_ASKED_EVERY = 1.0
+
+
 @database_sync_to_async
 def may_run(session_key: str | None, permission: str, find: Callable[[], Any]) -> bool:
     """Whether the session stands, and its user may (`permission`) the poll or event that
@@ -303,11 +307,25 @@ class PresenterConsumer(ResultsConsumer):
 
     staff = True
     checking: asyncio.Task[None] | None = None
+    asking: asyncio.Task[None] | None = None
 
     async def allowed(self) -> bool:
         slug = self.scope["url_route"]["kwargs"]["slug"]
         find = Poll.objects.filter(slug=slug).first
         return await may_run(self.session_key(), "polls.present_poll", find)
+
+    async def go_live(self) -> None:
+        await super().go_live()
+        self.asking = asyncio.get_running_loop().create_task(self._keep_asking())
+
+    async def _keep_asking(self) -> None:
+        """Ask the rule every second too: a host removed (or signed out) while nothing
+        moves is refused within a second, not at the next message."""
+        while True:
+            await asyncio.sleep(RULE_ASKED_EVERY)
+            if not await self.allowed():
+                await self._signed_out()
+                return
 
     def session_key(self) -> str | None:
         session = self.scope.get("session")
@@ -342,6 +360,7 @@ class PresenterConsumer(ResultsConsumer):
         await self.close(code=FORBIDDEN)
 
     async def disconnect(self, code: int) -> None:
-        if self.checking is not None:
-            self.checking.cancel()
+        for task in (self.checking, self.asking):
+            if task is not None and task is not asyncio.current_task():
+                task.cancel()
         await super().disconnect(code)
