@@ -17,7 +17,7 @@ from events.publish import event_group
 from events.selectors import event_messages, players_now
 from polls.models import Poll
 from polls.stream import choices_key
-from tally.consumers import NO_SUCH_POLL, PresenterConsumer, ResultsConsumer, may_run
+from tally.consumers import NO_SUCH_POLL, PresenterConsumer, ResultsConsumer
 from tally.hub import hub
 from tally.publish import poll_group
 from voting_site.redis import async_redis_client
@@ -179,11 +179,8 @@ class EventPresenterConsumer(PresenterConsumer):
     event_id = 0
     quiz = False
     counting: asyncio.Task[None] | None = None
-
-    async def allowed(self) -> bool:
-        slug = self.scope["url_route"]["kwargs"]["slug"]
-        find = Event.objects.filter(slug=slug).first
-        return await may_run(self.session_key(), "events.present_event", find)
+    runs = Event
+    permission = "events.present_event"
 
     async def open(self) -> None:
         if not await self.allowed():
