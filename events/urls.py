@@ -1,9 +1,12 @@
 from django.urls import path
 
-from events import views
+from events import home, views
 
 app_name = "events"
 urlpatterns = [
+    path("host/", home.host_home, name="host"),
+    path("host/events/<slug:slug>/copy/", home.event_copy, name="copy"),
+    path("host/polls/<slug:slug>/copy/", home.poll_copy, name="poll-copy"),
     path("events/<slug:slug>/", views.event_detail, name="detail"),
     path("events/<slug:slug>/control/", views.control, name="control"),
     path("events/<slug:slug>/clock/", views.clock, name="clock"),

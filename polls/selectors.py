@@ -112,15 +112,6 @@ class Ballot:
         return next((option for option in self.options if option.id == option_id), None)
 
 
-def polls_listed() -> list[Poll]:
-    """Every poll but a quiz's scored questions (a player meets each when it is asked),
-    open ones first, then those not open yet, then closed; newest first in each."""
-    order = [Poll.State.OPEN, Poll.State.SCHEDULED, Poll.State.CLOSED]
-    now = timezone.now()
-    polls = list(Poll.objects.exclude(scored_in_quiz()))
-    return sorted(polls, key=lambda poll: order.index(poll.state_at(now)))
-
-
 def _load_ballot(slug: str) -> Ballot | None:
     # The fast vote path (polls/fast_vote.py) reads polls outside Django's request cycle,
     # which would drop a connection gone bad (PostgreSQL restarted): drop it here.

@@ -27,7 +27,6 @@ from polls.selectors import (
     Ballot,
     ballot_for,
     joined_by_code,
-    polls_listed,
     questions_for,
     upvoted_by,
     voter_choice,
@@ -53,12 +52,10 @@ logger = logging.getLogger(__name__)
 @with_user
 def poll_list(request: HttpRequest, *, message: str = "", status: int = 200) -> HttpResponse:
     """The home page: a field for the code on the screen. A room's questions are not an
-    index for the world: only staff find the list of polls here (and, where `make up`
-    runs it, anyone a link to the demo poll)."""
+    index for the world: presenters find theirs at /host/ (and, where `make up` runs
+    it, anyone a link to the demo poll)."""
     context: dict[str, Any] = {"message": message, "code": request.GET.get("code", "")}
-    if request.user.is_staff:
-        context["polls"] = polls_listed()
-    elif settings.VOTING_DEMO:
+    if settings.VOTING_DEMO and not request.user.is_staff:
         context["demo"] = Poll.objects.filter(slug=DEMO_SLUG).first()
     return render(request, "polls/poll_list.html", context, status=status)
 

@@ -45,6 +45,7 @@ class VotingAdminSite(AdminSite):
     site_header = _("Live voting")
     site_title = _("Live voting: administration")
     index_title = _("Events, polls and people")
+    site_url = "/host/"  # "View site": the presenter's home, their events and polls
 
     def get_app_list(
         self, request: HttpRequest, app_label: str | None = None

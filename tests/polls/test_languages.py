@@ -107,7 +107,7 @@ def test_the_admin_in_spanish(poll, admin_client):
         assert english not in page
 
 
-def test_every_polls_state_is_in_spanish_on_the_home_page(poll, redis_db, admin_client):
+def test_every_polls_state_is_in_spanish_on_the_presenters_home(poll, redis_db, admin_user, client):
     from datetime import timedelta
 
     from django.utils import timezone
@@ -121,9 +121,11 @@ def test_every_polls_state_is_in_spanish_on_the_home_page(poll, redis_db, admin_
     later = poll_create(question="Later?", options=two, slug="later")
     Poll.objects.filter(pk=later.pk).update(opens_at=timezone.now() + timedelta(days=1))
 
-    page = admin_client.get("/", HTTP_ACCEPT_LANGUAGE="es").content.decode()  # staff's list
+    Poll.objects.update(owner=admin_user)
+    client.force_login(admin_user)
+    page = client.get("/host/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
 
-    badges = re.findall(r'<span class="badge badge-(\w+)">([^<]+)</span>', page)
+    badges = re.findall(r'<span class="badge badge-(open|closed|scheduled)">([^<]+)</span>', page)
     assert sorted(badges) == [
         ("closed", "cerrada"),
         ("open", "abierta"),

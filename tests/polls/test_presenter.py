@@ -88,14 +88,14 @@ def test_an_unknown_code_is_404_with_the_home_page_and_a_message(poll):
 
 def test_the_home_page_is_a_door_not_an_index(poll, admin_client, settings):
     """The public reads a field for the code, never the list of every class's polls;
-    staff find the list there; `make up` links its demo poll."""
+    presenters find a link to theirs (/host/); `make up` links its demo poll."""
     settings.VOTING_DEMO = False
     home = Client().get("/").content.decode()
     assert "Join with the code on the screen" in home
     assert "Cats or dogs?" not in home and "/polls/cats-vs-dogs/" not in home
     assert "Presenting? Sign in" in home
     staff = admin_client.get("/").content.decode()
-    assert "Cats or dogs?" in staff and "Only presenters see this list" in staff
+    assert "Cats or dogs?" not in staff and '<a href="/host/">Your events and polls</a>' in staff
     settings.VOTING_DEMO = True
     home = Client().get("/").content.decode()
     assert '<a href="/polls/cats-vs-dogs/">Try the demo poll</a>' in home

@@ -87,7 +87,7 @@ def polls(db) -> None:
     casts_apply([], [Asked(f"1-{i}", qa.pk, 1, text, name, f"v{i}", timezone.now())
                      for i, (text, name) in enumerate(asked)])  # fmt: skip
     questions_moderate(question_ids=[Question.objects.get(text="When?").pk], action="answering")
-    User.objects.create_superuser("teacher", "t@example.com", "a long pass phrase")
+    teacher = User.objects.create_superuser("teacher", "t@example.com", "a long pass phrase")
     for slug in ("lobby", "shown", "ended", "survey"):  # an event at each stage, and a survey
         questions = [
             poll_create(question="Cats or dogs?", options=two, slug=f"{slug}-1"),
@@ -107,6 +107,9 @@ def polls(db) -> None:
             player_join(event=event, voter=f"{slug}-{nickname}", nickname=nickname)
         for move in moves:
             event_move(event=event, action=move)
+    # The presenter's home lists the teacher's own.
+    Event.objects.filter(slug__in=["lobby", "quiz-ended"]).update(owner=teacher)
+    Poll.objects.filter(slug__in=["cats-vs-dogs", "closed"]).update(owner=teacher)
 
 
 # A quiz's stages, and the moves that lead there.
@@ -147,8 +150,9 @@ PAGES = [
     "/events/quiz-lobby/",
     "/events/quiz-board/",
 ]
-# The presenter's pages of an event, signed in.
+# The presenter's home and pages of an event, signed in.
 EVENT_STAFF_PAGES = [
+    "/host/",
     "/events/lobby/present/",
     "/events/shown/present/",
     "/events/ended/present/",
