@@ -14,6 +14,7 @@ from events.models import Event, EventQuestion
 from events.rules import events_run_by
 from events.services import event_duplicate, event_reset_all, quiz_questions_prepare
 from polls.admin import FollowsItsParent, RulesAdmin
+from polls.services import control_record
 
 
 class QuestionInline(FollowsItsParent, admin.TabularInline):
@@ -81,6 +82,10 @@ class EventAdmin(RulesAdmin):
         runs = events_run_by(request.user)
         return super().get_queryset(request).filter(runs).prefetch_related("questions")
 
+    def controlled(self, obj: Event) -> list[Any]:
+        """An event's history of controls holds its questions' too (answers hidden, …)."""
+        return [obj, *(place.poll for place in obj.questions.select_related("poll"))]
+
     @admin.display(description=_("questions"))
     def questions_count(self, event: Event) -> int:
         return len(event.questions.all())
@@ -117,6 +122,7 @@ class EventAdmin(RulesAdmin):
     def reset_events(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
         for event in queryset:
             event_reset_all(event=event)
+            control_record(by=request.user, thing=event, action="reset")
         done = ngettext(
             "Started a new round of every question of %(n)d event.",
             "Started a new round of every question of %(n)d events.",

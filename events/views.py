@@ -62,6 +62,7 @@ from polls.exports import csv_stream
 from polls.models import Poll
 from polls.presenter import public_url
 from polls.selectors import ballot_for
+from polls.services import control_record
 from polls.spreadsheets import xlsx_response
 from polls.views import asked_now, new_voter_refused, vote_context
 from tally.charts import chart
@@ -275,6 +276,7 @@ def control(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "events/reopen.html", context, status=409)
     try:
         event_move(event=event, action=action, position=whole_number(position))
+        control_record(by=request.user, thing=event, action=action, detail=position[:8])
     except EventError as error:
         return plain_text(f"{error}\n", status=400)
     except RedisError as error:  # a quiz's clock is kept in Redis
@@ -292,6 +294,7 @@ def clock(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         seconds = whole_number(change)
         event_clock(event=event, change=change if seconds is None else seconds)
+        control_record(by=request.user, thing=event, action="clock", detail=change[:8])
     except EventError as error:
         return plain_text(f"{error}\n", status=400)
     except RedisError as error:
@@ -304,8 +307,10 @@ def clock(request: HttpRequest, slug: str) -> HttpResponse:
 def player_remove_view(request: HttpRequest, slug: str, player_id: int) -> HttpResponse:
     """Take a player off the leaderboard (their phone asks for a new nickname); 303 back."""
     event = get_object_or_404(Event, slug=slug)
+    nickname = event.players.filter(pk=player_id).values_list("nickname", flat=True).first()
     if not player_remove(event=event, player_id=player_id):
         raise Http404(_("There is no such player."))
+    control_record(by=request.user, thing=event, action="player-remove", detail=nickname or "")
     scores_publish(event_id=event.pk)
     return see_other(_back(request, event))
 
@@ -329,6 +334,7 @@ def players_remove_view(request: HttpRequest, slug: str) -> HttpResponse:
         message = _("Send joined_within, from 1 to %(n)d seconds, or without_answers=1.")
         return plain_text(message % {"n": RECENT_JOINS_MOST_SECONDS} + "\n", status=400)
     logger.info("event %s: %d players removed at once", event.slug, removed)
+    control_record(by=request.user, thing=event, action="players-remove", detail=str(removed))
     scores_publish(event_id=event.pk)
     return see_other(_back(request, event))
 

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -20,9 +21,11 @@ from polls.invites import MAX_INVITES_AT_ONCE, invites_make
 from polls.kinds import KINDS, kind_of
 from polls.models import PROJECTOR_OPTIONS, Invite, Option, Poll, Vote
 from polls.rules import polls_run_by
+from polls.selectors import controls_of
 from polls.services import (
     PollError,
     choices_check,
+    control_record,
     correct_check,
     poll_control,
     poll_duplicate,
@@ -198,6 +201,23 @@ class RulesAdmin(admin.ModelAdmin):
             raise PermissionDenied
         super().delete_queryset(request, queryset)
 
+    # Its History page: Django's edits, then who used the controls (polls.ControlRecord).
+    object_history_template = "admin/history_with_controls.html"
+
+    def controlled(self, obj: Any) -> list[Any]:
+        """What the object's history of controls covers: the object itself."""
+        return [obj]
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        obj = self.get_object(request, unquote(object_id))
+        may = obj is not None and self.has_view_or_change_permission(request, obj)
+        controls = controls_of(self.controlled(obj)) if may else []
+        return super().history_view(
+            request, object_id, {**(extra_context or {}), "controls": controls}
+        )
+
 
 @admin.register(Poll)
 class PollAdmin(RulesAdmin, RunByAdmin):
@@ -325,6 +345,7 @@ class PollAdmin(RulesAdmin, RunByAdmin):
     def _control(self, request: HttpRequest, queryset: QuerySet[Poll], action: str) -> None:
         for poll in queryset:
             poll_control(poll=poll, action=action)
+            control_record(by=request.user, thing=poll, action=action)
         done = {
             "open": ngettext("Opened %(n)d poll.", "Opened %(n)d polls.", len(queryset)),
             "close": ngettext("Closed %(n)d poll.", "Closed %(n)d polls.", len(queryset)),

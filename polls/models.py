@@ -604,3 +604,63 @@ class PollHost(Host):
         constraints = [
             models.UniqueConstraint(fields=["poll", "user"], name="poll_host_once"),
         ]
+
+
+# What the presenter's controls did, as the history shows each (ControlRecord.action).
+CONTROL_NAMES = {
+    "open": _("opened voting"),
+    "close": _("closed voting"),
+    "reveal": _("showed the results"),
+    "hide": _("hid the results"),
+    "reset": _("started a new round"),
+    "next": _("next question"),
+    "previous": _("previous question"),
+    "goto": _("went to question"),
+    "lobby": _("back to the lobby"),
+    "leaderboard": _("showed the leaderboard"),
+    "end": _("ended the event"),
+    "clock": _("changed the clock"),
+    "answer-show": _("approved an answer"),
+    "answer-hide": _("hid an answer"),
+    "question-show": _("showed a question"),
+    "question-hide": _("hid a question"),
+    "question-answering": _("marked a question being answered"),
+    "question-answered": _("marked a question answered"),
+    "question-pin": _("pinned a question"),
+    "question-unpin": _("unpinned a question"),
+    "player-remove": _("removed a player"),
+    "players-remove": _("removed players at once"),
+}
+
+
+class ControlRecord(models.Model):
+    """Who did what with a poll's or an event's controls, and when: the owner reads it
+    beside Django's own edit history (the admin's History page)."""
+
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    action = models.CharField(_("action"), max_length=24)
+    # What it acted on, as the presenter saw it: a question's number, an answer's text.
+    detail = models.CharField(_("detail"), max_length=200, blank=True)
+    at = models.DateTimeField(_("date/time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("control action")
+        verbose_name_plural = _("control actions")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.action_name}"
+
+    @property
+    def action_name(self) -> str:
+        return str(CONTROL_NAMES.get(self.action, self.action))

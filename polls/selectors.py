@@ -11,20 +11,23 @@ import asyncio
 import logging
 import time
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypedDict
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, connection
-from django.db.models import Case, F, When
+from django.db.models import Case, F, Model, Q, When
 from django.utils import timezone
 
 from polls.kinds import kind_of
 from polls.models import (
     JOIN_CODE_HOLDERS,
     Answer,
+    ControlRecord,
     Poll,
     Question,
     Vote,
@@ -110,6 +113,19 @@ class Ballot:
 
     def choice_by_id(self, option_id: int) -> Choice | None:
         return next((option for option in self.options if option.id == option_id), None)
+
+
+def controls_of(things: Iterable[Model], *, limit: int = 500) -> list[ControlRecord]:
+    """The latest control actions on these polls and events, newest first (at most
+    `limit`: a history page stays a page), each with the thing it was done to (`on`)."""
+    by_key = {(ContentType.objects.get_for_model(thing).pk, thing.pk): thing for thing in things}
+    wanted = Q(pk__in=[])
+    for content_type, object_id in by_key:
+        wanted |= Q(content_type=content_type, object_id=object_id)
+    records = list(ControlRecord.objects.filter(wanted).select_related("user")[:limit])
+    for record in records:
+        record.on = by_key[(record.content_type_id, record.object_id)]  # type: ignore[attr-defined]
+    return records
 
 
 def _load_ballot(slug: str) -> Ballot | None:

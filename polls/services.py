@@ -7,6 +7,7 @@ from typing import Any
 
 from anyascii import anyascii
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from polls.countdown import deadline_key
 from polls.kinds import kind_of
-from polls.models import Option, Poll
+from polls.models import ControlRecord, Option, Poll
 from polls.opening import state_key
 from polls.selectors import SLUG_MAX_LENGTH, Ballot, Choice, voter_choice
 from polls.signals import round_started, votes_waiting
@@ -439,6 +440,18 @@ def poll_control(*, poll: Poll, action: str) -> None:
         poll_reset(poll=poll)
     else:
         raise ValueError(f"unknown action {action!r}; one of {', '.join(CONTROL_ACTIONS)}")
+
+
+def control_record(*, by: Any, thing: models.Model, action: str, detail: str = "") -> None:
+    """Keep who (`by`: a user, or None from the command line) did what (a key of
+    polls.models.CONTROL_NAMES) with the poll or event `thing`, for its history."""
+    ControlRecord.objects.create(
+        content_type=ContentType.objects.get_for_model(thing),
+        object_id=thing.pk,
+        user=by if by is not None and by.is_authenticated else None,
+        action=action,
+        detail=detail[: ControlRecord._meta.get_field("detail").max_length],
+    )
 
 
 def poll_close(*, poll: Poll) -> None:

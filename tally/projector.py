@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from polls.kinds import kind_of
 from polls.models import PROJECTOR_ROWS, Poll
 from polls.presenter import csv_response, presents_poll, public_url
-from polls.services import CONTROL_ACTIONS, poll_control
+from polls.services import CONTROL_ACTIONS, control_record, poll_control
 from tally.exports import results_rows
 from tally.moderation import (
     MODERATION_ACTIONS,
@@ -88,6 +88,7 @@ def control(request: HttpRequest, slug: str) -> HttpResponse:
             message % {"action": action, "actions": ", ".join(CONTROL_ACTIONS)} + "\n", status=400
         )
     poll_control(poll=poll, action=action)
+    control_record(by=request.user, thing=poll, action=action)
     back = request.POST.get("next") or request.headers.get("referer", "")
     if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
         back = reverse("tally:present", kwargs={"slug": poll.slug})
@@ -200,11 +201,15 @@ def moderate(request: HttpRequest, slug: str) -> HttpResponse:
     answer, question = request.POST.get("answer", ""), request.POST.get("question", "")
     answer_id, question_id = whole_number(answer), whole_number(question)
     if answer_id is not None and action in MODERATION_ACTIONS:
-        answers = poll.answers.filter(pk=answer_id).values_list("pk", flat=True)
+        answers = dict(poll.answers.filter(pk=answer_id).values_list("pk", "text"))
         answers_moderate(answer_ids=list(answers), action=action)
+        for text in answers.values():
+            control_record(by=request.user, thing=poll, action=f"answer-{action}", detail=text)
     elif question_id is not None and action in QUESTION_ACTIONS:
-        questions = poll.questions.filter(pk=question_id).values_list("pk", flat=True)
+        questions = dict(poll.questions.filter(pk=question_id).values_list("pk", "text"))
         questions_moderate(question_ids=list(questions), action=action)
+        for text in questions.values():
+            control_record(by=request.user, thing=poll, action=f"question-{action}", detail=text)
     else:
         message = _("Send an answer's or a question's number and an action, one of %(actions)s.")
         actions = dict.fromkeys([*MODERATION_ACTIONS, *QUESTION_ACTIONS])

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from events.models import Event
 from events.selectors import event_state
 from events.services import MOVES, EventError, event_clock, event_move
+from polls.services import control_record
 from voting_site.numbers import whole_number
 
 CLOCK_ACTIONS = ("time", "end-question")
@@ -40,6 +41,7 @@ class Command(BaseCommand):
             else:
                 position = whole_number(value)
                 event = event_move(event=event, action=action, position=position)
+                control_record(by=None, thing=event, action=action, detail=str(position or ""))
         except EventError as error:
             raise CommandError(str(error), returncode=2) from None
         self.stdout.write(_said(event))

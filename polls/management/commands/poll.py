@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from polls.models import Poll
-from polls.services import CONTROL_ACTIONS, poll_control
+from polls.services import CONTROL_ACTIONS, control_record, poll_control
 
 
 class Command(BaseCommand):
@@ -23,6 +23,7 @@ class Command(BaseCommand):
         if poll is None:
             raise CommandError(_("There is no poll %(slug)r.") % {"slug": slug})
         poll_control(poll=poll, action=action)
+        control_record(by=None, thing=poll, action=action)
         done = {
             "open": _("%(slug)s opened."),
             "close": _("%(slug)s closed."),
