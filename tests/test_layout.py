@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("voting_site", "polls", "tally", "events")
-APPS = ("polls", "tally", "events")
+PACKAGES = ("voting_site", "polls", "tally", "events", "accounts")
+APPS = ("polls", "tally", "events", "accounts")
 # The site's modules that gather the apps, as Django's roots do.
 SITE_ROOTS = {"voting_site.settings", "voting_site.asgi", "voting_site.urls", "voting_site.cron"}
 

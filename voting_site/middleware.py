@@ -23,7 +23,6 @@ from django.db import InterfaceError, OperationalError
 from django.dispatch import receiver
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.locale import LocaleMiddleware
-from django.urls import reverse
 from django.utils import translation
 from django.utils.decorators import decorator_from_middleware
 from django.utils.deprecation import MiddlewareMixin
@@ -160,7 +159,8 @@ def _languages_changed(*, setting: str, **kwargs: Any) -> None:
 
 
 class AdminOnlyMiddleware:
-    """Sessions, users, messages and sign-in lockouts, for the admin's pages only.
+    """Sessions, users, messages and sign-in lockouts, for the admin's pages and the
+    presenters' sign-in only.
 
     Only the admin needs them. Under ASGI, Django runs each of them in a thread
     on every request; skipping them on the vote path served about 14 % more
@@ -169,7 +169,7 @@ class AdminOnlyMiddleware:
 
     sync_capable = False
     async_capable = True
-    prefix = "/admin/"
+    prefix = ("/admin/", "/accounts/")  # the admin, and the presenters' sign-in
     stack = (SessionMiddleware, AuthenticationMiddleware, MessageMiddleware, AxesMiddleware)
 
     def __init__(self, get_response: Callable[[HttpRequest], Awaitable[HttpResponse]]) -> None:
@@ -193,7 +193,7 @@ def staff_only(
     session and user, and the object's own rule `permission` (polls/rules.py,
     events/rules.py: its owner, its hosts by role, superusers).
 
-    Anonymous users go to the admin's login and come back; a slug `find` does not find
+    Anonymous users go to the presenters' sign-in and come back; a slug `find` does not find
     is 404; anyone else the rule refuses gets 403. No answer may be kept by a browser's
     or a proxy's cache (invite codes, votes, hidden counts), as the admin's are not.
     """
@@ -203,7 +203,7 @@ def staff_only(
         @functools.wraps(view)
         def checked(request: HttpRequest, slug: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path(), reverse("admin:login"))
+                return redirect_to_login(request.get_full_path())
             found = find(slug)
             if found is None:
                 raise Http404

@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "django_rq",
     "axes",
     "rules.apps.AutodiscoverRulesConfig",  # each app's rules.py: who may do what with what
+    "mozilla_django_oidc",  # sign-in through the institution (accounts/institution.py)
+    "accounts",
     "polls",
     "tally",
     "events",
@@ -110,6 +112,7 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",  # a poll's or an event's own: rules.py
     "django.contrib.auth.backends.ModelBackend",
+    "accounts.institution.InstitutionBackend",  # the identity provider's callback only
 ]
 AXES_FAILURE_LIMIT = env.int("DJANGO_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("DJANGO_LOGIN_COOLOFF_MINUTES", default=15))
@@ -119,10 +122,28 @@ AXES_CLIENT_IP_CALLABLE = "voting_site.clients.request_address"
 AXES_VERBOSE = False
 
 ROOT_URLCONF = "voting_site.urls"
-# The presenter's pages send anonymous users to the admin's login; a sign-in whose `next`
-# is refused (another site's address) lands on the admin's index.
-LOGIN_URL = "admin:login"
-LOGIN_REDIRECT_URL = "admin:index"
+# The presenter's pages send anonymous users to the presenters' sign-in; a sign-in whose
+# `next` is refused (another site's address) lands on their home.
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "/host/"
+
+# Sign-in through the institution's identity provider, with OpenID Connect (the guide's
+# "Presenters and hosts"); off while VOTING_OIDC_ISSUER is empty.
+VOTING_OIDC_ISSUER = env.str("VOTING_OIDC_ISSUER", default="")
+VOTING_OIDC_NAME = env.str("VOTING_OIDC_NAME", default="your institution")
+# Who becomes a presenter on signing in: all, domain:example.org or claim:NAME=VALUE.
+VOTING_OIDC_PRESENTERS = env.str("VOTING_OIDC_PRESENTERS", default="")
+# Whom a person turned away should ask (an e-mail address or a web page), on that page.
+VOTING_OIDC_CONTACT = env.str("VOTING_OIDC_CONTACT", default="")
+OIDC_RP_CLIENT_ID = env.str("VOTING_OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("VOTING_OIDC_CLIENT_SECRET", default="")
+OIDC_RP_SCOPES = env.str("VOTING_OIDC_SCOPES", default="openid email profile")
+OIDC_RP_SIGN_ALGO = env.str("VOTING_OIDC_SIGN_ALGO", default="RS256")
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10  # seconds for each request to the provider
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc-callback"
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/failed/"
+LOGOUT_REDIRECT_URL = "/"  # (accounts/apps.py refuses to start with half of these)
 ASGI_APPLICATION = "voting_site.asgi.application"
 
 TEMPLATES = [

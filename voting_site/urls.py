@@ -22,6 +22,7 @@ urlpatterns = [
     # its permission (tally/admin.py).
     path("admin/rq/", include((dashboard_urlpatterns(), "django_rq"))),
     path("admin/", admin.site.urls),
+    path("", include("accounts.urls")),
     path("", include("polls.urls")),
     path("", include("tally.urls")),
     path("", include("events.urls")),

@@ -50,7 +50,7 @@ def test_the_event_staff_pages_are_staffs(event, visitor, admin_client, method, 
     refused = getattr(visitor, method)(path, data)
     staff = getattr(admin_client, method)(path, data)
 
-    assert anonymous.status_code == 302 and anonymous["Location"].startswith("/admin/login/")
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith("/accounts/login/")
     assert refused.status_code == 403
     assert staff.status_code == (303 if method == "post" else 200)
     assert "no-store" in staff["Cache-Control"]

@@ -95,10 +95,11 @@ def test_the_event_page_holds_only_the_question_asked(quiz):
 
 
 @pytest.mark.django_db
-def test_the_home_page_lists_no_quiz_question(quiz, admin_client):
+def test_the_presenters_home_lists_no_quiz_question(quiz, admin_client, admin_user):
     poll_create(question="Lunch?", options=[("pizza", "Pizza"), ("soup", "Soup")], slug="lunch")
+    Poll.objects.update(owner=admin_user)
 
-    home = admin_client.get("/").content.decode()  # the list is staff's
+    home = admin_client.get("/host/").content.decode()  # its polls are those in no event
 
     assert "Lunch?" in home
     assert "Question one?" not in home and "/polls/one/" not in home

@@ -67,8 +67,8 @@ def test_the_admin_creates_a_poll_with_three_options_that_appears_on_the_list(
     poll = Poll.objects.get(slug="colour")
     assert list(poll.options.values_list("slug", flat=True)) == ["red", "green", "blue"]
     assert poll.owner.username == "admin"  # who made it owns it
-    listing = admin_client.get("/").content.decode()
-    assert "Favourite colour?" in listing and 'href="/polls/colour/"' in listing
+    listing = admin_client.get("/host/").content.decode()  # the maker's own
+    assert "Favourite colour?" in listing and 'href="/polls/colour/present/"' in listing
 
 
 def test_the_admin_refuses_a_poll_with_one_option(admin_client):

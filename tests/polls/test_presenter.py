@@ -145,11 +145,11 @@ def _modules(svg: str) -> str:
 
 
 @pytest.mark.parametrize(("method", "path"), STAFF_PAGES)
-def test_anonymous_users_are_sent_to_the_admin_login_and_back(poll, method, path):
+def test_anonymous_users_are_sent_to_the_sign_in_and_back(poll, method, path):
     response = getattr(Client(), method)(path, {"action": "close"} if method == "post" else {})
 
     assert response.status_code == 302
-    assert response["Location"].startswith("/admin/login/?next=")
+    assert response["Location"].startswith("/accounts/login/?next=")
     assert Poll.objects.get().is_open
 
 
@@ -171,15 +171,15 @@ def test_staff_reach_every_staff_page(poll, admin_client, redis_db, method, path
     assert "private" in response["Cache-Control"]
 
 
-def test_a_sign_in_whose_next_is_refused_lands_on_the_admin(poll, admin_user):
-    browser = Client()
-    answer = browser.post(
-        "/admin/login/?next=https://evil.example/",
-        {"username": admin_user.username, "password": "password"},
-    )
+def test_a_sign_in_whose_next_is_refused_lands_on_the_presenters_home(poll, admin_user):
+    for login in ("/admin/login/", "/accounts/login/"):
+        answer = Client().post(
+            f"{login}?next=https://evil.example/",
+            {"username": admin_user.username, "password": "password"},
+        )
 
-    assert answer.status_code == 302
-    assert answer["Location"] == "/admin/"
+        assert answer.status_code == 302
+        assert answer["Location"] == "/host/"
 
 
 def test_a_presenter_presents_only_the_polls_they_own_or_host(poll, django_user_model):

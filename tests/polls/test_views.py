@@ -231,16 +231,3 @@ def test_the_vote_path_reads_the_poll_from_postgresql_once_in_a_burst(
     with django_assert_num_queries(0):
         for _ in range(5):
             assert browser.post("/polls/cats-vs-dogs/", {"option": "cats"}).status_code == 303
-
-
-def test_the_list_shows_open_polls_first_with_their_links(poll, redis_db, admin_client):
-    from polls.services import poll_close, poll_create
-
-    older = poll_create(question="Tea or coffee?", options=[("tea", "Tea"), ("coffee", "Coffee")])
-    poll_close(poll=poll)
-
-    page = admin_client.get("/").content.decode()  # the list is staff's
-
-    assert page.index("Tea or coffee?") < page.index("Cats or dogs?")
-    assert f'href="/polls/{older.slug}/"' in page
-    assert 'href="/polls/cats-vs-dogs/results/"' in page

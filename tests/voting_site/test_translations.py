@@ -50,7 +50,7 @@ def test_the_catalogue_holds_exactly_the_strings_the_code_marks(tmp_path, settin
     # makemessages writes to the catalogues beside the sources it reads, found from the
     # current folder: a copy of the catalogues, beside links to the sources.
     shutil.copytree(BASE_DIR / "locale", tmp_path / "locale")
-    for source in ("voting_site", "polls", "tally", "events", "templates", "static"):
+    for source in ("voting_site", "polls", "tally", "events", "accounts", "templates", "static"):
         (tmp_path / source).symlink_to(BASE_DIR / source)
     settings.LOCALE_PATHS = [tmp_path / "locale"]
     monkeypatch.chdir(tmp_path)
