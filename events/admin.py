@@ -10,10 +10,10 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from events.models import Event, EventQuestion
+from events.models import Event, EventHost, EventQuestion
 from events.rules import events_run_by
 from events.services import event_duplicate, event_reset_all, quiz_questions_prepare
-from polls.admin import FollowsItsParent, RulesAdmin
+from polls.admin import FollowsItsParent, HostsInline, RulesAdmin
 from polls.services import control_record
 
 
@@ -23,6 +23,11 @@ class QuestionInline(FollowsItsParent, admin.TabularInline):
     fields = ["position", "poll"]
     autocomplete_fields = ["poll"]
     extra = 0
+
+
+class EventHostInline(HostsInline):
+    model = EventHost
+    parent_permission = "events.host_event"
 
 
 @admin.register(Event)
@@ -36,7 +41,7 @@ class EventAdmin(RulesAdmin):
               "ended", "pages", "created_at", "updated_at"]  # fmt: skip
     # Until it is saved, an event has no code (one shown would not be the one it gets).
     not_yet = {"code", "position", "ended", "pages", "created_at", "updated_at"}
-    inlines = [QuestionInline]
+    inlines = [QuestionInline, EventHostInline]
     actions = ["duplicate_events", "reset_events"]
 
     def save_model(self, request: HttpRequest, obj: Event, form: Any, change: bool) -> None:

@@ -59,15 +59,6 @@ def presenter_make(*, username: str, email: str = "", password: str | None) -> t
     return user, made
 
 
-def user_named(name: str) -> User | None:
-    """The user with this username, or else this e-mail (when only one has it)."""
-    found = User.objects.filter(username=name).first()
-    if found is None and "@" in name:
-        matches = list(User.objects.filter(email__iexact=name)[:2])
-        found = matches[0] if len(matches) == 1 else None
-    return found
-
-
 def host_set(*, thing: Poll | Event, user: User, role: str) -> None:
     """Make the user a host of the poll or event, in this role (a host already: the role
     changes). A poll in an event has the event's hosts: add them to the event."""

@@ -19,9 +19,9 @@ from django.utils.translation import ngettext
 
 from polls.invites import MAX_INVITES_AT_ONCE, invites_make
 from polls.kinds import KINDS, kind_of
-from polls.models import PROJECTOR_OPTIONS, Invite, Option, Poll, Vote
+from polls.models import PROJECTOR_OPTIONS, Invite, Option, Poll, PollHost, Vote
 from polls.rules import polls_run_by
-from polls.selectors import controls_of
+from polls.selectors import controls_of, user_named
 from polls.services import (
     PollError,
     choices_check,
@@ -134,6 +134,62 @@ class FollowsItsParent:
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self._may(request, obj) and super().has_delete_permission(request, obj)  # type: ignore[misc]
+
+
+class HostForm(forms.ModelForm):
+    """A host, named as the owner knows them: a user name or an e-mail address (no list of
+    the server's accounts is shown to pick from)."""
+
+    person = forms.CharField(label=_("user name or e-mail"), max_length=254)
+
+    class Meta:
+        fields = ["person", "role"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["person"].initial = self.instance.user.get_username()
+
+    def clean_person(self) -> Any:
+        name = self.cleaned_data["person"].strip()
+        user = user_named(name)
+        if user is None:
+            raise ValidationError(
+                _("No account here has the user name or e-mail “%(name)s”."), params={"name": name}
+            )
+        return user
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        user = cleaned.get("person")
+        owner_id = getattr(self.parent(), "owner_id", None)
+        if user is not None and owner_id is not None and user.pk == owner_id:
+            self.add_error("person", _("%(user)s owns it already.") % {"user": user.get_username()})
+        return cleaned
+
+    def parent(self) -> Any:
+        """The poll or event this host is of (the inline formset sets its id), or None
+        on an add page."""
+        name = "poll" if hasattr(self.instance, "poll_id") else "event"
+        return getattr(self.instance, name, None)
+
+    def save(self, commit: bool = True) -> Any:
+        self.instance.user = self.cleaned_data["person"]
+        return super().save(commit)
+
+
+class HostsInline(FollowsItsParent, admin.TabularInline):
+    """The owner's choice of hosts (polls/rules.py): others see them, read only."""
+
+    form = HostForm
+    extra = 0
+    verbose_name = _("host")
+    verbose_name_plural = _("hosts: who else runs it, and how")
+
+
+class PollHostInline(HostsInline):
+    model = PollHost
+    parent_permission = "polls.host_poll"
 
 
 class OptionInline(FollowsItsParent, admin.TabularInline):
@@ -253,7 +309,7 @@ class PollAdmin(RulesAdmin, RunByAdmin):
         "created_at",
         "updated_at",
     ]
-    inlines = [OptionInline]
+    inlines = [OptionInline, PollHostInline]
     # Until it is saved, a poll has no code (one shown would not be the one it gets), no
     # round and no pages.
     not_yet = {"code", "round", "pages", "created_at", "updated_at"}
@@ -279,6 +335,11 @@ class PollAdmin(RulesAdmin, RunByAdmin):
     def get_fields(self, request: HttpRequest, obj: Poll | None = None) -> list[Any]:
         fields = list(super().get_fields(request, obj))
         return fields if obj is not None else [f for f in fields if f not in self.not_yet]
+
+    def get_inlines(self, request: HttpRequest, obj: Poll | None) -> list[Any]:
+        """A poll in an event has the event's hosts, chosen on the event's page."""
+        in_event = obj is not None and hasattr(obj, "event_question")
+        return [i for i in self.inlines if not (in_event and i is PollHostInline)]
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)

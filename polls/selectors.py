@@ -18,6 +18,7 @@ from typing import Any, TypedDict
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, connection
 from django.db.models import Case, F, Model, Q, When
@@ -113,6 +114,16 @@ class Ballot:
 
     def choice_by_id(self, option_id: int) -> Choice | None:
         return next((option for option in self.options if option.id == option_id), None)
+
+
+def user_named(name: str) -> Any:
+    """The user with this username, or else this e-mail (when only one has it); None."""
+    users = get_user_model().objects
+    found = users.filter(username=name).first()
+    if found is None and "@" in name:
+        matches = list(users.filter(email__iexact=name)[:2])
+        found = matches[0] if len(matches) == 1 else None
+    return found
 
 
 def controls_of(things: Iterable[Model], *, limit: int = 500) -> list[ControlRecord]:

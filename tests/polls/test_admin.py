@@ -41,6 +41,8 @@ def add_form(question: str, slug: str, options: list[tuple[str, str]], **fields:
         "is_open": "on",
         **POLL_DEFAULTS,
         "options-TOTAL_FORMS": str(len(options)),
+        "hosts-TOTAL_FORMS": "0",
+        "hosts-INITIAL_FORMS": "0",
         "options-INITIAL_FORMS": "0",
         "options-MIN_NUM_FORMS": "2",
         "options-MAX_NUM_FORMS": "1000",
@@ -77,6 +79,8 @@ def test_the_admin_refuses_a_poll_with_one_option(admin_client):
         "slug": "lonely",
         **POLL_DEFAULTS,
         "options-TOTAL_FORMS": "1",
+        "hosts-TOTAL_FORMS": "0",
+        "hosts-INITIAL_FORMS": "0",
         "options-INITIAL_FORMS": "0",
         "options-0-slug": "yes",
         "options-0-label": "Yes",
@@ -180,6 +184,8 @@ def test_the_admin_makes_a_rating_with_one_option_per_score(admin_client, redis_
         "scale_min": "0",
         "scale_max": "3",
         "options-TOTAL_FORMS": "0",
+        "hosts-TOTAL_FORMS": "0",
+        "hosts-INITIAL_FORMS": "0",
         "options-INITIAL_FORMS": "0",
     }
 
@@ -199,6 +205,8 @@ def test_the_admin_refuses_a_scale_that_does_not_go_up(admin_client):
         "scale_min": "5",
         "scale_max": "1",
         "options-TOTAL_FORMS": "0",
+        "hosts-TOTAL_FORMS": "0",
+        "hosts-INITIAL_FORMS": "0",
         "options-INITIAL_FORMS": "0",
     }
 

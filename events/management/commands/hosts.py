@@ -11,8 +11,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from events.models import Event
-from events.presenters import HostError, host_remove, host_set, hosts_of, user_named
+from events.presenters import HostError, host_remove, host_set, hosts_of
 from polls.models import HostRole, Poll
+from polls.selectors import user_named
 
 
 class Command(BaseCommand):
