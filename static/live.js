@@ -30,7 +30,7 @@
     deaf: gettext("Not receiving updates right now: these numbers may be behind."),
     stale: gettext("Counting is paused: these numbers may be behind."),
     gone: gettext("This poll no longer exists."),
-    signedOut: gettext("Signed out: reload the page to sign in again."),
+    signedOut: gettext("Stopped: you signed out, or may no longer present this. Reload the page to sign in again."),
   };
   const STATES = { open: gettext("open"), scheduled: gettext("not open yet"), closed: gettext("closed") };
   const status = root.querySelector("[data-status]");
@@ -301,7 +301,8 @@
     };
     socket.onclose = function (event) {
       if (event.code === NO_SUCH_POLL || event.code === FORBIDDEN) {
-        // Only the projector's socket is forbidden: its presenter signed out.
+        // Only the projector's socket is forbidden: its presenter signed out, or is no
+        // longer one of its hosts.
         show("lost", event.code === FORBIDDEN ? words.signedOut : words.gone);
         return;
       }

@@ -21,6 +21,8 @@ from tests.support.browser import (
     PHONE,
     SCREENSHOTS,
     ZBARIMG,
+    add_event,
+    add_poll,
     csp_refusals,
     decoded_qr,
     in_thread,
@@ -39,32 +41,6 @@ def presenter(db) -> User:
     if ZBARIMG is None:
         pytest.skip("no zbarimg: apt-get install zbar-tools")
     return User.objects.create_superuser("teacher", "t@example.com", "a long pass phrase")
-
-
-def add_poll(admin: Page, url: str, question: str, kind: str, options: list[str]) -> None:
-    """A poll made on the admin's form, as a presenter makes one."""
-    admin.goto(f"{url}/admin/polls/poll/add/")
-    admin.select_option("#id_kind", kind)
-    admin.fill("#id_question", question)
-    for row, label in enumerate(options):
-        admin.fill(f"#id_options-{row}-label", label)
-    admin.click("input[name=_save]")
-    expect(admin.locator(".messagelist")).to_contain_text("was added successfully")
-
-
-def add_event(admin: Page, url: str, title: str, questions: list[str]) -> None:
-    """An event of these polls, in order, on the admin's form: a row per question, each
-    poll picked in the autocomplete by typing its question."""
-    admin.goto(f"{url}/admin/events/event/add/")
-    admin.fill("#id_title", title)
-    for row, question in enumerate(questions):
-        admin.locator("#questions-group .add-row a").click()
-        admin.fill(f"#id_questions-{row}-position", str(row + 1))
-        admin.locator(f"#questions-{row} .select2-selection").click()
-        admin.locator(".select2-search__field").fill(question)
-        admin.locator(".select2-results__option", has_text=question).click()
-    admin.click("input[name=_save]")
-    expect(admin.locator(".messagelist")).to_contain_text("was added successfully")
 
 
 def question_shown(phone: Page, number: int) -> None:

@@ -1,4 +1,4 @@
-"""Brute force against the admin's sign-in (the presenter's too) is locked out by django-axes."""
+"""Brute force against the presenters' sign-in and the admin's is locked out by django-axes."""
 
 from __future__ import annotations
 
@@ -11,16 +11,17 @@ pytestmark = pytest.mark.django_db
 LOGIN = "/admin/login/?next=/admin/"
 
 
-def sign_in(browser: Client, username: str, password: str) -> int:
-    return browser.post(LOGIN, {"username": username, "password": password}).status_code
+def sign_in(browser: Client, username: str, password: str, login: str = LOGIN) -> int:
+    return browser.post(login, {"username": username, "password": password}).status_code
 
 
-def test_after_five_failures_even_the_right_password_is_refused(settings, redis_db):
+@pytest.mark.parametrize("login", [LOGIN, "/accounts/login/?next=/host/"])
+def test_after_five_failures_even_the_right_password_is_refused(settings, redis_db, login):
     User.objects.create_superuser("teacher", "t@example.com", "a long pass phrase")
     browser = Client()
 
-    failures = [sign_in(browser, "teacher", f"guess {n}") for n in range(5)]
-    locked = browser.post(LOGIN, {"username": "teacher", "password": "a long pass phrase"})
+    failures = [sign_in(browser, "teacher", f"guess {n}", login) for n in range(5)]
+    locked = browser.post(login, {"username": "teacher", "password": "a long pass phrase"})
 
     assert failures == [200] * 4 + [429]  # the form again with its error, then the lockout
     assert locked.status_code == 429
