@@ -34,6 +34,7 @@ from django_rq.urls import get_admin_urlpatterns, get_api_urlpatterns
 
 from polls.admin import PollAdmin, RunByAdmin
 from polls.models import Answer, Poll, Question
+from polls.services import control_record
 from tally.moderation import answers_moderate, questions_moderate
 from tally.selectors import rounds_for, terms_for
 
@@ -109,7 +110,11 @@ class AnswerAdmin(TypedAdmin):
     actions = ["show_answers", "hide_answers"]
 
     def _moderate(self, request: HttpRequest, answers: QuerySet[Answer], action: str) -> None:
-        changed = answers_moderate(answer_ids=answers.values_list("pk", flat=True), action=action)
+        chosen = list(answers.select_related("poll"))
+        changed = answers_moderate(answer_ids=[answer.pk for answer in chosen], action=action)
+        for answer in chosen:
+            control_record(by=request.user, thing=answer.poll, action=f"answer-{action}",
+                           detail=answer.text)  # fmt: skip
         self.message_user(
             request,
             ngettext("%(n)d answer changed.", "%(n)d answers changed.", changed) % {"n": changed},
@@ -188,9 +193,11 @@ class QuestionAdmin(TypedAdmin):
     actions = ["show_questions", "hide_questions", "mark_answered"]
 
     def _move(self, request: HttpRequest, questions: QuerySet[Question], action: str) -> None:
-        changed = questions_moderate(
-            question_ids=questions.values_list("pk", flat=True), action=action
-        )
+        chosen = list(questions.select_related("poll"))
+        changed = questions_moderate(question_ids=[q.pk for q in chosen], action=action)
+        for question in chosen:
+            control_record(by=request.user, thing=question.poll, action=f"question-{action}",
+                           detail=question.text)  # fmt: skip
         self.message_user(
             request,
             ngettext("%(n)d question changed.", "%(n)d questions changed.", changed)

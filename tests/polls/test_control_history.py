@@ -71,7 +71,7 @@ def test_every_control_of_an_event_run_is_in_the_owners_history_with_its_user(re
     assert "closed voting" in poll_page and "next question" not in poll_page
 
 
-def test_the_admins_actions_are_kept_and_another_presenter_sees_no_history():
+def test_the_admins_actions_are_kept_and_another_presenter_sees_no_history(redis_db):
     ana = presenter_make(username="ana", password=None)[0]
     bo = presenter_make(username="bo", password=None)[0]
     poll = poll_create(question="Tea?", options=TWO, slug="tea")
@@ -83,6 +83,13 @@ def test_the_admins_actions_are_kept_and_another_presenter_sees_no_history():
 
     record = ControlRecord.objects.get()
     assert (record.user, record.action) == (ana, "reveal")
+    word = poll_create(question="One word?", options=[], slug="word", kind="open")
+    word.owner = ana
+    word.save()
+    casts_apply([Cast("1-0", word.pk, 1, (), "v0", timezone.now(), ("Nap",))])
+    hide = {"action": "hide_answers", "_selected_action": [Answer.objects.get().pk]}
+    assert ana_client.post("/admin/polls/answer/", hide).status_code == 302
+    assert ControlRecord.objects.filter(action="answer-hide", detail="Nap", user=ana).exists()
     history = _signed_in(bo).get(f"/admin/polls/poll/{poll.pk}/history/")
     assert history.status_code == 302 and "showed the results" not in history.content.decode()
     empty = poll_create(question="Untouched?", options=TWO, slug="untouched")
