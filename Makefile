@@ -17,8 +17,9 @@ MESSAGES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
 up: $(RUNNABLE) $(MESSAGES)
 	$(BIN)/python -m voting_site.launcher
 
-# axe-core, for the accessibility checks in Chromium (package.json), installed when npm
-# is here; without npm those tests are skipped, and `make test` says so first.
+# axe-core, for the accessibility checks in Chromium, and oidc-provider, the identity
+# provider of the sign-in tests (package.json), installed when npm is here; without npm
+# those tests are skipped, and `make test` says so first.
 AXE := node_modules/axe-core/axe.min.js
 NPM := $(shell command -v npm 2>/dev/null)
 ifneq ($(NPM),)
@@ -30,7 +31,7 @@ endif
 # runs them in one. Each process steals the queued tests of a busier one at the end.
 PYTEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 test: $(INSTALLED) $(MESSAGES) $(TEST_TOOLS)
-	@test -n "$(NPM)" || echo "make test: no npm, so no axe-core: the accessibility tests are skipped (apt-get install npm)"
+	@test -n "$(NPM)" || echo "make test: no npm, so no axe-core or oidc-provider: the accessibility and identity-provider sign-in tests are skipped (apt-get install npm)"
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 $(AXE): package.json package-lock.json

@@ -6,6 +6,8 @@ state and a replayed code refused; sign-out."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,10 +23,13 @@ from voting_site.processes import free_port, start_group, stop_group, wait_healt
 
 PROVIDER_SCRIPT = Path(__file__).parents[1] / "support" / "oidc_provider.mjs"
 PROVIDER_PACKAGE = Path(settings.BASE_DIR) / "node_modules" / "oidc-provider"
+NODE = shutil.which("node")
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),  # the web process must see the accounts
-    pytest.mark.skipif(not PROVIDER_PACKAGE.exists(), reason="no oidc-provider: npm ci"),
+    pytest.mark.skipif(
+        NODE is None or not PROVIDER_PACKAGE.exists(), reason="no node, or no oidc-provider: npm ci"
+    ),
 ]
 
 
@@ -36,8 +41,8 @@ def signed_in_site() -> Iterator[str]:
     issuer = f"http://127.0.0.1:{provider_port}"
     callback = f"http://127.0.0.1:{web_port}/accounts/oidc/callback/"
     provider = start_group(
-        ["node", str(PROVIDER_SCRIPT), str(provider_port), callback],
-        env={"PATH": "/usr/bin:/bin:/usr/local/bin"},
+        [str(NODE), str(PROVIDER_SCRIPT), str(provider_port), callback],
+        env={"PATH": os.environ.get("PATH", "")},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

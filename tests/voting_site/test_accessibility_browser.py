@@ -141,6 +141,8 @@ PAGES = [
     "/polls/hidden/results/",
     "/polls/invited/",
     "/j/NOSUCH",
+    "/accounts/login/",
+    "/accounts/failed/",
     "/no/such/page/",
     "/events/lobby/",
     "/events/shown/",
