@@ -86,7 +86,7 @@ def test_the_projector_in_spanish(site_url, poll, redis_db, teacher, spanish):
         spanish.goto(site_url + VOTE_PAGE + "present/")
         spanish.fill("#id_username", "teacher")
         spanish.fill("#id_password", "a long pass phrase")
-        spanish.click("input[type=submit]")
+        spanish.click(".sign-in-form button[type=submit]")
         expect(spanish.locator("[data-status]")).to_have_text("En vivo")
         expect(spanish.get_by_text("Vota desde tu celular: escanea o entra en")).to_be_visible()
         badge = spanish.locator("[data-state-badge]")

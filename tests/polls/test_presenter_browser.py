@@ -93,7 +93,7 @@ def test_a_poll_run_in_a_room_from_projector_and_phone(room, chromium: Browser):
         projector.goto(f"{url}/polls/cats-vs-dogs/present/")
         projector.fill("#id_username", "teacher")
         projector.fill("#id_password", "a long pass phrase")
-        projector.click("input[type=submit]")
+        projector.click(".sign-in-form button[type=submit]")
         expect(projector).to_have_url(f"{url}/polls/cats-vs-dogs/present/")
         expect(projector.locator("[data-status]")).to_have_text("Live")
         total = projector.locator("[data-voters]")
@@ -151,7 +151,7 @@ def test_a_poll_run_in_a_room_from_projector_and_phone(room, chromium: Browser):
         remote.goto(f"{url}/polls/cats-vs-dogs/remote/")
         remote.fill("#id_username", "teacher")
         remote.fill("#id_password", "a long pass phrase")
-        remote.click("input[type=submit]")
+        remote.click(".sign-in-form button[type=submit]")
         expect(remote.locator('[data-option="cats"] [data-votes]')).to_have_text("4")
         expect(remote.get_by_text("Only you see these counts")).to_be_visible()
         remote.screenshot(path=SCREENSHOTS / "remote.png", full_page=True)
@@ -261,7 +261,7 @@ def signed_in(chromium: Browser, url: str, path: str) -> Page:
     projector.goto(f"{url}{path}")
     projector.fill("#id_username", "teacher")
     projector.fill("#id_password", "a long pass phrase")
-    projector.click("input[type=submit]")
+    projector.click(".sign-in-form button[type=submit]")
     expect(projector.locator("[data-status]")).to_have_text("Live")
     return projector
 

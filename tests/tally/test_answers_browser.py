@@ -50,7 +50,7 @@ def signed_in(context: BrowserContext, url: str, path: str) -> Page:
     page.goto(url + path)
     page.fill("#id_username", "teacher")
     page.fill("#id_password", "a long pass phrase")
-    page.click("input[type=submit]")
+    page.click(".sign-in-form button[type=submit]")
     expect(page).to_have_url(url + path)
     return page
 
