@@ -39,6 +39,12 @@
   const scheme = location.protocol === "https:" ? "wss://" : "ws://";
   const url = scheme + location.host + root.dataset.socket;
   const NO_SUCH_POLL = 4404;
+  // A label as read aloud: a formula by its source (its MathML's alttext), not its glyphs.
+  function spokenText(element) {
+    const copy = element.cloneNode(true);
+    for (const math of copy.querySelectorAll("math")) math.replaceWith(math.getAttribute("alttext") || math.textContent);
+    return copy.textContent;
+  }
   const FORBIDDEN = 4403;
   const TOO_MANY = 4429;
   const event = root.hasAttribute("data-event");
@@ -108,7 +114,7 @@
     }
     for (const row of all("[data-option]")) {
       const mark = row.querySelector("[data-correct]:not([hidden])"); // a right answer, once closed
-      const option = row.querySelector("[data-label]").textContent + (mark ? mark.textContent : "");
+      const option = spokenText(row.querySelector("[data-label]")) + (mark ? mark.textContent : "");
       const votes = row.querySelector("[data-votes]").textContent;
       const percent = row.querySelector("[data-percent]");
       const unit = row.querySelector("[data-unit]");
