@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import unquote
@@ -13,13 +14,14 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from polls.invites import MAX_INVITES_AT_ONCE, invites_make
 from polls.kinds import KINDS, kind_of
 from polls.models import PROJECTOR_OPTIONS, Invite, Option, Poll, PollHost, Vote
+from polls.pictures import PictureError, Processed, picture_read, picture_store
 from polls.rules import polls_run_by
 from polls.selectors import controls_of, user_named
 from polls.services import (
@@ -35,7 +37,52 @@ from polls.services import (
 )
 
 
-class PollForm(forms.ModelForm):
+class WithPicture(forms.ModelForm):
+    """A form whose question or option may carry an image: an upload (read and written
+    again by polls/pictures.py, refused with its reason), the image's description, which
+    an image needs, and a box to take it off."""
+
+    image_file = forms.FileField(
+        label=_("image"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
+    )
+    image_remove = forms.BooleanField(label=_("take the image off"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.processed: Processed | None = None
+        self.fields["image_file"].help_text = _(
+            "JPEG, PNG, WebP or GIF, at most %(n)d MB. It is stored without its metadata "
+            "(location, camera), at most 1920 pixels wide or high."
+        ) % {"n": settings.VOTING_IMAGE_MAX_MB}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        upload = data.get("image_file")
+        if upload:
+            try:
+                self.processed = picture_read(upload)
+            except PictureError as error:
+                self.add_error("image_file", str(error))
+                return data
+        kept = self.instance.image_id is not None and not data.get("image_remove")
+        if (self.processed is not None or kept) and not (data.get("image_alt") or "").strip():
+            self.add_error(
+                "image_alt",
+                _("Describe the image for people who cannot see it: what matters in it here."),
+            )
+        return data
+
+    def save(self, commit: bool = True) -> Any:
+        if self.processed is not None:
+            self.instance.image = picture_store(self.processed)
+        elif self.cleaned_data.get("image_remove"):
+            self.instance.image, self.instance.image_alt = None, ""
+        return super().save(commit)
+
+
+class PollForm(WithPicture):
     """The poll's own fields: a slug made from the question when left empty, and a
     rating's scale checked as `createpoll` checks it."""
 
@@ -46,7 +93,7 @@ class PollForm(forms.ModelForm):
             "scale_min_label", "scale_max_label", "voters_may_change", "requires_invite",
             "voters_per_address", "is_open", "opens_at", "closes_at", "results_visibility",
             "results_shown", "max_length", "answers_per_voter", "moderation", "masks_profanity",
-            "seconds",
+            "seconds", "image_alt",
         ]  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -69,12 +116,12 @@ class PollForm(forms.ModelForm):
         return data
 
 
-class OptionForm(forms.ModelForm):
+class OptionForm(WithPicture):
     """An option: a slug made from its label when left empty, in any script."""
 
     class Meta:
         model = Option
-        fields = ["label", "slug", "position", "correct"]
+        fields = ["label", "slug", "position", "correct", "image_alt"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -134,6 +181,23 @@ class FollowsItsParent:
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self._may(request, obj) and super().has_delete_permission(request, obj)  # type: ignore[misc]
+
+
+def thumbnail(thing: Poll | Option) -> str:
+    """The admin's small view of a question's or an option's image."""
+    if thing.image is None:
+        return "—"
+    return format_html(
+        '<img src="{}" alt="{}" class="admin-thumbnail" width="120">',
+        thing.image.small.url,
+        thing.image_alt,
+    )
+
+
+def _uploads_if_editable(fields: Any, editable: bool) -> list[Any]:
+    """A read-only page (a moderator's) shows the image, not the upload's fields."""
+    uploads = {"image_file", "image_remove"}
+    return [f for f in fields if editable or f not in uploads]
 
 
 class HostForm(forms.ModelForm):
@@ -196,12 +260,21 @@ class OptionInline(FollowsItsParent, admin.TabularInline):
     model = Option
     form = OptionForm
     formset = OptionFormSet
-    fields = ["label", "slug", "position", "correct"]
+    fields = ["label", "slug", "position", "correct", "image_shown", "image_file", "image_alt",
+              "image_remove"]  # fmt: skip
+    readonly_fields = ["image_shown"]
     prepopulated_fields = {"slug": ["label"]}
     # Two empty rows to fill on a new poll, but none required by the formset: a rating
     # has none (its options are its scores); OptionFormSet.clean asks the choice kinds
     # for two.
     min_num = 0
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[Any]:
+        return _uploads_if_editable(super().get_fields(request, obj), self._may(request, obj))
+
+    @admin.display(description=_("image"))
+    def image_shown(self, option: Option) -> str:
+        return thumbnail(option)
 
     def get_extra(self, request: HttpRequest, obj: Poll | None = None, **kwargs: Any) -> int:
         return 2 if obj is None else 0
@@ -283,7 +356,7 @@ class PollAdmin(RulesAdmin, RunByAdmin):
     list_filter = ["kind", "is_open", "results_visibility"]
     search_fields = ["question", "slug", "code"]
     prepopulated_fields = {"slug": ["question"]}
-    readonly_fields = ["code", "round", "pages", "created_at", "updated_at"]
+    readonly_fields = ["code", "round", "pages", "image_shown", "created_at", "updated_at"]
     fields = [
         "question",
         "slug",
@@ -304,6 +377,10 @@ class PollAdmin(RulesAdmin, RunByAdmin):
         "closes_at",
         "results_visibility",
         "results_shown",
+        "image_shown",
+        "image_file",
+        "image_alt",
+        "image_remove",
         "round",
         "pages",
         "created_at",
@@ -334,7 +411,13 @@ class PollAdmin(RulesAdmin, RunByAdmin):
 
     def get_fields(self, request: HttpRequest, obj: Poll | None = None) -> list[Any]:
         fields = list(super().get_fields(request, obj))
-        return fields if obj is not None else [f for f in fields if f not in self.not_yet]
+        fields = fields if obj is not None else [f for f in fields if f not in self.not_yet]
+        editable = obj is None or self.has_change_permission(request, obj)
+        return _uploads_if_editable(fields, editable)
+
+    @admin.display(description=_("image"))
+    def image_shown(self, poll: Poll) -> str:
+        return thumbnail(poll)
 
     def get_inlines(self, request: HttpRequest, obj: Poll | None) -> list[Any]:
         """A poll in an event has the event's hosts, chosen on the event's page."""

@@ -54,6 +54,48 @@ def join_code_clean(text: str) -> str:
     return re.sub(r"[\s-]+", "", text).upper()
 
 
+class Picture(models.Model):
+    """An image a presenter uploaded, as it is served: decoded and written again
+    (polls/pictures.py), at most PICTURE_SIZES' first on its long side and a phone's copy,
+    under names made of its content's hash. Questions and options point at one."""
+
+    sha256 = models.CharField(max_length=64, unique=True, editable=False)
+    large = models.FileField(_("image"), max_length=200)
+    small = models.FileField(_("phone's copy"), max_length=200)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("picture")
+        verbose_name_plural = _("pictures")
+
+    def __str__(self) -> str:
+        return self.large.name or self.sha256
+
+
+def picture_field() -> models.ForeignKey:
+    """A question's or an option's image, if it has one; a picture outlives its users
+    (another may share it), and a user outlives its picture."""
+    return models.ForeignKey(
+        Picture,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("image"),
+    )
+
+
+def alt_field() -> models.CharField:
+    return models.CharField(
+        _("image's description"),
+        max_length=250,
+        blank=True,
+        help_text=_("What the image shows, for people who cannot see it: required with an image."),
+    )
+
+
 class Poll(models.Model):
     """A question with two or more options, or open answers, or a Q&A; open or not."""
 
@@ -212,6 +254,8 @@ class Poll(models.Model):
             "With no owner, only superusers may."
         ),
     )
+    image = picture_field()
+    image_alt = alt_field()
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -302,6 +346,9 @@ class Option(models.Model):
         help_text=_("A right answer (single or several choices): marked on the results once "
                     "voting closes, never before."),
     )  # fmt: skip
+
+    image = picture_field()
+    image_alt = alt_field()
 
     class Meta:
         verbose_name = _("option")

@@ -270,8 +270,38 @@ CHANNEL_LAYERS = {
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))).resolve()
+# --- Uploaded images (polls/pictures.py) -----------------------------------------
+# Kept in DATA_DIR/media and served by the app, or, with VOTING_MEDIA_S3_BUCKET set, in
+# S3-compatible object storage (django-storages), which every web replica then shares.
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env.str("VOTING_MEDIA_ROOT", default=str(DATA_DIR / "media"))).resolve()
+VOTING_IMAGE_MAX_MB = env.int("VOTING_IMAGE_MAX_MB", default=10)
+VOTING_MEDIA_S3_BUCKET = env.str("VOTING_MEDIA_S3_BUCKET", default="")
+MEDIA_STORAGE: dict[str, object] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+MEDIA_ORIGINS: list[str] = []
+if VOTING_MEDIA_S3_BUCKET:
+    MEDIA_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": VOTING_MEDIA_S3_BUCKET,
+            "endpoint_url": env.str("VOTING_MEDIA_S3_ENDPOINT", default="") or None,
+            "region_name": env.str("VOTING_MEDIA_S3_REGION", default="") or None,
+            "access_key": env.str("VOTING_MEDIA_S3_ACCESS_KEY", default="") or None,
+            "secret_key": env.str("VOTING_MEDIA_S3_SECRET_KEY", default="") or None,
+            "custom_domain": env.str("VOTING_MEDIA_S3_DOMAIN", default="") or None,
+            "querystring_auth": False,  # the pictures are public, their names unguessable
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+    MEDIA_ORIGINS = [
+        env.str("VOTING_MEDIA_S3_ORIGIN", default="")
+        or env.str("VOTING_MEDIA_S3_ENDPOINT", default="")
+        or f"https://{VOTING_MEDIA_S3_BUCKET}.s3.amazonaws.com"
+    ]
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     "staticfiles": {"BACKEND": "servestatic.storage.CompressedManifestStaticFilesStorage"},
 }
 
@@ -306,7 +336,7 @@ CONTENT_SECURITY_POLICY = {
         "script-src": [csp.SELF],
         "style-src": [csp.SELF],
         "style-src-attr": [csp.UNSAFE_INLINE],
-        "img-src": [csp.SELF, "data:"],
+        "img-src": [csp.SELF, "data:", *MEDIA_ORIGINS],
         "connect-src": [csp.SELF],
         "object-src": [csp.NONE],
         "base-uri": [csp.NONE],

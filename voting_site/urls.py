@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from tally.admin import dashboard_urlpatterns
-from voting_site import metrics, views
+from voting_site import media, metrics, views
 
 # The words of the apps' scripts (locale/*/LC_MESSAGES/djangojs.po), not the admin's.
 javascript_catalog = JavaScriptCatalog.as_view(packages=["polls", "tally", "events"])
@@ -14,6 +14,7 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     path("readyz", views.readyz, name="readyz"),
     path("metrics", metrics.metrics, name="metrics"),
+    path("media/<path:name>", media.media_file, name="media"),
     # The language switcher's form posts to set_language here; the live pages' scripts
     # take their words from the JavaScript catalogue, in the page's language.
     path("i18n/", include("django.conf.urls.i18n")),
