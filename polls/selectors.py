@@ -21,7 +21,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, connection
-from django.db.models import Case, F, Model, Q, When
+from django.db.models import Case, F, Model, Prefetch, Q, When
 from django.utils import timezone
 
 from polls.kinds import kind_of
@@ -29,6 +29,8 @@ from polls.models import (
     JOIN_CODE_HOLDERS,
     Answer,
     ControlRecord,
+    Option,
+    Picture,
     Poll,
     Question,
     Vote,
@@ -49,10 +51,35 @@ BALLOTS_KEPT = 1000
 
 
 @dataclass(frozen=True)
+class ImageShown:
+    """A question's or an option's image as a page shows it: its two copies' URLs, the
+    large one's size (the page keeps its place while it loads), its description."""
+
+    large: str
+    small: str
+    width: int
+    height: int
+    alt: str
+
+
+def image_shown(picture: Picture | None, alt: str) -> ImageShown | None:
+    if picture is None:
+        return None
+    return ImageShown(picture.large.url, picture.small.url, picture.width, picture.height, alt)
+
+
+def option_pictures(poll: Poll) -> dict[str, ImageShown]:
+    """The poll's options' images by slug (none for a poll without): for a page's bars."""
+    options = poll.options.filter(image__isnull=False).select_related("image")
+    return {o.slug: shown for o in options if (shown := image_shown(o.image, o.image_alt))}
+
+
+@dataclass(frozen=True)
 class Choice:
     id: int
     slug: str
     label: str
+    image: ImageShown | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +107,7 @@ class Ballot:
     results_shown: bool | None
     round: int
     options: tuple[Choice, ...]
+    image: ImageShown | None = None
     # Open answers': the longest answer, how many per voter, whether profanity is masked,
     # whether each waits for the presenter's approval.
     max_length: int = 100
@@ -104,6 +132,16 @@ class Ballot:
             state=self.state(),
             has_voted=has_voted,
         )
+
+    @property
+    def option_pictures(self) -> dict[str, ImageShown]:
+        """Its options' images by slug, for the pages' bars."""
+        return {o.slug: o.image for o in self.options if o.image is not None}
+
+    @property
+    def pictured(self) -> bool:
+        """Whether its options are pictures (the vote page lays them out as tiles)."""
+        return any(option.image is not None for option in self.options)
 
     def choices_allowed(self) -> tuple[int, int]:
         """How many options a cast holds, at least and at most (a ranking: exactly the most)."""
@@ -147,7 +185,8 @@ def _load_ballot(slug: str) -> Ballot | None:
     poll = (
         Poll.objects.filter(slug=slug)
         .annotate(quiz_id=Case(When(scored_in_quiz(), then=F("event_question__event_id"))))
-        .prefetch_related("options")
+        .select_related("image")
+        .prefetch_related(Prefetch("options", Option.objects.select_related("image")))
         .first()
     )
     if poll is None:
@@ -173,7 +212,11 @@ def _load_ballot(slug: str) -> Ballot | None:
         results_visibility=poll.results_visibility,
         results_shown=poll.results_shown,
         round=poll.round,
-        options=tuple(Choice(id=o.pk, slug=o.slug, label=o.label) for o in poll.options.all()),
+        options=tuple(
+            Choice(id=o.pk, slug=o.slug, label=o.label, image=image_shown(o.image, o.image_alt))
+            for o in poll.options.all()
+        ),
+        image=image_shown(poll.image, poll.image_alt),
         max_length=poll.max_length,
         answers_per_voter=poll.answers_per_voter,
         masks_profanity=poll.masks_profanity,

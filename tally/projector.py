@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from polls.kinds import kind_of
 from polls.models import PROJECTOR_ROWS, Poll
 from polls.presenter import csv_response, presents_poll, public_url
+from polls.selectors import option_pictures
 from polls.services import CONTROL_ACTIONS, control_record, poll_control
 from tally.exports import results_rows
 from tally.moderation import (
@@ -133,6 +134,7 @@ def projector_context(request: HttpRequest, poll: Poll) -> dict[str, Any]:
         "code": code_shown(poll.code),
         "controls": _controls(poll),
         "shortcuts": _shortcuts(),
+        "option_pictures": option_pictures(poll),
     }
 
 
@@ -158,6 +160,7 @@ def remote_context(poll: Poll) -> dict[str, Any]:
         "voters_see_results": poll.results_visible(has_voted=False),
         "code": code_shown(poll.code),
         "controls": _controls(poll),
+        "option_pictures": option_pictures(poll),
     }
 
 

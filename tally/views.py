@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from polls.models import Poll
+from polls.selectors import option_pictures
 from tally.charts import chart
 from tally.selectors import average_at, results_for, results_seen_by
 from voting_site.middleware import with_user
@@ -39,6 +40,7 @@ def results_page(request: HttpRequest, slug: str) -> HttpResponse:
         "results": results,
         "average_at": average_at(poll, results),
         "hidden_notice": hidden_notice,
+        "option_pictures": option_pictures(poll),
     }
     return render(request, "tally/results.html", context)
 
