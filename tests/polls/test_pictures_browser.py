@@ -10,7 +10,7 @@ import io
 import pytest
 from django.contrib.auth.models import User
 from PIL import Image, ImageDraw
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, FilePayload, Page, expect
 
 from polls.models import Poll
 from tests.support.browser import LIVE, PHONE, SCREENSHOTS, in_thread, sign_in
@@ -29,7 +29,7 @@ def _png(colour: tuple[int, int, int], size: tuple[int, int] = (1200, 900)) -> b
     return out.getvalue()
 
 
-def _file(name: str, content: bytes) -> dict[str, object]:
+def _file(name: str, content: bytes) -> FilePayload:
     return {"name": name, "mimeType": "image/png", "buffer": content}
 
 
