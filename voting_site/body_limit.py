@@ -6,13 +6,17 @@ language switch is a few hundred bytes, so any request (whatever its method)
 whose body is over MAX_BODY is refused at the door with 413: by its
 Content-Length, or, sent in chunks, as soon as it grows past the limit. The
 admin's forms are larger (a poll with its options, a long list of selected
-polls), and get ADMIN_MAX_BODY.
+polls), and get ADMIN_MAX_BODY; with their images (a question's and each option's,
+each at most VOTING_IMAGE_MAX_MB), VOTING_ADMIN_UPLOAD_MB, which Django spools to disk.
+That larger limit is for a body of announced length only, as browsers send a form: a
+body in chunks is held here while it is counted, so it keeps ADMIN_MAX_BODY.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from voting_site.metrics import count_refused
@@ -24,9 +28,14 @@ ADMIN_MAX_BODY = 1024 * 1024
 Message = dict[str, Any]
 
 
-def body_limit(path: str) -> int:
-    """The most bytes a request's body to `path` may have."""
-    return ADMIN_MAX_BODY if path.startswith(ADMIN_PREFIX) else MAX_BODY
+def body_limit(path: str, *, announced: bool = True) -> int:
+    """The most bytes a request's body to `path` may have (`announced`: by its
+    Content-Length, rather than in chunks)."""
+    if not path.startswith(ADMIN_PREFIX):
+        return MAX_BODY
+    if announced:
+        return max(ADMIN_MAX_BODY, settings.VOTING_ADMIN_UPLOAD_MB * 1024 * 1024)
+    return ADMIN_MAX_BODY
 
 
 class BodyLimit:
@@ -39,9 +48,9 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = body_limit(scope["path"])
         headers = dict(scope["headers"])
         length = headers.get(b"content-length")
+        limit = body_limit(scope["path"], announced=length is not None)
         if length is not None:
             # The server hands on no more than the length announced.
             if not length.isdigit() or int(length) > limit:

@@ -276,6 +276,10 @@ STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticf
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("VOTING_MEDIA_ROOT", default=str(DATA_DIR / "media"))).resolve()
 VOTING_IMAGE_MAX_MB = env.int("VOTING_IMAGE_MAX_MB", default=10)
+# The most an admin's form may send with its images (voting_site/body_limit.py).
+VOTING_ADMIN_UPLOAD_MB = env.int("VOTING_ADMIN_UPLOAD_MB", default=64)
+# Each image of a form in memory up to this, then in a temporary file.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 VOTING_MEDIA_S3_BUCKET = env.str("VOTING_MEDIA_S3_BUCKET", default="")
 MEDIA_STORAGE: dict[str, object] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 MEDIA_ORIGINS: list[str] = []

@@ -266,7 +266,7 @@ def answer_to_head(url: str, head: str, body: bytes = b"") -> str:
         "GET / HTTP/1.1\r\nContent-Length: 200000000",
         "POST /admin/login/ HTTP/1.1\r\nContent-Length: 200000000",
         "DELETE /polls/cats-vs-dogs/ HTTP/1.1\r\nContent-Length: 5000",
-        "PATCH /admin/ HTTP/1.1\r\nContent-Length: 1100000",
+        "PATCH /admin/ HTTP/1.1\r\nContent-Length: 70000000",  # over the images' 64 MB
     ],
     ids=["put", "get", "admin", "delete", "admin patch"],
 )
@@ -285,8 +285,9 @@ def test_a_chunked_body_over_the_limit_is_refused_as_it_grows(deployed, poll, re
     assert status.startswith("HTTP/1.1 413")
 
 
-def test_the_admins_forms_may_be_larger_than_a_vote(deployed, redis_db):
-    form = b"username=teacher&password=" + b"x" * 10_000
+@pytest.mark.parametrize("size", [10_000, 3 * MB], ids=["form", "form with images"])
+def test_the_admins_forms_may_be_larger_than_a_vote(deployed, redis_db, size):
+    form = b"username=teacher&password=" + b"x" * size
     status = answer_to_head(
         deployed.url,
         "POST /admin/login/ HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
@@ -295,3 +296,14 @@ def test_the_admins_forms_may_be_larger_than_a_vote(deployed, redis_db):
     )
 
     assert status.startswith("HTTP/1.1 403")  # read, and refused for its missing CSRF token
+
+
+def test_an_admin_body_in_chunks_keeps_the_smaller_limit(deployed, redis_db):
+    chunk = b"x" * (256 * 1024)
+    status = answer_to_head(
+        deployed.url,
+        "POST /admin/login/ HTTP/1.1\r\nTransfer-Encoding: chunked",
+        b"".join(b"%x\r\n%s\r\n" % (len(chunk), chunk) for _ in range(5)),  # 1.25 MB, no end
+    )
+
+    assert status.startswith("HTTP/1.1 413")
