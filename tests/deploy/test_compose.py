@@ -59,8 +59,10 @@ def test_networks_in_the_courses_shape():
         assert SERVICES[service]["networks"] == ["back-tier"], service
 
 
-def test_votes_and_hits_live_on_named_volumes():
-    assert set(COMPOSE["volumes"]) == {"db-data", "redis-data"}
+def test_votes_hits_and_images_live_on_named_volumes():
+    assert set(COMPOSE["volumes"]) == {"db-data", "redis-data", "media"}
+    for service in ("web", "worker", "migrate"):
+        assert SERVICES[service]["volumes"] == ["media:/media"], service
     assert SERVICES["db"]["volumes"] == ["db-data:/var/lib/postgresql/data"]
     assert SERVICES["redis"]["volumes"] == ["redis-data:/data"]
     command = SERVICES["redis"]["command"]

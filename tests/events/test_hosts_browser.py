@@ -80,6 +80,7 @@ def test_a_moderator_runs_anothers_event_until_removed(site_url, presenters, chr
     expect(projector.locator("h1")).to_have_text("Join now")
     projector.keyboard.press("ArrowRight")
     expect(projector.locator("h1")).to_have_text("Which colour?")
+    expect(projector.locator("[data-status]")).to_have_attribute("data-state", "live")
     projector.keyboard.press("ArrowRight")
     expect(projector.locator("h1")).to_have_text("One word?")
     expect(projector.locator("[data-status]")).to_have_attribute("data-state", "live")

@@ -34,11 +34,12 @@ def _file(name: str, content: bytes) -> FilePayload:
 
 
 def _nothing_overflows(page: Page) -> None:
-    """No scrolling sideways, and every image inside the window and drawn."""
+    """No scrolling sideways, and every image shown inside the window and drawn."""
     sizes = page.evaluate(
         """() => ({
             wide: document.scrollingElement.scrollWidth, window: window.innerWidth,
-            images: [...document.querySelectorAll("main img:not(.join-qr)")].map(i => ({
+            images: [...document.querySelectorAll("main img:not(.join-qr)")]
+                .filter(i => i.checkVisibility()).map(i => ({
                 right: i.getBoundingClientRect().right, drawn: i.complete && i.naturalWidth > 0,
             })),
         })"""
