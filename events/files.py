@@ -3,28 +3,40 @@
 A presenter keeps a session in a file, shares it, and runs it again next term. The
 file (YAML, or JSON, which is YAML too) holds the questions and their settings,
 never votes, codes or rounds; docs/event-example.yaml is one, and docs/guide.md says
-each field.
+each field. An event with images travels as an archive: a zip of its `event.yaml`,
+whose questions and options name their images (`image: images/<hash>.webp`), and those
+images; each is read and written again on loading, as an upload is.
 """
 
 from __future__ import annotations
 
+import io
+import zipfile
 from typing import Any
 
 import yaml
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from events.models import Event
 from events.services import EventError, event_create, free_slug
 from polls.kinds import kind_of
-from polls.models import Poll
+from polls.models import Option, Picture, Poll
+from polls.pictures import PictureError, picture_read, picture_store
 from polls.services import PollError, poll_create, slug_for
 
 FORMAT = "live-voting/event/1"
+ARCHIVE_EVENT = "event.yaml"
+# An archive's event file and its images, each read only up to its limit: a zip that
+# says its files are small and is lying is stopped there.
+EVENT_FILE_MAX = 1024 * 1024
+ARCHIVE_FILES_MAX = 1000
 
 
-def event_dump(event: Event) -> dict[str, Any]:
-    """The event and its questions as a file holds them."""
+def event_dump(event: Event, images: dict[str, Picture] | None = None) -> dict[str, Any]:
+    """The event and its questions as a file holds them; with `images` (an archive's),
+    each image named and gathered there by its name in the archive."""
     return {
         "format": FORMAT,
         "title": event.title,
@@ -32,12 +44,21 @@ def event_dump(event: Event) -> dict[str, Any]:
         "pace": event.pace,
         "opens_questions": event.opens_questions,
         **({"mode": event.mode, "speed": event.speed} if event.is_quiz else {}),
-        "questions": [_question(poll, event.scores(poll)) for poll in event.polls()],
+        "questions": [_question(poll, event.scores(poll), images) for poll in event.polls()],
     }
 
 
-def _question(poll: Poll, scored: bool) -> dict[str, Any]:
+def _image(thing: Poll | Option, images: dict[str, Picture] | None) -> dict[str, Any]:
+    if thing.image is None or images is None:
+        return {}
+    name = f"images/{thing.image.sha256}.webp"
+    images[name] = thing.image
+    return {"image": name, "image_alt": thing.image_alt}
+
+
+def _question(poll: Poll, scored: bool, images: dict[str, Picture] | None) -> dict[str, Any]:
     question: dict[str, Any] = {"question": poll.question, "kind": poll.kind}
+    question |= _image(poll, images)
     kind = kind_of(poll.kind)
     if kind.scaled:
         question["scale"] = [poll.scale_min, poll.scale_max]
@@ -52,7 +73,8 @@ def _question(poll: Poll, scored: bool) -> dict[str, Any]:
         question["options"] = [
             {"slug": option.slug, "label": option.label}
             | ({"correct": True} if option.correct else {})
-            for option in poll.options.all()
+            | _image(option, images)
+            for option in poll.options.select_related("image")
         ]
     if kind.sets_least:
         question["min"] = poll.min_choices
@@ -73,9 +95,46 @@ def event_dumps(event: Event) -> str:
     return yaml.safe_dump(event_dump(event), allow_unicode=True, sort_keys=False)
 
 
-def event_loads(text: str) -> Event:
-    """A new event from a file's text (new slugs where taken, new codes, no votes);
-    EventError, saying where, for a file that is not one."""
+def event_archive(event: Event) -> bytes:
+    """The event's archive: its file and its images, zipped."""
+    images: dict[str, Picture] = {}
+    text = yaml.safe_dump(event_dump(event, images), allow_unicode=True, sort_keys=False)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(ARCHIVE_EVENT, text)
+        for name, picture in images.items():
+            with picture.large.open("rb") as image:
+                archive.writestr(name, image.read(), compress_type=zipfile.ZIP_STORED)
+    return out.getvalue()
+
+
+def event_unarchive(content: bytes) -> Event:
+    """A new event from an archive (see event_archive); EventError if it is not one."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        names = archive.namelist()
+        if len(names) > ARCHIVE_FILES_MAX or ARCHIVE_EVENT not in names:
+            raise EventError(_("That archive holds no event.yaml: dumpevent --archive writes one."))
+        text = _read(archive, ARCHIVE_EVENT, EVENT_FILE_MAX).decode("utf-8")
+    except (zipfile.BadZipFile, UnicodeDecodeError, OSError):
+        raise EventError(
+            _("That archive is damaged: write it again with dumpevent --archive.")
+        ) from None
+    return event_loads(text, archive)
+
+
+def _read(archive: zipfile.ZipFile, name: str, most: int) -> bytes:
+    """A file of the archive, refused past `most` bytes whatever the archive says."""
+    with archive.open(name) as opened:
+        content = opened.read(most + 1)
+    if len(content) > most:
+        raise EventError(_("%(name)s in that archive is too large.") % {"name": name})
+    return content
+
+
+def event_loads(text: str, archive: zipfile.ZipFile | None = None) -> Event:
+    """A new event from a file's text (new slugs where taken, new codes, no votes), its
+    images from `archive`; EventError, saying where, for a file that is not one."""
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
@@ -91,7 +150,7 @@ def event_loads(text: str) -> Event:
     if not title:
         raise EventError(_("An event's file gives its title under “title”."))
     with transaction.atomic():
-        polls = [_poll(question, n) for n, question in enumerate(questions, start=1)]
+        polls = [_poll(question, n, archive) for n, question in enumerate(questions, start=1)]
         wanted = slug_for(str(data.get("slug") or "")) or slug_for(title)
         return event_create(
             title=title,
@@ -104,7 +163,7 @@ def event_loads(text: str) -> Event:
         )
 
 
-def _poll(question: Any, n: int) -> Poll:
+def _poll(question: Any, n: int, archive: zipfile.ZipFile | None) -> Poll:
     where = _("Question %(n)d") % {"n": n}
     if not isinstance(question, dict):
         raise EventError(f"{where}: " + _("a question is a mapping of its fields."))
@@ -150,6 +209,27 @@ def _poll(question: Any, n: int) -> Poll:
             correct=correct,
             seconds=int(question.get("seconds", 20)),
         )
-    except (PollError, TypeError, ValueError, IndexError, KeyError) as error:
+        _images_load(poll, question, options, archive)
+    except (PollError, PictureError, TypeError, ValueError, IndexError, KeyError) as error:
         raise EventError(f"{where}: {error}") from None
     return poll
+
+
+def _images_load(poll: Poll, question: dict[str, Any], options: list[Any],
+                 archive: zipfile.ZipFile | None) -> None:  # fmt: skip
+    """The question's and its options' images, from the archive (a file alone has none:
+    its image names are left aside)."""
+    if archive is None:
+        return
+    found: list[tuple[Poll | Option, Any]] = [(poll, question)]
+    found += zip(poll.options.order_by("position", "id"), options, strict=False)
+    for thing, fields in found:
+        name = fields.get("image") if isinstance(fields, dict) else None
+        if not name:
+            continue
+        if str(name) not in archive.namelist():
+            raise PictureError(_("the archive has no %(name)s.") % {"name": name})
+        content = _read(archive, str(name), settings.VOTING_IMAGE_MAX_MB * 1024 * 1024)
+        thing.image = picture_store(picture_read(io.BytesIO(content)))
+        thing.image_alt = str(fields.get("image_alt") or "")[:250]
+        thing.save(update_fields=["image", "image_alt"])
