@@ -61,7 +61,7 @@ from polls import voters
 from polls.exports import csv_stream
 from polls.models import Poll
 from polls.presenter import public_url
-from polls.selectors import ballot_for
+from polls.selectors import ballot_for, option_pictures
 from polls.services import control_record
 from polls.spreadsheets import xlsx_response
 from polls.views import asked_now, new_voter_refused, vote_context
@@ -464,7 +464,7 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
     marked; a quiz's leaderboard first."""
     event = get_object_or_404(Event, slug=slug)
     questions = [
-        {"number": n, "poll": poll, "chart": chart(results_for(poll=poll))}
+        {"number": n, "poll": poll, "chart": chart(results_for(poll=poll), option_pictures(poll))}
         for n, poll in enumerate(event.polls(), start=1)
     ]
     board = standings(event)[:LEADERBOARD_SIZE] if event.is_quiz else []

@@ -4,12 +4,14 @@ report, which prints to PDF from the browser with no JavaScript."""
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Mapping
 from typing import Any
 
 from django.utils.formats import number_format
 from django.utils.translation import ngettext
 
 from polls.kinds import kind_of
+from polls.selectors import ImageShown
 from tally.selectors import Results
 
 WIDTH = 720
@@ -22,11 +24,15 @@ TITLE_CHARACTERS = 46
 TITLE_LINE = 32
 
 
-def chart(results: Results) -> dict[str, Any]:
+def chart(results: Results, pictures: Mapping[str, ImageShown] | None = None) -> dict[str, Any]:
     """What templates/tally/chart.svg draws: a row per option (a ranking's best first; a
     rating's, a row per score; an open poll's top terms, a Q&A's top questions), its bar's
     length and its figure, whether it is a right answer (once the poll is closed), and a
-    summary line. A question too long for one line is wrapped, never cut (in print too)."""
+    summary line. A question too long for one line is wrapped, never cut (in print too).
+
+    An option's image (`pictures`, by slug) is a thumbnail before its label: drawn where
+    the chart is part of a page or opened itself, left out (the label stays) where an
+    SVG may not load another file, in an <img> or a slide."""
     kind = kind_of(results["kind"])
     options = kind.charted(results)
     voters = results["voters"] or 0
@@ -42,6 +48,7 @@ def chart(results: Results) -> dict[str, Any]:
     rows = []
     for index, option in enumerate(options):
         share = option.get("percent") or 0
+        picture = (pictures or {}).get(option.get("slug", ""))
         rows.append(
             {
                 "y": TOP + below + index * ROW,
@@ -49,6 +56,7 @@ def chart(results: Results) -> dict[str, Any]:
                 "figure": kind.figure(option),
                 "fill": round(TRACK * share / 100, 1),
                 "correct": option.get("correct") is True,
+                "image": picture.small if picture is not None else "",
             }
         )
     return {

@@ -57,6 +57,7 @@ def results_svg(request: HttpRequest, slug: str) -> HttpResponse:
         results = results_seen_by(cookies=request.COOKIES, poll=poll)
         if not results["visible"]:
             raise PermissionDenied
-    response = render(request, "tally/chart.svg", chart(results), content_type="image/svg+xml")
+    drawn = chart(results, option_pictures(poll))
+    response = render(request, "tally/chart.svg", drawn, content_type="image/svg+xml")
     response["Cache-Control"] = "private, no-store"
     return response

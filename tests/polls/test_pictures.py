@@ -147,3 +147,25 @@ def test_the_pictures_are_served_to_be_kept_and_nothing_else_is(admin_client, me
     for name in ("pictures/notes.txt", "pictures/../../etc/passwd", "other/x.webp",
                  "pictures/none.webp"):  # fmt: skip
         assert Client().get(f"/media/{name}").status_code == 404
+
+
+def test_the_chart_and_the_report_show_the_pictures(admin_client, media, redis_db):
+    from events.services import event_create
+    from polls.pictures import picture_read, picture_store
+
+    assert _post(admin_client, "cell.jpg", _jpeg_with_gps(600, 400)).status_code == 302
+    poll = Poll.objects.get(slug="cell")
+    for option, colour in zip(poll.options.all(), ("red", "blue"), strict=True):
+        out = io.BytesIO()
+        Image.new("RGB", (300, 200), colour).save(out, "PNG")
+        option.image = picture_store(picture_read(io.BytesIO(out.getvalue())))
+        option.image_alt = f"A {colour} cell"
+        option.save()
+    event_create(title="Cells", polls=[poll], slug="cells")
+
+    svg = admin_client.get("/polls/cell/results.svg").content.decode()
+    report = admin_client.get("/events/cells/report/").content.decode()
+
+    assert svg.count('<image href="/media/pictures/') == 2
+    assert report.count('<image href="/media/pictures/') == 2
+    assert 'class="report-figure"' in report and 'alt="A plant cell"' in report
