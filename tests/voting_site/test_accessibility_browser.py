@@ -8,6 +8,7 @@ without it, or without Chromium, the test is skipped. What axe cannot judge
 
 from __future__ import annotations
 
+import io
 import time
 from datetime import timedelta
 from itertools import pairwise
@@ -18,12 +19,14 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.utils import timezone
+from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 from events.models import Event
 from events.services import event_create, event_move, player_join
 from polls.invites import invites_make
-from polls.models import Answer, Poll, Question
+from polls.models import Answer, Picture, Poll, Question
+from polls.pictures import picture_read, picture_store
 from polls.services import poll_create
 from polls.stream import Asked, Cast
 from tally.ingest import casts_apply
@@ -107,9 +110,23 @@ def polls(db) -> None:
             player_join(event=event, voter=f"{slug}-{nickname}", nickname=nickname)
         for move in moves:
             event_move(event=event, action=move)
+    pictured = poll_create(
+        question="Which is the $\\frac{1}{2}$ cell?", options=two, slug="pictured"
+    )
+    pictured.image, pictured.image_alt = _picture((90, 60, 160)), "Two cells under a microscope"
+    pictured.save()
+    for option, colour in zip(pictured.options.all(), [(200, 40, 40), (40, 80, 200)], strict=True):
+        option.image, option.image_alt = _picture(colour), f"The {option.label.lower()} drawn"
+        option.save()
     # The presenter's home lists the teacher's own.
     Event.objects.filter(slug__in=["lobby", "quiz-ended"]).update(owner=teacher)
     Poll.objects.filter(slug__in=["cats-vs-dogs", "closed"]).update(owner=teacher)
+
+
+def _picture(colour: tuple[int, int, int]) -> Picture:
+    out = io.BytesIO()
+    Image.new("RGB", (800, 600), colour).save(out, "PNG")
+    return picture_store(picture_read(io.BytesIO(out.getvalue())))
 
 
 # A quiz's stages, and the moves that lead there.
@@ -140,6 +157,8 @@ PAGES = [
     "/polls/later/",
     "/polls/hidden/results/",
     "/polls/invited/",
+    "/polls/pictured/",
+    "/polls/pictured/results/",
     "/j/NOSUCH",
     "/accounts/login/",
     "/accounts/failed/",
@@ -194,7 +213,7 @@ def test_every_page_in_every_state_passes_axe(site_url, polls, chromium: Browser
     page.keyboard.press("?")  # its keys
     expect(page.locator("[data-shortcuts]")).to_be_visible()
     found["projector's keys"] = violations(page)
-    for slug in ("hidden", "talk", "word", "qa"):
+    for slug in ("hidden", "talk", "word", "qa", "pictured"):
         page.goto(site_url + f"/polls/{slug}/present/")
         expect(page.locator("[data-status][data-state=live]")).to_be_visible()
         found[f"projector of {slug}"] = violations(page)
