@@ -35,6 +35,11 @@ def _file(name: str, content: bytes) -> FilePayload:
 
 def _nothing_overflows(page: Page) -> None:
     """No scrolling sideways, and every image shown inside the window and drawn."""
+    page.wait_for_function(  # a loaded machine may still be fetching one
+        "() => [...document.querySelectorAll('main img')].filter(i => i.checkVisibility())"
+        ".every(i => i.complete)",
+        timeout=LIVE,
+    )
     sizes = page.evaluate(
         """() => ({
             wide: document.scrollingElement.scrollWidth, window: window.innerWidth,
