@@ -64,6 +64,12 @@ def _question(poll: Poll, scored: bool, images: dict[str, Picture] | None) -> di
         question["scale"] = [poll.scale_min, poll.scale_max]
         if poll.scale_min_label or poll.scale_max_label:
             question["scale_labels"] = [poll.scale_min_label, poll.scale_max_label]
+    elif not kind.takes_votes:
+        question["text"] = poll.body
+        if poll.notes:
+            question["notes"] = poll.notes
+        question["phones"] = poll.shown_on_phones
+        return question
     elif not kind.has_options:
         question["max_length"] = poll.max_length
         question["answers"] = poll.answers_per_voter
@@ -208,6 +214,11 @@ def _poll(question: Any, n: int, archive: zipfile.ZipFile | None) -> Poll:
             masks_profanity=bool(question.get("mask_profanity", True)),
             correct=correct,
             seconds=int(question.get("seconds", 20)),
+            slide=(
+                str(question.get("text") or ""),
+                str(question.get("notes") or ""),
+                bool(question.get("phones", False)),
+            ),
         )
         _images_load(poll, question, options, archive)
     except (PollError, PictureError, TypeError, ValueError, IndexError, KeyError) as error:

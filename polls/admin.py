@@ -93,7 +93,7 @@ class PollForm(WithPicture):
             "scale_min_label", "scale_max_label", "voters_may_change", "requires_invite",
             "voters_per_address", "is_open", "opens_at", "closes_at", "results_visibility",
             "results_shown", "max_length", "answers_per_voter", "moderation", "masks_profanity",
-            "seconds", "image_alt",
+            "seconds", "image_alt", "body", "notes", "shown_on_phones",
         ]  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -149,7 +149,9 @@ class OptionFormSet(BaseInlineFormSet):
         ]
         if not kind_of(poll.kind).has_options:
             if kept:
-                raise ValidationError(_("Open answers and Q&As take no options: remove these."))
+                raise ValidationError(
+                    _("Open answers, Q&As and slides take no options: remove these.")
+                )
             return
         if len(kept) < 2:
             raise ValidationError(_("A poll needs at least two options."))
@@ -369,6 +371,9 @@ class PollAdmin(RulesAdmin, RunByAdmin):
         "moderation",
         "masks_profanity",
         "seconds",
+        "body",
+        "notes",
+        "shown_on_phones",
         "voters_may_change",
         "requires_invite",
         "voters_per_address",

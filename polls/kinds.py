@@ -60,11 +60,13 @@ class QuestionKind:
     takes_questions: ClassVar[bool] = False
     # Whether its options can be right answers, marked on the results once voting closes.
     marks_correct: ClassVar[bool] = False
+    # Whether it takes anything from the audience: a slide is only shown.
+    takes_votes: ClassVar[bool] = True
 
     @property
     def has_options(self) -> bool:
         """Whether the organiser writes options, or a rating's scale makes them."""
-        return not (self.takes_text or self.takes_questions)
+        return self.takes_votes and not (self.takes_text or self.takes_questions)
 
     # --- What the organiser sets --------------------------------------------------
 
@@ -428,13 +430,37 @@ class Questions(QuestionKind):
         return ngettext("%(n)s upvote", "%(n)s upvotes", upvotes) % {"n": upvotes}
 
 
+class Slide(QuestionKind):
+    """A content slide: a title (the poll's question), a text, an image, speaker notes. It
+    takes no votes; in an event it steps with next and previous as questions do."""
+
+    value = Poll.Kind.SLIDE
+    takes_votes = False
+
+    def instructions(self, ballot: Ballot) -> str:
+        return _("Look at the screen.")
+
+    def clean(self, ballot: Ballot, given: list[str]) -> tuple[Choice, ...]:
+        raise ValidationError(_("This is a slide: there is nothing to vote on."))
+
+    def answers(self, ballot: Ballot, given: list[str]) -> tuple[str, ...]:
+        raise ValidationError(_("This is a slide: there is nothing to vote on."))
+
+    def accepts(self, choices: Sequence[int], options: Collection[int]) -> bool:
+        return False
+
+    def charted(self, results: Mapping[str, Any]) -> list[Any]:
+        return []
+
+
 # A chart of typed entries shows this many rows, each label cut to this length.
 CHART_ROWS = 10
 CHART_LABEL_LENGTH = 60
 
 
 KINDS: dict[str, QuestionKind] = {
-    kind.value: kind for kind in (Single(), Multiple(), Rating(), Ranking(), Open(), Questions())
+    kind.value: kind
+    for kind in (Single(), Multiple(), Rating(), Ranking(), Open(), Questions(), Slide())
 }
 
 

@@ -111,6 +111,7 @@ class Poll(models.Model):
         RANKING = "ranking", _("options in order of preference")
         OPEN = "open", _("open answers")
         QUESTIONS = "questions", _("audience questions (Q&A)")
+        SLIDE = "slide", _("a content slide (no votes)")
 
     class Moderation(models.TextChoices):
         NONE = "none", _("none: entries are shown at once")
@@ -176,6 +177,21 @@ class Poll(models.Model):
         default=20,
         validators=[MinValueValidator(QUIZ_SECONDS_MIN), MaxValueValidator(QUIZ_SECONDS_MAX)],
         help_text=_("A quiz's question: how long it takes answers once shown (5 to 240 s)."),
+    )
+    # A slide's: its text (a little Markdown, formulas), what only the presenter reads
+    # (the remote), and whether the phones show it too or only say to look up.
+    body = models.TextField(
+        _("text"), blank=True, max_length=4000,
+        help_text=_("A slide: its text, with **bold**, *italic*, lists, links and $formulas$."),
+    )  # fmt: skip
+    notes = models.TextField(
+        _("speaker notes"), blank=True, max_length=4000,
+        help_text=_("A slide: what only the presenter reads, on the remote."),
+    )  # fmt: skip
+    shown_on_phones = models.BooleanField(
+        _("show on phones"),
+        default=False,
+        help_text=_("A slide: the phones show it too, rather than “look at the screen”."),
     )
     voters_may_change = models.BooleanField(
         _("voters may change their vote"),

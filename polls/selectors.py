@@ -108,6 +108,9 @@ class Ballot:
     round: int
     options: tuple[Choice, ...]
     image: ImageShown | None = None
+    # A slide's text, and whether the phones show it (its notes are the presenter's).
+    body: str = ""
+    shown_on_phones: bool = False
     # Open answers': the longest answer, how many per voter, whether profanity is masked,
     # whether each waits for the presenter's approval.
     max_length: int = 100
@@ -217,6 +220,8 @@ def _load_ballot(slug: str) -> Ballot | None:
             for o in poll.options.all()
         ),
         image=image_shown(poll.image, poll.image_alt),
+        body=poll.body,
+        shown_on_phones=poll.shown_on_phones,
         max_length=poll.max_length,
         answers_per_voter=poll.answers_per_voter,
         masks_profanity=poll.masks_profanity,

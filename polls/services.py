@@ -279,12 +279,14 @@ def poll_create(
     correct: Sequence[str] = (),
     seconds: int = 20,
     owner: Any = None,
+    slide: tuple[str, str, bool] = ("", "", False),
 ) -> Poll:
     """Make an open poll of any kind; `options` are (slug, label) pairs, a blank slug derived
     from the label. A rating takes a scale instead: its options are the scores. Open
     answers take none: `max_length`, `answers_per_voter`, `moderation` and
     `masks_profanity` are theirs. `correct` names the right answers' slugs (single or
-    several choices). `seconds` is its time limit as a quiz's question.
+    several choices). `seconds` is its time limit as a quiz's question. A slide takes
+    `slide`: its text, its speaker notes and whether the phones show it.
 
     The poll and its options are checked by the models' own validators, as the admin's
     forms check them: what one path may save, every path may.
@@ -302,7 +304,7 @@ def poll_create(
             raise PollError(_("A rating takes a scale (--scale 1-5), not options."))
         options = scale_options(*scale)
     if not kind_of(kind).has_options and options:
-        raise PollError(_("Open answers and Q&As take no options: the audience types."))
+        raise PollError(_("Open answers, Q&As and slides take no options."))
     options = [(option_slug or slug_for(label), label) for option_slug, label in options]
     if len(options) < 2 and kind_of(kind).has_options:
         raise PollError(_("A poll needs at least two options."))
@@ -343,6 +345,9 @@ def poll_create(
         answers_per_voter=answers_per_voter,
         moderation=moderation,
         masks_profanity=masks_profanity,
+        body=slide[0],
+        notes=slide[1],
+        shown_on_phones=slide[2],
         seconds=seconds,
     )
     _validate(poll)

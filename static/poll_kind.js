@@ -2,7 +2,7 @@
 // options for the choice kinds, the scale and its labels for a rating, "at least" for
 // several choices and "at most" for several choices and a ranking, the answers' length,
 // number, moderation and profanity filter for open answers, and the same but the number
-// for a Q&A's questions. Hidden fields keep
+// for a Q&A's questions, and a slide's text, notes and "show on phones". Hidden fields keep
 // their values; without JavaScript every field shows, and the server ignores what a
 // kind does not use.
 // The admin loads it in the page's head: it waits for the form.
@@ -17,6 +17,7 @@ document.addEventListener("DOMContentLoaded", function () {
     ranking: ["options", "max_choices"],
     open: ["max_length", "answers_per_voter", "moderation", "masks_profanity"],
     questions: ["max_length", "moderation", "masks_profanity"],
+    slide: ["body", "notes", "shown_on_phones"],
   };
   const parts = {
     options: document.getElementById("options-group"),
@@ -28,6 +29,9 @@ document.addEventListener("DOMContentLoaded", function () {
     answers_per_voter: document.querySelector(".fieldBox.field-answers_per_voter"),
     moderation: document.querySelector(".form-row.field-moderation"),
     masks_profanity: document.querySelector(".form-row.field-masks_profanity"),
+    body: document.querySelector(".form-row.field-body"),
+    notes: document.querySelector(".form-row.field-notes"),
+    shown_on_phones: document.querySelector(".form-row.field-shown_on_phones"),
   };
   const choicesRow = document.querySelector(".form-row.field-min_choices");
 

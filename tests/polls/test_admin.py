@@ -269,4 +269,4 @@ def test_the_admin_makes_open_answers_without_options_and_refuses_options(admin_
     assert (poll.kind, poll.moderation, poll.max_length) == ("open", "approve", 40)
     form = add_form("Two words?", "words", [("a", "A")], kind="open")
     page = admin_client.post("/admin/polls/poll/add/", form).content.decode()
-    assert "Open answers and Q&amp;As take no options: remove these." in page
+    assert "Open answers, Q&amp;As and slides take no options: remove these." in page

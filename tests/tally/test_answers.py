@@ -216,7 +216,7 @@ def test_an_entry_of_answers_for_a_choice_poll_is_dropped(poll):
 
 
 def test_open_polls_take_no_options():
-    with pytest.raises(PollError, match="Open answers and Q&As take no options"):
+    with pytest.raises(PollError, match="Open answers, Q&As and slides take no options"):
         poll_create(question="Q?", options=[("a", "A"), ("b", "B")], kind="open")
 
 
