@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -10,7 +11,9 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from events.models import Event, EventHost, EventQuestion
+from events.decks import DeckError, deck_pages
+from events.jobs import deck_queue
+from events.models import Deck, Event, EventHost, EventQuestion
 from events.rules import events_run_by
 from events.services import event_duplicate, event_reset_all, quiz_questions_prepare
 from polls.admin import FollowsItsParent, HostsInline, RulesAdmin
@@ -23,6 +26,53 @@ class QuestionInline(FollowsItsParent, admin.TabularInline):
     fields = ["position", "poll"]
     autocomplete_fields = ["poll"]
     extra = 0
+
+
+class DeckForm(forms.ModelForm):
+    """A PDF to make slides of: checked here (a PDF, not encrypted, not too many pages),
+    rendered by the worker once the event is saved."""
+
+    class Meta:
+        model = Deck
+        fields = ["file", "at"]
+        widgets = {"file": forms.FileInput(attrs={"accept": "application/pdf"})}
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload and not self.instance.pk:
+            try:
+                deck_pages(upload.read())
+            except DeckError as error:
+                raise forms.ValidationError(str(error)) from None
+            upload.seek(0)
+        return upload
+
+
+class DeckInline(FollowsItsParent, admin.TabularInline):
+    """The event's PDF decks: a new one is made into slides by the worker; each says how
+    far it has come (reload the page to see it move)."""
+
+    model = Deck
+    form = DeckForm
+    parent_permission = "events.change_event"
+    fields = ["file", "at", "progress"]
+    readonly_fields = ["progress"]
+    extra = 0
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # a deck is made, not edited: upload another
+
+    @admin.display(description=_("slides"))
+    def progress(self, deck: Deck) -> str:
+        if deck.pk is None:
+            return "—"
+        if deck.state == Deck.State.FAILED:
+            return f"{deck.get_state_display()}: {deck.message}"
+        return _("%(done)d of %(pages)d (%(state)s)") % {
+            "done": deck.done,
+            "pages": deck.pages or 0,
+            "state": deck.get_state_display(),
+        }
 
 
 class EventHostInline(HostsInline):
@@ -41,7 +91,7 @@ class EventAdmin(RulesAdmin):
               "ended", "pages", "created_at", "updated_at"]  # fmt: skip
     # Until it is saved, an event has no code (one shown would not be the one it gets).
     not_yet = {"code", "position", "ended", "pages", "created_at", "updated_at"}
-    inlines = [QuestionInline, EventHostInline]
+    inlines = [QuestionInline, DeckInline, EventHostInline]
     actions = ["duplicate_events", "reset_events"]
 
     def save_model(self, request: HttpRequest, obj: Event, form: Any, change: bool) -> None:
@@ -52,6 +102,19 @@ class EventAdmin(RulesAdmin):
     def get_fields(self, request: HttpRequest, obj: Event | None = None) -> list[Any]:
         fields = list(super().get_fields(request, obj))
         return fields if obj is not None else [f for f in fields if f not in self.not_yet]
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """A new deck's file saved, its slides asked of the worker."""
+        super().save_formset(request, form, formset, change)
+        if formset.model is Deck:
+            for deck in formset.new_objects:
+                deck.name = (deck.name or deck.file.name.rsplit("/", 1)[-1])[:200]
+                deck.save(update_fields=["name"])
+                deck_queue(deck.pk)
+                self.message_user(request, _(
+                    "The worker is making the slides of %(name)s: reload the page to see "
+                    "how far it has come."
+                ) % {"name": deck.name}, messages.INFO)  # fmt: skip
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         """A quiz's scored questions, as saved: each not yet shown is closed until shown,

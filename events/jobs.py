@@ -17,6 +17,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 from redis import RedisError
 
+from events.decks import deck_render
 from events.services import (
     FINISH_QUEUED_AHEAD_MS,
     FINISH_WAITS_AT_MOST_MS,
@@ -39,6 +40,17 @@ def questions_finish_due() -> int:
 def question_finish(poll_id: int, round_number: int) -> None:
     """A quiz question's deadline: its finish, when it is due."""
     finish_when_due(poll_id, round_number)
+
+
+@fresh_connections
+def deck_slides_make(deck_id: int) -> None:
+    """A PDF deck's pages made slides of its event (events/decks.py)."""
+    deck_render(deck_id)
+
+
+def deck_queue(deck_id: int) -> None:
+    """Queue the making of a deck's slides: the worker renders, never the request."""
+    django_rq.get_queue("default").enqueue(deck_slides_make, deck_id, job_timeout=1800)
 
 
 @receiver(finish_wanted)

@@ -189,3 +189,40 @@ class EventHost(Host):
         constraints = [
             models.UniqueConstraint(fields=["event", "user"], name="event_host_once"),
         ]
+
+
+class Deck(models.Model):
+    """A PDF a presenter uploaded to an event: the worker makes each of its pages a slide
+    (events/decks.py), in order, at `at` (or after the last item), and counts them here
+    as it goes."""
+
+    class State(models.TextChoices):
+        WAITING = "waiting", _("waiting for the worker")
+        RENDERING = "rendering", _("making the slides")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    event = models.ForeignKey(
+        Event, on_delete=models.CASCADE, related_name="decks", verbose_name=_("event")
+    )
+    file = models.FileField(_("PDF"), upload_to="decks/", max_length=200)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    at = models.PositiveSmallIntegerField(
+        _("at position"),
+        null=True,
+        blank=True,
+        help_text=_("Where its first page goes among the event's items; empty: after the last."),
+    )
+    pages = models.PositiveSmallIntegerField(_("pages"), default=0)
+    done = models.PositiveSmallIntegerField(_("slides made"), default=0)
+    state = models.CharField(_("state"), max_length=10, choices=State, default=State.WAITING)
+    message = models.CharField(_("message"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("PDF deck")
+        verbose_name_plural = _("PDF decks")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name or self.file.name or ""

@@ -24,7 +24,7 @@ PRESENTER_PERMISSIONS = {
     "events": [
         *(f"{verb}_{model}" for verb in ("add", "change", "delete", "view")
           for model in ("event", "eventquestion", "eventhost")),
-        "view_player",
+        "view_player", "add_deck", "view_deck", "delete_deck",
     ],
 }  # fmt: skip
 

@@ -82,6 +82,12 @@ def picture_read(upload: Any) -> Processed:
         raise PictureError(_("Upload a JPEG, PNG, WebP or GIF image.")) from None
     except (OSError, SyntaxError, ValueError):  # Pillow's word for a damaged file
         raise PictureError(_("This image is damaged or incomplete: export it again.")) from None
+    return picture_made(pixels)
+
+
+def picture_made(pixels: Image.Image) -> Processed:
+    """Pixels (sRGB, no metadata) as a picture's two copies: a page of a PDF deck
+    rendered on the worker comes here too."""
     large = _webp(pixels, PICTURE_SIZES[0])
     width, height = _fitted(pixels, PICTURE_SIZES[0])
     return Processed(

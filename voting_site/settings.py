@@ -276,6 +276,9 @@ STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticf
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("VOTING_MEDIA_ROOT", default=str(DATA_DIR / "media"))).resolve()
 VOTING_IMAGE_MAX_MB = env.int("VOTING_IMAGE_MAX_MB", default=10)
+# A PDF deck made into an event's slides (events/decks.py): its size and pages at most.
+VOTING_DECK_MAX_MB = env.int("VOTING_DECK_MAX_MB", default=50)
+VOTING_DECK_MAX_PAGES = env.int("VOTING_DECK_MAX_PAGES", default=200)
 # The most an admin's form may send with its images (voting_site/body_limit.py).
 VOTING_ADMIN_UPLOAD_MB = env.int("VOTING_ADMIN_UPLOAD_MB", default=64)
 # Each image of a form in memory up to this, then in a temporary file.
