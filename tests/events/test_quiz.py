@@ -467,6 +467,7 @@ def test_the_admin_says_which_questions_a_quiz_scores_and_changes_no_other(redis
         "mode": "quiz", "speed": "on",
         "questions-TOTAL_FORMS": "2", "questions-INITIAL_FORMS": "2",
         "hosts-TOTAL_FORMS": "0", "hosts-INITIAL_FORMS": "0",
+        "decks-TOTAL_FORMS": "0", "decks-INITIAL_FORMS": "0",
         "questions-MIN_NUM_FORMS": "0", "questions-MAX_NUM_FORMS": "1000",
     }  # fmt: skip
     for n, row in enumerate(rows):

@@ -29,6 +29,7 @@ def _event_form(event, hosts: list[tuple[str, str]]) -> dict[str, str]:
         "speed": "on" if event.speed else "", "opens_questions": "on",
         "questions-TOTAL_FORMS": "0", "questions-INITIAL_FORMS": "0",
         "hosts-TOTAL_FORMS": str(len(hosts)), "hosts-INITIAL_FORMS": "0",
+        "decks-TOTAL_FORMS": "0", "decks-INITIAL_FORMS": "0",
     }  # fmt: skip
     for i, (person, role) in enumerate(hosts):
         form[f"hosts-{i}-person"], form[f"hosts-{i}-role"] = person, role
