@@ -66,7 +66,7 @@ def test_an_image_question_with_image_options_from_the_admin_to_phone_and_projec
     admin = chromium.new_page(viewport={"width": 1280, "height": 900})
     sign_in(admin, site_url, username="teacher", password="a long pass phrase", then="/admin/")
     admin.goto(f"{site_url}/admin/polls/poll/add/")
-    admin.fill("#id_question", "Which part makes the energy?")
+    admin.fill("#id_question", r"Which part turns $C_6H_{12}O_6$ into energy?")
     admin.set_input_files("#id_image_file", _file("cell.png", _png((120, 90, 160), (1600, 1000))))
     admin.fill("#id_image_alt", "A plant cell with its parts drawn")
     for _ in range(2):
