@@ -18,7 +18,9 @@ A benchmark, not a test: it asserts nothing and prints what it measured.
 5. Redis's memory with 100,000 voters queued, and once they are counted;
 6. an event's `next` followed by 1,000 and 10,000 audience pages: from the control's
    POST to the message with which each page shows the question (target p95 under
-   1 s), and PostgreSQL's table reads per `next` (the same for either audience);
+   1 s), and PostgreSQL's table reads per `next` (the same for either audience); then
+   again with questions that carry pictures (a question's and each option's), with the
+   bytes of pictures a phone fetches for each question;
 7. an open poll: 10,000 voters each send an answer within 10 s while 1,000 pages
    watch its word cloud; from the last answer's 303 to the message that counts it on
    every page (target under 1 s), how far behind the first page each page gets each
@@ -57,6 +59,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "voting_site.settings")
 sys.path.insert(0, str(BASE_DIR))
 
 import django  # noqa: E402
+from PIL import Image  # noqa: E402
 
 django.setup()
 
@@ -77,6 +80,7 @@ from events.models import Event  # noqa: E402
 from events.services import event_create, event_move  # noqa: E402
 from polls.countdown import redis_now_ms  # noqa: E402
 from polls.models import Countdown, Option, Poll  # noqa: E402
+from polls.pictures import picture_made, picture_store  # noqa: E402
 from polls.services import poll_create, poll_reset  # noqa: E402
 from polls.stream import VOTE_STREAM, choices_key, entry_fields  # noqa: E402
 from tally.ingest import votes_ingest  # noqa: E402
@@ -721,12 +725,29 @@ def postgres_reads() -> tuple[int, int]:
     return scans, transactions
 
 
-def next_followed(url: str, audience: int) -> dict:
+def pictures_given(poll: Poll) -> int:
+    """A photograph-sized picture on the poll's question and each option (a noise
+    pattern, which compresses as a photograph does); the bytes a phone fetches for them
+    (each picture's phone copy)."""
+    fetched = 0
+    things: list[Poll | Option] = [poll, *poll.options.all()]
+    for index, thing in enumerate(things):
+        noise = Image.effect_noise((1600, 1200), 40 + index).convert("RGB")
+        picture = picture_store(picture_made(noise))
+        thing.image, thing.image_alt = picture, f"Picture {index}"
+        thing.save(update_fields=["image", "image_alt"])
+        fetched += picture.small.size
+    return fetched
+
+
+def next_followed(url: str, audience: int, pictured: bool = False) -> dict:
     """`audience` event pages in its lobby; the presenter moves NEXT_MOVES times. Each
     move's time, from the control's POST to each page's message naming the question
-    (with which the page shows it), and PostgreSQL's reads between moves."""
+    (with which the page shows it), and PostgreSQL's reads between moves. `pictured`:
+    each question and option carries a picture."""
     Event.objects.filter(slug="bench-next").delete()
     polls = [fresh_poll(f"bench-next-{n}", options=4) for n in range(1, NEXT_MOVES + 1)]
+    picture_bytes = [pictures_given(poll) for poll in polls] if pictured else [0]
     event = event_create(title="Bench event", polls=polls, slug="bench-next")
     cookies = asyncio.run(staff_signed_in(url))
     posted, scans, transactions = {}, [], []
@@ -745,7 +766,8 @@ def next_followed(url: str, audience: int) -> dict:
         if position in page
     )  # fmt: skip
     return {
-        "audience": audience, "moves": NEXT_MOVES,
+        "audience": audience, "moves": NEXT_MOVES, "pictured": pictured,
+        "picture_bytes_per_phone_per_question": max(picture_bytes),
         "p50_ms": ms(percentile(times, 50)), "p95_ms": ms(percentile(times, 95)),
         "max_ms": ms(times[-1]), "target_p95_ms": NEXT_TARGET_P95_MS,
         "missed": audience * NEXT_MOVES - len(times),
@@ -759,11 +781,12 @@ def bench_next() -> list[dict]:
     User.objects.filter(username=NEXT_PRESENTER).delete()
     User.objects.create_superuser(NEXT_PRESENTER, "", NEXT_PRESENTER * 3)
     rows = []
-    for audience in NEXT_AUDIENCES:
-        with web("uvicorn") as url, worker():
-            result = next_followed(url, audience)
-        rows.append(result)
-        print_row("6", result)
+    for pictured in (False, True):
+        for audience in NEXT_AUDIENCES:
+            with web("uvicorn") as url, worker():
+                result = next_followed(url, audience, pictured)
+            rows.append(result)
+            print_row("6", result)
     return rows
 
 
