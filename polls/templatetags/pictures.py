@@ -33,7 +33,7 @@ def question_image(thing: Any, css: str = "question-image") -> SafeString:
     return format_html(
         '<figure class="{}"><img src="{}" srcset="{} 800w, {} 1920w" '
         'sizes="(max-width: 800px) 100vw, 50vw" width="{}" height="{}" alt="{}" '
-        'decoding="async"></figure>',
+        'decoding="async" loading="lazy"></figure>',
         css, shown.large, shown.small, shown.large, shown.width, shown.height, shown.alt,
     )  # fmt: skip
 
@@ -50,7 +50,7 @@ def choice_image(shown: ImageShown | None) -> SafeString:
     if shown is None:
         return SafeString("")
     return format_html(
-        '<img class="option-image" src="{}" width="{}" height="{}" alt="{}" decoding="async">',
+        '<img class="option-image" src="{}" width="{}" height="{}" alt="{}" decoding="async" loading="lazy">',
         shown.small, shown.width, shown.height, shown.alt,
     )  # fmt: skip
 
