@@ -42,7 +42,11 @@ def _event_with_images() -> Event:
         option.image, option.image_alt = _picture(colour), f"A {option.label.lower()} cell"
         option.save()
     words = poll_create(question="One word?", options=[], slug="words", kind="open")
-    return event_create(title="Biology, week 3", polls=[cells, words], slug="bio-3")
+    slide = poll_create(question="What we saw", options=[], slug="saw", kind="slide",
+                        slide=("Cells make **energy**.", "Ask who knows.", True))  # fmt: skip
+    slide.image, slide.image_alt = _picture((90, 90, 200), (1920, 1080)), "A summary drawn"
+    slide.save()
+    return event_create(title="Biology, week 3", polls=[cells, words, slide], slug="bio-3")
 
 
 def _shape(event: Event) -> list[tuple]:
@@ -53,7 +57,8 @@ def _shape(event: Event) -> list[tuple]:
         image = (poll.image.width, poll.image.height, poll.image_alt) if poll.image else None
         options = [(o.slug, o.label, (o.image.width, o.image.height, o.image_alt)
                     if o.image else None) for o in poll.options.all()]  # fmt: skip
-        rows.append((poll.question, poll.kind, image, options))
+        slide = (poll.body, poll.notes, poll.shown_on_phones)
+        rows.append((poll.question, poll.kind, image, options, slide))
     return rows
 
 
@@ -63,7 +68,7 @@ def test_an_archive_carries_the_images_and_loads_an_equal_event(media, capsys):
 
     call_command("dumpevent", "bio-3", "--archive", str(archive))
     names = sorted(zipfile.ZipFile(archive).namelist())
-    assert names[0] == "event.yaml" and len(names) == 4  # the file and three images
+    assert names[0] == "event.yaml" and len(names) == 5  # the file and four images
     call_command("loadevent", str(archive))
 
     copy = Event.objects.exclude(pk=event.pk).get()
@@ -103,4 +108,4 @@ def test_an_archive_that_is_not_one_is_refused_and_makes_nothing(media):
     for path, says in ((svg, "Upload a JPEG, PNG, WebP or GIF image."), (empty, "no event.yaml")):
         with pytest.raises(CommandError, match=says):
             call_command("loadevent", str(path))
-    assert Event.objects.get() == event and Poll.objects.count() == 2
+    assert Event.objects.get() == event and Poll.objects.count() == 3

@@ -90,6 +90,9 @@ def test_an_image_question_with_image_options_from_the_admin_to_phone_and_projec
         expect(phone.locator(".vote-form.pictured button.option img")).to_have_count(4)
         _nothing_overflows(phone)
         phone.screenshot(path=SCREENSHOTS / "image-options-phone.png", full_page=True)
+        narrow = chromium.new_page(viewport={"width": 320, "height": 640}, is_mobile=True)
+        narrow.goto(f"{site_url}/polls/{slug}/")  # the narrowest phone
+        _nothing_overflows(narrow)
         phone.get_by_role("img", name="The mitochondrion, drawn").click()  # the tile is the button
         expect(phone.locator(".your-vote")).to_contain_text("Mitochondrion")
 

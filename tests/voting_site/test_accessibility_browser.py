@@ -118,6 +118,17 @@ def polls(db) -> None:
     for option, colour in zip(pictured.options.all(), [(200, 40, 40), (40, 80, 200)], strict=True):
         option.image, option.image_alt = _picture(colour), f"The {option.label.lower()} drawn"
         option.save()
+    # A lecture's slides: one the phones only look up at, one they show.
+    slides = [
+        poll_create(question="Cells and energy", options=[], slug="slide-look", kind="slide",
+                    slide=("A cell makes **energy**: $E = mc^2$.", "Ask who knows.", False)),
+        poll_create(question="What we saw", options=[], slug="slide-shown", kind="slide",
+                    slide=("- cells\n- energy", "", True)),
+    ]  # fmt: skip
+    slides[0].image, slides[0].image_alt = _picture((30, 120, 60)), "A cell, drawn"
+    slides[0].save()
+    lecture = event_create(title="Lecture", polls=slides, slug="lecture")
+    event_move(event=lecture, action="next")
     # The presenter's home lists the teacher's own.
     Event.objects.filter(slug__in=["lobby", "quiz-ended"]).update(owner=teacher)
     Poll.objects.filter(slug__in=["cats-vs-dogs", "closed"]).update(owner=teacher)
@@ -169,6 +180,7 @@ PAGES = [
     "/events/survey/",
     "/events/survey/?q=done",
     "/events/quiz-lobby/",
+    "/events/lecture/",
     "/events/quiz-board/",
 ]
 # The presenter's home and pages of an event, signed in.
@@ -181,6 +193,8 @@ EVENT_STAFF_PAGES = [
     "/events/ended/report/",
     *[f"/events/{slug}/present/" for slug in QUIZZES],
     "/events/quiz-shown/remote/",
+    "/events/lecture/present/",
+    "/events/lecture/remote/",
 ]
 
 
