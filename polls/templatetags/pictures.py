@@ -50,7 +50,8 @@ def choice_image(shown: ImageShown | None) -> SafeString:
     if shown is None:
         return SafeString("")
     return format_html(
-        '<img class="option-image" src="{}" width="{}" height="{}" alt="{}" decoding="async" loading="lazy">',
+        '<img class="option-image" src="{}" width="{}" height="{}" alt="{}" '
+        'decoding="async" loading="lazy">',
         shown.small, shown.width, shown.height, shown.alt,
     )  # fmt: skip
 
