@@ -136,6 +136,23 @@ def rich_inline(text: str) -> str:
     return _clean(markup, env.get("formulas", []))
 
 
+@functools.lru_cache(maxsize=2048)
+def rich_question(text: str) -> tuple[str, str]:
+    """A question as a heading and what follows it: its first paragraph inline (for the
+    page's <h1>), then the rest as blocks (a list of what to compare, a second paragraph),
+    empty for a question of one paragraph."""
+    env: dict[str, Any] = {}
+    tokens = MARKDOWN.parse(text.replace("\ue000", "").replace("\ue001", ""), env)
+    renderer, options = MARKDOWN.renderer, MARKDOWN.options
+    if len(tokens) >= 3 and tokens[0].type == "paragraph_open":
+        heading = renderer.render(tokens[1].children or [], options, env)
+        more = renderer.render(tokens[3:], options, env)
+    else:  # a question that opens with a list: its lines in the heading, as typed
+        return rich_inline(text), ""
+    formulas = env.get("formulas", [])
+    return _clean(heading, formulas), _clean(more, formulas).strip()
+
+
 @functools.lru_cache(maxsize=1024)
 def rich_block(text: str) -> str:
     """A slide's text, or what follows a question's first line: paragraphs and lists too."""

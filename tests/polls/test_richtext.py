@@ -64,3 +64,24 @@ def test_the_vote_page_shows_formulas_and_keeps_typed_markup_as_text(redis_db):
     assert "<strong>a = 1</strong>" in page
     assert 'alttext="\\frac{1}{2}"' in page
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)" in page
+
+
+def test_a_question_is_its_first_paragraph_for_the_heading_and_the_rest_below():
+    from polls.richtext import rich_question
+
+    heading, more = rich_question("Which grows faster?\n- $x^2$\n- $2^x$")
+    assert heading == "Which grows faster?"
+    assert more.startswith("<ul>\n<li><math ") and more.count("<li>") == 2
+    assert rich_question("One line, **bold**") == ("One line, <strong>bold</strong>", "")
+    assert rich_question("- a list first")[0] == "- a list first"  # never an empty heading
+
+
+@pytest.mark.django_db
+def test_the_vote_page_puts_a_questions_list_below_its_heading(redis_db):
+    poll_create(question="Which grows faster?\n- $x^2$\n- $2^x$", slug="growth",
+                options=[("a", "The first"), ("b", "The second")])  # fmt: skip
+    page = Client().get("/polls/growth/").content.decode()
+
+    assert (
+        '<h1 dir="auto">Which grows faster?</h1><div class="question-more" dir="auto"><ul>' in page
+    )
