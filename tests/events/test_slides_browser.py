@@ -69,6 +69,9 @@ def test_a_deck_between_questions_steps_on_projector_and_phone_notes_on_the_remo
             )
         projector.keyboard.press("ArrowRight")
         _on(projector, phone, title, slide=slide)
+        progress = "Slide 1 of 4" if title == "Cells and energy" else None
+        if progress:
+            expect(projector.locator(".event-progress")).to_have_text(progress)
         if title == "Cells and energy":
             projector.screenshot(path=SCREENSHOTS / "slide-projector.png")
             remote = staff.new_page()
