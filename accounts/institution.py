@@ -145,14 +145,8 @@ class InstitutionBackend(OIDCAuthenticationBackend):
     def authenticate(self, request: Any, **kwargs: Any) -> Any:
         if request is None or not configured() or "code" not in request.GET:
             return None
-        self.OIDC_OP_TOKEN_ENDPOINT = _setting("OIDC_OP_TOKEN_ENDPOINT")
-        self.OIDC_OP_USER_ENDPOINT = _setting("OIDC_OP_USER_ENDPOINT")
-        self.OIDC_OP_JWKS_ENDPOINT = _setting("OIDC_OP_JWKS_ENDPOINT")
-        self.OIDC_RP_CLIENT_ID = settings.OIDC_RP_CLIENT_ID
-        self.OIDC_RP_CLIENT_SECRET = settings.OIDC_RP_CLIENT_SECRET
-        self.OIDC_RP_SIGN_ALGO = settings.OIDC_RP_SIGN_ALGO
-        self.OIDC_RP_IDP_SIGN_KEY = None
         try:
+            OIDCAuthenticationBackend.__init__(self)  # the endpoints, by discovery, now
             return super().authenticate(request, **kwargs)
         except (
             requests.RequestException,
@@ -201,6 +195,8 @@ class SignInStart(OIDCAuthenticationRequestView):
     get_settings = staticmethod(_setting)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # View's own, not the library's: that one reads the provider's endpoint at once,
+        # where `get` cannot answer for a provider out of reach.
         super(OIDCAuthenticationRequestView, self).__init__(*args, **kwargs)
         self.OIDC_RP_CLIENT_ID = settings.OIDC_RP_CLIENT_ID
 

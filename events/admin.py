@@ -45,6 +45,7 @@ class DeckForm(forms.ModelForm):
             except DeckError as error:
                 raise forms.ValidationError(str(error)) from None
             upload.seek(0)
+            self.instance.name = upload.name[:200]  # as the presenter knows it
         return upload
 
 
@@ -108,8 +109,6 @@ class EventAdmin(RulesAdmin):
         super().save_formset(request, form, formset, change)
         if formset.model is Deck:
             for deck in formset.new_objects:
-                deck.name = (deck.name or deck.file.name.rsplit("/", 1)[-1])[:200]
-                deck.save(update_fields=["name"])
                 deck_queue(deck.pk)
                 self.message_user(request, _(
                     "The worker is making the slides of %(name)s: reload the page to see "

@@ -36,6 +36,14 @@ class DeckError(ValueError):
 
 def deck_pages(content: bytes) -> int:
     """How many pages the PDF has; DeckError if it is not one this server takes."""
+    document = _deck_opened(content)
+    pages = len(document)
+    document.close()
+    return pages
+
+
+def _deck_opened(content: bytes) -> pdfium.PdfDocument:
+    """The PDF, open; DeckError (and closed) if it is not one this server takes."""
     if len(content) > settings.VOTING_DECK_MAX_MB * 1024 * 1024:
         raise DeckError(_("This PDF is larger than %(n)d MB.") % {"n": settings.VOTING_DECK_MAX_MB})
     try:
@@ -46,18 +54,19 @@ def deck_pages(content: bytes) -> int:
                 _("This PDF is protected by a password: save it without one.")
             ) from None
         raise DeckError(_("This file is not a PDF, or it is damaged.")) from None
+    pages = len(document)
     try:
-        pages = len(document)
-    finally:
+        if pages == 0:
+            raise DeckError(_("This PDF has no pages."))
+        if pages > settings.VOTING_DECK_MAX_PAGES:
+            raise DeckError(
+                _("This PDF has %(n)d pages; a deck has at most %(most)d.")
+                % {"n": pages, "most": settings.VOTING_DECK_MAX_PAGES}
+            )
+    except DeckError:
         document.close()
-    if pages == 0:
-        raise DeckError(_("This PDF has no pages."))
-    if pages > settings.VOTING_DECK_MAX_PAGES:
-        raise DeckError(
-            _("This PDF has %(n)d pages; a deck has at most %(most)d.")
-            % {"n": pages, "most": settings.VOTING_DECK_MAX_PAGES}
-        )
-    return pages
+        raise
+    return document
 
 
 def deck_render(deck_id: int) -> None:
@@ -69,11 +78,11 @@ def deck_render(deck_id: int) -> None:
     try:
         with deck.file.open("rb") as opened:
             content = opened.read()
-        deck.pages = deck_pages(content)
-        deck.save(update_fields=["pages"])
-        start = _make_room(deck)
-        document = pdfium.PdfDocument(content)
+        document = _deck_opened(content)  # read once: checked, then each page rendered
         try:
+            deck.pages = len(document)
+            deck.save(update_fields=["pages"])
+            start = _make_room(deck)
             for index in range(deck.pages):
                 _slide_of(deck, document[index], index, start + index)
                 Deck.objects.filter(pk=deck.pk).update(done=F("done") + 1)

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import rules
 from django.db.models import Q
 
 from events.models import Event
-from polls.models import HostRole
-from polls.rules import OWNER, role_in
+from polls.rules import role_in, role_perms_add
 
 
 def event_role(user: Any, event: Event | None) -> str | None:
@@ -29,23 +27,4 @@ def events_run_by(user: Any) -> Q:
     return Q(pk__in=Event.objects.filter(Q(owner=user) | Q(hosts__user=user)).values("pk"))
 
 
-@rules.predicate
-def owns_event(user: Any, event: Event | None) -> bool:
-    return event_role(user, event) == OWNER
-
-
-@rules.predicate
-def edits_event(user: Any, event: Event | None) -> bool:
-    return event_role(user, event) in (OWNER, HostRole.CO_HOST)
-
-
-@rules.predicate
-def runs_event(user: Any, event: Event | None) -> bool:
-    return event_role(user, event) is not None
-
-
-rules.add_perm("events.view_event", rules.is_superuser | runs_event)
-rules.add_perm("events.present_event", rules.is_superuser | runs_event)
-rules.add_perm("events.change_event", rules.is_superuser | edits_event)
-rules.add_perm("events.delete_event", rules.is_superuser | owns_event)
-rules.add_perm("events.host_event", rules.is_superuser | owns_event)
+role_perms_add("events", "event", event_role)

@@ -53,9 +53,7 @@ class Processed:
 def picture_read(upload: Any) -> Processed:
     """The upload decoded and written again, or PictureError."""
     limit = settings.VOTING_IMAGE_MAX_MB * 1024 * 1024
-    size = getattr(upload, "size", None)
-    if size is None and isinstance(upload, io.BytesIO):
-        size = len(upload.getbuffer())
+    size = getattr(upload, "size", None)  # an upload's; a file read here is bounded by its reader
     if size is not None and size > limit:
         raise PictureError(
             _("This image is larger than %(n)d MB: make it smaller and try again.")

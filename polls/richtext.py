@@ -105,6 +105,11 @@ def _balanced(latex: str) -> bool:
     return depth == 0
 
 
+def _unslotted(text: str) -> str:
+    """The text without the characters that mark a formula's place (SLOT)."""
+    return text.replace("\ue000", "").replace("\ue001", "")
+
+
 def _clean(markup: str, formulas: list[tuple[str, bool]]) -> str:
     """nh3's sanitising of the Markdown's HTML, then each formula in its place."""
     safe = nh3.clean(
@@ -132,7 +137,7 @@ def rich_inline(text: str) -> str:
     """A question's or an option's text, for a heading or a button: inline Markdown and
     formulas, lines broken where the text breaks them (no paragraphs, no lists)."""
     env: dict[str, Any] = {}
-    markup = MARKDOWN.renderInline(text.replace("\ue000", "").replace("\ue001", ""), env)
+    markup = MARKDOWN.renderInline(_unslotted(text), env)
     return _clean(markup, env.get("formulas", []))
 
 
@@ -142,7 +147,7 @@ def rich_question(text: str) -> tuple[str, str]:
     page's <h1>), then the rest as blocks (a list of what to compare, a second paragraph),
     empty for a question of one paragraph."""
     env: dict[str, Any] = {}
-    tokens = MARKDOWN.parse(text.replace("\ue000", "").replace("\ue001", ""), env)
+    tokens = MARKDOWN.parse(_unslotted(text), env)
     renderer, options = MARKDOWN.renderer, MARKDOWN.options
     if len(tokens) >= 3 and tokens[0].type == "paragraph_open":
         heading = renderer.render(tokens[1].children or [], options, env)
@@ -157,5 +162,5 @@ def rich_question(text: str) -> tuple[str, str]:
 def rich_block(text: str) -> str:
     """A slide's text, or what follows a question's first line: paragraphs and lists too."""
     env: dict[str, Any] = {}
-    markup = MARKDOWN.render(text.replace("\ue000", "").replace("\ue001", ""), env)
+    markup = MARKDOWN.render(_unslotted(text), env)
     return _clean(markup, env.get("formulas", []))

@@ -12,6 +12,7 @@ asked without one, Django's model permissions do (a presenter's group), as befor
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import rules
@@ -52,23 +53,21 @@ def polls_run_by(user: Any) -> Q:
     return Q(pk__in=Poll.objects.filter(alone | in_event).values("pk"))
 
 
-@rules.predicate
-def owns_poll(user: Any, poll: Poll | None) -> bool:
-    return poll_role(user, poll) == OWNER
+def role_perms_add(app: str, model: str, role_of: Callable[[Any, Any], str | None]) -> None:
+    """The five permissions of a thing its owner and hosts run (`role_of` says a user's
+    part in one): `<app>.view_`, `present_` (any part), `change_` (owner, co-host),
+    `delete_` and `host_` (owner); superusers, each."""
+    owns = rules.predicate(lambda user, thing: role_of(user, thing) == OWNER, name=f"owns_{model}")
+    edits = rules.predicate(
+        lambda user, thing: role_of(user, thing) in (OWNER, HostRole.CO_HOST),
+        name=f"edits_{model}",
+    )
+    runs = rules.predicate(
+        lambda user, thing: role_of(user, thing) is not None, name=f"runs_{model}"
+    )
+    for action, predicate in (("view", runs), ("present", runs), ("change", edits),
+                              ("delete", owns), ("host", owns)):  # fmt: skip
+        rules.add_perm(f"{app}.{action}_{model}", rules.is_superuser | predicate)
 
 
-@rules.predicate
-def edits_poll(user: Any, poll: Poll | None) -> bool:
-    return poll_role(user, poll) in (OWNER, HostRole.CO_HOST)
-
-
-@rules.predicate
-def runs_poll(user: Any, poll: Poll | None) -> bool:
-    return poll_role(user, poll) is not None
-
-
-rules.add_perm("polls.view_poll", rules.is_superuser | runs_poll)
-rules.add_perm("polls.present_poll", rules.is_superuser | runs_poll)
-rules.add_perm("polls.change_poll", rules.is_superuser | edits_poll)
-rules.add_perm("polls.delete_poll", rules.is_superuser | owns_poll)
-rules.add_perm("polls.host_poll", rules.is_superuser | owns_poll)
+role_perms_add("polls", "poll", poll_role)

@@ -132,7 +132,7 @@ def projector_context(request: HttpRequest, poll: Poll) -> dict[str, Any]:
         "join_address": address,
         "join_path": url[url.index(address) + len(address) :],
         "code": code_shown(poll.code),
-        "controls": _controls(poll) if kind_of(poll.kind).takes_votes else [],  # a slide: none
+        "controls": _controls(poll),
         "shortcuts": _shortcuts(),
         "option_pictures": option_pictures(poll),
     }
@@ -159,7 +159,7 @@ def remote_context(poll: Poll) -> dict[str, Any]:
         "average_at": average_at(poll, results),
         "voters_see_results": poll.results_visible(has_voted=False),
         "code": code_shown(poll.code),
-        "controls": _controls(poll) if kind_of(poll.kind).takes_votes else [],  # a slide: none
+        "controls": _controls(poll),
         "option_pictures": option_pictures(poll),
     }
 
@@ -229,6 +229,9 @@ def _shortcuts() -> list[dict[str, str]]:
 
 
 def _controls(poll: Poll) -> list[dict[str, str]]:
+    """The poll's buttons: none for a kind that takes no votes (a slide)."""
+    if not kind_of(poll.kind).takes_votes:
+        return []
     labels = {
         "open": _("Open voting"),
         "close": _("Close voting"),
