@@ -64,10 +64,11 @@ class Heartbeat:
         channel = await layer.new_channel()
         heard = loop.time()
         sent = 0
-        # The number of the next beat; None until the first is heard, which may not be
-        # beat 0: a beat sent before the layer has subscribed the channel is not lost
-        # news, so it is not a gap.
-        expected: int | None = None
+        # The number of the next beat. Beat 0 may race the channel's subscription (Redis
+        # may take the PUBLISH before the SUBSCRIBE), and losing it is no news; a beat
+        # sent later and never heard is, even before any was heard: an outage just after
+        # the first viewer came loses those beats, and the updates sent meanwhile.
+        expected = 0
         # After a beat lost, late or not sent, updates may have been lost too: the first
         # beat heard from this number on says the layer delivers again, however slowly.
         resync_from: int | None = None
@@ -84,7 +85,7 @@ class Heartbeat:
                     await asyncio.sleep(BEAT_SECONDS)  # it lost Redis: it reconnects by itself
                     continue
                 heard = loop.time()
-                if expected is not None and beat["n"] != expected:
+                if beat["n"] > max(expected, 1):  # one sent and never heard (beat 0: above)
                     resync_from = sent
                 expected = beat["n"] + 1
 
@@ -111,7 +112,7 @@ class Heartbeat:
                     if self.hearing:
                         logger.warning("channel layer not heard")
                         await self._tell(hearing=False)
-                elif resync_from is not None and expected is not None and expected > resync_from:
+                elif resync_from is not None and expected > resync_from:
                     resync_from = None
                     logger.warning("channel layer heard again; pages get the current state")
                     await self._tell(hearing=True)

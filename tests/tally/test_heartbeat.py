@@ -111,6 +111,31 @@ async def test_a_page_is_told_nothing_while_nothing_was_missed(monkeypatch, quic
     beats.task.cancel()
 
 
+class EarlyOutageLayer(SlowLayer):
+    """A layer that loses the first beats without a word: Redis went away just after the
+    first viewer came, before any beat was heard, and the publishes still went through."""
+
+    lost = 2
+
+    async def send(self, channel: str, message: dict[str, Any]) -> None:
+        if message["n"] < self.lost:
+            return
+        await super().send(channel, message)
+
+
+async def test_an_outage_before_any_beat_was_heard_sends_the_pages_the_state(
+    monkeypatch, quick_beats
+):
+    layer = EarlyOutageLayer()
+    monkeypatch.setattr(heartbeat_module, "get_channel_layer", lambda: layer)
+    beats, page = Heartbeat(), Page()
+    beats.join(page)
+
+    await _until(lambda: page.told == [True])  # "hearing again", with the current state
+    beats.leave(page)
+    beats.task.cancel()
+
+
 async def _until(condition: Any, timeout: float = 5) -> None:
     deadline = asyncio.get_running_loop().time() + timeout
     while not condition():
