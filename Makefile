@@ -50,7 +50,7 @@ chaos: $(INSTALLED) $(MESSAGES)
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy voting_site polls tally events accounts bench tests
+	$(BIN)/mypy voting_site polls tally events accounts bench tools tests
 
 # The deployment files, checked without a Docker engine: hadolint, the compose
 # and stack files through docker-compose (Debian's package), the Kubernetes

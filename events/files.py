@@ -90,6 +90,8 @@ def _question(poll: Poll, scored: bool, images: dict[str, Picture] | None) -> di
         question["seconds"] = poll.seconds
     question["results"] = poll.results_visibility
     question["final"] = not poll.voters_may_change
+    if not poll.receipts:
+        question["receipts"] = False
     question["invites"] = poll.requires_invite
     if poll.voters_per_address is not None:
         question["voters_per_address"] = poll.voters_per_address
@@ -201,6 +203,7 @@ def _poll(question: Any, n: int, archive: zipfile.ZipFile | None) -> Poll:
             scale=(int(scale[0]), int(scale[1])),
             scale_labels=(str(labels[0] or ""), str(labels[1] or "")),
             voters_may_change=not question.get("final", False),
+            receipts=bool(question.get("receipts", True)),
             results_visibility=str(question.get("results", Poll.Visibility.ALWAYS)),
             requires_invite=bool(question.get("invites", False)),
             voters_per_address=(

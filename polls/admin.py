@@ -90,7 +90,8 @@ class PollForm(WithPicture):
         model = Poll
         fields = [
             "question", "slug", "kind", "min_choices", "max_choices", "scale_min", "scale_max",
-            "scale_min_label", "scale_max_label", "voters_may_change", "requires_invite",
+            "scale_min_label", "scale_max_label", "voters_may_change", "receipts",
+            "requires_invite",
             "voters_per_address", "is_open", "opens_at", "closes_at", "results_visibility",
             "results_shown", "max_length", "answers_per_voter", "moderation", "masks_profanity",
             "seconds", "image_alt", "body", "notes", "shown_on_phones",
@@ -375,6 +376,7 @@ class PollAdmin(RulesAdmin, RunByAdmin):
         "notes",
         "shown_on_phones",
         "voters_may_change",
+        "receipts",
         "requires_invite",
         "voters_per_address",
         "is_open",

@@ -68,6 +68,12 @@ class QuestionKind:
         """Whether the organiser writes options, or a rating's scale makes them."""
         return self.takes_votes and not (self.takes_text or self.takes_questions)
 
+    @property
+    def has_log(self) -> bool:
+        """Whether its casts make a published log once it closes (tally/audit.py): every
+        kind that takes votes but a Q&A, whose questions and upvotes are not casts."""
+        return self.takes_votes and not self.takes_questions
+
     # --- What the organiser sets --------------------------------------------------
 
     def choices_problem(self, least: int, most: int | None, options: int) -> str | None:

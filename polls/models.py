@@ -198,6 +198,15 @@ class Poll(models.Model):
         default=True,
         help_text=_("Untick to make each voter's first vote final."),
     )
+    receipts = models.BooleanField(
+        _("receipts"),
+        default=True,
+        help_text=_(
+            "Each accepted vote gets a short receipt its voter can find in the published log "
+            "once the poll closes. A receipt lets a voter show others how they voted: untick "
+            "where no one should be able to (a vote among colleagues, say)."
+        ),
+    )
     requires_invite = models.BooleanField(
         _("invitation only"),
         default=False,
@@ -419,6 +428,41 @@ class Vote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.voter[:8]}… → {self.choices}"
+
+
+class CastRecord(models.Model):
+    """Every cast the worker applied, in a poll's round, replaced or not: the poll's
+    published log (tally/audit.py). Kept once per stream entry, so a redelivered entry
+    adds nothing."""
+
+    poll = models.ForeignKey(
+        Poll, on_delete=models.CASCADE, related_name="cast_records", db_index=False,
+        verbose_name=_("poll"),
+    )  # fmt: skip
+    round = models.PositiveIntegerField(_("round"), default=1)
+    # The cast's stream entry, as Vote.stream_order: the log's order.
+    stream_order = models.BigIntegerField(_("order in the vote stream"))
+    voter = models.CharField(_("voter"), max_length=64)  # the keyed hash, as Vote's
+    # The voter's receipt (polls/receipts.py); the log publishes only its SHA-256.
+    receipt = models.CharField(_("receipt"), max_length=9, blank=True)
+    choices = ArrayField(models.BigIntegerField(), verbose_name=_("choices"), default=list)
+    answers = ArrayField(
+        models.CharField(max_length=ANSWER_MAX_LENGTH), verbose_name=_("answers"), default=list
+    )
+    points = models.PositiveIntegerField(_("points"), default=0)
+
+    class Meta:
+        verbose_name = _("logged cast")
+        verbose_name_plural = _("logged casts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["poll", "round", "stream_order"], name="one_record_per_cast"
+            ),
+        ]
+        indexes = [models.Index(fields=["poll", "round", "voter"], name="cast_records_of_voter")]
+
+    def __str__(self) -> str:
+        return f"{self.voter[:8]}… → {self.choices or self.answers}"
 
 
 class Countdown(models.Model):

@@ -12,7 +12,7 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, TypedDict
 
@@ -28,6 +28,7 @@ from polls.kinds import kind_of
 from polls.models import (
     JOIN_CODE_HOLDERS,
     Answer,
+    CastRecord,
     ControlRecord,
     Option,
     Picture,
@@ -39,7 +40,13 @@ from polls.models import (
     results_visible,
     scored_in_quiz,
 )
-from polls.stream import answers_decode, choices_decode, choices_key, upvotes_key
+from polls.stream import (
+    answers_decode,
+    cast_value_split,
+    choices_decode,
+    choices_key,
+    upvotes_key,
+)
 from voting_site.redis import async_redis_client, redis_client
 
 logger = logging.getLogger(__name__)
@@ -119,6 +126,8 @@ class Ballot:
     moderated: bool = False
     # The quiz this poll is a scored question of, if any: only its players' votes are taken.
     quiz_id: int | None = None
+    # Whether each accepted vote gets a receipt (polls/receipts.py).
+    receipts: bool = True
 
     def state(self) -> Poll.State:
         return poll_state(
@@ -227,6 +236,7 @@ def _load_ballot(slug: str) -> Ballot | None:
         masks_profanity=poll.masks_profanity,
         moderated=poll.moderation == Poll.Moderation.APPROVE,
         quiz_id=poll.quiz_id,  # type: ignore[attr-defined]
+        receipts=poll.receipts,
     )
 
 
@@ -303,6 +313,8 @@ class VoterChoice:
     # An open poll's counted answers: whether one waits for approval, or is hidden.
     waiting: bool = False
     hidden: bool = False
+    # The receipts of the voter's casts in this round, the current one's last.
+    receipts: tuple[str, ...] = ()
 
     def ids(self) -> list[int]:
         return [choice.id for choice in self.choices]
@@ -319,11 +331,29 @@ async def voter_choice(*, ballot: Ballot, voter: str) -> VoterChoice | None:
     """
     if kind_of(ballot.kind).takes_questions:
         return None
-    queued = await async_redis_client().hget(choices_key(ballot.id, ballot.round), voter)
-    if isinstance(queued, bytes):
-        queued = queued.decode()
-    if kind_of(ballot.kind).takes_text:
-        return await _voter_answers(ballot, voter, queued)
+    value = await async_redis_client().hget(choices_key(ballot.id, ballot.round), voter)
+    queued, receipt = cast_value_split(value.decode()) if value is not None else (None, "")
+    choice = await (_voter_answers if kind_of(ballot.kind).takes_text else _voter_options)(
+        ballot, voter, queued
+    )
+    if choice is None or not ballot.receipts:
+        return choice
+    return replace(choice, receipts=await _voter_receipts(ballot, voter, receipt))
+
+
+async def _voter_receipts(ballot: Ballot, voter: str, queued: str) -> tuple[str, ...]:
+    """The receipts of the voter's casts in the poll's round, the latest last: those the
+    worker has logged, and the one queued (`queued`, or "")."""
+    try:
+        rows = CastRecord.objects.filter(poll_id=ballot.id, round=ballot.round, voter=voter)
+        logged = [r async for r in rows.order_by("stream_order").values_list("receipt", flat=True)]
+    except DatabaseError:
+        logged = []  # said in the log by the caller's read
+    return tuple(r for r in logged if r and r != queued) + ((queued,) if queued else ())
+
+
+async def _voter_options(ballot: Ballot, voter: str, queued: str | None) -> VoterChoice | None:
+    """A voter's latest options, as `voter_choice` gives them."""
     try:
         counted = (
             await Vote.objects.filter(poll_id=ballot.id, round=ballot.round, voter=voter)

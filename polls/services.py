@@ -18,6 +18,7 @@ from polls.countdown import deadline_key
 from polls.kinds import kind_of
 from polls.models import ControlRecord, Option, Poll
 from polls.opening import state_key
+from polls.receipts import receipt_new
 from polls.selectors import SLUG_MAX_LENGTH, Ballot, Choice, voter_choice
 from polls.signals import round_started, votes_waiting
 from polls.stream import (
@@ -118,6 +119,7 @@ async def vote_cast(
             return False  # counted already (its queued copy may have expired)
         limit = NO_LIMIT
     option_ids = [choice.id for choice in choices]
+    receipt = receipt_new() if ballot.receipts else ""
     entry = entry_fields(
         poll_id=ballot.id,
         round_number=ballot.round,
@@ -125,6 +127,7 @@ async def vote_cast(
         voter=voter,
         cast_at=timezone.now(),
         answers=answers,
+        receipt=receipt,
     )
     outcome, wait = await vote_write(
         VoteKeys(
@@ -140,7 +143,7 @@ async def vote_cast(
             limit_seconds=limit.seconds,
             rule="changeable" if ballot.voters_may_change else "final",
             voter=voter,
-            cast=cast_value(option_ids, answers),
+            cast=cast_value(option_ids, answers, receipt),
             address_cap=ballot.voters_per_address or 0,
         ),
         entry,
@@ -269,6 +272,7 @@ def poll_create(
     scale: tuple[int, int] = (1, 5),
     scale_labels: tuple[str, str] = ("", ""),
     voters_may_change: bool = True,
+    receipts: bool = True,
     results_visibility: str = Poll.Visibility.ALWAYS,
     requires_invite: bool = False,
     voters_per_address: int | None = None,
@@ -338,6 +342,7 @@ def poll_create(
         scale_min_label=scale_labels[0],
         scale_max_label=scale_labels[1],
         voters_may_change=voters_may_change,
+        receipts=receipts,
         results_visibility=results_visibility,
         requires_invite=requires_invite,
         voters_per_address=voters_per_address,

@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple
 
+from polls.receipts import RECEIPT
 from voting_site.limits import SLIDING_WINDOW_LUA, Window
 from voting_site.metrics import ACCEPTED, COUNTERS
 from voting_site.redis import async_redis_script
@@ -93,9 +94,23 @@ def answers_decode(text: str) -> tuple[str, ...]:
     return tuple(text.split(ANSWER_SEPARATOR))
 
 
-def cast_value(choices: Sequence[int], answers: Sequence[str]) -> str:
-    """What the choices hash holds of a cast: its answers if it has any, else its options."""
-    return answers_encode(answers) if answers else choices_encode(choices)
+# A cast's receipt follows its value in the choices hash after the record separator, which
+# no cleaned answer holds either: the page shows it before the worker has counted the cast.
+RECEIPT_SEPARATOR = "\x1e"
+
+
+def cast_value(choices: Sequence[int], answers: Sequence[str], receipt: str = "") -> str:
+    """What the choices hash holds of a cast: its answers if it has any, else its options;
+    then its receipt, if it has one."""
+    value = answers_encode(answers) if answers else choices_encode(choices)
+    return f"{value}{RECEIPT_SEPARATOR}{receipt}" if receipt else value
+
+
+def cast_value_split(value: str) -> tuple[str, str]:
+    """A choices hash's value read back: the cast's options or answers, and its receipt
+    ("" for none)."""
+    cast, _, receipt = value.partition(RECEIPT_SEPARATOR)
+    return cast, receipt
 
 
 def entry_fields(
@@ -106,14 +121,17 @@ def entry_fields(
     voter: str,
     cast_at: datetime,
     answers: Sequence[str] = (),
+    receipt: str = "",
 ) -> dict[str, str]:
-    """A stream entry's fields: a cast's options, or an open poll's answers."""
+    """A stream entry's fields: a cast's options, or an open poll's answers, and its
+    receipt if the poll gives them."""
     fields = {"poll": str(poll_id), "round": str(round_number)}
     if answers:
         fields["answers"] = answers_encode(answers)
     else:
         fields["choices"] = choices_encode(choices)
-    return fields | {"voter": voter, "cast_at": cast_at.isoformat()}
+    fields |= {"voter": voter, "cast_at": cast_at.isoformat()}
+    return fields | {"receipt": receipt} if receipt else fields
 
 
 def ask_fields(
@@ -162,11 +180,12 @@ class Cast(NamedTuple):
     voter: str
     cast_at: datetime  # the web's clock: for display only
     answers: tuple[str, ...] = ()  # an open poll's, in the voter's order (no choices then)
+    receipt: str = ""  # polls/receipts.py; "" where the poll gives none
 
     @property
     def value(self) -> str:
         """The cast as the choices hash holds it."""
-        return cast_value(self.choices, self.answers)
+        return cast_value(self.choices, self.answers, self.receipt)
 
     @property
     def stream_order(self) -> int:
@@ -187,10 +206,13 @@ class Cast(NamedTuple):
                 fields[b"voter"].decode(),
                 datetime.fromisoformat(fields[b"cast_at"].decode()),
                 answers,
+                fields.get(b"receipt", b"").decode(),
             )
             if (
-                _CHOICES.fullmatch(choices) if choices is not None else _answers_valid(answers)
-            ) and _common_valid(cast):
+                (_CHOICES.fullmatch(choices) if choices is not None else _answers_valid(answers))
+                and (not cast.receipt or RECEIPT.fullmatch(cast.receipt))
+                and _common_valid(cast)
+            ):
                 return cast
         except (KeyError, ValueError):
             pass

@@ -29,7 +29,7 @@ from redis.client import Pipeline
 
 from polls.countdown import Scoring, scorings
 from polls.kinds import QuestionKind, kind_of
-from polls.models import Countdown, Option, Poll, Vote
+from polls.models import CastRecord, Countdown, Option, Poll, Vote
 from polls.stream import INGEST_FLAG, Asked, Cast, Upvoted, entry_parse, stream_ms
 from tally.answers import answers_apply, terms_add
 from tally.counts import counts_add
@@ -156,8 +156,12 @@ def casts_apply(
                     tallies[cast.poll_id, cast.round, option] -= points
             for option, points in poll.points(cast.choices):
                 tallies[cast.poll_id, cast.round, option] += points
-        timed = {cast.poll_id for cast in written if counting[cast.poll_id].timed}
-        _votes_write(written, scorings(timed) if timed else {})
+        timed = {
+            pk for pk in {cast.poll_id for cast in casts} & counting.keys() if counting[pk].timed
+        }
+        scoring = scorings(timed) if timed else {}
+        _votes_write(written, scoring)
+        _casts_log(casts, counting, scoring)
         deltas = {key: points for key, points in tallies.items() if points}
         tallies_add(deltas)
         voters_add(voters)
@@ -243,6 +247,31 @@ def _votes_write(casts: list[Cast], scoring: dict[tuple[int, int], Scoring]) -> 
         update_conflicts=True,
         unique_fields=["poll", "round", "voter"],
         update_fields=["choices", "cast_at", "stream_order", "points"],
+    )
+
+
+def _casts_log(
+    casts: Sequence[Cast], counting: dict[int, Counting], scoring: dict[tuple[int, int], Scoring]
+) -> None:
+    """Keep every cast its poll takes, the replaced ones too, for the poll's published log
+    (tally/audit.py); a redelivered cast is kept already, and adds nothing."""
+    CastRecord.objects.bulk_create(
+        [
+            CastRecord(
+                poll_id=cast.poll_id,
+                round=cast.round,
+                stream_order=cast.stream_order,
+                voter=cast.voter,
+                receipt=cast.receipt,
+                choices=list(cast.choices),
+                answers=list(cast.answers),
+                points=_points(scoring, cast),
+            )
+            for cast in casts
+            if cast.poll_id in counting
+            and counting[cast.poll_id].kind.accepts(cast.choices, counting[cast.poll_id].options)
+        ],
+        ignore_conflicts=True,
     )
 
 

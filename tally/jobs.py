@@ -11,13 +11,14 @@ import functools
 import os
 import socket
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any, TypeVar
 
 import django_rq
 from django.db import close_old_connections
 from rq import get_current_job
 
-from tally import ingest, publish, stream
+from tally import audit, ingest, publish, stream
 
 Job = TypeVar("Job", bound=Callable[..., Any])
 
@@ -64,3 +65,20 @@ def votes_ingest() -> int:
 def poll_publish(poll_id: int) -> None:
     """Tell the poll's open pages its state: queued for the moment it opens or closes."""
     publish.poll_publish(poll_id=poll_id)
+
+
+# A closed poll's log is sealed once the casts taken before the close are counted; until
+# then the job comes back this often.
+SEAL_RETRY = timedelta(seconds=1)
+
+
+@fresh_connections
+def log_seal(poll_id: int) -> bool | None:
+    """Seal a closed poll's log (tally/audit.py) and tell its pages the fingerprint; while
+    casts are still being counted, try again in a moment."""
+    sealed = audit.log_seal(poll_id=poll_id)
+    if sealed is False:
+        django_rq.get_queue("default").enqueue_in(SEAL_RETRY, log_seal, poll_id)
+    elif sealed:
+        publish.poll_publish(poll_id=poll_id)
+    return sealed

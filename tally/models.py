@@ -93,3 +93,32 @@ class TermTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.term} (round {self.round}): {self.voters}"
+
+
+class Seal(models.Model):
+    """A closed poll's log once every cast taken before its close is counted: its
+    fingerprint, kept and shown from then on (tally/audit.py)."""
+
+    poll = models.ForeignKey(
+        Poll, on_delete=models.CASCADE, related_name="seals", db_index=False,
+        verbose_name=_("poll"),
+    )  # fmt: skip
+    round = models.PositiveIntegerField(_("round"))
+    # The close it seals, on Redis's clock (Poll.closed_ms): a poll opened and closed
+    # again has a new log, and a new seal.
+    closed_ms = models.BigIntegerField(_("closed at (Redis's milliseconds)"))
+    fingerprint = models.CharField(_("fingerprint"), max_length=64)
+    casts = models.PositiveIntegerField(_("casts logged"))
+    sealed_at = models.DateTimeField(_("sealed"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sealed log")
+        verbose_name_plural = _("sealed logs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["poll", "round", "closed_ms"], name="one_seal_per_close"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.poll} (round {self.round}): {self.fingerprint[:8]}"

@@ -11,6 +11,7 @@ from polls import voters
 from polls.kinds import kind_of
 from polls.models import Answer, Option, Poll, Question
 from polls.selectors import QuestionListed, questions_for, voted_if_it_matters
+from tally.audit import seal_of
 from tally.models import OptionTally, PollTally, RoundTally, TermTally
 
 # What an open poll's results carry: the most given terms (a projector at 1920x1080
@@ -65,6 +66,8 @@ class Results(TypedDict):
     newest: NotRequired[list[QuestionListed]]
     answered: NotRequired[list[QuestionListed]]
     answering: NotRequired[QuestionListed | None]
+    # A closed poll's sealed log's fingerprint (tally/audit.py); None until it is sealed.
+    fingerprint: NotRequired[str | None]
 
 
 def results_for(*, poll: Poll) -> Results:
@@ -95,7 +98,11 @@ def results_for(*, poll: Poll) -> Results:
 def _heading(poll: Poll, version: int) -> dict[str, Any]:
     """What every poll's results begin with: the poll, its state and round, the version."""
     state = poll.state_at()
-    return {
+    sealed = {}
+    if kind_of(poll.kind).has_log:
+        seal = seal_of(poll) if state == Poll.State.CLOSED else None
+        sealed["fingerprint"] = seal.fingerprint if seal is not None else None
+    return sealed | {
         "poll": poll.slug,
         "question": poll.question,
         "kind": poll.kind,

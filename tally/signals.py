@@ -47,11 +47,21 @@ def round_versions_bump(sender: Any, poll: Poll, **kwargs: Any) -> None:
 def poll_saved(sender: type[Poll], instance: Poll, created: bool, **kwargs: Any) -> None:
     if not created:
         transaction.on_commit(lambda: _publish(instance.pk, instance.opens_at, instance.closes_at))
+    if not instance.is_open and instance.closed_ms is not None:
+        transaction.on_commit(lambda: _seal(instance.pk))
 
 
 @receiver([post_save, post_delete], sender=Option)
 def option_changed(sender: type[Option], instance: Option, **kwargs: Any) -> None:
     transaction.on_commit(lambda: _publish(instance.poll_id, None, None))
+
+
+def _seal(poll_id: int) -> None:
+    """Have the worker seal the closed poll's log once its last casts are counted."""
+    try:
+        django_rq.get_queue("default").enqueue(jobs.log_seal, poll_id)
+    except RedisError as error:  # the log is sealed on the poll's next save
+        logger.warning("poll %s closed, but its log's seal was not queued: %s", poll_id, error)
 
 
 def _publish(poll_id: int, *times: datetime | None) -> None:

@@ -9,6 +9,7 @@ POLL_DEFAULTS = {
     "scale_min": "1",
     "scale_max": "5",
     "voters_may_change": "on",
+    "receipts": "on",
     "results_visibility": "always",
     "max_length": "100",
     "answers_per_voter": "1",

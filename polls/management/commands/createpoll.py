@@ -96,6 +96,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--final", action="store_true", help="a voter's first vote is final")
         parser.add_argument(
+            "--no-receipts",
+            action="store_true",
+            help="no receipts: a voter cannot show anyone how they voted",
+        )
+        parser.add_argument(
             "--invites",
             action="store_true",
             help="by invitation only: each voter enters a one-time code (make them with `invites`)",
@@ -141,6 +146,7 @@ class Command(BaseCommand):
                 scale=(int(scale[1]), int(scale[2])),
                 scale_labels=(flags["low_label"], flags["high_label"]),
                 voters_may_change=not flags["final"],
+                receipts=not flags["no_receipts"],
                 results_visibility=flags["results"],
                 requires_invite=flags["invites"],
                 voters_per_address=flags["voters_per_address"],

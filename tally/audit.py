@@ -1,0 +1,210 @@
+"""A closed poll's published log: every cast the worker applied in its round, in Redis's
+order, chained so that a changed, removed or reordered entry shows.
+
+The log (docs/design.md, "The published log", says each field) is a header and entries:
+- the header: the poll's question, kind, options and round, whether first votes are
+  final, when it closed on Redis's clock, and for open answers the rule that makes
+  terms of them;
+- an entry per cast: its stream entry's ID, the voter's pseudonym in this poll (a keyed
+  hash of the voter's key and the poll: one voter's entries link within the poll, never
+  across polls), the SHA-256 of its receipt, its choices (option slugs, in the voter's
+  order) or the SHA-256 of each of its answers, its quiz points, and whether it counts.
+
+The chain: h0 = SHA-256(canonical(header)); hᵢ = SHA-256(hᵢ₋₁ ‖ canonical(entryᵢ)),
+hᵢ₋₁ as its 32 bytes; the last is the poll's fingerprint. canonical() is JSON with
+sorted keys, no spaces and UTF-8 text (not \\u escapes). Beside each entry, outside the
+chain, go the answers' texts the room may see: a presenter who hides an answer after
+the close changes no fingerprint. tools/verify.py checks all of it with Python's
+standard library; the verify page (templates/polls/verify.html) with the browser's.
+
+The log is sealed (`Seal`) once every cast Redis took before the close is counted: the
+fingerprint is then kept and shown, so the room sees it before anyone could change the
+log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.crypto import salted_hmac
+
+from polls.kinds import kind_of
+from polls.models import Answer, CastRecord, Poll
+from polls.profanity import MASK
+from polls.receipts import receipt_hash
+from polls.stop_words import STOP_WORDS
+from polls.stream import INGEST_GROUP, VOTE_STREAM, stream_ms
+from polls.text import PHRASE_WORDS
+from tally.models import Seal
+from voting_site.redis import redis_client
+
+logger = logging.getLogger(__name__)
+
+FORMAT = "voting-audit/1"
+
+
+def canonical(value: Any) -> bytes:
+    """The bytes a log's header or entry is hashed as."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def pseudonym(poll_id: int, voter: str) -> str:
+    """The voter's name in this poll's log: the same for each of their casts in it, and
+    unlinkable to their name in any other poll's without the site's secret key."""
+    return salted_hmac("voting.audit.pseudonym", f"{poll_id}:{voter}").hexdigest()[:16]
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Log:
+    header: dict[str, Any]
+    entries: list[dict[str, Any]]  # each with its `hash`, and `texts` beside the chain
+    fingerprint: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"header": self.header, "entries": self.entries, "fingerprint": self.fingerprint}
+
+
+def log_of(poll: Poll) -> Log:
+    """The poll's log of its current round, as the database holds it now."""
+    kind = kind_of(poll.kind)
+    options = list(poll.options.all())
+    slugs = {option.pk: option.slug for option in options}
+    header: dict[str, Any] = {
+        "format": FORMAT,
+        "poll": poll.slug,
+        "question": poll.question,
+        "kind": poll.kind,
+        "round": poll.round,
+        "final": not poll.voters_may_change,
+        "closed_ms": poll.closed_ms,
+        "options": [{"slug": o.slug, "label": o.label} for o in options],
+    }
+    if kind.takes_text:
+        header["terms"] = {
+            "phrase_words": PHRASE_WORDS,
+            "mask": MASK,
+            "stop_words": sorted(STOP_WORDS),
+        }
+    records = list(
+        CastRecord.objects.filter(poll=poll, round=poll.round)
+        .order_by("stream_order")
+        .values_list("stream_order", "voter", "receipt", "choices", "answers", "points")
+    )
+    counting = _counting(records, final=not poll.voters_may_change)
+    shown = _shown_answers(poll) if kind.takes_text else {}
+    digest = hashlib.sha256(canonical(header)).digest()
+    entries = []
+    for number, (order, voter, receipt, choices, answers, points) in enumerate(records, 1):
+        entry: dict[str, Any] = {
+            "n": number,
+            "entry": f"{stream_ms(order)}-{order - (stream_ms(order) << 20)}",
+            "voter": pseudonym(poll.pk, voter),
+            "receipt": receipt_hash(receipt),
+            "points": points,
+            "counts": order in counting,
+        }
+        if kind.takes_text:
+            entry["answers"] = [text_hash(text) for text in answers]
+        else:
+            entry["choices"] = [slugs.get(option, "") for option in choices]
+        digest = hashlib.sha256(digest + canonical(entry)).digest()
+        entry["hash"] = digest.hex()
+        if kind.takes_text:
+            seen = shown.get(voter, set()) if order in counting else set()
+            entry["texts"] = [text if text in seen else None for text in answers]
+        entries.append(entry)
+    return Log(header, entries, digest.hex())
+
+
+def _counting(records: list[tuple[Any, ...]], *, final: bool) -> set[int]:
+    """The stream orders of the casts that count: each voter's latest, or their first
+    where first votes are final (`records` in stream order)."""
+    kept: dict[str, int] = {}
+    for order, voter, *_ in records:
+        if not final or voter not in kept:
+            kept[voter] = order
+    return set(kept.values())
+
+
+def _shown_answers(poll: Poll) -> dict[str, set[str]]:
+    """Per voter, the texts of their answers the room may see (not hidden, not waiting)."""
+    shown: dict[str, set[str]] = {}
+    rows = Answer.objects.filter(poll=poll, round=poll.round, state=Answer.State.SHOWN)
+    for voter, text in rows.values_list("voter", "text"):
+        shown.setdefault(voter, set()).add(text)
+    return shown
+
+
+def short(fingerprint: str) -> str:
+    """The fingerprint as a room reads it aloud: its first eight hex digits, `3F9A-1C2B`."""
+    head = fingerprint[:8].upper()
+    return f"{head[:4]}-{head[4:]}"
+
+
+# --- The seal ------------------------------------------------------------------------
+
+
+def stream_settled(closed_ms: int) -> bool:
+    """Whether every entry Redis added up to `closed_ms` has been counted: none pending
+    with a worker, none not yet read."""
+    client = redis_client()
+    try:
+        groups = client.xinfo_groups(VOTE_STREAM)
+    except Exception:  # no stream yet: nothing was ever queued
+        return True
+    group = next((g for g in groups if g["name"] in (INGEST_GROUP, INGEST_GROUP.encode())), None)
+    if group is None:
+        return True
+    if group["pending"]:
+        oldest = client.xpending(VOTE_STREAM, INGEST_GROUP)["min"]
+        if oldest is not None and _entry_ms(oldest) <= closed_ms:
+            return False
+    last = group["last-delivered-id"]
+    unread = client.xrange(VOTE_STREAM, min=f"({_text(last)}", count=1)
+    return not unread or _entry_ms(unread[0][0]) > closed_ms
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _entry_ms(entry_id: bytes | str) -> int:
+    return int(_text(entry_id).split("-")[0])
+
+
+def seal_of(poll: Poll) -> Seal | None:
+    """The seal of the poll's current close, if it has one."""
+    if poll.is_open or poll.closed_ms is None:
+        return None
+    return Seal.objects.filter(poll=poll, round=poll.round, closed_ms=poll.closed_ms).first()
+
+
+def log_seal(*, poll_id: int) -> bool | None:
+    """Seal the poll's log if it is closed and every cast taken before the close is
+    counted: True once sealed (now or before), False if casts are still being counted,
+    None if there is nothing to seal (the poll is open, or gone)."""
+    poll = Poll.objects.filter(pk=poll_id).first()
+    if poll is None or poll.is_open or poll.closed_ms is None:
+        return None
+    if not kind_of(poll.kind).has_log:
+        return None
+    if seal_of(poll) is not None:
+        return True
+    if not stream_settled(poll.closed_ms):
+        return False
+    log = log_of(poll)
+    Seal.objects.get_or_create(
+        poll=poll,
+        round=poll.round,
+        closed_ms=poll.closed_ms,
+        defaults={"fingerprint": log.fingerprint, "casts": len(log.entries)},
+    )
+    return True

@@ -1,0 +1,251 @@
+#!/usr/bin/env python3
+"""Recount a closed poll's published log, with nothing but Python's standard library.
+
+    python3 tools/verify.py cats-vs-dogs-log.json [--receipt K7QF-2M9X]... [--fingerprint 3F9A-1C2B]
+
+The log is what /polls/<slug>/audit.json serves (docs/design.md, "The published log"). This
+checks that:
+- the chain holds: h0 = SHA-256 of the header, hᵢ = SHA-256(hᵢ₋₁ ‖ entryᵢ), each as JSON
+  with sorted keys, no spaces, UTF-8; every entry's `hash` is its hᵢ and the last is the
+  fingerprint (and the one the room saw, given with --fingerprint, its short form will do);
+  a changed byte, a removed entry or two swapped ones break it, and it says where;
+- each entry's `counts` follows the rules: a voter's latest cast counts, or their first
+  where first votes are final;
+- each published answer text is the one its hash stands for;
+- each receipt given is in the log, and whether its cast counts or was replaced.
+
+Then it prints the tally of the casts that count: votes per option (a ranking: Borda
+points, n - k for the k-th of n), a rating's average, an open poll's terms. Exit status:
+0 when everything checks, 1 when something does not (it says what), 2 when the file
+cannot be read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+import sys
+import unicodedata
+from collections import Counter
+from typing import Any
+
+FORMAT = "voting-audit/1"
+
+
+class Broken(Exception):
+    """The log does not check out; the message says where."""
+
+
+def canonical(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def sha256(data: bytes) -> bytes:
+    return hashlib.sha256(data).digest()
+
+
+def receipt_read(typed: str) -> str | None:
+    """A receipt as typed, in its written form (polls/receipts.py reads it alike)."""
+    code = re.sub(r"[\s-]", "", typed).upper().translate(str.maketrans("OIL", "011"))
+    written = f"{code[:4]}-{code[4:]}"
+    return (
+        written if re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}", written) else None
+    )
+
+
+def chain_check(log: dict[str, Any]) -> str:
+    """The fingerprint the entries make; Broken at the first entry that is not sealed."""
+    header, entries = log["header"], log["entries"]
+    if header.get("format") != FORMAT:
+        raise Broken(f"not a log this tool reads: format {header.get('format')!r}, not {FORMAT!r}")
+    digest = sha256(canonical(header))
+    for place, entry in enumerate(entries, 1):
+        chained = {key: value for key, value in entry.items() if key not in ("hash", "texts")}
+        digest = sha256(digest + canonical(chained))
+        if entry.get("n") != place:
+            raise Broken(
+                f"entry {place} of the file is numbered {entry.get('n')}: an entry was removed, "
+                "added or moved there"
+            )
+        if digest.hex() != entry.get("hash"):
+            raise Broken(f"entry {place} was changed (or the header was, if it is entry 1)")
+    fingerprint = digest.hex()
+    if fingerprint != log.get("fingerprint"):
+        raise Broken("the entries do not make the fingerprint the log states")
+    return fingerprint
+
+
+def counts_check(log: dict[str, Any]) -> None:
+    """Each entry counts exactly when the rules say it does."""
+    final = log["header"]["final"]
+    kept: dict[str, int] = {}
+    for entry in log["entries"]:
+        if not final or entry["voter"] not in kept:
+            kept[entry["voter"]] = entry["n"]
+    counting = set(kept.values())
+    for entry in log["entries"]:
+        if entry["counts"] != (entry["n"] in counting):
+            rule = "first" if final else "latest"
+            raise Broken(
+                f"entry {entry['n']} says it {'counts' if entry['counts'] else 'does not count'}, "
+                f"but each voter's {rule} cast is the one that counts"
+            )
+
+
+def texts_check(log: dict[str, Any]) -> None:
+    for entry in log["entries"]:
+        for place, text in enumerate(entry.get("texts") or []):
+            if (
+                text is not None
+                and hashlib.sha256(text.encode()).hexdigest() != entry["answers"][place]
+            ):
+                raise Broken(
+                    f"entry {entry['n']}'s answer {place + 1} is not the text it was cast as"
+                )
+
+
+# --- The count -------------------------------------------------------------------------
+
+_WORD = re.compile(r"[^\W_]+(?:['\u2019\-][^\W_]+)*")
+
+
+def _cleaned(text: str) -> str:
+    text = " ".join(unicodedata.normalize("NFC", text).split())
+    return "".join(
+        ch for ch in text
+        if unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co")
+        and not (0xFDD0 <= ord(ch) <= 0xFDEF or ord(ch) & 0xFFFE == 0xFFFE)
+    )  # fmt: skip
+
+
+def answer_terms(text: str, rule: dict[str, Any]) -> set[str]:
+    """The terms an answer gives a word cloud, as polls/text.py makes them."""
+    words = [w.casefold().replace("\u2019", "'") for w in _WORD.findall(_cleaned(text))]
+    stop = set(rule["stop_words"])
+    terms = {word for word in words if word not in stop and len(word) > 1}
+    if rule["mask"] in text:
+        return terms
+    if 1 < len(words) <= rule["phrase_words"]:
+        terms.add(" ".join(words))
+    elif len(words) == 1:
+        terms.add(words[0])
+    return terms
+
+
+def tally(log: dict[str, Any]) -> dict[str, Any]:
+    """The count of the casts that count."""
+    header = log["header"]
+    counting = [entry for entry in log["entries"] if entry["counts"]]
+    options = [option["slug"] for option in header["options"]]
+    counted: dict[str, Any] = {"voters": len(counting)}
+    if header["kind"] == "open":
+        terms: Counter[str] = Counter()
+        for entry in counting:
+            given: set[str] = set()
+            for text in entry.get("texts") or []:
+                if text is not None:
+                    given |= answer_terms(text, header["terms"])
+            terms.update(given)
+        counted["terms"] = dict(sorted(terms.items(), key=lambda item: (-item[1], item[0])))
+        return counted
+    votes = Counter({slug: 0 for slug in options})
+    for entry in counting:
+        for place, slug in enumerate(entry["choices"], 1):
+            votes[slug] += len(options) - place if header["kind"] == "ranking" else 1
+    counted["options"] = {slug: votes[slug] for slug in options}
+    if header["kind"] == "rating":
+        scores = [int(entry["choices"][0]) for entry in counting if entry["choices"]]  # its slug
+        counted["average"] = round(sum(scores) / len(scores), 2) if scores else None
+    if any(entry["points"] for entry in log["entries"]):
+        points: Counter[str] = Counter()
+        for entry in counting:
+            points[entry["voter"]] += entry["points"]
+        counted["points"] = dict(points.most_common())
+    return counted
+
+
+def receipts_found(log: dict[str, Any], receipts: list[str]) -> dict[str, Any]:
+    """Each receipt: the entry it is in, its choices, whether it counts; None if absent."""
+    by_hash = {entry["receipt"]: entry for entry in log["entries"] if entry["receipt"]}
+    found: dict[str, Any] = {}
+    for receipt in receipts:
+        entry = by_hash.get(hashlib.sha256(receipt.encode("ascii")).hexdigest())
+        found[receipt] = entry and {
+            "n": entry["n"],
+            "choices": entry.get("choices", entry.get("texts")),
+            "counts": entry["counts"],
+        }
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("log", help="the poll's log, as /polls/<slug>/audit.json serves it")
+    parser.add_argument("--receipt", action="append", default=[], help="a receipt to look for")
+    parser.add_argument(
+        "--fingerprint", help="the fingerprint the room saw (its short form will do)"
+    )
+    parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
+    args = parser.parse_args(argv)
+    try:
+        with open(args.log, encoding="utf-8") as file:
+            log = json.load(file)
+        log["header"], log["entries"]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        print(f"verify: cannot read {args.log}: {error}", file=sys.stderr)
+        return 2
+    receipts = []
+    for typed in args.receipt:
+        receipt = receipt_read(typed)
+        if receipt is None:
+            print(f"verify: {typed!r} is not a receipt (eight letters and digits)", file=sys.stderr)
+            return 2
+        receipts.append(receipt)
+    try:
+        fingerprint = chain_check(log)
+        counts_check(log)
+        texts_check(log)
+        if args.fingerprint:
+            seen = args.fingerprint.replace("-", "").replace(" ", "").lower()
+            if not fingerprint.startswith(seen) or len(seen) < 8:
+                raise Broken(
+                    f"the log's fingerprint {fingerprint} is not the one seen, {args.fingerprint}"
+                )
+    except (Broken, KeyError, TypeError, ValueError) as error:
+        message = str(error) if isinstance(error, Broken) else f"malformed entry: {error!r}"
+        if args.json:
+            print(json.dumps({"ok": False, "error": message}))
+        else:
+            print(f"FAILED: {message}")
+        return 1
+    counted = tally(log)
+    found = receipts_found(log, receipts)
+    missing = [receipt for receipt, entry in found.items() if entry is None]
+    if args.json:
+        print(json.dumps({"ok": not missing, "fingerprint": fingerprint, "tally": counted,
+                          "receipts": found}, ensure_ascii=False))  # fmt: skip
+        return 1 if missing else 0
+    header = log["header"]
+    print(f"{header['question']} ({header['kind']}, round {header['round']})")
+    print(f"The chain holds: {len(log['entries'])} casts, fingerprint {fingerprint}")
+    print(f"Voters counted: {counted['voters']}")
+    labels = {option["slug"]: option["label"] for option in header["options"]}
+    for slug, votes in counted.get("options", {}).items():
+        print(f"  {labels[slug]}: {votes}")
+    if "average" in counted:
+        print(f"  average: {counted['average']}")
+    for term, voters in list(counted.get("terms", {}).items())[:50]:
+        print(f"  {term}: {voters}")
+    for receipt, entry in found.items():
+        if entry is None:
+            print(f"{receipt}: NOT IN THE LOG")
+        else:
+            state = "counted" if entry["counts"] else "replaced by a later cast"
+            print(f"{receipt}: entry {entry['n']}, {entry['choices']}, {state}")
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
