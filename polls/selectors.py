@@ -332,7 +332,9 @@ async def voter_choice(*, ballot: Ballot, voter: str) -> VoterChoice | None:
     if kind_of(ballot.kind).takes_questions:
         return None
     value = await async_redis_client().hget(choices_key(ballot.id, ballot.round), voter)
-    queued, receipt = cast_value_split(value.decode()) if value is not None else (None, "")
+    if isinstance(value, bytes):
+        value = value.decode()
+    queued, receipt = cast_value_split(value) if value is not None else (None, "")
     choice = await (_voter_answers if kind_of(ballot.kind).takes_text else _voter_options)(
         ballot, voter, queued
     )

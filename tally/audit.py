@@ -30,6 +30,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+import redis
 from django.utils.crypto import salted_hmac
 
 from polls.kinds import kind_of
@@ -158,18 +159,18 @@ def stream_settled(closed_ms: int) -> bool:
     client = redis_client()
     try:
         groups = client.xinfo_groups(VOTE_STREAM)
-    except Exception:  # no stream yet: nothing was ever queued
+    except redis.ResponseError:  # no stream yet: nothing was ever queued
         return True
     group = next((g for g in groups if g["name"] in (INGEST_GROUP, INGEST_GROUP.encode())), None)
     if group is None:
         return True
     if group["pending"]:
-        oldest = client.xpending(VOTE_STREAM, INGEST_GROUP)["min"]
+        oldest: bytes | str | None = client.xpending(VOTE_STREAM, INGEST_GROUP)["min"]
         if oldest is not None and _entry_ms(oldest) <= closed_ms:
             return False
-    last = group["last-delivered-id"]
-    unread = client.xrange(VOTE_STREAM, min=f"({_text(last)}", count=1)
-    return not unread or _entry_ms(unread[0][0]) > closed_ms
+    unread = client.xrange(VOTE_STREAM, min=f"({_text(group['last-delivered-id'])}", count=1)
+    first = unread[0][0] if unread else None
+    return first is None or _entry_ms(first) > closed_ms
 
 
 def _text(value: bytes | str) -> str:

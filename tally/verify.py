@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -59,7 +59,7 @@ def audit_json(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
-def audit_csv(request: HttpRequest, slug: str) -> HttpResponse:
+def audit_csv(request: HttpRequest, slug: str) -> HttpResponseBase:
     poll = get_object_or_404(Poll, slug=slug)
     log = _published(request, poll)
     if isinstance(log, HttpResponse):

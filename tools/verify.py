@@ -32,6 +32,7 @@ from collections import Counter
 from typing import Any
 
 FORMAT = "voting-audit/1"
+RECEIPT = re.compile(r"[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}")
 
 
 class Broken(Exception):
@@ -50,9 +51,7 @@ def receipt_read(typed: str) -> str | None:
     """A receipt as typed, in its written form (polls/receipts.py reads it alike)."""
     code = re.sub(r"[\s-]", "", typed).upper().translate(str.maketrans("OIL", "011"))
     written = f"{code[:4]}-{code[4:]}"
-    return (
-        written if re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}", written) else None
-    )
+    return written if RECEIPT.fullmatch(written) else None
 
 
 def chain_check(log: dict[str, Any]) -> str:

@@ -68,8 +68,10 @@ def test_the_log_recounts_to_the_results_and_finds_each_receipt(poll, tmp_path):
     assert [entry["counts"] for entry in log.entries] == [False, True, True, True]
     assert len({entry["voter"] for entry in log.entries}) == 3  # a's two casts link
     assert log.entries[0]["voter"] == pseudonym(poll.pk, "a") != pseudonym(poll.pk + 1, "a")
-    outcome = verify(log.as_json(), tmp_path, "--json", "--fingerprint", short(log.fingerprint),
-                     *[f"--receipt={r.lower().replace('-', '')}" for rs in receipts.values() for r in rs])  # fmt: skip
+    typed = [f"--receipt={r.lower().replace('-', '')}" for rs in receipts.values() for r in rs]
+    outcome = verify(
+        log.as_json(), tmp_path, "--json", "--fingerprint", short(log.fingerprint), *typed
+    )
 
     assert outcome.returncode == 0, outcome.stdout + outcome.stderr
     checked = json.loads(outcome.stdout)
@@ -109,8 +111,8 @@ def test_a_ranking_recounts_by_borda(tmp_path):
         (lambda log: log["entries"][1]["choices"].__setitem__(0, "cats"), "entry 2 was changed"),
         (lambda log: log["entries"].pop(1), "entry 2 of the file is numbered 3"),
         (
-            lambda log: log["entries"].insert(0, log["entries"].pop(1)),
-            "entry 1 of the file is numbered 2",
+            lambda log: log["entries"].insert(1, log["entries"].pop(2)),
+            "entry 2 of the file is numbered 3",
         ),
         (lambda log: log["header"].__setitem__("question", "Dogs or cats?"), "entry 1 was changed"),
         (lambda log: log["entries"][0].__setitem__("counts", True), "entry 1 was changed"),
