@@ -48,6 +48,7 @@ class Backlog:
         self.round = 1
         self.options = dict(poll.options.values_list("slug", "pk"))
         self.latest: dict[str, tuple[datetime, tuple[str, ...]]] = {}
+        self.casts = 0  # the casts queued (a Q&A's upvotes are not casts)
         self.typed = kind_of(poll.kind).takes_text
         self.questions: dict[str, int] = {}
         if kind_of(poll.kind).takes_questions:
@@ -85,6 +86,7 @@ class Backlog:
                     answers=slugs if self.typed else (),
                 )
                 pipe.xadd(VOTE_STREAM, fields)  # type: ignore[arg-type]
+                self.casts += 1
                 if voter not in self.latest or not final:
                     self.latest[voter] = (cast_at, slugs)
             pipe.execute()

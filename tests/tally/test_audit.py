@@ -4,9 +4,6 @@ standalone verifier (tools/verify.py) that recounts it and catches any change.""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -16,20 +13,8 @@ from polls.services import poll_create
 from polls.stream import Cast
 from tally.audit import log_of, log_seal, pseudonym, short
 from tally.ingest import casts_apply
+from tests.support.verifier import verified, verify
 from tests.tally.conftest import at
-
-VERIFY = Path(__file__).resolve().parents[2] / "tools" / "verify.py"
-
-
-def verify(log: dict, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    path = tmp_path / "log.json"
-    path.write_text(json.dumps(log, ensure_ascii=False), encoding="utf-8")
-    return subprocess.run(
-        [sys.executable, "-I", str(VERIFY), str(path), *args],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 def voted(poll: Poll, casts: list[tuple[str, str | tuple[str, ...]]]) -> dict[str, list[str]]:
@@ -89,7 +74,7 @@ def test_on_a_final_poll_the_first_cast_counts(tmp_path):
     log = log_of(closed(poll))
 
     assert [entry["counts"] for entry in log.entries] == [True, False, True]
-    checked = json.loads(verify(log.as_json(), tmp_path, "--json").stdout)
+    checked = verified(log.as_json(), tmp_path)
     assert checked["tally"]["options"] == {"x": 1, "y": 1}
 
 
@@ -101,7 +86,7 @@ def test_a_ranking_recounts_by_borda(tmp_path):
     voted(poll, [("v1", ("a", "b", "c")), ("v2", ("b", "a", "c"))])
     log = log_of(closed(poll))
 
-    checked = json.loads(verify(log.as_json(), tmp_path, "--json").stdout)
+    checked = verified(log.as_json(), tmp_path)
     assert checked["tally"]["options"] == {"a": 3, "b": 3, "c": 0}
 
 

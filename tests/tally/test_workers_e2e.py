@@ -10,11 +10,14 @@ import django_rq
 import pytest
 from django.core.management import call_command
 
-from polls.models import Countdown, Upvote, Vote
+from polls.kinds import kind_of
+from polls.models import CastRecord, Countdown, Upvote, Vote
+from tally.audit import log_of, log_seal
 from tally.jobs import votes_ingest
 from tally.recount import tallies_rebuild
 from tally.worker import Worker
 from tests.support.processes import project_process, rq_worker, wait_until
+from tests.support.verifier import verified
 from tests.tally.conftest import tallies
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the workers must see the poll
@@ -57,8 +60,20 @@ def test_two_workers_in_parallel_give_exact_totals(backlog_of_each_kind, poll_of
     assert_exact(backlog, poll)
 
 
+def assert_logged(backlog, poll, folder) -> None:
+    """The poll's log holds every cast once and, closed, recounts to the tallies."""
+    if not kind_of(poll.kind).has_log:
+        return
+    assert CastRecord.objects.filter(poll=poll).count() == backlog.casts
+    poll.is_open = False
+    poll.save()
+    assert log_seal(poll_id=poll.pk) is True
+    counted = verified(log_of(poll).as_json(), folder)["tally"]
+    assert counted.get("terms", counted.get("options")) == backlog.expected()
+
+
 def test_a_worker_killed_mid_batch_loses_nothing_and_counts_nothing_twice(
-    backlog_of_each_kind, poll_of_each_kind
+    backlog_of_each_kind, poll_of_each_kind, tmp_path
 ):
     backlog, poll = backlog_of_each_kind, poll_of_each_kind
     backlog.burst(voters=6_000, changes=2_000)
@@ -80,6 +95,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_counts_nothing_twice(
     assert survivor.wait(timeout=180) == 0
 
     assert_exact(backlog, poll)
+    assert_logged(backlog, poll, tmp_path)
 
 
 def test_a_vote_queues_one_ingest_job_that_a_burst_worker_drains(client, poll, redis_db):

@@ -1,0 +1,30 @@
+"""tools/verify.py, run as anyone would run it: its own Python process, isolated from the
+project's packages (-I), on a log written to a file."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+VERIFY = Path(__file__).resolve().parents[2] / "tools" / "verify.py"
+
+
+def verify(log: dict[str, Any], folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    path = folder / "log.json"
+    path.write_text(json.dumps(log, ensure_ascii=False), encoding="utf-8")
+    return subprocess.run(
+        [sys.executable, "-I", str(VERIFY), str(path), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def verified(log: dict[str, Any], folder: Path, *args: str) -> dict[str, Any]:
+    """The verifier's outcome as JSON; it must have found nothing wrong."""
+    outcome = verify(log, folder, "--json", *args)
+    assert outcome.returncode == 0, outcome.stdout + outcome.stderr
+    return json.loads(outcome.stdout)
