@@ -171,6 +171,18 @@
       if (correct) correct.hidden = !option.correct; // sent once voting is closed
     }
     if ("average" in results) renderAverage(results.average);
+    renderFingerprint(results.fingerprint || "");
+  }
+
+  // A closed poll's sealed log's fingerprint (tally/audit.py): its first eight hex
+  // digits as the room reads them aloud, then the whole.
+  function renderFingerprint(fingerprint) {
+    for (const line of all("[data-fingerprint]")) {
+      line.hidden = !fingerprint;
+      const head = fingerprint.slice(0, 8).toUpperCase();
+      line.querySelector("[data-fingerprint-short]").textContent = head.slice(0, 4) + "-" + head.slice(4);
+      line.querySelector("[data-fingerprint-whole]").textContent = fingerprint;
+    }
   }
 
   function clearCounts() {

@@ -214,7 +214,7 @@ def counted(kind: str, rows: list[tuple[str, str, int]], voters: int) -> dict[st
 # What a requester who may not see the results gets none of: every figure of a kind's.
 HIDDEN_FIGURES = frozenset(
     {"distribution", "average", "count", "terms", "answers", "questions", "newest", "answered",
-     "answering"}
+     "answering", "fingerprint"}
 )  # fmt: skip
 
 
