@@ -5,9 +5,10 @@ The log (docs/design.md, "The published log", says each field) is a header and e
 - the header: the poll's question, kind, options and round, whether first votes are
   final, when it closed on Redis's clock, and for open answers the rule that makes
   terms of them;
-- an entry per cast: its stream entry's ID, the voter's pseudonym in this poll (a keyed
-  hash of the voter's key and the poll: one voter's entries link within the poll, never
-  across polls), the SHA-256 of its receipt, its choices (option slugs, in the voter's
+- an entry per cast: its stream entry's ID (Redis's clock when it took the cast, then a
+  sequence), the voter's pseudonym (a keyed hash of the voter's key and the poll, or the
+  quiz a scored question is in: one voter's entries link within it, never across polls
+  or quizzes), the SHA-256 of its receipt, its choices (option slugs, in the voter's
   order) or the SHA-256 of each of its answers, its quiz points, and whether it counts.
 
 The chain: h0 = SHA-256(canonical(header)); hᵢ = SHA-256(hᵢ₋₁ ‖ canonical(entryᵢ)),
@@ -34,7 +35,7 @@ import redis
 from django.utils.crypto import salted_hmac
 
 from polls.kinds import kind_of
-from polls.models import Answer, CastRecord, Poll
+from polls.models import Answer, CastRecord, Poll, scored_in_quiz
 from polls.profanity import MASK
 from polls.receipts import receipt_hash
 from polls.stop_words import STOP_WORDS
@@ -53,10 +54,22 @@ def canonical(value: Any) -> bytes:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def pseudonym(poll_id: int, voter: str) -> str:
-    """The voter's name in this poll's log: the same for each of their casts in it, and
-    unlinkable to their name in any other poll's without the site's secret key."""
-    return salted_hmac("voting.audit.pseudonym", f"{poll_id}:{voter}").hexdigest()[:16]
+def pseudonym(scope: str, voter: str) -> str:
+    """The voter's name in a log: the same for each of their casts in its scope (a poll,
+    or a quiz: its leaderboard sums a player's points over its questions), and
+    unlinkable to their name in any other scope's without the site's secret key."""
+    return salted_hmac("voting.audit.pseudonym", f"{scope}:{voter}").hexdigest()[:16]
+
+
+def scope_of(poll: Poll) -> tuple[str, str | None]:
+    """Where the poll's pseudonyms hold: (the key, the quiz event's slug or None)."""
+    quiz = (
+        Poll.objects.filter(pk=poll.pk)
+        .filter(scored_in_quiz())
+        .values_list("event_question__event_id", "event_question__event__slug")
+        .first()
+    )
+    return (f"event:{quiz[0]}", quiz[1]) if quiz else (f"poll:{poll.pk}", None)
 
 
 def text_hash(text: str) -> str:
@@ -78,9 +91,11 @@ def log_of(poll: Poll) -> Log:
     kind = kind_of(poll.kind)
     options = list(poll.options.all())
     slugs = {option.pk: option.slug for option in options}
+    scope, quiz = scope_of(poll)
     header: dict[str, Any] = {
         "format": FORMAT,
         "poll": poll.slug,
+        "quiz": quiz,
         "question": poll.question,
         "kind": poll.kind,
         "round": poll.round,
@@ -107,7 +122,7 @@ def log_of(poll: Poll) -> Log:
         entry: dict[str, Any] = {
             "n": number,
             "entry": f"{stream_ms(order)}-{order - (stream_ms(order) << 20)}",
-            "voter": pseudonym(poll.pk, voter),
+            "voter": pseudonym(scope, voter),
             "receipt": receipt_hash(receipt),
             "points": points,
             "counts": order in counting,

@@ -179,21 +179,60 @@ def receipts_found(log: dict[str, Any], receipts: list[str]) -> dict[str, Any]:
     return found
 
 
+def leaderboard(logs: list[dict[str, Any]]) -> dict[str, int] | None:
+    """A quiz's points per player over the logs of its questions (their pseudonyms are the
+    quiz's), the most first; None unless the logs are of one quiz's questions."""
+    quizzes = {log["header"].get("quiz") for log in logs}
+    if len(quizzes) != 1 or None in quizzes:
+        return None
+    points: Counter[str] = Counter()
+    for log in logs:
+        for entry in log["entries"]:
+            if entry["counts"]:
+                points[entry["voter"]] += entry["points"]
+    return dict(points.most_common())
+
+
+def log_read(path: str) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as file:
+        log = json.load(file)
+    if not isinstance(log.get("header"), dict) or not isinstance(log.get("entries"), list):
+        raise ValueError("no header and entries: not a poll's log")
+    return log
+
+
+def log_checked(log: dict[str, Any], seen: str | None) -> str:
+    """Every check of one log; its fingerprint. Broken, saying where, if one fails."""
+    try:
+        fingerprint = chain_check(log)
+        counts_check(log)
+        texts_check(log)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise Broken(f"a malformed entry: {error!r}") from error
+    if seen:
+        wanted = seen.replace("-", "").replace(" ", "").lower()
+        if len(wanted) < 8 or not fingerprint.startswith(wanted):
+            raise Broken(f"the log's fingerprint {fingerprint} is not the one seen, {seen}")
+    return fingerprint
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("log", help="the poll's log, as /polls/<slug>/audit.json serves it")
-    parser.add_argument("--receipt", action="append", default=[], help="a receipt to look for")
     parser.add_argument(
-        "--fingerprint", help="the fingerprint the room saw (its short form will do)"
-    )
+        "logs", nargs="+", metavar="LOG",
+        help="a poll's log, as /polls/<slug>/audit.json serves it; a quiz's questions' logs "
+        "together also give its leaderboard",
+    )  # fmt: skip
+    parser.add_argument("--receipt", action="append", default=[], help="a receipt to look for")
+    parser.add_argument("--fingerprint", help="the one the room saw (its short form will do)")
     parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
     args = parser.parse_args(argv)
+    if args.fingerprint and len(args.logs) > 1:
+        parser.error("--fingerprint goes with one log")
     try:
-        with open(args.log, encoding="utf-8") as file:
-            log = json.load(file)
-        log["header"], log["entries"]
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        print(f"verify: cannot read {args.log}: {error}", file=sys.stderr)
+        logs = [log_read(path) for path in args.logs]
+    except (OSError, ValueError) as error:
+        print(f"verify: cannot read a log: {error}", file=sys.stderr)
         return 2
     receipts = []
     for typed in args.receipt:
@@ -202,33 +241,49 @@ def main(argv: list[str] | None = None) -> int:
             print(f"verify: {typed!r} is not a receipt (eight letters and digits)", file=sys.stderr)
             return 2
         receipts.append(receipt)
-    try:
-        fingerprint = chain_check(log)
-        counts_check(log)
-        texts_check(log)
-        if args.fingerprint:
-            seen = args.fingerprint.replace("-", "").replace(" ", "").lower()
-            if not fingerprint.startswith(seen) or len(seen) < 8:
-                raise Broken(
-                    f"the log's fingerprint {fingerprint} is not the one seen, {args.fingerprint}"
-                )
-    except (Broken, KeyError, TypeError, ValueError) as error:
-        message = str(error) if isinstance(error, Broken) else f"malformed entry: {error!r}"
-        if args.json:
-            print(json.dumps({"ok": False, "error": message}))
-        else:
-            print(f"FAILED: {message}")
-        return 1
-    counted = tally(log)
-    found = receipts_found(log, receipts)
+    outcomes = []
+    for path, log in zip(args.logs, logs, strict=True):
+        try:
+            fingerprint = log_checked(log, args.fingerprint)
+        except Broken as error:
+            where = f"{path}: " if len(logs) > 1 else ""
+            print(json.dumps({"ok": False, "error": f"{where}{error}"}) if args.json
+                  else f"FAILED: {where}{error}")  # fmt: skip
+            return 1
+        outcomes.append({"fingerprint": fingerprint, "tally": tally(log)})
+    found: dict[str, Any] = {receipt: None for receipt in receipts}
+    for log in logs:
+        for receipt, entry in receipts_found(log, receipts).items():
+            if entry is not None:
+                found[receipt] = entry | {"poll": log["header"]["poll"]}
     missing = [receipt for receipt, entry in found.items() if entry is None]
+    board = leaderboard(logs) if len(logs) > 1 else None
     if args.json:
-        print(json.dumps({"ok": not missing, "fingerprint": fingerprint, "tally": counted,
-                          "receipts": found}, ensure_ascii=False))  # fmt: skip
+        outcome: dict[str, Any] = {"ok": not missing, "receipts": found}
+        outcome |= outcomes[0] if len(logs) == 1 else {"logs": outcomes}
+        if board is not None:
+            outcome["leaderboard"] = board
+        print(json.dumps(outcome, ensure_ascii=False))
         return 1 if missing else 0
-    header = log["header"]
+    for log, checked in zip(logs, outcomes, strict=True):
+        _print_tally(log, checked)
+    if board is not None:
+        print("Leaderboard (points per player, by pseudonym):")
+        for player, points in board.items():
+            print(f"  {player}: {points}")
+    for receipt, entry in found.items():
+        if entry is None:
+            print(f"{receipt}: NOT IN THE LOG")
+        else:
+            state = "counted" if entry["counts"] else "replaced by a later cast"
+            print(f"{receipt}: {entry['poll']}, entry {entry['n']}, {entry['choices']}, {state}")
+    return 1 if missing else 0
+
+
+def _print_tally(log: dict[str, Any], checked: dict[str, Any]) -> None:
+    header, counted = log["header"], checked["tally"]
     print(f"{header['question']} ({header['kind']}, round {header['round']})")
-    print(f"The chain holds: {len(log['entries'])} casts, fingerprint {fingerprint}")
+    print(f"The chain holds: {len(log['entries'])} casts, fingerprint {checked['fingerprint']}")
     print(f"Voters counted: {counted['voters']}")
     labels = {option["slug"]: option["label"] for option in header["options"]}
     for slug, votes in counted.get("options", {}).items():
@@ -237,13 +292,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  average: {counted['average']}")
     for term, voters in list(counted.get("terms", {}).items())[:50]:
         print(f"  {term}: {voters}")
-    for receipt, entry in found.items():
-        if entry is None:
-            print(f"{receipt}: NOT IN THE LOG")
-        else:
-            state = "counted" if entry["counts"] else "replaced by a later cast"
-            print(f"{receipt}: entry {entry['n']}, {entry['choices']}, {state}")
-    return 1 if missing else 0
 
 
 if __name__ == "__main__":

@@ -23,6 +23,15 @@ def verify(log: dict[str, Any], folder: Path, *args: str) -> subprocess.Complete
     )
 
 
+def verify_files(paths: list[Path], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-I", str(VERIFY), *map(str, paths), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
 def verified(log: dict[str, Any], folder: Path, *args: str) -> dict[str, Any]:
     """The verifier's outcome as JSON; it must have found nothing wrong."""
     outcome = verify(log, folder, "--json", *args)

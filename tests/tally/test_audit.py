@@ -13,7 +13,7 @@ from polls.services import poll_create
 from polls.stream import Cast
 from tally.audit import log_of, log_seal, pseudonym, short
 from tally.ingest import casts_apply
-from tests.support.verifier import verified, verify
+from tests.support.verifier import verified, verify, verify_files
 from tests.tally.conftest import at
 
 
@@ -52,7 +52,7 @@ def test_the_log_recounts_to_the_results_and_finds_each_receipt(poll, tmp_path):
     log = log_of(poll)
     assert [entry["counts"] for entry in log.entries] == [False, True, True, True]
     assert len({entry["voter"] for entry in log.entries}) == 3  # a's two casts link
-    assert log.entries[0]["voter"] == pseudonym(poll.pk, "a") != pseudonym(poll.pk + 1, "a")
+    assert log.entries[0]["voter"] == pseudonym(f"poll:{poll.pk}", "a") != pseudonym("poll:0", "a")
     typed = [f"--receipt={r.lower().replace('-', '')}" for rs in receipts.values() for r in rs]
     outcome = verify(
         log.as_json(), tmp_path, "--json", "--fingerprint", short(log.fingerprint), *typed
@@ -63,8 +63,12 @@ def test_the_log_recounts_to_the_results_and_finds_each_receipt(poll, tmp_path):
     assert checked["tally"] == {"voters": 3, "options": {"cats": 1, "dogs": 2}}
     assert checked["fingerprint"] == log.fingerprint == poll.seals.get().fingerprint
     first_of_a, latest_of_a = receipts["a"]
-    assert checked["receipts"][first_of_a] == {"n": 1, "choices": ["cats"], "counts": False}
-    assert checked["receipts"][latest_of_a] == {"n": 3, "choices": ["dogs"], "counts": True}
+    assert checked["receipts"][first_of_a] == {
+        "poll": "cats-vs-dogs", "n": 1, "choices": ["cats"], "counts": False,
+    }  # fmt: skip
+    assert checked["receipts"][latest_of_a] == {
+        "poll": "cats-vs-dogs", "n": 3, "choices": ["dogs"], "counts": True,
+    }  # fmt: skip
 
 
 @pytest.mark.django_db(transaction=True)
@@ -132,3 +136,46 @@ def test_a_receipt_reads_back_however_it_is_typed():
     assert receipt_read("k7qf-2m9x") == "K7QF-2M9X"
     assert receipt_read("K7QF-2M9O") == "K7QF-2M90"  # O is read as zero
     assert receipt_read("K7QF") is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_quizs_logs_give_back_its_leaderboard(redis_db, tmp_path):
+    from events.models import Player
+    from events.selectors import standings
+    from events.services import event_create
+    from polls.countdown import countdown_start, redis_now_ms
+
+    four = [("a", "Alpha"), ("b", "Bravo"), ("c", "Charlie"), ("d", "Delta")]
+    questions = [
+        poll_create(question=f"Q{n}?", options=four, slug=f"q{n}", correct=["a"]) for n in (1, 2)
+    ]
+    event = event_create(title="Quiz", polls=questions, quiz=True)
+    for voter in ("ana", "ben", "cy"):
+        Player.objects.create(event=event, voter=voter, nickname=voter, nickname_key=voter)
+    logs = []
+    for poll in questions:
+        poll.is_open = True  # shown, as the presenter's "next" opens it
+        poll.save()
+        countdown_start(poll=poll, speed=True)
+        now = redis_now_ms()
+        casts = [("ana", "a", 100), ("ben", "a", 900), ("cy", "b", 50), ("ben", "a", 1500)]
+        casts_apply([
+            Cast(f"{now + ms}-{n}", poll.pk, poll.round, (poll.options.get(slug=slug).pk,),
+                 voter, at(n))
+            for n, (voter, slug, ms) in enumerate(casts)
+        ])  # fmt: skip
+        poll = closed(poll)
+        log = log_of(poll).as_json()
+        assert log["header"]["quiz"] == event.slug
+        (tmp_path / poll.slug).mkdir()
+        logs.append(tmp_path / poll.slug / "log.json")
+        logs[-1].write_text(json.dumps(log), encoding="utf-8")
+
+    outcome = verify_files(logs, "--json")
+
+    assert outcome.returncode == 0, outcome.stdout + outcome.stderr
+    board = json.loads(outcome.stdout)["leaderboard"]
+    scope = f"event:{event.pk}"
+    expected = {pseudonym(scope, s.voter): s.points for s in standings(event) if s.points}
+    assert {player: points for player, points in board.items() if points} == expected
+    assert expected[pseudonym(scope, "ana")] > expected[pseudonym(scope, "ben")] > 0
