@@ -19,7 +19,7 @@ from tally.exports import results_rows
 
 def event_results_rows(event: Event) -> Iterator[list[Any]]:
     """question (its number), poll, then each of its rounds' results, as results.csv has them."""
-    yield ["question", "poll", "round", "option", "label", "votes", "percent"]
+    yield ["question", "poll", "round", "option", "label", "votes", "percent", "fingerprint"]
     for number, poll in enumerate(event.polls(), start=1):
         rows = results_rows(poll)
         next(rows)  # the poll's own header

@@ -235,8 +235,10 @@ def test_the_report_and_the_csv_hold_every_questions_results(event, admin_user, 
 
     assert report.count("<svg") == 3
     assert "Which colour?" in report and "Order these" in report
-    assert rows[0] == ["question", "poll", "round", "option", "label", "votes", "percent"]
-    assert ["1", "colour", "1", "b", "Bravo", "1", "100.0"] in rows
+    assert rows[0] == [
+        "question", "poll", "round", "option", "label", "votes", "percent", "fingerprint"
+    ]  # fmt: skip
+    assert ["1", "colour", "1", "b", "Bravo", "1", "100.0", ""] in rows
     assert {row[1] for row in rows[1:]} == {"colour", "rate", "rank"}
 
 

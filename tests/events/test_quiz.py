@@ -565,7 +565,9 @@ def test_an_export_as_a_spreadsheet_keeps_numbers_and_never_runs_text(quiz, redi
     assert 'filename="friday-results.xlsx"' in download["Content-Disposition"]
     sheet = openpyxl.load_workbook(io.BytesIO(download.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == ("question", "poll", "round", "option", "label", "votes", "percent")
+    assert rows[0] == (
+        "question", "poll", "round", "option", "label", "votes", "percent", "fingerprint"
+    )  # fmt: skip
     assert sheet["A1"].font.bold and sheet.freeze_panes == "A2"
     assert rows[1][:6] == (1, "one", 1, "a", '=HYPERLINK("x")', 0)
     assert sheet["E2"].data_type == "s"  # text, not a formula

@@ -166,8 +166,8 @@ def test_the_commands_make_move_dump_load_and_export_an_event(db, redis_db, tmp_
 
     out = capsys.readouterr().out
     assert "Created class-2: /events/class-2/" in out
-    assert "question,poll,round,option,label,votes,percent" in out
-    assert "1,one,1,y,Yes,0,0.0" in out
+    assert "question,poll,round,option,label,votes,percent,fingerprint" in out
+    assert "1,one,1,y,Yes,0,0.0," in out
 
 
 @pytest.mark.parametrize(

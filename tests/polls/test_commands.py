@@ -139,9 +139,9 @@ def test_exportpoll_writes_results_or_votes_as_csv(poll, redis_db, capsys):
 
     call_command("exportpoll", "cats-vs-dogs")
     assert capsys.readouterr().out.splitlines() == [
-        "round,option,label,votes,percent",
-        "1,cats,Cats,0,0.0",
-        "1,dogs,Dogs,1,100.0",
+        "round,option,label,votes,percent,fingerprint",
+        "1,cats,Cats,0,0.0,",
+        "1,dogs,Dogs,1,100.0,",
     ]
     call_command("exportpoll", "cats-vs-dogs", "--votes")
     assert capsys.readouterr().out.splitlines() == [

@@ -370,11 +370,11 @@ def test_results_csv_has_each_rounds_results(download):
     assert status == 200
     assert disposition == 'attachment; filename="cats-vs-dogs-results.csv"'
     assert list(csv.reader(io.StringIO(body))) == [
-        ["round", "option", "label", "votes", "percent"],
-        ["1", "cats", "Cats", "2", "66.7"],
-        ["1", "dogs", "Dogs", "1", "33.3"],
-        ["2", "cats", "Cats", "0", "0.0"],
-        ["2", "dogs", "Dogs", "1", "100.0"],
+        ["round", "option", "label", "votes", "percent", "fingerprint"],
+        ["1", "cats", "Cats", "2", "66.7", ""],
+        ["1", "dogs", "Dogs", "1", "33.3", ""],
+        ["2", "cats", "Cats", "0", "0.0", ""],
+        ["2", "dogs", "Dogs", "1", "100.0", ""],
     ]
 
 
