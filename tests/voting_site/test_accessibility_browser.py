@@ -28,6 +28,7 @@ from polls.invites import invites_make
 from polls.models import Answer, Picture, Poll, Question
 from polls.pictures import picture_read, picture_store
 from polls.services import poll_create
+from tally.audit import log_seal
 from polls.stream import Asked, Cast
 from tally.ingest import casts_apply
 from tally.moderation import answers_moderate, questions_moderate
@@ -73,7 +74,8 @@ def polls(db) -> None:
                 scale_labels=("Poor", "Great"))  # fmt: skip
     poll_create(question="Rank them", options=four, slug="rank", kind="ranking")
     closed = poll_create(question="Closed?", options=two, slug="closed")
-    Poll.objects.filter(pk=closed.pk).update(is_open=False)
+    Poll.objects.filter(pk=closed.pk).update(is_open=False, closed_ms=1)
+    assert log_seal(poll_id=closed.pk)  # its fingerprint shown, its log published
     later = poll_create(question="Later?", options=two, slug="later")
     Poll.objects.filter(pk=later.pk).update(opens_at=timezone.now() + timedelta(days=1))
     poll_create(question="Hidden?", options=two, slug="hidden", results_visibility="revealed")
@@ -165,6 +167,8 @@ PAGES = [
     "/polls/qa/results/",
     "/polls/closed/",
     "/polls/closed/results/",
+    "/polls/closed/verify/",
+    "/polls/cats-vs-dogs/verify/",
     "/polls/later/",
     "/polls/hidden/results/",
     "/polls/invited/",
