@@ -255,8 +255,9 @@ async def posts_per_second(url: str, app: str, keep_alive: bool) -> dict:
     pool = HttpPool(url, SIDE_BY_SIDE_CONCURRENCY, keep_alive=keep_alive)
     votes = SIDE_BY_SIDE_VOTES
     redis_client().delete(VOTE_STREAM)  # each run starts with an empty queue
-    if app == "project":
-        path, accepted_status = "/polls/bench-http/", 303
+    if app.startswith("project"):
+        path = "/polls/bench-http-plain/" if app == "project-plain" else "/polls/bench-http/"
+        accepted_status = 303
         browsers = await opened_browsers(pool, path, votes)
         forms = [{"csrfmiddlewaretoken": b.token, "option": "o0"} for b in browsers]
     elif app == "limit":
@@ -295,6 +296,8 @@ def bench_http() -> list[dict]:
     project's Redis pipeline alone, without keep-alive (as the course's app) and with."""
     rows = []
     fresh_poll("bench-http")
+    plain = fresh_poll("bench-http-plain")  # the same without receipts: what they cost
+    Poll.objects.filter(pk=plain.pk).update(receipts=False)
     servers = {
         "course": ("the course's app: Flask, gunicorn x4, RPUSH", course_app),
         "limit": (
@@ -303,6 +306,10 @@ def bench_http() -> list[dict]:
         ),
         "project": (
             f"this project, uvicorn x{WEB_PROCESSES} (make up, the image)",
+            lambda: web("uvicorn"),
+        ),
+        "project-plain": (
+            f"this project, receipts off, uvicorn x{WEB_PROCESSES}",
             lambda: web("uvicorn"),
         ),
     }
@@ -335,6 +342,8 @@ def bench_http() -> list[dict]:
             "over_course": round(rates["project"] / rates["course"], 2),
             "of_limit": round(rates["project"] / rates["limit"], 2),
             "of_limit_each_turn": [round(ratio, 2) for ratio in of_limit],
+            # Receipts may cost at most 5% of the votes per second (issue 38's target).
+            "receipts_cost": f"{1 - rates['project'] / rates['project-plain']:.1%} (target ≤ 5%)",
         }
         rows.append(summary)
         print_row("1", summary)

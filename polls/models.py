@@ -445,10 +445,11 @@ class CastRecord(models.Model):
     voter = models.CharField(_("voter"), max_length=64)  # the keyed hash, as Vote's
     # The voter's receipt (polls/receipts.py); the log publishes only its SHA-256.
     receipt = models.CharField(_("receipt"), max_length=9, blank=True)
-    choices = ArrayField(models.BigIntegerField(), verbose_name=_("choices"), default=list)
-    answers = ArrayField(
-        models.CharField(max_length=ANSWER_MAX_LENGTH), verbose_name=_("answers"), default=list
-    )
+    # The cast's options or answers as its stream entry had them (polls/stream.py's
+    # `cast_value`): with array columns, Django inserts a batch's rows one VALUES tuple
+    # each rather than as arrays to UNNEST, which took the worker 3 times as long
+    # (137 against 45 ms for 2,000 rows, 2026-12-05).
+    cast = models.TextField(_("cast"))
     points = models.PositiveIntegerField(_("points"), default=0)
 
     class Meta:
@@ -462,7 +463,7 @@ class CastRecord(models.Model):
         indexes = [models.Index(fields=["poll", "round", "voter"], name="cast_records_of_voter")]
 
     def __str__(self) -> str:
-        return f"{self.voter[:8]}… → {self.choices or self.answers}"
+        return f"{self.voter[:8]}… → {self.cast}"
 
 
 class Countdown(models.Model):

@@ -130,8 +130,11 @@ def entry_fields(
         fields["answers"] = answers_encode(answers)
     else:
         fields["choices"] = choices_encode(choices)
-    fields |= {"voter": voter, "cast_at": cast_at.isoformat()}
-    return fields | {"receipt": receipt} if receipt else fields
+    fields["voter"] = voter
+    fields["cast_at"] = cast_at.isoformat()
+    if receipt:
+        fields["receipt"] = receipt
+    return fields
 
 
 def ask_fields(

@@ -39,7 +39,7 @@ from polls.models import Answer, CastRecord, Poll, scored_in_quiz
 from polls.profanity import MASK
 from polls.receipts import receipt_hash
 from polls.stop_words import STOP_WORDS
-from polls.stream import INGEST_GROUP, VOTE_STREAM, stream_ms
+from polls.stream import INGEST_GROUP, VOTE_STREAM, answers_decode, choices_decode, stream_ms
 from polls.text import PHRASE_WORDS
 from tally.models import Seal
 from voting_site.redis import redis_client
@@ -112,13 +112,13 @@ def log_of(poll: Poll) -> Log:
     records = list(
         CastRecord.objects.filter(poll=poll, round=poll.round)
         .order_by("stream_order")
-        .values_list("stream_order", "voter", "receipt", "choices", "answers", "points")
+        .values_list("stream_order", "voter", "receipt", "cast", "points")
     )
     counting = _counting(records, final=not poll.voters_may_change)
     shown = _shown_answers(poll) if kind.takes_text else {}
     digest = hashlib.sha256(canonical(header)).digest()
     entries = []
-    for number, (order, voter, receipt, choices, answers, points) in enumerate(records, 1):
+    for number, (order, voter, receipt, value, points) in enumerate(records, 1):
         entry: dict[str, Any] = {
             "n": number,
             "entry": f"{stream_ms(order)}-{order - (stream_ms(order) << 20)}",
@@ -127,10 +127,11 @@ def log_of(poll: Poll) -> Log:
             "points": points,
             "counts": order in counting,
         }
+        answers = answers_decode(value) if kind.takes_text else ()
         if kind.takes_text:
             entry["answers"] = [text_hash(text) for text in answers]
         else:
-            entry["choices"] = [slugs.get(option, "") for option in choices]
+            entry["choices"] = [slugs.get(option, "") for option in choices_decode(value)]
         digest = hashlib.sha256(digest + canonical(entry)).digest()
         entry["hash"] = digest.hex()
         if kind.takes_text:

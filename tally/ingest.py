@@ -30,7 +30,7 @@ from redis.client import Pipeline
 from polls.countdown import Scoring, scorings
 from polls.kinds import QuestionKind, kind_of
 from polls.models import CastRecord, Countdown, Option, Poll, Vote
-from polls.stream import INGEST_FLAG, Asked, Cast, Upvoted, entry_parse, stream_ms
+from polls.stream import INGEST_FLAG, Asked, Cast, Upvoted, cast_value, entry_parse, stream_ms
 from tally.answers import answers_apply, terms_add
 from tally.counts import counts_add
 from tally.models import OptionTally, PollTally, RoundTally
@@ -263,8 +263,7 @@ def _casts_log(
                 stream_order=cast.stream_order,
                 voter=cast.voter,
                 receipt=cast.receipt,
-                choices=list(cast.choices),
-                answers=list(cast.answers),
+                cast=cast_value(cast.choices, cast.answers),
                 points=_points(scoring, cast),
             )
             for cast in casts

@@ -151,6 +151,8 @@ def test_a_vote_from_the_event_page_comes_back_to_it_and_shows_there(event, redi
     again = phone.get("/events/week3/").content.decode()
     assert 'You voted for <strong dir="auto">Alpha</strong>' in again
     assert "Waiting for the next question." in again
+    receipt = re.search(r"data-receipt>([0-9A-Z]{4}-[0-9A-Z]{4})<", again)
+    assert receipt and '<a href="/polls/colour/verify/">Check my vote</a>' in again
 
 
 def test_a_vote_after_the_presenter_moved_on_gets_409(event, redis_db):

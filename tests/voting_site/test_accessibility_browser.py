@@ -28,8 +28,8 @@ from polls.invites import invites_make
 from polls.models import Answer, Picture, Poll, Question
 from polls.pictures import picture_read, picture_store
 from polls.services import poll_create
-from tally.audit import log_seal
 from polls.stream import Asked, Cast
+from tally.audit import log_seal
 from tally.ingest import casts_apply
 from tally.moderation import answers_moderate, questions_moderate
 from tests.support.browser import votes
