@@ -13,17 +13,14 @@ VERIFY = Path(__file__).resolve().parents[2] / "tools" / "verify.py"
 
 
 def verify(log: dict[str, Any], folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The verifier on this log, written to `folder`."""
     path = folder / "log.json"
     path.write_text(json.dumps(log, ensure_ascii=False), encoding="utf-8")
-    return subprocess.run(
-        [sys.executable, "-I", str(VERIFY), str(path), *args],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return verify_files([path], *args)
 
 
 def verify_files(paths: list[Path], *args: str) -> subprocess.CompletedProcess[str]:
+    """The verifier on these logs' files."""
     return subprocess.run(
         [sys.executable, "-I", str(VERIFY), *map(str, paths), *args],
         capture_output=True,

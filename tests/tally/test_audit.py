@@ -3,9 +3,13 @@ standalone verifier (tools/verify.py) that recounts it and catches any change.""
 
 from __future__ import annotations
 
+import asyncio
+import csv
+import io
 import json
 
 import pytest
+from django.test import AsyncClient
 
 from polls.models import Poll
 from polls.receipts import receipt_new, receipt_read
@@ -13,8 +17,12 @@ from polls.services import poll_create
 from polls.stream import Cast
 from tally.audit import log_of, log_seal, pseudonym, short
 from tally.ingest import casts_apply
+from tests.support.processes import streamed
 from tests.support.verifier import verified, verify, verify_files
 from tests.tally.conftest import at
+
+# Each test starts from an empty vote stream: a log is sealed once the stream is settled.
+pytestmark = pytest.mark.usefixtures("redis_db")
 
 
 def voted(poll: Poll, casts: list[tuple[str, str | tuple[str, ...]]]) -> dict[str, list[str]]:
@@ -179,3 +187,34 @@ def test_a_quizs_logs_give_back_its_leaderboard(redis_db, tmp_path):
     expected = {pseudonym(scope, s.voter): s.points for s in standings(event) if s.points}
     assert {player: points for player, points in board.items() if points} == expected
     assert expected[pseudonym(scope, "ana")] > expected[pseudonym(scope, "ben")] > 0
+
+
+async def _body(client: AsyncClient, path: str) -> str:
+    """A streamed answer's body, as an ASGI server sends it."""
+    response = await client.get(path)
+    return b"".join([part async for part in streamed(response)]).decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_log_is_served_once_closed_and_visible_and_says_why_not_before(client, poll):
+    voted(poll, [("a", "cats"), ("b", "dogs")])
+    assert client.get("/polls/cats-vs-dogs/audit.json").status_code == 409  # open
+    Poll.objects.filter(pk=poll.pk).update(results_visibility="revealed")
+    closed(Poll.objects.get(pk=poll.pk))
+    hidden = client.get("/polls/cats-vs-dogs/audit.json")
+    assert hidden.status_code == 403 and "hidden" in hidden.json()["error"]
+    Poll.objects.filter(pk=poll.pk).update(results_shown=True)
+
+    served = client.get("/polls/cats-vs-dogs/audit.json")
+    table = asyncio.run(_body(AsyncClient(), "/polls/cats-vs-dogs/audit.csv"))
+
+    assert served.status_code == 200
+    log = served.json()
+    assert [entry["choices"] for entry in log["entries"]] == [["cats"], ["dogs"]]
+    rows = list(csv.reader(io.StringIO(table)))
+    assert rows[2] == ["fingerprint", log["fingerprint"]]
+    assert rows[4][:5] == ["n", "entry", "voter", "receipt", "choices"]
+    assert [row[4] for row in rows[5:]] == ["cats", "dogs"]
+    qa = poll_create(question="Ask", options=[], kind="questions", slug="ask")
+    closed(qa)
+    assert client.get("/polls/ask/audit.json").status_code == 404

@@ -68,7 +68,7 @@ def published(url: str, slug: str) -> dict[str, Any]:
         time.sleep(0.2)
 
 
-def test_every_voter_finds_their_receipts_and_the_log_recounts_to_the_results(tmp_path):
+def test_every_voter_finds_their_receipts_and_the_log_recounts_to_the_results(redis_db, tmp_path):
     poll_create(question="Cats or dogs?", options=[("cats", "Cats"), ("dogs", "Dogs")],
                 slug="cats-vs-dogs")  # fmt: skip
     poll_create(question="Tea or coffee?", options=[("tea", "Tea"), ("coffee", "Coffee")],

@@ -27,7 +27,7 @@ def close(slug: str) -> None:
 
 
 @pytest.mark.django_db(transaction=True)  # the processes must see the poll
-def test_a_phone_checks_its_vote_in_the_published_log(poll, phone, tmp_path):
+def test_a_phone_checks_its_vote_in_the_published_log(poll, redis_db, phone, tmp_path):
     # `phone` last: Playwright runs an event loop, under which Django refuses the ORM.
     refused = csp_refusals(phone)
     with rq_worker(), asgi_server() as url:
