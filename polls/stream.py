@@ -229,6 +229,11 @@ def stream_order(entry_id: str) -> int:
     return int(milliseconds) * _SEQUENCES_PER_MS + int(sequence)
 
 
+def entry_id_of(order: int) -> str:
+    """The stream entry ID, "<milliseconds>-<sequence>", of a place in the stream."""
+    return f"{order // _SEQUENCES_PER_MS}-{order % _SEQUENCES_PER_MS}"
+
+
 def stream_ms(order: int) -> int:
     """The milliseconds of Redis's clock at which the entry of this stream order was added."""
     return order // _SEQUENCES_PER_MS

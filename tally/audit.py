@@ -16,7 +16,7 @@ hᵢ₋₁ as its 32 bytes; the last is the poll's fingerprint. canonical() is J
 sorted keys, no spaces and UTF-8 text (not \\u escapes). Beside each entry, outside the
 chain, go the answers' texts the room may see: a presenter who hides an answer after
 the close changes no fingerprint. tools/verify.py checks all of it with Python's
-standard library; the verify page (templates/polls/verify.html) with the browser's.
+standard library; the verify page (templates/tally/verify.html) with the browser's.
 
 The log is sealed (`Seal`) once every cast Redis took before the close is counted: the
 fingerprint is then kept and shown, so the room sees it before anyone could change the
@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,12 +38,10 @@ from polls.models import Answer, CastRecord, Poll, scored_in_quiz
 from polls.profanity import MASK
 from polls.receipts import receipt_hash
 from polls.stop_words import STOP_WORDS
-from polls.stream import INGEST_GROUP, VOTE_STREAM, answers_decode, choices_decode, stream_ms
+from polls.stream import INGEST_GROUP, VOTE_STREAM, answers_decode, choices_decode, entry_id_of
 from polls.text import PHRASE_WORDS
 from tally.models import Seal
 from voting_site.redis import redis_client
-
-logger = logging.getLogger(__name__)
 
 FORMAT = "voting-audit/1"
 
@@ -121,7 +118,7 @@ def log_of(poll: Poll) -> Log:
     for number, (order, voter, receipt, value, points) in enumerate(records, 1):
         entry: dict[str, Any] = {
             "n": number,
-            "entry": f"{stream_ms(order)}-{order - (stream_ms(order) << 20)}",
+            "entry": entry_id_of(order),
             "voter": pseudonym(scope, voter),
             "receipt": receipt_hash(receipt),
             "points": points,
