@@ -21,7 +21,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, connection
-from django.db.models import Case, F, Model, Prefetch, Q, When
+from django.db.models import Case, F, Model, Prefetch, Q, QuerySet, When
 from django.utils import timezone
 
 from polls.kinds import kind_of
@@ -343,15 +343,22 @@ async def voter_choice(*, ballot: Ballot, voter: str) -> VoterChoice | None:
     return replace(choice, receipts=await _voter_receipts(ballot, voter, receipt))
 
 
+def receipts_logged(*, poll_id: int, round_number: int, voter: str) -> QuerySet[Any, str]:
+    """The receipts of the voter's casts the worker has logged in the poll's round, the
+    latest last (a poll without receipts has none)."""
+    rows = CastRecord.objects.filter(poll_id=poll_id, round=round_number, voter=voter)
+    return rows.exclude(receipt="").order_by("stream_order").values_list("receipt", flat=True)
+
+
 async def _voter_receipts(ballot: Ballot, voter: str, queued: str) -> tuple[str, ...]:
     """The receipts of the voter's casts in the poll's round, the latest last: those the
     worker has logged, and the one queued (`queued`, or "")."""
     try:
-        rows = CastRecord.objects.filter(poll_id=ballot.id, round=ballot.round, voter=voter)
-        logged = [r async for r in rows.order_by("stream_order").values_list("receipt", flat=True)]
+        logged = [r async for r in receipts_logged(poll_id=ballot.id, round_number=ballot.round,
+                                                   voter=voter)]  # fmt: skip
     except DatabaseError:
         logged = []  # said in the log by the caller's read
-    return tuple(r for r in logged if r and r != queued) + ((queued,) if queued else ())
+    return tuple(r for r in logged if r != queued) + ((queued,) if queued else ())
 
 
 async def _voter_options(ballot: Ballot, voter: str, queued: str | None) -> VoterChoice | None:

@@ -30,7 +30,6 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-import redis
 from django.utils.crypto import salted_hmac
 
 from polls.kinds import kind_of
@@ -38,10 +37,10 @@ from polls.models import Answer, CastRecord, Poll, scored_in_quiz
 from polls.profanity import MASK
 from polls.receipts import receipt_hash
 from polls.stop_words import STOP_WORDS
-from polls.stream import INGEST_GROUP, VOTE_STREAM, answers_decode, choices_decode, entry_id_of
+from polls.stream import answers_decode, choices_decode, entry_id_of
 from polls.text import PHRASE_WORDS
 from tally.models import Seal
-from voting_site.redis import redis_client
+from tally.stream import counted_up_to
 
 FORMAT = "voting-audit/1"
 
@@ -124,14 +123,14 @@ def log_of(poll: Poll) -> Log:
             "points": points,
             "counts": order in counting,
         }
-        answers = answers_decode(value) if kind.takes_text else ()
         if kind.takes_text:
+            answers = answers_decode(value)
             entry["answers"] = [text_hash(text) for text in answers]
         else:
             entry["choices"] = [slugs.get(option, "") for option in choices_decode(value)]
         digest = hashlib.sha256(digest + canonical(entry)).digest()
         entry["hash"] = digest.hex()
-        if kind.takes_text:
+        if kind.takes_text:  # beside the chain: what the room may see of the answers
             seen = shown.get(voter, set()) if order in counting else set()
             entry["texts"] = [text if text in seen else None for text in answers]
         entries.append(entry)
@@ -166,34 +165,6 @@ def short(fingerprint: str) -> str:
 # --- The seal ------------------------------------------------------------------------
 
 
-def stream_settled(closed_ms: int) -> bool:
-    """Whether every entry Redis added up to `closed_ms` has been counted: none pending
-    with a worker, none not yet read."""
-    client = redis_client()
-    try:
-        groups = client.xinfo_groups(VOTE_STREAM)
-    except redis.ResponseError:  # no stream yet: nothing was ever queued
-        return True
-    group = next((g for g in groups if g["name"] in (INGEST_GROUP, INGEST_GROUP.encode())), None)
-    if group is None:
-        return True
-    if group["pending"]:
-        oldest: bytes | str | None = client.xpending(VOTE_STREAM, INGEST_GROUP)["min"]
-        if oldest is not None and _entry_ms(oldest) <= closed_ms:
-            return False
-    unread = client.xrange(VOTE_STREAM, min=f"({_text(group['last-delivered-id'])}", count=1)
-    first = unread[0][0] if unread else None
-    return first is None or _entry_ms(first) > closed_ms
-
-
-def _text(value: bytes | str) -> str:
-    return value.decode() if isinstance(value, bytes) else value
-
-
-def _entry_ms(entry_id: bytes | str) -> int:
-    return int(_text(entry_id).split("-")[0])
-
-
 def seal_of(poll: Poll) -> Seal | None:
     """The seal of the poll's current close, if it has one."""
     if poll.is_open or poll.closed_ms is None:
@@ -212,7 +183,7 @@ def log_seal(*, poll_id: int) -> bool | None:
         return None
     if seal_of(poll) is not None:
         return True
-    if not stream_settled(poll.closed_ms):
+    if not counted_up_to(poll.closed_ms):
         return False
     log = log_of(poll)
     Seal.objects.get_or_create(

@@ -14,7 +14,7 @@ import redis
 from django.conf import settings
 from redis.client import Pipeline
 
-from polls.stream import INGEST_GROUP, VOTE_STREAM, Cast, choices_key
+from polls.stream import INGEST_GROUP, VOTE_STREAM, Cast, choices_key, stream_ms, stream_order
 from voting_site.redis import redis_client
 
 BATCH_SIZE = 2000
@@ -121,3 +121,32 @@ def consumers_prune(*, idle_seconds: float = 3600) -> list[str]:
     for name in gone:
         client.xgroup_delconsumer(VOTE_STREAM, INGEST_GROUP, name)
     return gone
+
+
+def counted_up_to(milliseconds: int) -> bool:
+    """Whether every entry Redis added up to `milliseconds` (its clock) has been counted
+    and acknowledged: none pending with a worker, none not yet read."""
+    client = redis_client()
+    try:
+        groups: Any = client.xinfo_groups(VOTE_STREAM)
+    except redis.ResponseError:  # no stream yet: nothing was ever queued
+        return True
+    group = next((g for g in groups if g["name"] in (INGEST_GROUP, INGEST_GROUP.encode())), None)
+    if group is None:
+        return True
+
+    def added_by_then(entry_id: bytes | str) -> bool:
+        return stream_ms(stream_order(_decoded(entry_id))) <= milliseconds
+
+    if group["pending"]:
+        oldest = client.xpending(VOTE_STREAM, INGEST_GROUP)["min"]
+        if oldest is not None and added_by_then(oldest):
+            return False
+    unread: Any = client.xrange(
+        VOTE_STREAM, min=f"({_decoded(group['last-delivered-id'])}", count=1
+    )
+    return not unread or not added_by_then(unread[0][0])
+
+
+def _decoded(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value

@@ -18,8 +18,9 @@ from django.views.decorators.http import require_GET
 
 from polls import voters
 from polls.kinds import kind_of
-from polls.models import CastRecord, Poll
+from polls.models import Poll
 from polls.presenter import csv_response
+from polls.selectors import receipts_logged
 from tally.audit import Log, log_of, log_seal, seal_of, short
 from tally.selectors import results_seen_by
 
@@ -96,12 +97,7 @@ def verify_page(request: HttpRequest, slug: str) -> HttpResponse:
     voter = voters.voter_in(request.COOKIES, poll_id=poll.pk, requires_invite=poll.requires_invite)
     receipts: list[str] = []
     if voter:
-        receipts = list(
-            CastRecord.objects.filter(poll=poll, round=poll.round, voter=voter)
-            .exclude(receipt="")
-            .order_by("stream_order")
-            .values_list("receipt", flat=True)
-        )
+        receipts = list(receipts_logged(poll_id=poll.pk, round_number=poll.round, voter=voter))
     seal = seal_of(poll)
     context = {
         "poll": poll,
