@@ -13,9 +13,10 @@ class AccountsConfig(AppConfig):
         what is missing, rather than at a presenter's first sign-in."""
         if not settings.VOTING_OIDC_ISSUER:
             return
-        from accounts.institution import presenters_rule_check
+        from accounts.institution import rule_check
 
-        presenters_rule_check(settings.VOTING_OIDC_PRESENTERS)
+        rule_check("VOTING_OIDC_PRESENTERS", settings.VOTING_OIDC_PRESENTERS)
+        rule_check("VOTING_OIDC_PARTICIPANTS", settings.VOTING_OIDC_PARTICIPANTS)
         if not (settings.OIDC_RP_CLIENT_ID and settings.OIDC_RP_CLIENT_SECRET):
             raise ImproperlyConfigured(
                 "VOTING_OIDC_ISSUER needs VOTING_OIDC_CLIENT_ID and VOTING_OIDC_CLIENT_SECRET"

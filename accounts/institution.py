@@ -3,14 +3,18 @@ mozilla-django-oidc's authorization code flow (with PKCE, state and nonce), the
 provider's endpoints found by discovery, and this server's rule of who may present.
 
 Configured by VOTING_OIDC_ISSUER, VOTING_OIDC_CLIENT_ID, VOTING_OIDC_CLIENT_SECRET,
-VOTING_OIDC_NAME (the button's word) and VOTING_OIDC_PRESENTERS:
+VOTING_OIDC_NAME (the button's word), VOTING_OIDC_PRESENTERS and, for the events whose
+participants sign in, VOTING_OIDC_PARTICIPANTS (all, unless set), each a rule:
 
     all                     everyone the provider signs in
     domain:example.org      a verified e-mail address in that domain
     claim:groups=teachers   a claim with that value (or a list that holds it)
 
-Whoever passes becomes a presenter on first sign-in (events/presenters.py); anyone
-else is turned back with a page that says so, and no session.
+Whoever passes the presenters' rule becomes a presenter on first sign-in
+(events/presenters.py). A sign-in started from an event's page (`?participant=1`) also
+lets in whom the participants' rule passes, with an account that only takes part
+(events/participants.py). Anyone else is turned back with a page that says so, and no
+session.
 """
 
 from __future__ import annotations
@@ -39,6 +43,9 @@ logger = logging.getLogger(__name__)
 # The session's note of why a sign-in did not happen ("refused", "unreachable") and
 # who was turned back, for the page that says so.
 FAILURE_KEY = "oidc_failure"
+# The session's note that the sign-in under way is a participant's (an event's page
+# started it): VOTING_OIDC_PARTICIPANTS lets them in, and no one becomes a presenter.
+PARTICIPANT_KEY = "oidc_participant"
 # How long the provider's discovery document is kept before it is read again.
 DISCOVERY_SECONDS = 3600
 # The provider's endpoints this client uses, by mozilla-django-oidc's setting names.
@@ -99,9 +106,8 @@ def _setting(attr: str, *default: Any) -> Any:
     return getattr(settings, attr, *default)
 
 
-def presenter_allowed(claims: dict[str, Any]) -> bool:
-    """Whether VOTING_OIDC_PRESENTERS lets the person these claims describe present."""
-    rule = settings.VOTING_OIDC_PRESENTERS
+def allowed(rule: str, claims: dict[str, Any]) -> bool:
+    """Whether a rule (all, domain:…, claim:…=…) lets the person these claims describe in."""
     if rule == "all":
         return True
     kind, _colon, wanted = rule.partition(":")
@@ -116,7 +122,17 @@ def presenter_allowed(claims: dict[str, Any]) -> bool:
     return False
 
 
-def presenters_rule_check(rule: str) -> str:
+def presenter_allowed(claims: dict[str, Any]) -> bool:
+    """Whether VOTING_OIDC_PRESENTERS lets the person these claims describe present."""
+    return allowed(settings.VOTING_OIDC_PRESENTERS, claims)
+
+
+def participant_allowed(claims: dict[str, Any]) -> bool:
+    """Whether VOTING_OIDC_PARTICIPANTS lets them take part in a signed-in event."""
+    return allowed(settings.VOTING_OIDC_PARTICIPANTS, claims)
+
+
+def rule_check(setting: str, rule: str) -> str:
     """The rule as settings hold it; ImproperlyConfigured if it is none of the three."""
     kind, colon, wanted = rule.partition(":")
     if rule == "all" or (kind == "domain" and colon and wanted):
@@ -124,14 +140,14 @@ def presenters_rule_check(rule: str) -> str:
     if kind == "claim" and "=" in wanted and wanted.partition("=")[0]:
         return rule
     raise ImproperlyConfigured(
-        f"VOTING_OIDC_PRESENTERS={rule!r}: say who may present with all, "
-        "domain:example.org or claim:NAME=VALUE"
+        f"{setting}={rule!r}: say whom it lets in with all, domain:example.org or claim:NAME=VALUE"
     )
 
 
 class InstitutionBackend(OIDCAuthenticationBackend):
     """Signs in whom the provider vouches for, by their verified e-mail address, if the
-    rule lets them present; makes them a presenter on first sign-in.
+    rule lets them present (or, from an event's page, take part); makes them a presenter
+    on first sign-in when they may present, else an account that only takes part.
 
     It answers only the provider's callback (a `code` and a `state`), and reads the
     provider's endpoints only then: a password sign-in never waits for the provider.
@@ -160,14 +176,16 @@ class InstitutionBackend(OIDCAuthenticationBackend):
             return None
 
     def verify_claims(self, claims: dict[str, Any]) -> bool:
+        participant = bool(self.request.session.get(PARTICIPANT_KEY))
         if (
             claims.get("email_verified") is True
             and claims.get("email")
-            and presenter_allowed(claims)
+            and (presenter_allowed(claims) or (participant and participant_allowed(claims)))
         ):
             return True
         who = str(claims.get("email") or claims.get("sub", ""))[:254]
-        self.request.session[FAILURE_KEY] = {"why": "refused", "who": who}
+        why = "refused-participant" if participant else "refused"
+        self.request.session[FAILURE_KEY] = {"why": why, "who": who}
         return False
 
     def filter_users_by_claims(self, claims: dict[str, Any]) -> Any:
@@ -177,15 +195,19 @@ class InstitutionBackend(OIDCAuthenticationBackend):
         email = claims["email"].lower()
         taken = self.UserModel.objects.filter(username=email).exists()
         username = f"{email}-{claims['sub']}"[:150] if taken else email
-        user, _made = presenter_make(username=username, email=email, password=None)
+        if presenter_allowed(claims):
+            user, _made = presenter_make(username=username, email=email, password=None)
+        else:  # a participant: an account that takes part, and no more
+            user = self.UserModel.objects.create_user(username, email, password=None)
         return self.update_user(user, claims)
 
     def update_user(self, user: Any, claims: dict[str, Any]) -> Any:
-        """A presenter as the rule says today, with the name the provider gives."""
+        """A presenter if the rule says so today, with the name the provider gives."""
         user.first_name = str(claims.get("given_name", user.first_name))[:150]
         user.last_name = str(claims.get("family_name", user.last_name))[:150]
         user.save(update_fields=["first_name", "last_name"])
-        presenter_make(username=user.username, email=user.email, password=None)
+        if presenter_allowed(claims):
+            presenter_make(username=user.username, email=user.email, password=None)
         return user
 
 
@@ -202,6 +224,7 @@ class SignInStart(OIDCAuthenticationRequestView):
 
     def get(self, request: Any) -> Any:
         request.session.pop(FAILURE_KEY, None)
+        request.session[PARTICIPANT_KEY] = request.GET.get("participant") == "1"
         if not configured():
             raise Http404
         try:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from redis import RedisError
 
 from events.decks import deck_render
+from events.retention import purge
 from events.services import (
     FINISH_QUEUED_AHEAD_MS,
     FINISH_WAITS_AT_MOST_MS,
@@ -40,6 +41,16 @@ def questions_finish_due() -> int:
 def question_finish(poll_id: int, round_number: int) -> None:
     """A quiz question's deadline: its finish, when it is due."""
     finish_when_due(poll_id, round_number)
+
+
+@fresh_connections
+def retention_purge() -> int:
+    """The links to people of every poll and event quiet for longer than its retention,
+    removed (events/cron.py, daily); how many were purged."""
+    purged = purge()
+    for done in purged:
+        logger.info("retention: %s", done.line())
+    return len(purged)
 
 
 @fresh_connections

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,11 @@ class Event(models.Model):
     class Mode(models.TextChoices):
         POLLS = "polls", _("polls: nothing is scored")
         QUIZ = "quiz", _("quiz: players, points, a leaderboard")
+
+    class Participation(models.TextChoices):
+        ANONYMOUS = "anonymous", _("anonymous: each browser takes part")
+        NAMED = "named", _("named: each person types their name on joining")
+        SIGNED_IN = "signed-in", _("signed in: each person signs in through the institution")
 
     class Stage(models.TextChoices):
         LOBBY = "lobby", _("lobby")
@@ -69,6 +75,36 @@ class Event(models.Model):
         default=False,
         help_text=_("Set once the presenter first shows it: then anyone may read it."),
     )
+    participation = models.CharField(
+        _("who takes part"),
+        max_length=10,
+        choices=Participation,
+        default=Participation.ANONYMOUS,
+        help_text=_(
+            "Named or signed in: each person joins before answering, and the gradebook "
+            "lists who answered what. Only the owner and hosts see their names."
+        ),
+    )
+    participants_may_erase = models.BooleanField(
+        _("participants may erase their answers"),
+        default=True,
+        help_text=_(
+            "A named or signed-in participant sees what the event keeps about them; "
+            "ticked, they may also erase it, and their answers leave the results."
+        ),
+    )
+    retention_days = models.PositiveSmallIntegerField(
+        _("keep who answered for (days)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Days after the last answer until what links answers to people is removed; "
+            "the counts stay. Empty: the server's setting. Only a shorter time is taken."
+        ),
+    )
+    purged_at = models.DateTimeField(
+        _("links to people removed"), null=True, blank=True, editable=False
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -107,6 +143,24 @@ class Event(models.Model):
     def is_quiz(self) -> bool:
         return self.mode == self.Mode.QUIZ
 
+    @property
+    def identifies(self) -> bool:
+        """Whether its participants join as people (named or signed in), not browsers."""
+        return self.participation != self.Participation.ANONYMOUS
+
+    def clean(self) -> None:
+        from events.retention import retention_days_check
+
+        retention_days_check(self.retention_days)
+        if self.participation == self.Participation.SIGNED_IN:
+            from accounts.institution import configured
+
+            if not configured():
+                raise ValidationError(
+                    {"participation": _("This server signs no one in through an institution "
+                                        "(VOTING_OIDC_ISSUER is not set): choose named.")}
+                )  # fmt: skip
+
     def polls(self) -> list[Poll]:
         """The event's questions, in order."""
         return [question.poll for question in self.questions.select_related("poll")]
@@ -141,23 +195,39 @@ class EventQuestion(models.Model):
         return self.poll.question
 
 
-# The longest nickname a player may choose.
+# The longest nickname a player may choose, and the longest name a participant of a
+# named event may type.
 NICKNAME_MAX_LENGTH = 20
+NAME_MAX_LENGTH = 60
+# The longest name kept for a participant (a signed-in one's is the provider's).
+PARTICIPANT_NAME_MAX_LENGTH = 150
 
 
 class Player(models.Model):
-    """A quiz's player: a browser (its voter key, as votes hold it) with a nickname. The
-    cookie is the player, so a reload or a new visit from the same browser keeps both
-    the nickname and the score (the sum of its votes' points)."""
+    """A participant of an event: a quiz's player with a nickname, or anyone in an event
+    whose participants are named or signed in. Their voter key (as votes hold it) is the
+    participant: a browser's cookie, or for a signed-in person one key made from their
+    account, whichever device they join from (events/participants.py). A reload or a
+    new visit keeps the name and the score (the sum of their votes' points)."""
 
     event = models.ForeignKey(
         Event, on_delete=models.CASCADE, related_name="players", verbose_name=_("event")
     )
     voter = models.CharField(_("voter"), max_length=64)
-    nickname = models.CharField(_("nickname"), max_length=NICKNAME_MAX_LENGTH)
+    nickname = models.CharField(_("name"), max_length=PARTICIPANT_NAME_MAX_LENGTH)
     # What the nickname looks like (events/nicknames.py): unique in the event, so no two
-    # players read alike on the leaderboard.
-    nickname_key = models.CharField(_("nickname's look"), max_length=4 * NICKNAME_MAX_LENGTH)
+    # players read alike on the leaderboard. A signed-in person's is their account's.
+    nickname_key = models.CharField(_("name's look"), max_length=4 * PARTICIPANT_NAME_MAX_LENGTH)
+    # A signed-in participant's account and the address the provider gave.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="participations",
+        verbose_name=_("account"),
+    )
+    email = models.EmailField(_("e-mail address"), blank=True)
     removed = models.BooleanField(
         _("removed"), default=False, help_text=_("Taken off the leaderboard by the presenter.")
     )

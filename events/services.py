@@ -21,7 +21,7 @@ from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from events.models import NICKNAME_MAX_LENGTH, Event, EventQuestion, Player
+from events.models import NAME_MAX_LENGTH, NICKNAME_MAX_LENGTH, Event, EventQuestion, Player
 from events.nicknames import nickname_invisible, nickname_skeleton
 from events.publish import event_publish, scores_publish
 from events.signals import finish_wanted
@@ -292,22 +292,29 @@ def event_duplicate(*, event: Event, owner: Any = None) -> Event:
 
 
 def player_join(*, event: Event, voter: str, nickname: str) -> Player:
-    """Join the quiz as `nickname`, or change the browser's nickname (a player the
-    presenter removed joins again this way). PlayerError for a nickname that is empty,
-    too long, not for a room, or taken."""
+    """Join the quiz as `nickname` (or a named event as one's name), or change the
+    browser's (a player the presenter removed joins again this way). PlayerError for a
+    name that is empty, too long, not for a room, or taken."""
     nickname = text_cleaned(nickname)
+    named = event.participation == Event.Participation.NAMED
+    most = NAME_MAX_LENGTH if named else NICKNAME_MAX_LENGTH
     if not nickname:
-        raise PlayerError(_("Choose a nickname."))
-    if len(nickname) > NICKNAME_MAX_LENGTH:
+        raise PlayerError(_("Type your name.") if named else _("Choose a nickname."))
+    if len(nickname) > most:
         raise PlayerError(
-            _("A nickname has at most %(n)d characters.") % {"n": NICKNAME_MAX_LENGTH}
-        )
+            (_("A name has at most %(n)d characters.") if named
+             else _("A nickname has at most %(n)d characters.")) % {"n": most}
+        )  # fmt: skip
     if nickname_invisible(nickname):
         raise PlayerError(_("Choose a nickname that shows: that one hides characters."))
     if profanity_masked(nickname) != nickname:
         raise PlayerError(_("Choose another nickname: that one is not for a room."))
     key = nickname_skeleton(nickname)
-    taken = _("%(nickname)s is taken: choose another nickname.") % {"nickname": nickname}
+    taken = (
+        _("Someone has joined as %(nickname)s already: add something that tells you apart.")
+        if named
+        else _("%(nickname)s is taken: choose another nickname.")
+    ) % {"nickname": nickname}
     others = Player.objects.filter(event=event, nickname_key=key).exclude(voter=voter)
     if others.exists():
         raise PlayerError(taken)

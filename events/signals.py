@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models.signals import post_save
 from django.dispatch import Signal, receiver
 
 from polls.models import Poll, scored_in_quiz
+from polls.selectors import ballot_forget
 from polls.signals import round_started
 
 # A scored question's finish is wanted: now (`at_ms` None) or in `at_ms` milliseconds, on
@@ -22,3 +24,11 @@ def quiz_round_withheld(sender: Any, poll: Poll, **kwargs: Any) -> None:
     if Poll.objects.filter(scored_in_quiz(), pk=poll.pk).exists():
         poll.results_shown = False
         Poll.objects.filter(pk=poll.pk).update(results_shown=False)
+
+
+@receiver(post_save, sender="events.Event")
+def event_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """Who may take part is the event's: its questions are read afresh (the other
+    processes' copies expire within a second)."""
+    for slug in Poll.objects.filter(event_question__event=instance).values_list("slug", flat=True):
+        ballot_forget(slug=slug)

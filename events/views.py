@@ -35,7 +35,8 @@ from events.exports import (
     quiz_players_rows,
     quiz_questions_rows,
 )
-from events.models import NICKNAME_MAX_LENGTH, Event
+from events.models import NAME_MAX_LENGTH, NICKNAME_MAX_LENGTH, Event
+from events.participants import participant_signed_in, participant_token
 from events.publish import scores_publish
 from events.selectors import (
     LEADERBOARD_SIZE,
@@ -113,18 +114,24 @@ def _clock_changes() -> list[tuple[str, str]]:
 async def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The audience's page: the lobby, the question the presenter shows (each voter's
     own, in a survey), or the end; the voter's votes and the results they may see. In a
-    quiz, first a nickname (a POST of `nickname` here), then the player's score."""
+    quiz, or an event whose participants are named, first a name (a POST of `nickname`
+    here); where they sign in, first the institution's sign-in. Then the player's score."""
     event = await Event.objects.filter(slug=slug).afirst()
     if event is None:
         raise Http404(_("There is no event by that name."))
     token = voters.voter_token(request)
     if token is None and (refused := await new_voter_refused(request)):
         return refused
+    if event.participation == Event.Participation.SIGNED_IN:
+        user = await request.auser()
+        if user.is_authenticated:
+            await sync_to_async(participant_signed_in)(event=event, user=user)
+            token = participant_token(user.pk)
     voter = voters.voter_key(token) if token else None
     nickname_error = ""
     if request.method == "POST":
-        if not event.is_quiz:
-            return plain_text(_("Only a quiz asks for a nickname.") + "\n", status=400)
+        if not (event.is_quiz or event.participation == Event.Participation.NAMED):
+            return plain_text(_("This event asks for no name.") + "\n", status=400)
         joined = await _join(request, event, voter)
         if isinstance(joined, HttpResponse):
             return joined
@@ -158,11 +165,18 @@ async def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "finals": finals,
         "code": code_shown(event.code),
     }
-    if event.is_quiz:
+    if event.is_quiz or event.identifies:
         context |= await sync_to_async(_player_context)(event, voter)
-        context |= {"nickname_error": nickname_error, "nickname_max": NICKNAME_MAX_LENGTH}
+        named = event.participation == Event.Participation.NAMED
+        context |= {
+            "nickname_error": nickname_error,
+            "nickname_max": NAME_MAX_LENGTH if named else NICKNAME_MAX_LENGTH,
+            "named": named,
+            "signs_in": event.participation == Event.Participation.SIGNED_IN,
+            "institution": settings.VOTING_OIDC_NAME,
+        }
         if nickname_error:
-            context["typed"] = request.POST.get("nickname", "")[: NICKNAME_MAX_LENGTH * 2]
+            context["typed"] = request.POST.get("nickname", "")[: NAME_MAX_LENGTH * 2]
     status = 400 if nickname_error else 200
     response = render(request, "events/event_detail.html", context, status=status)
     voters.remember_voter(response, token=token or voters.new_voter_token(), request=request)
@@ -170,17 +184,17 @@ async def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 async def _join(request: HttpRequest, event: Event, voter: str | None) -> HttpResponse | str:
-    """A nickname posted: 303 back to the page once taken, else the error to show."""
+    """A name posted: 303 back to the page once taken, else the error to show."""
     if voter is None:
         return _("Your browser did not send its voter cookie. Cookies must be enabled "
-                 "to play; please try again.")  # fmt: skip
+                 "to take part; please try again.")  # fmt: skip
     if wait := await retry_after("entries", voter, settings.VOTING_RATE_ENTRIES):
-        message = _("You have tried too many nicknames just now.")
+        message = _("You have tried too many names just now.")
         return too_many(request, retry_after=wait, message=message)
     if await sync_to_async(player_of)(event, voter) is None:  # a new player, not a new name
         network = client_network(request_address(request))
         if wait := await retry_after("joins", f"{event.pk}:{network}", settings.VOTING_RATE_JOINS):
-            message = _("Too many players have joined from your network just now.")
+            message = _("Too many people have joined from your network just now.")
             return too_many(request, retry_after=wait, message=message)
     try:
         await sync_to_async(player_join)(
@@ -192,12 +206,19 @@ async def _join(request: HttpRequest, event: Event, voter: str | None) -> HttpRe
 
 
 def _player_context(event: Event, voter: str | None) -> dict[str, Any]:
-    """A quiz page's player: their nickname (None: asked for one) and standing."""
+    """The page's participant: their name (None: asked for one) and, in a quiz, standing."""
     player = player_of(event, voter)
     if player is None or player.removed:
-        return {"quiz": True, "player": None, "removed": player is not None, "joining": True}
+        return {
+            "quiz": event.is_quiz,
+            "player": None,
+            "removed": player is not None,
+            "joining": True,
+        }
     with contextlib.suppress(RedisError):  # should Redis have lost it, a player plays again
         player_playing(event_id=event.pk, voter=player.voter)
+    if not event.is_quiz:
+        return {"quiz": False, "player": player}
     last = last_finished(event)
     rows = standings(event, last)
     mine = next((row for row in rows if row.voter == voter), None)

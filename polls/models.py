@@ -283,6 +283,10 @@ class Poll(models.Model):
     image_alt = alt_field()
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # When what linked its votes to people was removed (events/retention.py).
+    purged_at = models.DateTimeField(
+        _("links to people removed"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("poll")
@@ -451,6 +455,10 @@ class CastRecord(models.Model):
     # (137 against 45 ms for 2,000 rows, 2026-12-05).
     cast = models.TextField(_("cast"))
     points = models.PositiveIntegerField(_("points"), default=0)
+    # Set when the voter is unlinked (retention) or erased: the log's name for them,
+    # kept, as their entries' hashes hold it (tally/audit.py).
+    pseudonym = models.CharField(_("pseudonym"), max_length=16, blank=True)
+    erased = models.BooleanField(_("erased by the voter"), default=False)
 
     class Meta:
         verbose_name = _("logged cast")
@@ -640,6 +648,12 @@ def scored_in_quiz() -> Q:
     those of a quiz event with a right answer."""
     right = Option.objects.filter(poll=OuterRef("pk"), correct=True)
     return Q(Exists(right), event_question__event__mode="quiz")
+
+
+def in_identifying_event() -> Q:
+    """The polls of an event whose participants are named or signed in (events/models.py's
+    `Event.identifies`): only those who joined it take part."""
+    return Q(event_question__event__participation__in=("named", "signed-in"))
 
 
 def invite_code_new() -> str:

@@ -35,6 +35,7 @@ from polls.models import (
     Poll,
     Question,
     Vote,
+    in_identifying_event,
     join_code_clean,
     poll_state,
     results_visible,
@@ -126,8 +127,16 @@ class Ballot:
     moderated: bool = False
     # The quiz this poll is a scored question of, if any: only its players' votes are taken.
     quiz_id: int | None = None
+    # The event this poll is in, when its participants are named or signed in: only
+    # those who joined it take part.
+    participants_of: int | None = None
     # Whether each accepted vote gets a receipt (polls/receipts.py).
     receipts: bool = True
+
+    @property
+    def joined_in(self) -> int | None:
+        """The event whose joined participants alone may vote here, if any."""
+        return self.quiz_id or self.participants_of
 
     def state(self) -> Poll.State:
         return poll_state(
@@ -196,7 +205,10 @@ def _load_ballot(slug: str) -> Ballot | None:
         connection.close()
     poll = (
         Poll.objects.filter(slug=slug)
-        .annotate(quiz_id=Case(When(scored_in_quiz(), then=F("event_question__event_id"))))
+        .annotate(
+            quiz_id=Case(When(scored_in_quiz(), then=F("event_question__event_id"))),
+            participants_of=Case(When(in_identifying_event(), then=F("event_question__event_id"))),
+        )
         .select_related("image")
         .prefetch_related(Prefetch("options", Option.objects.select_related("image")))
         .first()
@@ -236,6 +248,7 @@ def _load_ballot(slug: str) -> Ballot | None:
         masks_profanity=poll.masks_profanity,
         moderated=poll.moderation == Poll.Moderation.APPROVE,
         quiz_id=poll.quiz_id,  # type: ignore[attr-defined]
+        participants_of=poll.participants_of,  # type: ignore[attr-defined]
         receipts=poll.receipts,
     )
 

@@ -45,6 +45,7 @@ from voting_site.limits import (
     seconds_to_wait,
     window,
 )
+from voting_site.redis import async_redis_client
 
 
 class PollClosed(Exception):
@@ -92,16 +93,17 @@ async def vote_cast(
     answers: Sequence[str] = (),
 ) -> bool:
     """Queue a vote (its options, or an open poll's answers), and an ingest job if none is
-    waiting; returns once Redis has the vote.
+        waiting; returns once Redis has the vote.
 
-    Each call is a use of the vote limit (VOTING_RATE_VOTES; for typed answers, the
-    entries' limit, VOTING_RATE_ENTRIES): `Limited`, and nothing queued, once it is
-    used up. `PollClosed`, and nothing queued, once Redis holds the poll closed (whatever
-    `ballot` says). `TimeUp`, and nothing queued, once a quiz question's deadline has passed
-    on Redis's clock; `NotPlaying` for a quiz question's vote from a browser that is not
-    one of its players. `AddressFull`, and nothing queued, when the poll caps
-    its voters per address and this one would be one too many from `address`. False,
-    and nothing queued, when the poll's votes are final and this voter has one.
+        Each call is a use of the vote limit (VOTING_RATE_VOTES; for typed answers, the
+        entries' limit, VOTING_RATE_ENTRIES): `Limited`, and nothing queued, once it is
+        used up. `PollClosed`, and nothing queued, once Redis holds the poll closed (whatever
+        `ballot` says). `TimeUp`, and nothing queued, once a quiz question's deadline has passed
+        on Redis's clock; `NotPlaying` for a quiz question's vote from a browser that is not
+        one of its players, or for the vote of someone who has not joined an event that names
+    its participants. `AddressFull`, and nothing queued, when the poll caps
+        its voters per address and this one would be one too many from `address`. False,
+        and nothing queued, when the poll's votes are final and this voter has one.
     """
     typed = kind_of(ballot.kind).takes_text
     name, rate = (
@@ -136,7 +138,7 @@ async def vote_cast(
             address_voters=address_voters_key(ballot.id, ballot.round, address),
             deadline=deadline_key(ballot.id, ballot.round),
             state=state_key(ballot.id),
-            players=players_key(ballot.quiz_id) if ballot.quiz_id else NO_KEY,
+            players=players_key(ballot.joined_in) if ballot.joined_in else NO_KEY,
         ),
         VoteArgs(
             limit_uses=limit.uses,
@@ -154,6 +156,14 @@ async def vote_cast(
     if outcome == 1:
         await votes_waiting.asend(sender=Poll)
     return True
+
+
+async def has_joined(*, ballot: Ballot, voter: str) -> bool:
+    """Whether the voter may take part where only an event's participants may (a quiz's
+    scored question, an event that names its participants): always, elsewhere."""
+    if not ballot.joined_in:
+        return True
+    return bool(await async_redis_client().sismember(players_key(ballot.joined_in), voter))
 
 
 async def question_send(

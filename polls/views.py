@@ -36,6 +36,7 @@ from polls.services import (
     NotPlaying,
     PollClosed,
     TimeUp,
+    has_joined,
     question_send,
     vote_cast,
 )
@@ -228,6 +229,8 @@ async def _question(
 ) -> HttpResponse:
     """A Q&A's entry: a question asked, or an upvote given or taken back; then 303."""
     try:
+        if not await has_joined(ballot=ballot, voter=voter):
+            raise NotPlaying
         await question_send(
             ballot=ballot,
             voter=voter,
@@ -240,7 +243,7 @@ async def _question(
         await count_refused("vote_limit")
         message = _("You have sent too many questions or upvotes just now.")
         return too_many(request, retry_after=limited.retry_after, message=message)
-    except (PollClosed, AddressFull) as refused:
+    except (PollClosed, AddressFull, NotPlaying) as refused:
         return await _refused(request, ballot, voter, form, refused)
     except RedisError as error:
         logger.warning("question not queued: Redis is unreachable: %s", error)
@@ -272,8 +275,12 @@ async def _refused(
         return await _page(request, ballot, voter, form=form, status=409)
     if isinstance(refused, NotPlaying):
         await count_refused("not_playing")
-        form.add_error(None, _("Join the quiz with a nickname first: this answer was not "
-                               "recorded."))  # fmt: skip
+        form.add_error(
+            None,
+            _("Join the quiz with a nickname first: this answer was not recorded.")
+            if ballot.quiz_id
+            else _("Join the event first, on its page: this answer was not recorded."),
+        )
         return await _page(request, ballot, voter, form=form, status=403)
     await count_refused("address_cap")
     form.add_error(

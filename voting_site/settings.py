@@ -133,6 +133,8 @@ VOTING_OIDC_ISSUER = env.str("VOTING_OIDC_ISSUER", default="")
 VOTING_OIDC_NAME = env.str("VOTING_OIDC_NAME", default="your institution")
 # Who becomes a presenter on signing in: all, domain:example.org or claim:NAME=VALUE.
 VOTING_OIDC_PRESENTERS = env.str("VOTING_OIDC_PRESENTERS", default="")
+# Who may sign in to take part in an event whose participants sign in (same syntax).
+VOTING_OIDC_PARTICIPANTS = env.str("VOTING_OIDC_PARTICIPANTS", default="all")
 # Whom a person turned away should ask (an e-mail address or a web page), on that page.
 VOTING_OIDC_CONTACT = env.str("VOTING_OIDC_CONTACT", default="")
 OIDC_RP_CLIENT_ID = env.str("VOTING_OIDC_CLIENT_ID", default="")
@@ -195,6 +197,9 @@ VOTES_RECLAIM_AFTER_SECONDS = env.float("VOTES_RECLAIM_AFTER_SECONDS", default=3
 # A burst of votes reads the poll from PostgreSQL at most once per web process per
 # this many seconds; a change (a presenter closing the poll, say) reaches every
 # process's vote path within it. With PostgreSQL down, the next try waits longer.
+# Days after a poll's or event's last answer until what links its answers to people is
+# removed (events/retention.py); an event may choose fewer.
+VOTING_RETENTION_DAYS = env.int("VOTING_RETENTION_DAYS", default=180)
 VOTING_BALLOT_CACHE_SECONDS = env.float("VOTING_BALLOT_CACHE_SECONDS", default=0.5)
 VOTING_BALLOT_RETRY_SECONDS = env.float("VOTING_BALLOT_RETRY_SECONDS", default=5)
 

@@ -1,0 +1,61 @@
+"""Who takes part in an event (Event.participation): a browser, as in any poll
+(anonymous); a person who types their name on joining (named, through
+events/services.py's player_join); or a person signed in through the institution's
+identity provider (signed in, here).
+
+A signed-in participant's voter key is made from their account, not their browser:
+their cookie carries a token derived from the account under the site's secret, so
+every device they sign in from votes as one participant, with one row in the
+gradebook and one quiz score. The vote path needs nothing new: it reads the cookie as
+it always does, and the vote script takes the event's votes from its participants
+alone (polls/stream.py's players key).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.crypto import salted_hmac
+
+from events.models import PARTICIPANT_NAME_MAX_LENGTH, Event, Player
+from events.services import player_playing
+from polls.voters import voter_key
+
+_PARTICIPANT_SALT = "events.participant-token"
+
+
+def participant_token(user_pk: int) -> str:
+    """The voter token of a signed-in person: the same on every device, and no one's but
+    theirs without the site's secret key."""
+    return salted_hmac(_PARTICIPANT_SALT, str(user_pk), algorithm="sha256").hexdigest()
+
+
+def display_name(user: Any) -> str:
+    """What the gradebook and leaderboard call a signed-in person: the name the provider
+    gave, else their address."""
+    name = f"{user.first_name} {user.last_name}".strip() or user.email or user.username
+    return str(name)[:PARTICIPANT_NAME_MAX_LENGTH]
+
+
+def participant_signed_in(*, event: Event, user: Any) -> Player:
+    """The signed-in person's participant in the event: joined on their first visit,
+    their name and address as the provider gives them now. One taken off by the
+    presenter stays off."""
+    voter = voter_key(participant_token(user.pk))
+    with transaction.atomic():
+        player, _created = Player.objects.update_or_create(
+            event=event,
+            voter=voter,
+            defaults={"user": user, "email": user.email, "nickname": display_name(user)},
+            # The look of an account's name is the account: two people may share a name.
+            create_defaults={
+                "user": user,
+                "email": user.email,
+                "nickname": display_name(user),
+                "nickname_key": f"@{user.pk}",
+            },
+        )
+    if not player.removed:
+        player_playing(event_id=event.pk, voter=voter)
+    return player

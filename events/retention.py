@@ -1,0 +1,220 @@
+"""Retention: what links answers to people is removed once a poll or event has been
+quiet for VOTING_RETENTION_DAYS (180 unless set), or for an event's own shorter
+`retention_days`; the counts and results stay as they were.
+
+A poll's or event's clock starts at its last answer: a vote, an open answer, a
+question asked, a participant joining (or at its making, when no one answered). The
+worker's cron (events/cron.py) purges what is due once a day; `manage.py purge` does it
+now, and says what it removes. A purge:
+
+- replaces every voter key in the polls' votes, answers, questions, upvotes and
+  logged casts with SHA-256(a random key ‖ the voter key), the random key forgotten at
+  once: one voter's rows still belong together (a quiz's scores, one vote per voter),
+  and nothing leads back to a cookie or an account;
+- keeps each logged cast's pseudonym as the published log has it (tally/audit.py): the
+  log's fingerprint does not change;
+- removes participants' names, addresses and accounts (a participant becomes "#3", by
+  order of joining), and Q&A askers' names;
+- drops the Redis copies that still hold voter keys: the event's participants, and the
+  closed polls' queued choices (the rest expire within a week by themselves).
+
+Receipts stay: a receipt is a random code only its voter holds, and it is how they
+check their vote in the published log.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Max, Model, Q, QuerySet, Value
+from django.db.models.functions import SHA256, Concat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from events.models import Event, Player
+from polls.models import Answer, CastRecord, HiddenAnswer, Poll, Question, Upvote, Vote
+from polls.stream import choices_key, players_key
+from tally.audit import pseudonym, scope_of
+from voting_site.redis import redis_client
+
+
+def retention_days_check(days: int | None) -> None:
+    """An event's own retention: at least a day, and no longer than the server's."""
+    most = settings.VOTING_RETENTION_DAYS
+    if days is not None and not 1 <= days <= most:
+        raise ValidationError(
+            {"retention_days": _("Choose from 1 to %(most)d days (the server's setting).")
+             % {"most": most}}
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Purge:
+    """What a purge removes (or, dry, would remove) from one event or lone poll."""
+
+    kind: str  # "event" or "poll"
+    slug: str
+    last_answer: datetime
+    voters: int  # distinct voter keys unlinked
+    rows: int  # votes, answers, questions, upvotes and logged casts they were on
+    names: int  # participants' names, addresses and accounts, and askers' names
+
+    def line(self) -> str:
+        return (
+            f"{self.kind} {self.slug} (last answer {self.last_answer:%Y-%m-%d}): "
+            f"{self.voters} voters unlinked from {self.rows} rows, {self.names} names removed"
+        )
+
+
+def purge(
+    *, older_than: int | None = None, now: datetime | None = None, dry_run: bool = False
+) -> list[Purge]:
+    """Purge every event and lone poll quiet for longer than its retention (or than
+    `older_than` days, for all of them); what was (or would be) removed."""
+    now = now or timezone.now()
+    done = []
+    for event, last in _events_due(now, older_than):
+        polls = Poll.objects.filter(event_question__event=event)
+        done.append(_purge(polls, event, last, dry_run=dry_run))
+    for poll, last in _polls_due(now, older_than):
+        done.append(_purge(Poll.objects.filter(pk=poll.pk), None, last, dry_run=dry_run))
+    return done
+
+
+def _last_answers(polls: QuerySet[Poll]) -> datetime | None:
+    times = [
+        Vote.objects.filter(poll__in=polls).aggregate(at=Max("cast_at"))["at"],
+        Answer.objects.filter(poll__in=polls).aggregate(at=Max("cast_at"))["at"],
+        Question.objects.filter(poll__in=polls).aggregate(at=Max("asked_at"))["at"],
+    ]
+    return max((t for t in times if t is not None), default=None)
+
+
+def _due(last: datetime, purged_at: datetime | None, days: int, now: datetime) -> bool:
+    return last <= now - timedelta(days=days) and (purged_at is None or last > purged_at)
+
+
+def _events_due(now: datetime, older_than: int | None) -> Iterable[tuple[Event, datetime]]:
+    shortest = min([settings.VOTING_RETENTION_DAYS, *_event_days()])
+    made_before = now - timedelta(days=older_than if older_than is not None else shortest)
+    for event in Event.objects.filter(created_at__lte=made_before):
+        polls = Poll.objects.filter(event_question__event=event)
+        joined = event.players.aggregate(at=Max("joined_at"))["at"]
+        last = max(t for t in (_last_answers(polls), joined, event.created_at) if t is not None)
+        days = older_than if older_than is not None else _days_of(event)
+        if _due(last, event.purged_at, days, now):
+            yield event, last
+
+
+def _event_days() -> list[int]:
+    return list(
+        Event.objects.filter(retention_days__isnull=False)
+        .values_list("retention_days", flat=True)
+        .distinct()
+    )
+
+
+def _days_of(event: Event) -> int:
+    own = event.retention_days or settings.VOTING_RETENTION_DAYS
+    return min(own, settings.VOTING_RETENTION_DAYS)
+
+
+def _polls_due(now: datetime, older_than: int | None) -> Iterable[tuple[Poll, datetime]]:
+    days = older_than if older_than is not None else settings.VOTING_RETENTION_DAYS
+    lone = Poll.objects.filter(event_question__isnull=True, created_at__lte=now - timedelta(days))
+    for poll in lone:
+        last = _last_answers(Poll.objects.filter(pk=poll.pk)) or poll.created_at
+        if _due(last, poll.purged_at, days, now):
+            yield poll, last
+
+
+# The tables whose rows name a voter, each with the way from it to its poll.
+VOTER_ROWS: tuple[tuple[type[Model], str], ...] = (
+    (Vote, "poll"),
+    (Answer, "poll"),
+    (HiddenAnswer, "poll"),
+    (Question, "poll"),
+    (Upvote, "question__poll"),
+    (CastRecord, "poll"),
+)
+
+
+def _purge(polls: QuerySet[Poll], event: Event | None, last: datetime, *, dry_run: bool) -> Purge:
+    """Unlink the polls' voters (and the event's participants) in one transaction."""
+    slug = event.slug if event is not None else polls.get().slug
+    with transaction.atomic():
+        rows = {
+            model: model._default_manager.filter(**{f"{path}__in": polls})
+            for model, path in VOTER_ROWS
+        }
+        voters: set[str] = set()
+        for found in rows.values():
+            voters.update(found.values_list("voter", flat=True).distinct())
+        askers = rows[Question].exclude(name="")
+        players = event.players.all() if event is not None else Player.objects.none()
+        named = players.filter(~Q(nickname__startswith="#") | Q(user__isnull=False) | ~Q(email=""))
+        report = Purge(
+            kind="event" if event is not None else "poll",
+            slug=slug,
+            last_answer=last,
+            voters=len(voters | set(players.values_list("voter", flat=True))),
+            rows=sum(found.count() for found in rows.values()),
+            names=named.count() + askers.count(),
+        )
+        if dry_run:
+            return report
+        _pseudonyms_keep(polls)
+        key = secrets.token_hex(32)  # forgotten when this function returns
+        unlinked = SHA256(Concat(Value(key), F("voter")))
+        for found in rows.values():
+            found.update(voter=unlinked)
+        askers.update(name="")
+        _players_unname(players, unlinked)
+        now = timezone.now()
+        polls.update(purged_at=now)
+        if event is not None:
+            Event.objects.filter(pk=event.pk).update(purged_at=now)
+        transaction.on_commit(lambda: _redis_forget(list(polls), event))
+    return report
+
+
+def _pseudonyms_keep(polls: QuerySet[Poll]) -> None:
+    """Each logged cast's pseudonym as the log has it now, kept before its voter goes."""
+    for poll in polls:
+        scope, _quiz = scope_of(poll)
+        records = CastRecord.objects.filter(poll=poll, pseudonym="").only("voter")
+        kept = []
+        for record in records.iterator(chunk_size=2000):
+            record.pseudonym = pseudonym(scope, record.voter)
+            kept.append(record)
+        CastRecord.objects.bulk_update(kept, ["pseudonym"], batch_size=1000)
+
+
+def _players_unname(players: QuerySet[Player], unlinked: SHA256) -> None:
+    """Participants become "#1", "#2"… by order of joining: no name, address or account."""
+    players.update(voter=unlinked, user=None, email="")
+    renamed = []
+    for number, player in enumerate(players.order_by("joined_at", "pk"), 1):
+        player.nickname = player.nickname_key = f"#{number}"
+        renamed.append(player)
+    # Two passes: the new names may be others' old ones, which must not collide.
+    players.update(nickname_key=Concat(Value("~"), F("pk")))
+    Player.objects.bulk_update(renamed, ["nickname", "nickname_key"], batch_size=1000)
+
+
+def _redis_forget(polls: list[Poll], event: Event | None) -> None:
+    """The Redis copies that still name voters: the event's participants, and the closed
+    polls' queued choices."""
+    keys = [players_key(event.pk)] if event is not None else []
+    for poll in polls:
+        if not poll.is_open:
+            keys += [choices_key(poll.pk, round_) for round_ in range(1, poll.round + 1)]
+    if keys:
+        redis_client().delete(*keys)
+
