@@ -18,6 +18,8 @@ from django.utils import timezone
 from redis import RedisError
 
 from events.decks import deck_render
+from events.erasure import erasure_finish
+from events.publish import scores_publish
 from events.retention import purge
 from events.services import (
     FINISH_QUEUED_AHEAD_MS,
@@ -26,7 +28,9 @@ from events.services import (
     finish_when_due,
 )
 from events.signals import finish_wanted
+from polls.models import Poll
 from tally.jobs import fresh_connections
+from tally.publish import poll_publish
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +55,32 @@ def retention_purge() -> int:
     for done in purged:
         logger.info("retention: %s", done.line())
     return len(purged)
+
+
+# How soon an erasure looks again while votes from before it are still being counted.
+ERASURE_RETRY = timedelta(seconds=1)
+
+
+@fresh_connections
+def participant_erase(event_id: int, voter: str, since_ms: int) -> bool | None:
+    """A participant's answers erased (events/erasure.py) once the votes before the
+    erasure are counted, and the event's pages told the new results."""
+    erased = erasure_finish(event_id=event_id, voter=voter, since_ms=since_ms)
+    if erased is False:
+        queue = django_rq.get_queue("default")
+        queue.enqueue_in(ERASURE_RETRY, participant_erase, event_id, voter, since_ms)
+    elif erased:
+        for poll_id in Poll.objects.filter(event_question__event_id=event_id).values_list(
+            "pk", flat=True
+        ):
+            poll_publish(poll_id=poll_id)
+        scores_publish(event_id=event_id)
+    return erased
+
+
+def erasure_queue(event_id: int, voter: str, since_ms: int) -> None:
+    """Queue the erasure of a participant's answers: the worker recounts, never the request."""
+    django_rq.get_queue("default").enqueue(participant_erase, event_id, voter, since_ms)
 
 
 @fresh_connections

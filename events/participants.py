@@ -13,9 +13,13 @@ alone (polls/stream.py's players key).
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import aget_user
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
 from events.models import PARTICIPANT_NAME_MAX_LENGTH, Event, Player
@@ -29,6 +33,18 @@ def participant_token(user_pk: int) -> str:
     """The voter token of a signed-in person: the same on every device, and no one's but
     theirs without the site's secret key."""
     return salted_hmac(_PARTICIPANT_SALT, str(user_pk), algorithm="sha256").hexdigest()
+
+
+async def signed_in_user(request: HttpRequest) -> Any:
+    """The account signed in on this browser, or None. The event's page reads the
+    session itself: sessions run on the admin's pages only (AdminOnlyMiddleware), not on
+    every audience request."""
+    key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    if not key:
+        return None
+    request.session = import_module(settings.SESSION_ENGINE).SessionStore(key)
+    user = await aget_user(request)
+    return user if user.is_authenticated else None
 
 
 def display_name(user: Any) -> str:

@@ -113,11 +113,8 @@ def _events_due(now: datetime, older_than: int | None) -> Iterable[tuple[Event, 
 
 
 def _event_days() -> list[int]:
-    return list(
-        Event.objects.filter(retention_days__isnull=False)
-        .values_list("retention_days", flat=True)
-        .distinct()
-    )
+    days = Event.objects.filter(retention_days__isnull=False).values_list("retention_days")
+    return [own for (own,) in days.distinct()]
 
 
 def _days_of(event: Event) -> int:
@@ -217,4 +214,3 @@ def _redis_forget(polls: list[Poll], event: Event | None) -> None:
             keys += [choices_key(poll.pk, round_) for round_ in range(1, poll.round + 1)]
     if keys:
         redis_client().delete(*keys)
-

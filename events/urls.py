@@ -1,6 +1,6 @@
 from django.urls import path
 
-from events import home, views
+from events import home, me, views
 
 app_name = "events"
 urlpatterns = [
@@ -10,6 +10,13 @@ urlpatterns = [
     path("events/<slug:slug>/", views.event_detail, name="detail"),
     path("events/<slug:slug>/control/", views.control, name="control"),
     path("events/<slug:slug>/clock/", views.clock, name="clock"),
+    path("events/<slug:slug>/me/", me.my_data, name="me"),
+    path("events/<slug:slug>/me.json", me.my_data_json, name="me-download"),
+    path("events/<slug:slug>/me/erase/", me.my_data_erase, name="me-erase"),
+    path("events/<slug:slug>/gradebook.csv", views.gradebook, {"fmt": "csv"}, name="gradebook-csv"),
+    path(
+        "events/<slug:slug>/gradebook.xlsx", views.gradebook, {"fmt": "xlsx"}, name="gradebook-xlsx"
+    ),
     path(
         "events/<slug:slug>/players/<int:player_id>/remove/",
         views.player_remove_view,

@@ -35,8 +35,9 @@ from events.exports import (
     quiz_players_rows,
     quiz_questions_rows,
 )
+from events.gradebook import gradebook_rows, gradebook_sheets
 from events.models import NAME_MAX_LENGTH, NICKNAME_MAX_LENGTH, Event
-from events.participants import participant_signed_in, participant_token
+from events.participants import participant_signed_in, participant_token, signed_in_user
 from events.publish import scores_publish
 from events.selectors import (
     LEADERBOARD_SIZE,
@@ -123,8 +124,8 @@ async def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if token is None and (refused := await new_voter_refused(request)):
         return refused
     if event.participation == Event.Participation.SIGNED_IN:
-        user = await request.auser()
-        if user.is_authenticated:
+        user = await signed_in_user(request)
+        if user is not None:
             await sync_to_async(participant_signed_in)(event=event, user=user)
             token = participant_token(user.pk)
     voter = voters.voter_key(token) if token else None
@@ -515,6 +516,21 @@ def export(request: HttpRequest, slug: str, name: str, fmt: str) -> HttpResponse
     if fmt == "xlsx":
         return xlsx_response(rows, filename)
     return _csv(rows, f"{filename}.csv")
+
+
+@require_GET
+@presents_event
+def gradebook(request: HttpRequest, slug: str, fmt: str) -> HttpResponseBase:
+    """Who answered what (events/gradebook.py), where the participants are named or signed
+    in; 404 where they are anonymous."""
+    event = get_object_or_404(Event, slug=slug)
+    if not event.identifies:
+        raise Http404(_("This event's participants are anonymous: it has no gradebook."))
+    filename = f"{event.slug}-gradebook"
+    if fmt == "xlsx":
+        book, *questions = gradebook_sheets(event)
+        return xlsx_response(book[1], filename, sheets=questions)
+    return _csv(gradebook_rows(event), f"{filename}.csv")
 
 
 def _csv(rows: Iterator[list[Any]], filename: str) -> StreamingHttpResponse:

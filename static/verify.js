@@ -123,7 +123,7 @@
     const n = log.header.options.length;
     let voters = 0;
     for (const entry of log.entries) {
-      if (!entry.counts) continue;
+      if (!entry.counts || entry.erased) continue;
       voters += 1;
       (entry.choices || []).forEach((slug, place) => {
         const points = log.header.kind === "ranking" ? n - (place + 1) : 1;
@@ -167,8 +167,9 @@
       } else {
         const cast = (entry.choices || []).map((slug) => labels.get(slug) || slug).join(", ")
           || (entry.texts || []).filter((t) => t !== null).join(", ") || "—";
-        const status = entry.counts ? gettext("counted") : gettext("replaced by a later vote");
-        item.className = entry.counts ? "good" : "";
+        const status = entry.erased ? gettext("erased by its voter")
+          : entry.counts ? gettext("counted") : gettext("replaced by a later vote");
+        item.className = entry.counts && !entry.erased ? "good" : "";
         item.append(interpolate(gettext("is entry %(n)s: %(cast)s, %(status)s."),
           { n: entry.n, cast: cast, status: status }, true));
       }

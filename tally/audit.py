@@ -18,6 +18,9 @@ chain, go the answers' texts the room may see: a presenter who hides an answer a
 the close changes no fingerprint. tools/verify.py checks all of it with Python's
 standard library; the verify page (templates/tally/verify.html) with the browser's.
 
+A cast whose voter erased their data (events/erasure.py) stays in the chain, marked
+`erased` beside it: it no longer counts, and the fingerprint is unchanged.
+
 The log is sealed (`Seal`) once every cast Redis took before the close is counted: the
 fingerprint is then kept and shown, so the room sees it before anyone could change the
 log.
@@ -108,17 +111,17 @@ def log_of(poll: Poll) -> Log:
     records = list(
         CastRecord.objects.filter(poll=poll, round=poll.round)
         .order_by("stream_order")
-        .values_list("stream_order", "voter", "receipt", "cast", "points")
+        .values_list("stream_order", "voter", "receipt", "cast", "points", "pseudonym", "erased")
     )
     counting = _counting(records, final=not poll.voters_may_change)
     shown = _shown_answers(poll) if kind.takes_text else {}
     digest = hashlib.sha256(canonical(header)).digest()
     entries = []
-    for number, (order, voter, receipt, value, points) in enumerate(records, 1):
+    for number, (order, voter, receipt, value, points, kept, erased) in enumerate(records, 1):
         entry: dict[str, Any] = {
             "n": number,
             "entry": entry_id_of(order),
-            "voter": pseudonym(scope, voter),
+            "voter": kept or pseudonym(scope, voter),  # kept once the voter is unlinked
             "receipt": receipt_hash(receipt),
             "points": points,
             "counts": order in counting,
@@ -133,6 +136,8 @@ def log_of(poll: Poll) -> Log:
         if kind.takes_text:  # beside the chain: what the room may see of the answers
             seen = shown.get(voter, set()) if order in counting else set()
             entry["texts"] = [text if text in seen else None for text in answers]
+        if erased:  # beside the chain: the voter erased it, and it counts no longer
+            entry["erased"] = True
         entries.append(entry)
     return Log(header, entries, digest.hex())
 

@@ -12,9 +12,11 @@ checks that:
 - each entry's `counts` follows the rules: a voter's latest cast counts, or their first
   where first votes are final;
 - each published answer text is the one its hash stands for;
-- each receipt given is in the log, and whether its cast counts or was replaced.
+- each receipt given is in the log, and whether its cast counts, was replaced, or was
+  erased by its voter.
 
-Then it prints the tally of the casts that count: votes per option (a ranking: Borda
+Then it prints the tally of the casts that count (an entry marked `erased`, beside the
+chain, counts no longer): votes per option (a ranking: Borda
 points, n - k for the k-th of n), a rating's average, an open poll's terms. Exit status:
 0 when everything checks, 1 when something does not (it says what), 2 when the file
 cannot be read.
@@ -136,7 +138,7 @@ def answer_terms(text: str, rule: dict[str, Any]) -> set[str]:
 def tally(log: dict[str, Any]) -> dict[str, Any]:
     """The count of the casts that count."""
     header = log["header"]
-    counting = [entry for entry in log["entries"] if entry["counts"]]
+    counting = [entry for entry in log["entries"] if _counted(entry)]
     options = [option["slug"] for option in header["options"]]
     counted: dict[str, Any] = {"voters": len(counting)}
     if header["kind"] == "open":
@@ -165,6 +167,11 @@ def tally(log: dict[str, Any]) -> dict[str, Any]:
     return counted
 
 
+def _counted(entry: dict[str, Any]) -> bool:
+    """Whether an entry is in the count: it counts, and its voter has not erased it."""
+    return bool(entry["counts"]) and not entry.get("erased")
+
+
 def receipts_found(log: dict[str, Any], receipts: list[str]) -> dict[str, Any]:
     """Each receipt: the entry it is in, its choices, whether it counts; None if absent."""
     by_hash = {entry["receipt"]: entry for entry in log["entries"] if entry["receipt"]}
@@ -175,6 +182,7 @@ def receipts_found(log: dict[str, Any], receipts: list[str]) -> dict[str, Any]:
             "n": entry["n"],
             "choices": entry.get("choices", entry.get("texts")),
             "counts": entry["counts"],
+            "erased": bool(entry.get("erased")),
         }
     return found
 
@@ -188,7 +196,7 @@ def leaderboard(logs: list[dict[str, Any]]) -> dict[str, int] | None:
     points: Counter[str] = Counter()
     for log in logs:
         for entry in log["entries"]:
-            if entry["counts"]:
+            if _counted(entry):
                 points[entry["voter"]] += entry["points"]
     return dict(points.most_common())
 
@@ -275,7 +283,13 @@ def main(argv: list[str] | None = None) -> int:
         if entry is None:
             print(f"{receipt}: NOT IN THE LOG")
         else:
-            state = "counted" if entry["counts"] else "replaced by a later cast"
+            state = (
+                "erased by its voter"
+                if entry["erased"]
+                else "counted"
+                if entry["counts"]
+                else "replaced by a later cast"
+            )
             print(f"{receipt}: {entry['poll']}, entry {entry['n']}, {entry['choices']}, {state}")
     return 1 if missing else 0
 
