@@ -88,7 +88,8 @@ class EventAdmin(RulesAdmin):
     search_fields = ["title", "slug", "code"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["code", "position", "ended", "pages", "created_at", "updated_at"]
-    fields = ["title", "slug", "code", "pace", "opens_questions", "mode", "speed", "position",
+    fields = ["title", "slug", "code", "pace", "opens_questions", "mode", "speed",
+              "participation", "participants_may_erase", "retention_days", "position",
               "ended", "pages", "created_at", "updated_at"]  # fmt: skip
     # Until it is saved, an event has no code (one shown would not be the one it gets).
     not_yet = {"code", "position", "ended", "pages", "created_at", "updated_at"}

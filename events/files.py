@@ -44,6 +44,15 @@ def event_dump(event: Event, images: dict[str, Picture] | None = None) -> dict[s
         "pace": event.pace,
         "opens_questions": event.opens_questions,
         **({"mode": event.mode, "speed": event.speed} if event.is_quiz else {}),
+        **(
+            {
+                "participation": event.participation,
+                "participants_may_erase": event.participants_may_erase,
+            }
+            if event.identifies
+            else {}
+        ),
+        **({"retention_days": event.retention_days} if event.retention_days else {}),
         "questions": [_question(poll, event.scores(poll), images) for poll in event.polls()],
     }
 
@@ -168,7 +177,18 @@ def event_loads(text: str, archive: zipfile.ZipFile | None = None) -> Event:
             opens_questions=bool(data.get("opens_questions", True)),
             quiz=data.get("mode") == Event.Mode.QUIZ,
             speed=bool(data.get("speed", True)),
+            participation=str(data.get("participation", Event.Participation.ANONYMOUS)),
+            participants_may_erase=bool(data.get("participants_may_erase", True)),
+            retention_days=_days(data.get("retention_days")),
         )
+
+
+def _days(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise EventError(_("“retention_days” is a whole number of days."))
+    return value
 
 
 def _poll(question: Any, n: int, archive: zipfile.ZipFile | None) -> Poll:

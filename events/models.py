@@ -12,6 +12,15 @@ from django.utils.translation import pgettext_lazy
 from polls.models import JOIN_CODE_LENGTH, Host, Poll, join_code_new, scored_in_quiz
 
 
+def retention_days_check(days: int | None) -> None:
+    """An event's own retention: at least a day, and no longer than the server's."""
+    most = settings.VOTING_RETENTION_DAYS
+    if days is not None and not 1 <= days <= most:
+        raise ValidationError(
+            _("Choose from 1 to %(most)d days (the server's setting).") % {"most": most}
+        )
+
+
 class Event(models.Model):
     """A session of questions: one code for all of them, and the presenter moving through
     them (or, in a survey, each voter at their own pace)."""
@@ -97,6 +106,7 @@ class Event(models.Model):
         _("keep who answered for (days)"),
         null=True,
         blank=True,
+        validators=[retention_days_check],
         help_text=_(
             "Days after the last answer until what links answers to people is removed; "
             "the counts stay. Empty: the server's setting. Only a shorter time is taken."
@@ -149,17 +159,11 @@ class Event(models.Model):
         return self.participation != self.Participation.ANONYMOUS
 
     def clean(self) -> None:
-        from events.retention import retention_days_check
-
-        retention_days_check(self.retention_days)
-        if self.participation == self.Participation.SIGNED_IN:
-            from accounts.institution import configured
-
-            if not configured():
-                raise ValidationError(
-                    {"participation": _("This server signs no one in through an institution "
-                                        "(VOTING_OIDC_ISSUER is not set): choose named.")}
-                )  # fmt: skip
+        signs_in = self.participation == self.Participation.SIGNED_IN
+        if signs_in and not settings.VOTING_OIDC_ISSUER:
+            message = _("This server signs no one in through an institution "
+                        "(VOTING_OIDC_ISSUER is not set): choose named.")  # fmt: skip
+            raise ValidationError({"participation": message})
 
     def polls(self) -> list[Poll]:
         """The event's questions, in order."""

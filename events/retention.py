@@ -30,28 +30,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max, Model, Q, QuerySet, Value
 from django.db.models.functions import SHA256, Concat
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from events.models import Event, Player
 from polls.models import Answer, CastRecord, HiddenAnswer, Poll, Question, Upvote, Vote
 from polls.stream import choices_key, players_key
 from tally.audit import pseudonym, scope_of
 from voting_site.redis import redis_client
-
-
-def retention_days_check(days: int | None) -> None:
-    """An event's own retention: at least a day, and no longer than the server's."""
-    most = settings.VOTING_RETENTION_DAYS
-    if days is not None and not 1 <= days <= most:
-        raise ValidationError(
-            {"retention_days": _("Choose from 1 to %(most)d days (the server's setting).")
-             % {"most": most}}
-        )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -114,7 +102,7 @@ def _events_due(now: datetime, older_than: int | None) -> Iterable[tuple[Event, 
 
 def _event_days() -> list[int]:
     days = Event.objects.filter(retention_days__isnull=False).values_list("retention_days")
-    return [own for (own,) in days.distinct()]
+    return [own for (own,) in days.distinct() if own is not None]
 
 
 def _days_of(event: Event) -> int:

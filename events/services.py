@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
@@ -78,6 +79,9 @@ def event_create(
     speed: bool = True,
     seconds: int | None = None,
     owner: Any = None,
+    participation: str = Event.Participation.ANONYMOUS,
+    participants_may_erase: bool = True,
+    retention_days: int | None = None,
 ) -> Event:
     """An event of these polls, in this order, in its lobby. A poll is in one event at most.
 
@@ -108,11 +112,18 @@ def event_create(
             _("A question's time limit is from %(least)d to %(most)d seconds.")
             % {"least": QUIZ_SECONDS_MIN, "most": QUIZ_SECONDS_MAX}
         )
+    event = Event(
+        title=title, slug=slug, pace=pace, opens_questions=opens_questions,
+        mode=Event.Mode.QUIZ if quiz else Event.Mode.POLLS, speed=speed, owner=owner,
+        participation=participation, participants_may_erase=participants_may_erase,
+        retention_days=retention_days,
+    )  # fmt: skip
+    try:
+        event.full_clean(exclude=["slug", "owner"])
+    except ValidationError as error:
+        raise EventError(" ".join(error.messages)) from None
     with transaction.atomic():
-        event = Event.objects.create(
-            title=title, slug=slug, pace=pace, opens_questions=opens_questions,
-            mode=Event.Mode.QUIZ if quiz else Event.Mode.POLLS, speed=speed, owner=owner,
-        )  # fmt: skip
+        event.save()
         EventQuestion.objects.bulk_create(
             EventQuestion(event=event, poll=poll, position=index)
             for index, poll in enumerate(polls, start=1)
@@ -285,6 +296,9 @@ def event_duplicate(*, event: Event, owner: Any = None) -> Event:
             opens_questions=event.opens_questions,
             quiz=event.is_quiz,
             speed=event.speed,
+            participation=event.participation,
+            participants_may_erase=event.participants_may_erase,
+            retention_days=event.retention_days,
         )
 
 

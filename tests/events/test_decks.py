@@ -75,6 +75,7 @@ def test_the_admin_takes_a_deck_and_the_worker_makes_its_slides(media, event, re
     client.force_login(ana)
     form = {
         "title": "Biology", "slug": "bio", "pace": "presenter", "mode": "polls",
+        "participation": "anonymous", "participants_may_erase": "on",
         "speed": "on", "opens_questions": "on",
         "questions-TOTAL_FORMS": "1", "questions-INITIAL_FORMS": "1",
         "questions-0-id": str(event.questions.get().pk), "questions-0-event": str(event.pk),

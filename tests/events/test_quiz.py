@@ -464,7 +464,7 @@ def test_the_admin_says_which_questions_a_quiz_scores_and_changes_no_other(redis
     rows = list(event.questions.all())
     form = {
         "title": "Mixed", "slug": "friday", "pace": "presenter", "opens_questions": "on",
-        "mode": "quiz", "speed": "on",
+        "mode": "quiz", "speed": "on", "participation": "anonymous",
         "questions-TOTAL_FORMS": "2", "questions-INITIAL_FORMS": "2",
         "hosts-TOTAL_FORMS": "0", "hosts-INITIAL_FORMS": "0",
         "decks-TOTAL_FORMS": "0", "decks-INITIAL_FORMS": "0",

@@ -85,7 +85,7 @@ def test_joins_from_one_network_are_capped(quiz, settings):
     renamed = first.post(PAGE, {"nickname": "Uno"})
 
     assert joins == [303, 303, 429]
-    assert "Too many players have joined from your network" in (
+    assert "Too many people have joined from your network" in (
         third.post(PAGE, {"nickname": "Three"}).content.decode()
     )
     assert renamed.status_code == 303  # a player's new name is not a new player

@@ -26,6 +26,7 @@ def _client(user) -> Client:
 def _event_form(event, hosts: list[tuple[str, str]]) -> dict[str, str]:
     form = {
         "title": event.title, "slug": event.slug, "pace": event.pace, "mode": event.mode,
+        "participation": event.participation,
         "speed": "on" if event.speed else "", "opens_questions": "on",
         "questions-TOTAL_FORMS": "0", "questions-INITIAL_FORMS": "0",
         "hosts-TOTAL_FORMS": str(len(hosts)), "hosts-INITIAL_FORMS": "0",

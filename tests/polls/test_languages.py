@@ -142,7 +142,7 @@ def test_the_admin_speaks_of_each_thing_without_a_gender(poll, admin_client, red
     answer = admin_client.post(
         f"/admin/events/event/{event.pk}/change/",
         {"title": "Semana 3", "slug": "semana-3", "pace": "presenter", "opens_questions": "on",
-         "mode": "polls", "speed": "on", "questions-TOTAL_FORMS": "0",
+         "mode": "polls", "speed": "on", "participation": "anonymous", "questions-TOTAL_FORMS": "0",
          "hosts-TOTAL_FORMS": "0", "hosts-INITIAL_FORMS": "0",
          "decks-TOTAL_FORMS": "0", "decks-INITIAL_FORMS": "0",
          "questions-INITIAL_FORMS": "0", "questions-MIN_NUM_FORMS": "0",

@@ -72,10 +72,10 @@ def test_the_log_recounts_to_the_results_and_finds_each_receipt(poll, tmp_path):
     assert checked["fingerprint"] == log.fingerprint == poll.seals.get().fingerprint
     first_of_a, latest_of_a = receipts["a"]
     assert checked["receipts"][first_of_a] == {
-        "poll": "cats-vs-dogs", "n": 1, "choices": ["cats"], "counts": False,
+        "poll": "cats-vs-dogs", "n": 1, "choices": ["cats"], "counts": False, "erased": False,
     }  # fmt: skip
     assert checked["receipts"][latest_of_a] == {
-        "poll": "cats-vs-dogs", "n": 3, "choices": ["dogs"], "counts": True,
+        "poll": "cats-vs-dogs", "n": 3, "choices": ["dogs"], "counts": True, "erased": False,
     }  # fmt: skip
 
 

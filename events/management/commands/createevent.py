@@ -34,6 +34,25 @@ class Command(BaseCommand):
             help="presenter (default: everyone on the question shown) or audience (a survey)",
         )
         parser.add_argument(
+            "--participants",
+            choices=Event.Participation.values,
+            default=Event.Participation.ANONYMOUS,
+            help="anonymous (default: each browser), named (each types their name) or "
+            "signed-in (each signs in through the institution); the last two have a gradebook",
+        )
+        parser.add_argument(
+            "--retention-days",
+            type=int,
+            metavar="DAYS",
+            help="days after the last answer until what links answers to people is removed "
+            "(default and most: VOTING_RETENTION_DAYS)",
+        )
+        parser.add_argument(
+            "--no-erasure",
+            action="store_true",
+            help="named or signed-in participants may see their data, but not erase it",
+        )
+        parser.add_argument(
             "--keep-open",
             action="store_true",
             help="moving on neither opens the question shown nor closes the one left",
@@ -82,6 +101,9 @@ class Command(BaseCommand):
                 speed=not flags["no_speed"],
                 seconds=flags["seconds"],
                 owner=owner,
+                participation=flags["participants"],
+                participants_may_erase=not flags["no_erasure"],
+                retention_days=flags["retention_days"],
             )
         except EventError as error:
             raise CommandError(str(error), returncode=2) from None
