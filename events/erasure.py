@@ -17,14 +17,12 @@ A second erasure finds nothing of theirs, and changes nothing.
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Value
-from django.db.models.functions import SHA256, Concat
 
 from events.models import Event, Player
+from events.retention import unlinked_voter
 from polls.countdown import redis_now_ms
 from polls.models import Answer, CastRecord, HiddenAnswer, Poll, Question, Upvote, Vote
 from polls.stream import choices_key, players_key
@@ -119,7 +117,7 @@ def _poll_erase(poll: Poll, voter: str) -> None:
             records.update(
                 pseudonym=pseudonym(scope, voter),
                 erased=True,
-                voter=SHA256(Concat(Value(secrets.token_hex(32)), F("voter"))),
+                voter=unlinked_voter(),
             )
         tallies_rebuild(polls=[poll])
         keys = [choices_key(poll.pk, round_) for round_ in rounds | {poll.round}]

@@ -4,6 +4,8 @@ the owner allows, its erasure (events/erasure.py)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -41,17 +43,20 @@ def _participant(request: HttpRequest, slug: str) -> tuple[Event, str | None, Pl
 @with_user
 def my_data(request: HttpRequest, slug: str) -> HttpResponse:
     event, _voter_key, player = _participant(request, slug)
-    context = {
+    context = _context(event, player) | {"erased": request.GET.get("erased") == "1"}
+    return render(request, "events/me.html", context)
+
+
+def _context(event: Event, player: Player | None) -> dict[str, Any]:
+    days = min(
+        event.retention_days or settings.VOTING_RETENTION_DAYS, settings.VOTING_RETENTION_DAYS
+    )
+    return {
         "event": event,
         "player": player,
         "data": participant_data(event, player) if player else None,
-        "erased": request.GET.get("erased") == "1",
-        "days": min(
-            event.retention_days or settings.VOTING_RETENTION_DAYS,
-            settings.VOTING_RETENTION_DAYS,
-        ),
+        "days": days,
     }
-    return render(request, "events/me.html", context)
 
 
 @require_GET
@@ -71,8 +76,8 @@ def my_data_json(request: HttpRequest, slug: str) -> JsonResponse:
 def my_data_erase(request: HttpRequest, slug: str) -> HttpResponse:
     event, voter, player = _participant(request, slug)
     if not event.participants_may_erase:
-        return render(request, "events/me.html", {"event": event, "player": player,
-                                                  "refused": True}, status=403)  # fmt: skip
+        context = _context(event, player) | {"refused": True}
+        return render(request, "events/me.html", context, status=403)
     if voter is not None and (since_ms := erasure_start(event=event, voter=voter)) is not None:
         erasure_queue(event.pk, voter, since_ms)
     return see_other(request.path.removesuffix("erase/") + "?erased=1")

@@ -31,8 +31,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Max, Model, Q, QuerySet, Value
-from django.db.models.functions import SHA256, Concat
+from django.db.models import CharField, F, Func, Max, Model, Q, QuerySet, Value
+from django.db.models.functions import Concat
 from django.utils import timezone
 
 from events.models import Event, Player
@@ -119,6 +119,20 @@ def _polls_due(now: datetime, older_than: int | None) -> Iterable[tuple[Poll, da
             yield poll, last
 
 
+class _Sha256Hex(Func):
+    """SHA-256 in hex, by PostgreSQL's own sha256() (Django's SHA256 needs pgcrypto)."""
+
+    template = "ENCODE(SHA256(CONVERT_TO(%(expressions)s, 'UTF8')), 'hex')"
+    output_field = CharField()
+
+
+def unlinked_voter() -> Func:
+    """A voter key replaced by SHA-256(a random key ‖ it), the random key forgotten once
+    the statement is built: the same voter's rows still match one another, and nothing
+    leads back to the cookie or account they came from."""
+    return _Sha256Hex(Concat(Value(secrets.token_hex(32)), F("voter")))
+
+
 # The tables whose rows name a voter, each with the way from it to its poll.
 VOTER_ROWS: tuple[tuple[type[Model], str], ...] = (
     (Vote, "poll"),
@@ -155,8 +169,7 @@ def _purge(polls: QuerySet[Poll], event: Event | None, last: datetime, *, dry_ru
         if dry_run:
             return report
         _pseudonyms_keep(polls)
-        key = secrets.token_hex(32)  # forgotten when this function returns
-        unlinked = SHA256(Concat(Value(key), F("voter")))
+        unlinked = unlinked_voter()  # one for all tables: their rows still match
         for found in rows.values():
             found.update(voter=unlinked)
         askers.update(name="")
@@ -181,7 +194,7 @@ def _pseudonyms_keep(polls: QuerySet[Poll]) -> None:
         CastRecord.objects.bulk_update(kept, ["pseudonym"], batch_size=1000)
 
 
-def _players_unname(players: QuerySet[Player], unlinked: SHA256) -> None:
+def _players_unname(players: QuerySet[Player], unlinked: Func) -> None:
     """Participants become "#1", "#2"… by order of joining: no name, address or account."""
     players.update(voter=unlinked, user=None, email="")
     renamed = []
