@@ -6,69 +6,25 @@ state and a replayed code refused; sign-out."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import User
 from playwright.sync_api import Browser, Page, expect
 
 from tests.support.browser import in_thread
-from tests.support.processes import asgi_server
-from voting_site.processes import free_port, start_group, stop_group, wait_healthy
-
-PROVIDER_SCRIPT = Path(__file__).parents[1] / "support" / "oidc_provider.mjs"
-PROVIDER_PACKAGE = Path(settings.BASE_DIR) / "node_modules" / "oidc-provider"
-NODE = shutil.which("node")
+from tests.support.identity import needs_provider, provider_site, through_the_provider
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),  # the web process must see the accounts
-    pytest.mark.skipif(
-        NODE is None or not PROVIDER_PACKAGE.exists(), reason="no node, or no oidc-provider: npm ci"
-    ),
+    needs_provider,
 ]
 
 
 @pytest.fixture
 def signed_in_site() -> Iterator[str]:
-    """The project's web process, signing presenters in through the provider, which lets
-    only verified addresses at school.example present."""
-    web_port, provider_port = free_port(), free_port()
-    issuer = f"http://127.0.0.1:{provider_port}"
-    callback = f"http://127.0.0.1:{web_port}/accounts/oidc/callback/"
-    provider = start_group(
-        [str(NODE), str(PROVIDER_SCRIPT), str(provider_port), callback],
-        env={"PATH": os.environ.get("PATH", "")},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        wait_healthy(f"{issuer}/.well-known/openid-configuration", process=provider)
-        with asgi_server(
-            web_port,
-            VOTING_OIDC_ISSUER=issuer,
-            VOTING_OIDC_CLIENT_ID="voting",
-            VOTING_OIDC_CLIENT_SECRET="voting-secret",
-            VOTING_OIDC_NAME="Example University",
-            VOTING_OIDC_PRESENTERS="domain:school.example",
-            VOTING_OIDC_CONTACT="help@school.example",
-        ) as url:
-            yield url
-    finally:
-        stop_group(provider)
-
-
-def _through_the_provider(page: Page, login: str) -> None:
-    """From the sign-in page: the button, the provider's login page, its consent page."""
-    page.get_by_role("link", name="Sign in with Example University").click()
-    page.fill("input[name=login]", login)
-    page.fill("input[name=password]", "any password")
-    page.get_by_role("button", name="Sign-in").click()
-    page.get_by_role("button", name="Continue").click()
+    with provider_site() as url:
+        yield url
 
 
 def _session(page: Page) -> str | None:
@@ -83,7 +39,7 @@ def test_a_teacher_signs_in_through_the_provider_and_out_again(signed_in_site, c
 
     page.goto(signed_in_site + "/host/")
     expect(page).to_have_url(f"{signed_in_site}/accounts/login/?next=/host/")
-    _through_the_provider(page, "teacher")
+    through_the_provider(page, "teacher")
 
     expect(page.get_by_role("heading", name="Your events and polls")).to_be_visible()
     assert page.url == f"{signed_in_site}/host/"
@@ -132,7 +88,7 @@ def test_the_session_key_changes_when_the_teacher_signs_in(signed_in_site, chrom
 def test_someone_outside_the_rule_is_turned_back_with_no_session(signed_in_site, chromium: Browser):
     page = chromium.new_page(locale="en-US")
     page.goto(signed_in_site + "/accounts/login/")
-    _through_the_provider(page, "student")
+    through_the_provider(page, "student")
 
     expect(page).to_have_url(f"{signed_in_site}/accounts/failed/")
     expect(page.locator("main")).to_contain_text(

@@ -7,6 +7,8 @@
 // REDIRECT_URI, PKCE required. Any password signs in; the login names these accounts:
 //   teacher  teacher@school.example, verified, in the group "teachers"
 //   student  student@elsewhere.example, verified
+//   ana      ana@students.example, verified (a participant in the gradebook's test)
+//   ben      ben@students.example, verified
 // Prints "listening" once it takes requests.
 import Provider from 'oidc-provider';
 
@@ -16,6 +18,10 @@ const accounts = {
              family_name: 'Teacher', groups: ['teachers'] },
   student: { email: 'student@elsewhere.example', email_verified: true, given_name: 'Sam',
              family_name: 'Student', groups: ['students'] },
+  ana: { email: 'ana@students.example', email_verified: true, given_name: 'Ana',
+         family_name: 'Alvarez', groups: ['students'] },
+  ben: { email: 'ben@students.example', email_verified: true, given_name: 'Ben',
+         family_name: 'Brown', groups: ['students'] },
 };
 
 const provider = new Provider(`http://127.0.0.1:${port}`, {
