@@ -131,6 +131,12 @@ def polls(db) -> None:
     slides[0].save()
     lecture = event_create(title="Lecture", polls=slides, slug="lecture")
     event_move(event=lecture, action="next")
+    # An event whose participants type their names, its question shown.
+    named = event_create(
+        title="Class", polls=[poll_create(question="Ready?", options=two, slug="named-1")],
+        slug="named", participation="named",
+    )  # fmt: skip
+    event_move(event=named, action="next")
     # The presenter's home lists the teacher's own.
     Event.objects.filter(slug__in=["lobby", "quiz-ended"]).update(owner=teacher)
     Poll.objects.filter(slug__in=["cats-vs-dogs", "closed"]).update(owner=teacher)
@@ -186,6 +192,8 @@ PAGES = [
     "/events/quiz-lobby/",
     "/events/lecture/",
     "/events/quiz-board/",
+    "/events/named/",
+    "/events/named/me/",
 ]
 # The presenter's home and pages of an event, signed in.
 EVENT_STAFF_PAGES = [
@@ -195,6 +203,7 @@ EVENT_STAFF_PAGES = [
     "/events/ended/present/",
     "/events/shown/remote/",
     "/events/ended/report/",
+    "/events/named/report/",
     *[f"/events/{slug}/present/" for slug in QUIZZES],
     "/events/quiz-shown/remote/",
     "/events/lecture/present/",
@@ -221,6 +230,16 @@ def test_every_page_in_every_state_passes_axe(site_url, polls, chromium: Browser
     page.click(".quiz-join-form button[type=submit]")
     expect(page.locator("[data-clock]")).to_be_visible()
     found["a quiz's question"] = violations(page)
+
+    page.goto(site_url + "/events/named/")  # a named event: a name, then the question
+    page.fill("#nickname", "Cy Young")
+    page.click(".quiz-join-form button[type=submit]")
+    mine = page.locator('a[href="/events/named/me/"]')  # "You take part as Cy Young · …"
+    expect(mine).to_be_visible()
+    found["a named event's question"] = violations(page)
+    mine.click()
+    expect(page.locator(".my-data-erase button")).to_be_visible()
+    found["a participant's own data"] = violations(page)
 
     page.goto(site_url + "/polls/cats-vs-dogs/present/")  # the projector, signed in
     page.fill("#id_username", "teacher")
