@@ -19,7 +19,7 @@ from events.models import Event, Player
 from events.services import clock_change, event_create, event_move
 from polls.models import Poll
 from polls.services import poll_create
-from tests.support.browser import LIVE, PHONE, csp_refusals, in_thread, sign_in
+from tests.support.browser import LIVE, PHONE, SCREENSHOTS, csp_refusals, in_thread, sign_in
 from tests.support.identity import needs_provider, provider_site, through_the_provider
 from tests.support.processes import rq_worker, wait_until
 
@@ -70,6 +70,8 @@ def joined(chromium: Browser, site: str, login: str, refused: list[str]) -> Page
     csp_refusals(phone, refused)
     phone.goto(f"{site}/events/planets/")
     expect(phone.get_by_role("heading", name="Join the quiz")).to_be_visible()
+    if login == "ben":
+        phone.screenshot(path=SCREENSHOTS / "participant-sign-in.png")
     through_the_provider(phone, login)
     expect(phone).to_have_url(f"{site}/events/planets/")
     return phone
@@ -136,6 +138,7 @@ def test_signed_in_participants_answer_a_quiz_and_the_gradebook_has_one_row_each
         mine.goto(f"{site}/events/planets/me/")
         expect(mine.locator(".my-data-facts")).to_contain_text("ana@students.example")
         expect(mine.locator(".my-data-answers tbody tr")).to_have_count(3)
+        mine.screenshot(path=SCREENSHOTS / "participant-own-data.png", full_page=True)
 
     header, *people = rows
     assert header[:3] == ["name", "email", "joined"] and header[-1] == "total"
