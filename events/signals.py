@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_delete
 from django.dispatch import Signal, receiver
 
 from polls.models import Poll, scored_in_quiz
@@ -32,3 +32,11 @@ def event_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
     processes' copies expire within a second)."""
     for slug in Poll.objects.filter(event_question__event=instance).values_list("slug", flat=True):
         ballot_forget(slug=slug)
+
+
+@receiver(pre_delete, sender="events.Event")
+def event_questions_deleted(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """An event deleted takes its questions with it, and so every vote, answer, question
+    and logged cast of its participants: nothing of theirs outlives the event."""
+    for poll in Poll.objects.filter(event_question__event=instance):
+        poll.delete()  # one at a time: each poll's own signals forget its Redis state

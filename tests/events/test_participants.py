@@ -308,3 +308,12 @@ def _redis_ms(client) -> int:
 def _without_tokens(page: str) -> str:
     """A page without its CSRF tokens, which change with each answer."""
     return re.sub(r'value="[A-Za-z0-9]{64}"', "", page)
+
+
+def test_deleting_an_event_deletes_all_of_it(named):
+    answered(named)
+
+    Event.objects.get(pk=named.pk).delete()
+
+    assert not Vote.objects.exists() and not Answer.objects.exists()
+    assert not CastRecord.objects.exists() and not Player.objects.exists()
