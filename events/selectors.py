@@ -87,15 +87,19 @@ def player_of(event: Event, voter: str | None) -> Player | None:
 
 def players_now(event_id: int) -> dict[str, Any]:
     """The lobby's players, as the presenter's socket sends them: how many, and the first
-    to join with their ids (the projector's buttons remove one)."""
+    to join with their ids (the projector's buttons remove one). People named or signed
+    in are counted only: the projector is the room's, and their names are not."""
     players = Player.objects.filter(event_id=event_id, removed=False)
+    shown = Event.objects.filter(pk=event_id, participation=Event.Participation.ANONYMOUS)
     return {
         "type": "players",
         "count": players.count(),
         "players": [
             {"id": pk, "nickname": nickname}
             for pk, nickname in players.values_list("pk", "nickname")[:PLAYERS_SHOWN]
-        ],
+        ]
+        if shown.exists()
+        else [],
     }
 
 

@@ -458,7 +458,10 @@ def _quiz_projector_context(event: Event, state: dict[str, Any]) -> dict[str, An
     board = [{"row": row, "moved": row.place_before - row.place} for row in rows[:LEADERBOARD_SIZE]]
     return {
         "quiz": True,
-        "players": rows[:PLAYERS_SHOWN] if state["stage"] == Event.Stage.LOBBY else [],
+        # People named or signed in are not shown to the room as they join: only how many.
+        "players": rows[:PLAYERS_SHOWN]
+        if state["stage"] == Event.Stage.LOBBY and not event.identifies
+        else [],
         "players_count": len(rows),
         "board": board,
         "podium": rows[:3] if state["stage"] == Event.Stage.ENDED else [],

@@ -26,6 +26,7 @@ from django.utils import timezone
 from events.erasure import erasure_finish
 from events.models import Event, Player
 from events.retention import purge
+from events.selectors import players_now
 from events.services import event_create
 from polls.models import Answer, CastRecord, Vote
 from polls.services import poll_create
@@ -317,3 +318,11 @@ def test_deleting_an_event_deletes_all_of_it(named):
 
     assert not Vote.objects.exists() and not Answer.objects.exists()
     assert not CastRecord.objects.exists() and not Player.objects.exists()
+
+
+def test_the_projector_counts_named_participants_and_shows_no_name(named):
+    answered(named)
+
+    lobby = players_now(named.pk)
+
+    assert lobby["count"] == 3 and lobby["players"] == []
