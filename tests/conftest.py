@@ -44,9 +44,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
 # The tests of what PostgreSQL and Redis do themselves: the ingest's upserts and locks,
 # constraints, the vote script and the close in Redis's order, the limits' windows, the
-# channel layer and its heartbeat, the pipeline through sockets. `.ci/run` runs these a
-# second time, against the machine's own servers (`make test PYTEST_ARGS="-m servers"`);
-# the rest (pages, browsers, commands) are the same whichever servers answer.
+# channel layer and its heartbeat, the pipeline through sockets, an erasure's recount and
+# retention's purge. `.ci/run` runs these a second time, against the machine's own
+# servers (`make test PYTEST_ARGS="-m servers"`); the rest (pages, browsers, commands)
+# are the same whichever servers answer.
 SERVER_TESTS = {
     "tests/polls/test_closing.py",
     "tests/polls/test_closing_e2e.py",
@@ -59,6 +60,7 @@ SERVER_TESTS = {
     "tests/tally/test_hub.py",
     "tests/tally/test_ingest.py",
     "tests/tally/test_receipts_e2e.py",
+    "tests/events/test_participants.py",
     "tests/events/test_sockets.py",
     "tests/voting_site/test_metrics.py",
     "tests/voting_site/test_redis.py",
