@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import aget_user
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
@@ -56,22 +56,25 @@ def display_name(user: Any) -> str:
 
 def participant_signed_in(*, event: Event, user: Any) -> Player:
     """The signed-in person's participant in the event: joined on their first visit,
-    their name and address as the provider gives them now. One taken off by the
+    their name and address as the provider gives them now (written only when they
+    change: a quiz's phones load the page on every question). One taken off by the
     presenter stays off."""
     voter = voter_key(participant_token(user.pk))
-    with transaction.atomic():
-        player, _created = Player.objects.update_or_create(
-            event=event,
-            voter=voter,
-            defaults={"user": user, "email": user.email, "nickname": display_name(user)},
-            # The look of an account's name is the account: two people may share a name.
-            create_defaults={
-                "user": user,
-                "email": user.email,
-                "nickname": display_name(user),
-                "nickname_key": f"@{user.pk}",
-            },
-        )
+    now = {"user_id": user.pk, "email": user.email, "nickname": display_name(user)}
+    player = Player.objects.filter(event=event, voter=voter).first()
+    if player is None:
+        try:
+            with transaction.atomic():
+                # The look of an account's name is the account: two people may share a name.
+                player = Player.objects.create(
+                    event=event, voter=voter, nickname_key=f"@{user.pk}", **now
+                )
+        except IntegrityError:  # their other device joined them meanwhile
+            player = Player.objects.get(event=event, voter=voter)
+    elif any(getattr(player, field) != value for field, value in now.items()):
+        for field, value in now.items():
+            setattr(player, field, value)
+        player.save(update_fields=list(now))
     if not player.removed:
         player_playing(event_id=event.pk, voter=voter)
     return player

@@ -25,11 +25,13 @@ from django.utils import timezone
 
 from events.erasure import erasure_finish
 from events.models import Event, Player
+from events.participants import participant_signed_in, participant_token
 from events.retention import purge
 from events.selectors import players_now
 from events.services import event_create
 from polls.models import Answer, CastRecord, Vote
 from polls.services import poll_create
+from polls.stream import players_key
 from polls.voters import voter_key, voter_token_from_cookies
 from tally.audit import log_of
 from tally.ingest import votes_ingest
@@ -328,3 +330,17 @@ def test_the_projector_counts_named_participants_and_shows_no_name(named):
     lobby = players_now(named.pk)
 
     assert lobby["count"] == 3 and lobby["players"] == []
+
+
+def test_a_signed_in_person_is_one_participant_on_every_device(named, redis_db):
+    ana = User.objects.create_user("ana@students.example", "ana@students.example", first_name="Ana")
+
+    first = participant_signed_in(event=named, user=ana)
+    ana.last_name = "Alvarez"
+    ana.save()
+    again = participant_signed_in(event=named, user=ana)  # her phone, later
+
+    assert first.pk == again.pk and Player.objects.filter(event=named).count() == 1
+    assert Player.objects.get().nickname == "Ana Alvarez"
+    assert first.voter == voter_key(participant_token(ana.pk))
+    assert redis_db.sismember(players_key(named.pk), first.voter)
