@@ -24,11 +24,12 @@ from django.test import Client
 from django.utils import timezone
 
 from events.erasure import erasure_finish
+from events.files import event_dumps, event_loads
 from events.models import Event, Player
 from events.participants import participant_signed_in, participant_token
 from events.retention import purge
 from events.selectors import players_now
-from events.services import event_create
+from events.services import EventError, event_create
 from polls.models import Answer, CastRecord, Vote
 from polls.services import poll_create
 from polls.stream import players_key
@@ -344,3 +345,19 @@ def test_a_signed_in_person_is_one_participant_on_every_device(named, redis_db):
     assert Player.objects.get().nickname == "Ana Alvarez"
     assert first.voter == voter_key(participant_token(ana.pk))
     assert redis_db.sismember(players_key(named.pk), first.voter)
+
+
+def test_an_event_file_keeps_who_takes_part(named):
+    Event.objects.filter(pk=named.pk).update(retention_days=30, participants_may_erase=False)
+    text = event_dumps(Event.objects.get(pk=named.pk))
+
+    copy = event_loads(text.replace("slug: class", "slug: class-again"))
+
+    assert "participation: named" in text
+    assert (copy.participation, copy.retention_days, copy.participants_may_erase) == (
+        "named",
+        30,
+        False,
+    )
+    with pytest.raises(EventError, match="whole number of days"):
+        event_loads(text.replace("retention_days: 30", "retention_days: soon"))
