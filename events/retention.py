@@ -216,7 +216,7 @@ def _rows_set(model: type[Model], field: str, values: dict[int, str]) -> None:
     and the names of 10,000 participants (an event of 10,000 participants and three
     questions) took bulk_update 21.4 s, 9.6 s of it building the statements; this
     takes 1.3 s, and the whole purge 2.5 s instead of 24 (2 cores, PostgreSQL 15,
-    2026-12-05, /tmp/purge_bench.py in the closing note of issue 39).
+    2026-12-05; the closing note of issue 39 has the script).
     """
     statement = sql.SQL(
         "UPDATE {table} SET {column} = given.value"
