@@ -86,9 +86,13 @@ class Hosted:
 
     @property
     def pages(self) -> list[tuple[str, str]]:
-        return [
+        pages = [
             (str(label), reverse(name, args=[self.thing.slug])) for name, label in self.kind.pages
         ]
+        if getattr(self.thing, "identifies", False):  # an event of named or signed-in people
+            url = reverse("events:gradebook-xlsx", args=[self.thing.slug])
+            pages.append((str(_("Gradebook")), url))
+        return pages
 
     @property
     def edit_url(self) -> str | None:

@@ -361,3 +361,11 @@ def test_an_event_file_keeps_who_takes_part(named):
     )
     with pytest.raises(EventError, match="whole number of days"):
         event_loads(text.replace("retention_days: 30", "retention_days: soon"))
+
+
+def test_the_presenters_home_links_to_the_gradebook(named, teacher):
+    Event.objects.filter(pk=named.pk).update(owner=User.objects.get(username="teacher"))
+
+    home = teacher.get("/host/").content.decode()
+
+    assert 'href="/events/class/gradebook.xlsx"' in home
