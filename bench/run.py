@@ -36,6 +36,7 @@ servers DATABASE_URL / REDIS_URL name, and starts its own web and worker process
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import multiprocessing
@@ -1003,28 +1004,50 @@ def machine() -> dict:
     return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version()}
 
 
-def main() -> None:
+# The figures, in the order `make bench` runs them: name, what it measures, and how (the
+# drain's target is 3x figure 1's rate, so it reads the results so far).
+FIGURES: dict[str, tuple[str, Callable[[dict[str, Any]], Any]]] = {
+    "http": ("1. vote POSTs per second, and web CPU per vote", lambda _: bench_http()),
+    "drain": ("2. votes persisted per second from a 100,000-vote backlog", bench_drain),
+    "latency": ("3. vote-to-browser latency at steady rates", lambda _: bench_latency()),
+    "fan_out": ("4. WebSocket viewers of one poll", lambda _: bench_fan_out()),
+    "redis_memory": ("5. Redis's memory with 100,000 voters", lambda _: bench_redis_memory()),
+    "next": ("6. an event's next, to 1,000 and 10,000 pages", lambda _: bench_next()),
+    "open_answers": ("7. 10,000 open answers, 1,000 word clouds", lambda _: bench_open_answers()),
+    "quiz": ("8. a quiz's scores to 10,000 players", lambda _: bench_quiz()),
+}
+
+
+def arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    listed = "\n".join(f"  {name:<13} {what}" for name, (what, _run) in FIGURES.items())
+    parser = argparse.ArgumentParser(
+        prog="bench/run.py",
+        description="The pipeline's figures, printed beside their targets and written to\n"
+        "bench/results.json (figures run alone keep the others from the run before).",
+        epilog=f"figures:\n{listed}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("figures", nargs="*", metavar="FIGURE", help="default: all of them")
+    parsed = parser.parse_args(argv)
+    unknown = [name for name in parsed.figures if name not in FIGURES]
+    if unknown:
+        parser.error(f"no figure {unknown[0]!r}: the figures are {', '.join(FIGURES)}")
+    return parsed
+
+
+def main(argv: list[str] | None = None) -> None:
+    wanted = arguments(argv).figures or list(FIGURES)  # before any server starts
     with embedded.serving():
         call_command("migrate", verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)  # the pages' hashed names
         redis_client().flushdb()
         print(f"machine: {machine()}")
-        figures: dict[str, Callable[[], Any]] = {
-            "http": bench_http,
-            "drain": lambda: bench_drain(results),
-            "redis_memory": bench_redis_memory,
-            "latency": bench_latency,
-            "fan_out": bench_fan_out,
-            "next": bench_next,
-            "open_answers": bench_open_answers,
-            "quiz": bench_quiz,
-        }
-        wanted = sys.argv[1:] or list(figures)  # e.g. `bench/run.py latency fan_out`
         # Some figures only: the file keeps the others from the run before.
-        kept = json.loads(RESULTS.read_text()) if sys.argv[1:] and RESULTS.exists() else {}
+        partial = wanted != list(FIGURES)
+        kept = json.loads(RESULTS.read_text()) if partial and RESULTS.exists() else {}
         results: dict[str, Any] = kept | {"machine": machine()}
         for name in wanted:  # written after each figure: a later failure keeps the rest
-            results[name] = figures[name]()
+            results[name] = FIGURES[name][1](results)
             RESULTS.write_text(json.dumps(results, indent=2) + "\n")
         print(f"written to {RESULTS.relative_to(BASE_DIR)}")
 
