@@ -105,8 +105,9 @@ class FastVote:
                 or ballot.state() != Poll.State.OPEN
             ):
                 return None
+            voter = voters.voter_key(token)  # once: an HMAC
             if text_sent(ballot, request.POST) and await retry_after(
-                "entries", voters.voter_key(token), settings.VOTING_RATE_ENTRIES, count=False
+                "entries", voter, settings.VOTING_RATE_ENTRIES, count=False
             ):
                 return None  # the view refuses it, before reading a word of it
             given = cast_given(ballot, request.POST)
@@ -118,7 +119,7 @@ class FastVote:
                 ballot=ballot,
                 choices=given.choices,
                 answers=given.answers,
-                voter=voters.voter_key(token),
+                voter=voter,
                 address=client_network(request_address(request)),
             )
         except (Limited, AddressFull, NotPlaying, PollClosed, TimeUp, RedisError):
