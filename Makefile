@@ -39,8 +39,9 @@ $(AXE): package.json package-lock.json
 	touch $@
 
 # Not a test: prints the pipeline's figures and writes bench/results.json (a few minutes).
+# `make bench FIGURES="http next"` runs those alone (bench/run.py --help lists them).
 bench: $(BENCH_INSTALLED) $(MESSAGES)
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(FIGURES)
 
 # Not a test: `make up` under bursts of votes, with the worker, Redis, PostgreSQL and the
 # web process killed in turn; prints votes lost and counted twice (0 and 0), and recovery.
