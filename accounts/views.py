@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.institution import FAILURE_KEY, configured
+from polls import voters
 
 
 class SignIn(LoginView):
@@ -46,6 +47,11 @@ def sign_in_failed(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
-    """Ends the session (its data gone, its key with it), then to the home page."""
+    """Ends the session (its data gone, its key with it), then to the home page. The
+    browser gets a new voter cookie too: a participant of a signed-in event votes by a
+    cookie made from their account, which the next person at a shared computer must not
+    inherit."""
     logout(request)
-    return redirect("polls:list")
+    response = redirect("polls:list")
+    voters.remember_voter(response, token=voters.new_voter_token(), request=request)
+    return response

@@ -369,3 +369,19 @@ def test_the_presenters_home_links_to_the_gradebook(named, teacher):
     home = teacher.get("/host/").content.decode()
 
     assert 'href="/events/class/gradebook.xlsx"' in home
+
+
+def test_signing_out_leaves_a_shared_computer_a_new_voter(named):
+    ana = User.objects.create_user("ana@students.example", "ana@students.example")
+    browser = Client()
+    browser.force_login(ana)
+    Event.objects.filter(pk=named.pk).update(participation="signed-in")
+    browser.get(PAGE)
+    before = _voter_of(browser)
+
+    page = browser.get(f"{PAGE}me/").content.decode()
+    signed_out = browser.post("/accounts/logout/")
+
+    assert before == voter_key(participant_token(ana.pk))
+    assert "Sign out" in page
+    assert signed_out.status_code == 302 and _voter_of(browser) != before
