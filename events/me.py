@@ -78,6 +78,9 @@ def my_data_erase(request: HttpRequest, slug: str) -> HttpResponse:
     if not event.participants_may_erase:
         context = _context(event, player) | {"refused": True}
         return render(request, "events/me.html", context, status=403)
+    if request.POST.get("confirm") != "on":  # the box the page asks to tick
+        context = _context(event, player) | {"unconfirmed": True}
+        return render(request, "events/me.html", context, status=400)
     if voter is not None and (since_ms := erasure_start(event=event, voter=voter)) is not None:
         erasure_queue(event.pk, voter, since_ms)
     return see_other(request.path.removesuffix("erase/") + "?erased=1")

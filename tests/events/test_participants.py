@@ -385,3 +385,13 @@ def test_signing_out_leaves_a_shared_computer_a_new_voter(named):
     assert before == voter_key(participant_token(ana.pk))
     assert "Sign out" in page
     assert signed_out.status_code == 302 and _voter_of(browser) != before
+
+
+def test_an_erasure_not_confirmed_erases_nothing(named):
+    ada = answered(named)["Ada"]
+
+    refused = ada.post(f"{PAGE}me/erase/", {})
+
+    assert refused.status_code == 400
+    assert "Nothing was erased: tick the box first." in refused.content.decode()
+    assert Player.objects.filter(event=named).count() == 3
