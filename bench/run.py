@@ -30,6 +30,10 @@ A benchmark, not a test: it asserts nothing and prints what it measured.
    personal messages): from the deadline to each phone's message (target: every one
    within 1 s), and the web tier's memory before and after each question (target: flat).
 
+Before the figures it prints the machine, with its rate of a plain SQL batch upsert of
+20,000 rows: machines of one kind differ from day to day, and that rate, which no change
+of ours touches, says how fast today's is.
+
 It runs on its own embedded PostgreSQL and Redis (in .data/bench), or on the
 servers DATABASE_URL / REDIS_URL name, and starts its own web and worker processes.
 """
@@ -1007,6 +1011,19 @@ def machine() -> dict:
     return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version()}
 
 
+# Rows of the machine's calibration: a plain SQL upsert, which no change of ours touches.
+CALIBRATION_ROWS = 20_000
+
+
+def machine_measured() -> dict:
+    """The machine, and its rate of a plain SQL batch upsert (figure 2's, on 20,000 rows):
+    machines of one kind differ from day to day by up to two times, and this says how
+    fast today's is, so that runs on different days can be compared."""
+    t0 = timezone.now()
+    rows = [(f"{i:064x}", [1], t0 + timedelta(microseconds=i)) for i in range(CALIBRATION_ROWS)]
+    return machine() | {"plain_sql_rows_per_s": round(plain_sql_rate(rows))}
+
+
 # The figures, in the order `make bench` runs them: name, what it measures, and how (the
 # drain's target is 3x figure 1's rate, so it reads the results so far).
 FIGURES: dict[str, tuple[str, Callable[[dict[str, Any]], Any]]] = {
@@ -1044,11 +1061,12 @@ def main(argv: list[str] | None = None) -> None:
         call_command("migrate", verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)  # the pages' hashed names
         redis_client().flushdb()
-        print(f"machine: {machine()}")
+        measured = machine_measured()
+        print(f"machine: {measured}")
         # Some figures only: the file keeps the others from the run before.
         partial = wanted != list(FIGURES)
         kept = json.loads(RESULTS.read_text()) if partial and RESULTS.exists() else {}
-        results: dict[str, Any] = kept | {"machine": machine()}
+        results: dict[str, Any] = kept | {"machine": measured}
         for name in wanted:  # written after each figure: a later failure keeps the rest
             results[name] = FIGURES[name][1](results)
             RESULTS.write_text(json.dumps(results, indent=2) + "\n")
