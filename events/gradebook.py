@@ -48,10 +48,10 @@ def _columns(event: Event) -> list[Column]:
     return columns
 
 
-def gradebook_rows(event: Event) -> Iterator[list[Any]]:
+def gradebook_rows(event: Event, columns: list[Column] | None = None) -> Iterator[list[Any]]:
     """name, email, joined, then per question qN (its answer), qN_right, qN_points, then
     total (the points, in a quiz; else how many right)."""
-    columns = _columns(event)
+    columns = _columns(event) if columns is None else columns
     header: list[Any] = ["name", "email", "joined"]
     for number, _column in enumerate(columns, 1):
         header += [f"q{number}", f"q{number}_right", f"q{number}_points"]
@@ -96,7 +96,8 @@ def _texts(poll: Poll) -> dict[str, list[str]]:
 
 def gradebook_sheets(event: Event) -> list[tuple[str, Iterator[list[Any]]]]:
     """The spreadsheet's sheets: the gradebook, then each question's results."""
-    sheets = [("gradebook", gradebook_rows(event))]
-    for number, column in enumerate(_columns(event), 1):
+    columns = _columns(event)
+    sheets = [("gradebook", gradebook_rows(event, columns))]
+    for number, column in enumerate(columns, 1):
         sheets.append((f"q{number}", results_rows(column.poll)))
     return sheets

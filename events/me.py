@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
@@ -15,7 +14,8 @@ from django.views.decorators.http import require_GET, require_POST
 from events.erasure import erasure_start, participant_data
 from events.jobs import erasure_queue
 from events.models import Event, Player
-from events.participants import participant_token
+from events.participants import participant_voter
+from events.retention import retention_days_of
 from polls import voters
 from voting_site.middleware import with_user
 from voting_site.responses import see_other
@@ -24,7 +24,7 @@ from voting_site.responses import see_other
 def _voter(request: HttpRequest, event: Event) -> str | None:
     """Who asks: a signed-in person's participant key, else the browser's."""
     if event.participation == Event.Participation.SIGNED_IN and request.user.is_authenticated:
-        return voters.voter_key(participant_token(request.user.pk))
+        return participant_voter(request.user.pk)
     token = voters.voter_token(request)
     return voters.voter_key(token) if token else None
 
@@ -48,14 +48,11 @@ def my_data(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _context(event: Event, player: Player | None) -> dict[str, Any]:
-    days = min(
-        event.retention_days or settings.VOTING_RETENTION_DAYS, settings.VOTING_RETENTION_DAYS
-    )
     return {
         "event": event,
         "player": player,
         "data": participant_data(event, player) if player else None,
-        "days": days,
+        "days": retention_days_of(event),
     }
 
 

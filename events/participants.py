@@ -35,6 +35,11 @@ def participant_token(user_pk: int) -> str:
     return salted_hmac(_PARTICIPANT_SALT, str(user_pk), algorithm="sha256").hexdigest()
 
 
+def participant_voter(user_pk: int) -> str:
+    """The voter key a signed-in person votes as, whichever device (votes hold it)."""
+    return voter_key(participant_token(user_pk))
+
+
 async def signed_in_user(request: HttpRequest) -> Any:
     """The account signed in on this browser, or None. The event's page reads the
     session itself: sessions run on the admin's pages only (AdminOnlyMiddleware), not on
@@ -59,7 +64,7 @@ def participant_signed_in(*, event: Event, user: Any) -> Player:
     their name and address as the provider gives them now (written only when they
     change: a quiz's phones load the page on every question). One taken off by the
     presenter stays off."""
-    voter = voter_key(participant_token(user.pk))
+    voter = participant_voter(user.pk)
     now = {"user_id": user.pk, "email": user.email, "nickname": display_name(user)}
     player = Player.objects.filter(event=event, voter=voter).first()
     if player is None:

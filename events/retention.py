@@ -97,7 +97,7 @@ def _events_due(now: datetime, older_than: int | None) -> Iterable[tuple[Event, 
         polls = Poll.objects.filter(event_question__event=event)
         joined = event.players.aggregate(at=Max("joined_at"))["at"]
         last = max(t for t in (_last_answers(polls), joined, event.created_at) if t is not None)
-        days = older_than if older_than is not None else _days_of(event)
+        days = older_than if older_than is not None else retention_days_of(event)
         if _due(last, event.purged_at, days, now):
             yield event, last
 
@@ -107,7 +107,8 @@ def _event_days() -> list[int]:
     return [own for (own,) in days.distinct() if own is not None]
 
 
-def _days_of(event: Event) -> int:
+def retention_days_of(event: Event) -> int:
+    """How many days after its last answer the event keeps who answered."""
     own = event.retention_days or settings.VOTING_RETENTION_DAYS
     return min(own, settings.VOTING_RETENTION_DAYS)
 

@@ -27,9 +27,12 @@ def quiz_round_withheld(sender: Any, poll: Poll, **kwargs: Any) -> None:
 
 
 @receiver(post_save, sender="events.Event")
-def event_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+def event_changed(sender: Any, instance: Any, update_fields: Any = None, **kwargs: Any) -> None:
     """Who may take part is the event's: its questions are read afresh (the other
-    processes' copies expire within a second)."""
+    processes' copies expire within a second). A move saves only its own fields, and
+    reads nothing here."""
+    if update_fields is not None and "participation" not in update_fields:
+        return
     for slug in Poll.objects.filter(event_question__event=instance).values_list("slug", flat=True):
         ballot_forget(slug=slug)
 

@@ -93,17 +93,17 @@ async def vote_cast(
     answers: Sequence[str] = (),
 ) -> bool:
     """Queue a vote (its options, or an open poll's answers), and an ingest job if none is
-        waiting; returns once Redis has the vote.
+    waiting; returns once Redis has the vote.
 
-        Each call is a use of the vote limit (VOTING_RATE_VOTES; for typed answers, the
-        entries' limit, VOTING_RATE_ENTRIES): `Limited`, and nothing queued, once it is
-        used up. `PollClosed`, and nothing queued, once Redis holds the poll closed (whatever
-        `ballot` says). `TimeUp`, and nothing queued, once a quiz question's deadline has passed
-        on Redis's clock; `NotPlaying` for a quiz question's vote from a browser that is not
-        one of its players, or for the vote of someone who has not joined an event that names
-    its participants. `AddressFull`, and nothing queued, when the poll caps
-        its voters per address and this one would be one too many from `address`. False,
-        and nothing queued, when the poll's votes are final and this voter has one.
+    Each call is a use of the vote limit (VOTING_RATE_VOTES; for typed answers, the
+    entries' limit, VOTING_RATE_ENTRIES): `Limited`, and nothing queued, once it is
+    used up. `PollClosed`, and nothing queued, once Redis holds the poll closed (whatever
+    `ballot` says). `TimeUp`, and nothing queued, once a quiz question's deadline has passed
+    on Redis's clock; `NotPlaying` for a quiz question's vote from a browser that is not
+    one of its players, or for the vote of someone who has not joined an event that names
+    its participants. `AddressFull`, and nothing queued, when the poll caps its voters per
+    address and this one would be one too many from `address`. False, and nothing queued,
+    when the poll's votes are final and this voter has one.
     """
     typed = kind_of(ballot.kind).takes_text
     name, rate = (
